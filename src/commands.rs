@@ -1,0 +1,71 @@
+//! What each subcommand does: the CLI edge, where library errors become anyhow errors.
+
+use crate::cli::{Command, RunArgs};
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use surge::engine::{ParameterSource, run_monte_carlo};
+use surge::report::{self, Summary, summary::ParametersInfo};
+use surge::scenario::load_scenario;
+
+pub fn dispatch(command: Command) -> Result<()> {
+    match command {
+        Command::Run(args) => run(&args),
+        Command::Check { files } => check(&files),
+    }
+}
+
+fn check(files: &[PathBuf]) -> Result<()> {
+    let mut failed = 0;
+    for file in files {
+        match load_scenario(file, None) {
+            Ok(s) => println!("ok: {} ({})", file.display(), s.name),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} scenario files are invalid", files.len());
+    }
+    Ok(())
+}
+
+fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} runs {pos}/{len} [{bar:40}] {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn run(args: &RunArgs) -> Result<()> {
+    let scenario = load_scenario(&args.scenario, args.params.as_deref())?;
+    let runs = args.runs.unwrap_or(scenario.runs);
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let parameters = ParameterSource::Fixed(scenario.behaviour.clone());
+    let bar = progress_bar(runs, args.quiet);
+    let mc = run_monte_carlo(&scenario, &parameters, runs, seed, args.threads, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let info = ParametersInfo {
+        kind: "fixed".into(),
+        file: scenario.params_file.display().to_string(),
+        values: Some(scenario.behaviour.clone()),
+    };
+    let summary = Summary::new(&scenario, &mc, seed, info);
+    report::write_run(&out, &summary, &mc, &scenario.timeline)
+        .with_context(|| format!("writing results to {}", out.display()))?;
+    if !args.quiet {
+        print!("{}", report::headline_table(&summary));
+        println!("results: {}", out.display());
+    }
+    Ok(())
+}

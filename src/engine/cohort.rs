@@ -1,0 +1,298 @@
+//! The cohort engine: a chain-binomial model that moves *counts* of users between states each
+//! time step with binomial and multinomial draws (Reed-Frost style; Abbey 1952), so billions of
+//! users are simulated exactly and stochastically without one draw per user.
+//!
+//! The behaviour (hazards, choice, queue, retention) lives in `crate::model`; this file only
+//! keeps the counts and calls it.
+
+use super::streams::RunStreams;
+use crate::model::baseline::organic_registrations;
+use crate::model::draw::{binomial, probability};
+use crate::model::drivers::{StepDrivers, schedule};
+use crate::model::retention::retained;
+use crate::model::signup::{QueueStep, SignupQueue};
+use crate::model::switching::{Holding, choice_weights, choose, looking_hazard, switchers};
+use crate::scenario::{Behaviour, Capacity, Scenario};
+
+/// Counts of one region's affected users, by state. Holdings are indexed 0 = no account,
+/// 1 + k = dormant account at app k.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionState {
+    pub users: u64,
+    /// Users already active on each app (they keep using it; not arrivals).
+    pub active: Vec<u64>,
+    /// Have not noticed the event, per holding.
+    pub unaware: Vec<u64>,
+    /// Noticed the event and may look for an alternative, per holding.
+    pub noticed: Vec<u64>,
+    /// Everyone who has chosen an alternative so far (F = switched / users).
+    pub switched: u64,
+    /// Per app: new accounts created (cumulative).
+    pub registered: Vec<u64>,
+    /// Per app: dormant accounts back in use (cumulative).
+    pub reactivated: Vec<u64>,
+    /// Per app: sign-up attempts that gave up in the queue (cumulative).
+    pub abandoned: Vec<u64>,
+    /// Per app: arrivals still active after 30 days (a subset of registered + reactivated).
+    pub retained: Vec<u64>,
+    /// Per app: sign-up attempts waiting now.
+    pub waiting: Vec<u64>,
+    /// Per app: expected wait of a sign-up joining now, seconds.
+    pub wait_seconds: Vec<f64>,
+}
+
+impl RegionState {
+    /// Users accounted for in exactly one state; equals `users` at every step.
+    pub fn accounted(&self) -> u64 {
+        let sum = |v: &[u64]| v.iter().sum::<u64>();
+        sum(&self.unaware)
+            + sum(&self.noticed)
+            + sum(&self.active)
+            + sum(&self.waiting)
+            + sum(&self.registered)
+            + sum(&self.reactivated)
+            + sum(&self.abandoned)
+    }
+}
+
+/// The whole population at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohortState {
+    pub regions: Vec<RegionState>,
+    /// Per app: organic registrations so far (from outside the affected population).
+    pub baseline: Vec<u64>,
+    /// Per app: registrations completed in the last step (all regions).
+    pub served_last_step: Vec<u64>,
+}
+
+/// Called after every step with the state at its end (`step` counts from 0).
+pub trait Observer {
+    fn after_step(&mut self, step: usize, state: &CohortState);
+}
+
+/// A queue and the regions it serves.
+#[derive(Debug, Clone)]
+struct Lane {
+    queue: SignupQueue,
+    regions: Vec<usize>,
+}
+
+/// Everything about a scenario that does not change between runs.
+#[derive(Debug, Clone)]
+pub struct CohortEngine {
+    pub scenario: Scenario,
+    pub behaviour: Behaviour,
+    drivers: Vec<StepDrivers>,
+    attractiveness: Vec<f64>,
+}
+
+impl CohortEngine {
+    pub fn new(scenario: &Scenario, behaviour: &Behaviour) -> Self {
+        CohortEngine {
+            drivers: schedule(scenario, behaviour),
+            attractiveness: scenario.apps.iter().map(|a| a.attractiveness).collect(),
+            scenario: scenario.clone(),
+            behaviour: behaviour.clone(),
+        }
+    }
+
+    /// The state before the first step: account holders split by the scenario's shares
+    /// (rounded down; the remainder holds no account), everyone unaware.
+    pub fn initial_state(&self) -> CohortState {
+        let apps = &self.scenario.apps;
+        let regions = self
+            .scenario
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(r, region)| {
+                let n = region.users;
+                let count = |share: f64| ((n as f64) * share).floor() as u64;
+                let active: Vec<u64> = apps.iter().map(|a| count(a.accounts[r].active)).collect();
+                let dormant: Vec<u64> = apps.iter().map(|a| count(a.accounts[r].dormant)).collect();
+                let held: u64 = active.iter().sum::<u64>() + dormant.iter().sum::<u64>();
+                let mut unaware = vec![n.saturating_sub(held)];
+                unaware.extend(dormant);
+                let zeros = vec![0; apps.len()];
+                RegionState {
+                    users: n,
+                    active,
+                    noticed: vec![0; apps.len() + 1],
+                    unaware,
+                    switched: 0,
+                    registered: zeros.clone(),
+                    reactivated: zeros.clone(),
+                    abandoned: zeros.clone(),
+                    retained: zeros.clone(),
+                    waiting: zeros,
+                    wait_seconds: vec![0.0; apps.len()],
+                }
+            })
+            .collect();
+        CohortState {
+            regions,
+            baseline: vec![0; apps.len()],
+            served_last_step: vec![0; apps.len()],
+        }
+    }
+
+    fn lanes(&self) -> Vec<Vec<Lane>> {
+        let n_regions = self.scenario.regions.len();
+        self.scenario
+            .apps
+            .iter()
+            .map(|app| match &app.capacity {
+                Capacity::Unlimited => vec![Lane { queue: SignupQueue::new(n_regions, None), regions: (0..n_regions).collect() }],
+                Capacity::Global(c) => vec![Lane { queue: SignupQueue::new(n_regions, Some(*c)), regions: (0..n_regions).collect() }],
+                Capacity::PerRegion(cs) => cs
+                    .iter()
+                    .enumerate()
+                    .map(|(r, c)| Lane { queue: SignupQueue::new(1, Some(*c)), regions: vec![r] })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Simulates one run with its own streams, calling `observer` after every step.
+    pub fn run(&self, streams: &mut RunStreams, observer: &mut impl Observer) {
+        let mut state = self.initial_state();
+        let mut lanes = self.lanes();
+        let mut scratch = Scratch::new(self.scenario.apps.len(), self.scenario.regions.len());
+        for step in 0..self.scenario.timeline.steps {
+            self.step(step, &mut state, &mut lanes, streams, &mut scratch);
+            observer.after_step(step, &state);
+        }
+    }
+
+    fn step(
+        &self,
+        step: usize,
+        state: &mut CohortState,
+        lanes: &mut [Vec<Lane>],
+        streams: &mut RunStreams,
+        scratch: &mut Scratch,
+    ) {
+        let dt = self.scenario.timeline.step_hours;
+        let drivers = &self.drivers[step];
+        let apps = &self.scenario.apps;
+        for attempts in &mut scratch.attempts {
+            attempts.fill(0);
+        }
+        for (r, region) in state.regions.iter_mut().enumerate() {
+            let notice_p = probability(drivers.notice_rate[r], dt);
+            let looking_now = drivers.looking > 0.0;
+            if notice_p == 0.0 && !looking_now {
+                continue;
+            }
+            let switched_share = region.switched as f64 / region.users.max(1) as f64;
+            let mut contacts_ready = false;
+            for h in 0..region.unaware.len() {
+                let newly = binomial(&mut streams.notice, region.unaware[h], notice_p);
+                region.unaware[h] -= newly;
+                region.noticed[h] += newly;
+                let holding = if h == 0 { Holding::None } else { Holding::Dormant(h - 1) };
+                let hazard = looking_hazard(&self.behaviour, holding, drivers.looking, drivers.news, switched_share);
+                let moving = switchers(&mut streams.looking, region.noticed[h], hazard, dt);
+                if moving == 0 {
+                    continue;
+                }
+                region.noticed[h] -= moving;
+                region.switched += moving;
+                if !contacts_ready {
+                    for (k, c) in scratch.contacts.iter_mut().enumerate() {
+                        *c = (region.active[k] + region.registered[k] + region.reactivated[k]) as f64
+                            / region.users as f64;
+                    }
+                    contacts_ready = true;
+                }
+                choice_weights(&self.behaviour, holding, &self.attractiveness, &scratch.contacts, &mut scratch.weights);
+                choose(&mut streams.choice, moving, &scratch.weights, &mut scratch.chosen);
+                for (k, &n) in scratch.chosen.iter().enumerate() {
+                    if holding == Holding::Dormant(k) {
+                        region.reactivated[k] += n;
+                        scratch.arrivals[k][r] += n;
+                    } else {
+                        scratch.attempts[k][r] += n;
+                    }
+                }
+            }
+        }
+        self.serve(state, lanes, streams, scratch, dt);
+        let every = self.scenario.timeline.output_every;
+        if (step + 1) % every == 0 {
+            for (k, app) in apps.iter().enumerate() {
+                state.baseline[k] +=
+                    organic_registrations(&mut streams.baseline, app.baseline_per_day, every as f64 * dt);
+            }
+        }
+    }
+
+    /// Runs every app's sign-up queues and draws who of this step's arrivals will stay.
+    fn serve(
+        &self,
+        state: &mut CohortState,
+        lanes: &mut [Vec<Lane>],
+        streams: &mut RunStreams,
+        scratch: &mut Scratch,
+        dt: f64,
+    ) {
+        let patience = self.behaviour.patience_minutes / 60.0;
+        for (k, app) in self.scenario.apps.iter().enumerate() {
+            state.served_last_step[k] = 0;
+            for lane in &mut lanes[k] {
+                let idle = lane.queue.waiting.iter().all(|&w| w == 0)
+                    && lane.regions.iter().all(|&r| scratch.attempts[k][r] == 0);
+                if idle {
+                    for &r in &lane.regions {
+                        state.regions[r].wait_seconds[k] = 0.0;
+                    }
+                    continue;
+                }
+                scratch.lane_attempts.clear();
+                scratch.lane_attempts.extend(lane.regions.iter().map(|&r| scratch.attempts[k][r]));
+                lane.queue.step(&mut streams.signup, &scratch.lane_attempts, dt, patience, &mut scratch.queue_step);
+                for (i, &r) in lane.regions.iter().enumerate() {
+                    let region = &mut state.regions[r];
+                    let served = scratch.queue_step.served[i];
+                    region.registered[k] += served;
+                    region.abandoned[k] += scratch.queue_step.abandoned[i];
+                    region.waiting[k] = lane.queue.waiting[i];
+                    region.wait_seconds[k] = scratch.queue_step.wait_seconds;
+                    state.served_last_step[k] += served;
+                    scratch.arrivals[k][r] += served;
+                }
+            }
+            for (r, region) in state.regions.iter_mut().enumerate() {
+                let arrivals = std::mem::take(&mut scratch.arrivals[k][r]);
+                region.retained[k] += retained(&mut streams.retention, arrivals, app.retention_30d);
+            }
+        }
+    }
+}
+
+/// Buffers reused across steps so the hot loop does not allocate.
+struct Scratch {
+    contacts: Vec<f64>,
+    weights: Vec<f64>,
+    chosen: Vec<u64>,
+    /// Per app, per region: sign-up attempts this step.
+    attempts: Vec<Vec<u64>>,
+    /// Per app, per region: arrivals this step (reactivations, then registrations as served).
+    arrivals: Vec<Vec<u64>>,
+    lane_attempts: Vec<u64>,
+    queue_step: QueueStep,
+}
+
+impl Scratch {
+    fn new(apps: usize, regions: usize) -> Self {
+        Scratch {
+            contacts: vec![0.0; apps],
+            weights: vec![0.0; apps],
+            chosen: vec![0; apps],
+            attempts: vec![vec![0; regions]; apps],
+            arrivals: vec![vec![0; regions]; apps],
+            lane_attempts: Vec::with_capacity(regions),
+            queue_step: QueueStep::default(),
+        }
+    }
+}

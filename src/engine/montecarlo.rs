@@ -1,0 +1,106 @@
+//! Parallel Monte Carlo: N independent runs on a rayon pool. Run i draws only from the
+//! streams of (seed, i), and results are collected in run order, so the output is
+//! byte-identical for any thread count.
+
+use super::cohort::CohortEngine;
+use super::record::{HeadlineSpec, Recorder, SeriesLayout};
+use super::streams::RunStreams;
+use crate::scenario::{Behaviour, Scenario};
+use rand::RngExt;
+use rayon::prelude::*;
+
+pub use super::record::RunOutput;
+
+/// Where each run's behavioural parameters come from.
+#[derive(Debug, Clone)]
+pub enum ParameterSource {
+    /// Every run uses the same parameters.
+    Fixed(Behaviour),
+    /// Each run draws one parameter set uniformly from these (posterior samples).
+    Samples(Vec<Behaviour>),
+}
+
+/// All runs of one scenario.
+#[derive(Debug, Clone)]
+pub struct MonteCarlo {
+    pub layout: SeriesLayout,
+    pub specs: Vec<HeadlineSpec>,
+    pub runs: Vec<RunOutput>,
+}
+
+/// Errors of a Monte Carlo run request.
+#[derive(Debug, thiserror::Error)]
+pub enum MonteCarloError {
+    #[error("--runs must be at least 1")]
+    NoRuns,
+    #[error(
+        "{runs} runs would keep {gib:.1} GiB of time series in memory (limit {limit} GiB); use fewer --runs or a longer simulation.output_minutes"
+    )]
+    TooLarge { runs: u64, gib: f64, limit: u64 },
+    #[error("cannot start {threads} threads: {message}")]
+    Threads { threads: usize, message: String },
+    #[error("the posterior file has no samples")]
+    EmptyPosterior,
+}
+
+/// Memory allowed for the recorded time series of all runs.
+const MEMORY_LIMIT_GIB: u64 = 8;
+
+/// Simulates one run of `scenario` with `behaviour`, from the streams of (seed, run).
+pub fn simulate_run(engine: &CohortEngine, layout: &SeriesLayout, specs: &[HeadlineSpec], seed: u64, run: u64) -> RunOutput {
+    let mut streams = RunStreams::new(seed, run);
+    let mut recorder = Recorder::new(&engine.scenario, layout, specs);
+    engine.run(&mut streams, &mut recorder);
+    recorder.output
+}
+
+/// Runs `runs` Monte Carlo runs on `threads` threads (0 = all cores), calling `progress`
+/// after each run finishes.
+pub fn run_monte_carlo(
+    scenario: &Scenario,
+    parameters: &ParameterSource,
+    runs: u64,
+    seed: u64,
+    threads: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<MonteCarlo, MonteCarloError> {
+    if runs == 0 {
+        return Err(MonteCarloError::NoRuns);
+    }
+    let layout = SeriesLayout::new(scenario);
+    let specs = HeadlineSpec::for_scenario(scenario);
+    let bytes = runs as f64 * (scenario.timeline.output_points() * layout.len() * 4) as f64;
+    let gib = bytes / f64::from(1u32 << 30);
+    if gib > MEMORY_LIMIT_GIB as f64 {
+        return Err(MonteCarloError::TooLarge { runs, gib, limit: MEMORY_LIMIT_GIB });
+    }
+    let fixed = match parameters {
+        ParameterSource::Fixed(b) => Some(CohortEngine::new(scenario, b)),
+        ParameterSource::Samples(s) if s.is_empty() => return Err(MonteCarloError::EmptyPosterior),
+        ParameterSource::Samples(_) => None,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| MonteCarloError::Threads { threads, message: e.to_string() })?;
+    let outputs = pool.install(|| {
+        (0..runs)
+            .into_par_iter()
+            .map(|run| {
+                let output = match (&fixed, parameters) {
+                    (Some(engine), _) => simulate_run(engine, &layout, &specs, seed, run),
+                    (None, ParameterSource::Samples(samples)) => {
+                        let mut pick = RunStreams::new(seed, run).parameters;
+                        let behaviour = &samples[pick.random_range(0..samples.len())];
+                        let engine = CohortEngine::new(scenario, behaviour);
+                        simulate_run(&engine, &layout, &specs, seed, run)
+                    }
+                    (None, ParameterSource::Fixed(_)) => unreachable!("a fixed source always builds its engine"),
+                };
+                progress();
+                output
+            })
+            .collect()
+    });
+    Ok(MonteCarlo { layout, specs, runs: outputs })
+}

@@ -1,0 +1,260 @@
+//! Recording a run: the time series at output points and the headline figures.
+
+use super::cohort::{CohortState, Observer, RegionState};
+use crate::scenario::Scenario;
+use serde::Serialize;
+
+/// A quantity reported over time, per app and region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// New accounts created (cumulative count).
+    Registrations,
+    /// Dormant accounts back in use (cumulative count).
+    Reactivations,
+    /// Registrations + reactivations (cumulative count).
+    Arrivals,
+    /// Registrations per second, averaged over the output interval (peak over steps in headlines).
+    RegistrationRate,
+    /// Seconds a new sign-up waits, the largest in the output interval.
+    QueueWait,
+    /// Sign-up attempts that gave up in the queue (cumulative count).
+    Abandoned,
+    /// Organic registrations from outside the affected population (cumulative count; region `all` only).
+    Baseline,
+    /// Arrivals still active after 30 days (cumulative count).
+    Retained,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 8] = [
+        Metric::Registrations,
+        Metric::Reactivations,
+        Metric::Arrivals,
+        Metric::RegistrationRate,
+        Metric::QueueWait,
+        Metric::Abandoned,
+        Metric::Baseline,
+        Metric::Retained,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Registrations => "registrations",
+            Metric::Reactivations => "reactivations",
+            Metric::Arrivals => "arrivals",
+            Metric::RegistrationRate => "registration_rate",
+            Metric::QueueWait => "queue_wait",
+            Metric::Abandoned => "abandoned",
+            Metric::Baseline => "baseline",
+            Metric::Retained => "retained",
+        }
+    }
+
+    /// Cumulative count of a region for app `k` (count metrics only).
+    fn count(self, region: &RegionState, k: usize) -> u64 {
+        match self {
+            Metric::Registrations => region.registered[k],
+            Metric::Reactivations => region.reactivated[k],
+            Metric::Arrivals => region.registered[k] + region.reactivated[k],
+            Metric::Abandoned => region.abandoned[k],
+            Metric::Retained => region.retained[k],
+            Metric::RegistrationRate | Metric::QueueWait | Metric::Baseline => 0,
+        }
+    }
+}
+
+/// Where each (app, region, metric) series sits in a run's output. Region slot 0 is `all`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesLayout {
+    pub apps: Vec<String>,
+    pub regions: Vec<String>,
+}
+
+impl SeriesLayout {
+    pub fn new(scenario: &Scenario) -> Self {
+        SeriesLayout {
+            apps: scenario.apps.iter().map(|a| a.name.clone()).collect(),
+            regions: scenario.regions.iter().map(|r| r.name.clone()).collect(),
+        }
+    }
+    /// Number of series per output point.
+    pub fn len(&self) -> usize {
+        self.apps.len() * (self.regions.len() + 1) * Metric::ALL.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Index of a series; `slot` 0 is the all-regions total, 1 + r is region r.
+    pub fn index(&self, app: usize, slot: usize, metric: Metric) -> usize {
+        (app * (self.regions.len() + 1) + slot) * Metric::ALL.len() + metric as usize
+    }
+    /// Name of a region slot.
+    pub fn slot_name(&self, slot: usize) -> &str {
+        if slot == 0 { "all" } else { &self.regions[slot - 1] }
+    }
+}
+
+/// One headline figure of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadlineSpec {
+    pub app: String,
+    #[serde(skip)]
+    pub app_index: usize,
+    pub metric: Metric,
+    /// Counts: within this many hours of the event's start. Rate and wait: the whole horizon (None).
+    pub window_hours: Option<f64>,
+    #[serde(skip)]
+    window_end_step: usize,
+}
+
+impl HeadlineSpec {
+    /// The headline figures of a scenario: for every app, arrivals, registrations and
+    /// reactivations within 24 h and 72 h of the event (where the horizon reaches), abandoned
+    /// and retained within 72 h, peak registration rate and longest queue wait.
+    pub fn for_scenario(scenario: &Scenario) -> Vec<HeadlineSpec> {
+        let t = &scenario.timeline;
+        let mut out = Vec::new();
+        for (k, app) in scenario.apps.iter().enumerate() {
+            let mut push = |metric, window_hours: Option<f64>| {
+                let window_end_step = window_hours.map_or(t.steps, |w| t.event_step + (w / t.step_hours).round() as usize);
+                if window_end_step <= t.steps {
+                    out.push(HeadlineSpec { app: app.name.clone(), app_index: k, metric, window_hours, window_end_step });
+                }
+            };
+            for metric in [Metric::Arrivals, Metric::Registrations, Metric::Reactivations] {
+                push(metric, Some(24.0));
+                push(metric, Some(72.0));
+            }
+            push(Metric::Abandoned, Some(72.0));
+            push(Metric::Retained, Some(72.0));
+            push(Metric::RegistrationRate, None);
+            push(Metric::QueueWait, None);
+        }
+        out
+    }
+}
+
+/// What one run leaves behind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutput {
+    /// `points × layout.len()` values, point-major.
+    pub series: Vec<f32>,
+    /// One value per `HeadlineSpec`, in order.
+    pub headline: Vec<f64>,
+}
+
+/// Observer that fills a `RunOutput`.
+pub struct Recorder<'a> {
+    layout: &'a SeriesLayout,
+    specs: &'a [HeadlineSpec],
+    event_step: usize,
+    output_every: usize,
+    step_seconds: f64,
+    /// Per app: cumulative arrivals, registrations, reactivations, abandoned, retained when the event starts.
+    at_event: Vec<[u64; 5]>,
+    /// Per series (app, slot): registrations at the previous output point.
+    prev_registered: Vec<u64>,
+    /// Per series (app, slot): the longest wait in the current interval.
+    max_wait: Vec<f64>,
+    pub output: RunOutput,
+}
+
+const WINDOWED: [Metric; 5] =
+    [Metric::Arrivals, Metric::Registrations, Metric::Reactivations, Metric::Abandoned, Metric::Retained];
+
+impl<'a> Recorder<'a> {
+    pub fn new(scenario: &Scenario, layout: &'a SeriesLayout, specs: &'a [HeadlineSpec]) -> Self {
+        let t = &scenario.timeline;
+        let slots = layout.apps.len() * (layout.regions.len() + 1);
+        let headline = specs
+            .iter()
+            .map(|s| if s.window_hours.is_none() { 0.0 } else { f64::NAN })
+            .collect();
+        Recorder {
+            layout,
+            specs,
+            event_step: t.event_step,
+            output_every: t.output_every,
+            step_seconds: t.step_hours * 3600.0,
+            at_event: vec![[0; 5]; layout.apps.len()],
+            prev_registered: vec![0; slots],
+            max_wait: vec![0.0; slots],
+            output: RunOutput { series: vec![0.0; t.output_points() * layout.len()], headline },
+        }
+    }
+
+    fn totals(state: &CohortState, k: usize) -> [u64; 5] {
+        WINDOWED.map(|m| state.regions.iter().map(|r| m.count(r, k)).sum())
+    }
+
+    fn write_point(&mut self, point: usize, state: &CohortState) {
+        let n = self.layout.len();
+        let interval = self.output_every as f64 * self.step_seconds;
+        let row = &mut self.output.series[point * n..(point + 1) * n];
+        let slots = self.layout.regions.len() + 1;
+        for k in 0..self.layout.apps.len() {
+            for slot in 0..slots {
+                let regions: &[RegionState] =
+                    if slot == 0 { &state.regions } else { std::slice::from_ref(&state.regions[slot - 1]) };
+                let s = k * slots + slot;
+                for metric in Metric::ALL {
+                    let value = match metric {
+                        Metric::RegistrationRate => {
+                            let now: u64 = regions.iter().map(|r| r.registered[k]).sum();
+                            let rate = (now - self.prev_registered[s]) as f64 / interval;
+                            self.prev_registered[s] = now;
+                            rate
+                        }
+                        Metric::QueueWait => std::mem::take(&mut self.max_wait[s]),
+                        Metric::Baseline if slot == 0 => state.baseline[k] as f64,
+                        Metric::Baseline => 0.0,
+                        _ => regions.iter().map(|r| metric.count(r, k)).sum::<u64>() as f64,
+                    };
+                    row[self.layout.index(k, slot, metric)] = value as f32;
+                }
+            }
+        }
+    }
+}
+
+impl Observer for Recorder<'_> {
+    fn after_step(&mut self, step: usize, state: &CohortState) {
+        let end = step + 1;
+        let apps = self.layout.apps.len();
+        if end == self.event_step {
+            for k in 0..apps {
+                self.at_event[k] = Self::totals(state, k);
+            }
+        }
+        let slots = self.layout.regions.len() + 1;
+        for k in 0..apps {
+            for (r, region) in state.regions.iter().enumerate() {
+                let w = &mut self.max_wait[k * slots + 1 + r];
+                *w = w.max(region.wait_seconds[k]);
+                let all = &mut self.max_wait[k * slots];
+                *all = all.max(region.wait_seconds[k]);
+            }
+        }
+        for (i, spec) in self.specs.iter().enumerate() {
+            let k = spec.app_index;
+            let value = &mut self.output.headline[i];
+            match spec.metric {
+                Metric::RegistrationRate => *value = value.max(state.served_last_step[k] as f64 / self.step_seconds),
+                Metric::QueueWait => {
+                    for region in &state.regions {
+                        *value = value.max(region.wait_seconds[k]);
+                    }
+                }
+                metric if end == spec.window_end_step => {
+                    let j = WINDOWED.iter().position(|m| *m == metric).unwrap_or(0);
+                    *value = (Self::totals(state, k)[j] - self.at_event[k][j]) as f64;
+                }
+                _ => {}
+            }
+        }
+        if end % self.output_every == 0 {
+            self.write_point(end / self.output_every, state);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Pure behaviour of users during an event: when they notice it, when they look for another
+//! app, which app they pick, whether sign-up keeps up, and who stays. No I/O; randomness comes
+//! in as `&mut impl Rng`. docs/MODEL.md describes every equation here.
+
+pub mod baseline;
+pub mod draw;
+pub mod drivers;
+pub mod retention;
+pub mod rhythm;
+pub mod signup;
+pub mod switching;

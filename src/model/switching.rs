@@ -1,0 +1,92 @@
+//! Looking for an alternative (a Bass-type hazard, Bass 1969) and choosing among alternatives.
+
+use super::draw::{binomial, multinomial, probability};
+use crate::scenario::Behaviour;
+use rand::Rng;
+
+/// Which accounts a group of affected users already holds at the alternatives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holding {
+    /// No account at any alternative.
+    None,
+    /// A dormant account at the alternative with this index.
+    Dormant(usize),
+}
+
+/// Looking hazard per hour of a user who noticed the event:
+/// `h = m · L(t) · (p + q·F + ν·M(t))`, with `m` = `dormant_boost` for dormant-account holders
+/// and 1 otherwise, `F` the share of the region's users who already switched, `M` news coverage.
+/// With L = 1, ν = 0 and m = 1 this is exactly the Bass hazard p + q·F (Bass 1969).
+pub fn looking_hazard(b: &Behaviour, holding: Holding, looking: f64, news: f64, switched_share: f64) -> f64 {
+    if looking <= 0.0 {
+        return 0.0;
+    }
+    let boost = match holding {
+        Holding::None => 1.0,
+        Holding::Dormant(_) => b.dormant_boost,
+    };
+    boost * looking * (b.innovation_per_hour + b.word_of_mouth_per_hour * switched_share + b.news_per_hour * news)
+}
+
+/// How many of `noticed` users start switching within a step of `dt` hours.
+pub fn switchers(rng: &mut impl Rng, noticed: u64, hazard: f64, dt: f64) -> u64 {
+    binomial(rng, noticed, probability(hazard, dt))
+}
+
+/// Choice weights among alternatives (a multinomial logit with log-attractiveness utilities):
+/// `w_k = a_k · (1 + β·C_k) · (ω if the user holds a dormant account at k)`, where `C_k` is the
+/// share of the region's users (the user's contacts, mean-field) already active on app k.
+pub fn choice_weights(
+    b: &Behaviour,
+    holding: Holding,
+    attractiveness: &[f64],
+    contact_share: &[f64],
+    out: &mut [f64],
+) {
+    for (k, w) in out.iter_mut().enumerate() {
+        let affinity = if holding == Holding::Dormant(k) { b.account_affinity } else { 1.0 };
+        *w = attractiveness[k] * (1.0 + b.contact_weight * contact_share[k]) * affinity;
+    }
+}
+
+/// Splits `n` switchers among alternatives by `weights`.
+pub fn choose(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64]) {
+    multinomial(rng, n, weights, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b() -> Behaviour {
+        Behaviour {
+            innovation_per_hour: 0.03,
+            word_of_mouth_per_hour: 0.38,
+            news_per_hour: 0.5,
+            news_rise_hours: 1.0,
+            news_decay_hours: 1.0,
+            urgency_hours: 0.0,
+            dormant_boost: 20.0,
+            contact_weight: 2.0,
+            account_affinity: 10.0,
+            patience_minutes: 10.0,
+        }
+    }
+
+    #[test]
+    fn reduces_to_bass_hazard() {
+        let h = looking_hazard(&b(), Holding::None, 1.0, 0.0, 0.25);
+        assert!((h - (0.03 + 0.38 * 0.25)).abs() < 1e-15);
+        assert_eq!(looking_hazard(&b(), Holding::None, 0.0, 1.0, 0.9), 0.0);
+        assert!((looking_hazard(&b(), Holding::Dormant(0), 1.0, 0.0, 0.0) - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn dormant_holders_prefer_their_app_and_contacts_pull() {
+        let mut w = [0.0; 2];
+        choice_weights(&b(), Holding::Dormant(1), &[1.0, 1.0], &[0.0, 0.0], &mut w);
+        assert_eq!(w, [1.0, 10.0]);
+        choice_weights(&b(), Holding::None, &[1.0, 1.0], &[0.5, 0.0], &mut w);
+        assert_eq!(w, [2.0, 1.0]);
+    }
+}

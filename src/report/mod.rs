@@ -1,0 +1,62 @@
+//! Results: statistics across runs, the summary, the time series and per-run tables, all
+//! written atomically into the output folder.
+
+pub mod atomic;
+pub mod format;
+pub mod stats;
+pub mod summary;
+pub mod tables;
+
+pub use summary::{HeadlineRow, ScenarioInfo, Summary};
+
+use crate::engine::MonteCarlo;
+use crate::scenario::Timeline;
+use std::path::Path;
+
+/// Errors while producing output files.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Write(#[from] atomic::WriteError),
+    #[error("cannot format a table: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("cannot format summary.json: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Writes `timeseries.csv`, `runs.csv` and, last, `summary.json` into `dir`, each atomically.
+pub fn write_run(dir: &Path, summary: &Summary, mc: &MonteCarlo, timeline: &Timeline) -> Result<(), ReportError> {
+    atomic::create_folder(dir)?;
+    let series = tables::timeseries_csv(mc, timeline)?;
+    atomic::write_atomic(&dir.join("timeseries.csv"), &series)?;
+    let labels: Vec<String> = summary.headline.iter().map(|h| format!("{}.{}", h.app, h.label())).collect();
+    atomic::write_atomic(&dir.join("runs.csv"), &tables::runs_csv(mc, &labels)?)?;
+    let mut json = serde_json::to_vec_pretty(summary)?;
+    json.push(b'\n');
+    atomic::write_atomic(&dir.join("summary.json"), &json)?;
+    Ok(())
+}
+
+/// The headline figures as a printable table with 90% intervals.
+pub fn headline_table(summary: &Summary) -> String {
+    let mut out = format!(
+        "{} — {} runs, seed {} ({})\n{:<10} {:<26} {:>10} {:>24} {:>10}\n",
+        summary.scenario.name, summary.runs, summary.seed, summary.band, "app", "figure", "median", "90% interval", "mcse"
+    );
+    for h in &summary.headline {
+        let show = |v: f64| match h.metric.as_str() {
+            "queue_wait" => format::duration(v),
+            "registration_rate" => format!("{}/s", format::human(v)),
+            _ => format::human(v),
+        };
+        out.push_str(&format!(
+            "{:<10} {:<26} {:>10} {:>24} {:>10}\n",
+            h.app,
+            h.label(),
+            show(h.p50),
+            format!("[{}, {}]", show(h.p05), show(h.p95)),
+            show(h.mcse)
+        ));
+    }
+    out
+}

@@ -1,0 +1,60 @@
+//! Statistics across Monte Carlo runs: mean, Monte Carlo standard error and quantiles.
+
+use serde::Serialize;
+
+/// Summary of one quantity across runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    /// Monte Carlo standard error of the mean: sample sd / sqrt(runs).
+    pub mcse: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+/// Quantile of sorted data by linear interpolation between order statistics (Hyndman & Fan
+/// 1996, type 7, the R and NumPy default). Written here rather than with statrs so one sort
+/// serves all five quantiles.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Mean, MCSE and quantiles of `values` (sorted in place). The sum runs in the given order,
+/// so the result depends only on the values and their run order.
+pub fn spread(values: &mut [f64]) -> Spread {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = if values.len() > 1 {
+        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    values.sort_by(f64::total_cmp);
+    let q = |p| quantile_sorted(values, p);
+    Spread { mean, mcse: (var / n).sqrt(), p05: q(0.05), p25: q(0.25), p50: q(0.5), p75: q(0.75), p95: q(0.95) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type7_quantiles_match_numpy() {
+        let mut v: Vec<f64> = (1..=10).map(f64::from).collect();
+        let s = spread(&mut v);
+        // numpy.percentile(range(1, 11), [5, 50, 95]) = 1.45, 5.5, 9.55
+        assert!((s.p05 - 1.45).abs() < 1e-12 && (s.p50 - 5.5).abs() < 1e-12 && (s.p95 - 9.55).abs() < 1e-12);
+        assert!((s.mean - 5.5).abs() < 1e-12);
+        // sd = 3.02765, mcse = sd / sqrt(10)
+        assert!((s.mcse - 3.027_650_354_097_491_7 / 10f64.sqrt()).abs() < 1e-12);
+    }
+}

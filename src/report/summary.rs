@@ -1,0 +1,159 @@
+//! `summary.json`: what was run (scenario, seed, runs, parameters) and the headline figures.
+//! Plots and comparisons read only this struct and the time series.
+
+use super::stats::spread;
+use crate::engine::{MonteCarlo, Metric};
+use crate::scenario::{Behaviour, Capacity, EventKind, Scenario};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub file: String,
+    pub sha256: String,
+}
+
+/// The event as plots need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventInfo {
+    pub kind: String,
+    pub services: Vec<String>,
+    /// ISO 8601, UTC.
+    pub start: String,
+    /// Outage length in hours (None for a trust shock).
+    pub duration_hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppInfo {
+    pub name: String,
+    /// Sign-up capacity per second for the whole app (sum over regions), None if unlimited.
+    pub capacity_per_second: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParametersInfo {
+    /// `fixed` (every run the same) or `posterior` (each run draws a sample).
+    pub kind: String,
+    pub file: String,
+    /// The parameters (for `fixed`).
+    pub values: Option<Behaviour>,
+}
+
+/// One headline figure across runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadlineRow {
+    pub app: String,
+    pub metric: String,
+    /// Counts within this many hours of the event's start; None for peak rate and longest wait.
+    pub window_hours: Option<f64>,
+    pub mean: f64,
+    pub p05: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// Monte Carlo standard error of the mean.
+    pub mcse: f64,
+}
+
+impl HeadlineRow {
+    /// A short label such as `arrivals_24h` or `registration_rate_peak`.
+    pub fn label(&self) -> String {
+        match (self.window_hours, self.metric.as_str()) {
+            (Some(w), m) => format!("{m}_{w}h"),
+            (None, "queue_wait") => "queue_wait_max".into(),
+            (None, m) => format!("{m}_peak"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub surge_version: String,
+    pub scenario: ScenarioInfo,
+    pub seed: u64,
+    pub runs: u64,
+    pub engine: String,
+    /// What the 90% intervals carry.
+    pub band: String,
+    pub parameters: ParametersInfo,
+    pub event: EventInfo,
+    pub apps: Vec<AppInfo>,
+    pub regions: Vec<String>,
+    pub step_hours: f64,
+    pub headline: Vec<HeadlineRow>,
+}
+
+impl Summary {
+    pub fn new(scenario: &Scenario, mc: &MonteCarlo, seed: u64, parameters: ParametersInfo) -> Self {
+        let headline = mc
+            .specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let mut values: Vec<f64> = mc.runs.iter().map(|r| r.headline[i]).collect();
+                let s = spread(&mut values);
+                HeadlineRow {
+                    app: spec.app.clone(),
+                    metric: spec.metric.name().to_string(),
+                    window_hours: spec.window_hours,
+                    mean: s.mean,
+                    p05: s.p05,
+                    p50: s.p50,
+                    p95: s.p95,
+                    mcse: s.mcse,
+                }
+            })
+            .collect();
+        let band = if parameters.kind == "posterior" {
+            "90% of runs; each run draws its parameters from the posterior, so bands carry parameter uncertainty and run-to-run noise"
+        } else {
+            "90% of runs with fixed parameters: run-to-run (stochastic) variation only"
+        };
+        let e = &scenario.event;
+        let (kind, duration_hours) = match e.kind {
+            EventKind::Outage { duration_hours } => ("outage", Some(duration_hours)),
+            EventKind::TrustShock { .. } => ("trust_shock", None),
+        };
+        Summary {
+            surge_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: ScenarioInfo {
+                name: scenario.name.clone(),
+                file: scenario.file.display().to_string(),
+                sha256: scenario.sha256.clone(),
+            },
+            seed,
+            runs: mc.runs.len() as u64,
+            engine: "cohort (chain-binomial)".to_string(),
+            band: band.to_string(),
+            parameters,
+            event: EventInfo {
+                kind: kind.to_string(),
+                services: e.services.clone(),
+                start: e.start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                duration_hours,
+            },
+            apps: scenario
+                .apps
+                .iter()
+                .map(|a| AppInfo {
+                    name: a.name.clone(),
+                    capacity_per_second: match &a.capacity {
+                        Capacity::Unlimited => None,
+                        Capacity::Global(c) => Some(*c),
+                        Capacity::PerRegion(cs) => Some(cs.iter().sum()),
+                    },
+                })
+                .collect(),
+            regions: scenario.regions.iter().map(|r| r.name.clone()).collect(),
+            step_hours: scenario.timeline.step_hours,
+            headline,
+        }
+    }
+
+    /// Headline row for (app, metric, window), if present.
+    pub fn find(&self, app: &str, metric: Metric, window_hours: Option<f64>) -> Option<&HeadlineRow> {
+        self.headline
+            .iter()
+            .find(|h| h.app == app && h.metric == metric.name() && h.window_hours == window_hours)
+    }
+}

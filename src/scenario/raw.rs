@@ -1,0 +1,122 @@
+//! Raw scenario and parameter files exactly as written (serde), before any checks.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Behavioural parameter file, relative to the scenario file.
+    pub params: String,
+    pub simulation: RawSimulation,
+    pub event: RawEvent,
+    pub regions: Vec<RawRegion>,
+    pub apps: Vec<RawApp>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSimulation {
+    /// Hours simulated before the event starts.
+    #[serde(default)]
+    pub lead_hours: f64,
+    pub horizon_hours: f64,
+    pub step_minutes: f64,
+    #[serde(default = "default_output_minutes")]
+    pub output_minutes: f64,
+    #[serde(default = "default_runs")]
+    pub runs: u64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_output_minutes() -> f64 {
+    30.0
+}
+fn default_runs() -> u64 {
+    1000
+}
+fn default_seed() -> u64 {
+    20_211_004
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEvent {
+    /// `outage` or `trust_shock`.
+    pub kind: String,
+    #[serde(default)]
+    pub services: Vec<String>,
+    pub start: toml::value::Datetime,
+    /// Outage only.
+    pub duration_hours: Option<f64>,
+    /// Outage only: share of attempts that fail, for every region without its own value.
+    pub severity: Option<f64>,
+    #[serde(default)]
+    pub severity_by_region: BTreeMap<String, f64>,
+    /// Trust shock only: the push on the looking hazard at its start (1 = like an outage).
+    pub intensity: Option<f64>,
+    /// Trust shock only: e-folding time of the push, hours.
+    pub decay_hours: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRegion {
+    pub name: String,
+    pub users: f64,
+    pub utc_offset_hours: f64,
+    /// 24 shares (local hours 0..23) of users who open a messaging app in that hour; default shape if absent.
+    pub activity: Option<Vec<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawApp {
+    pub name: String,
+    pub attractiveness: f64,
+    pub capacity_per_second: Option<f64>,
+    #[serde(default)]
+    pub capacity_by_region: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub baseline_per_day: f64,
+    pub retention_30d: f64,
+    pub active_share: BTreeMap<String, f64>,
+    pub dormant_share: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawParams {
+    pub looking: RawLooking,
+    pub choice: RawChoice,
+    pub signup: RawSignup,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLooking {
+    pub innovation_per_hour: f64,
+    pub word_of_mouth_per_hour: f64,
+    pub news_per_hour: f64,
+    pub news_rise_hours: f64,
+    pub news_decay_hours: f64,
+    pub urgency_hours: f64,
+    pub dormant_boost: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawChoice {
+    pub contact_weight: f64,
+    pub account_affinity: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSignup {
+    pub patience_minutes: f64,
+}

@@ -1,0 +1,495 @@
+//! Validated scenario: domain types that cannot hold a negative rate, a share above one or
+//! an event outside the simulated horizon.
+
+use super::check::Checker;
+use super::error::{ScenarioError, ValidationIssue};
+use super::locate::from_toml;
+use super::params::{Behaviour, load_params};
+use super::raw::{RawApp, RawEvent, RawRegion, RawScenario, RawSimulation};
+use crate::model::rhythm::DEFAULT_ACTIVITY;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Largest sizes accepted, so that a run fits in memory on an ordinary machine.
+const MAX_REGIONS: usize = 64;
+const MAX_APPS: usize = 16;
+const MAX_STEPS: usize = 200_000;
+const MAX_USERS: f64 = 1e11;
+
+/// A checked scenario, ready for the engine.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub file: PathBuf,
+    /// SHA-256 of the scenario file's bytes, hex.
+    pub sha256: String,
+    pub params_file: PathBuf,
+    pub behaviour: Behaviour,
+    pub timeline: Timeline,
+    pub event: Event,
+    pub regions: Vec<Region>,
+    pub apps: Vec<App>,
+    pub runs: u64,
+    pub seed: u64,
+}
+
+/// The simulated clock: `steps` steps of `step_hours` from `start`; the event starts at `event_step`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub start: DateTime<Utc>,
+    pub step_hours: f64,
+    pub steps: usize,
+    pub event_step: usize,
+    /// Steps between two recorded output points.
+    pub output_every: usize,
+}
+
+impl Timeline {
+    /// Hours since the event's start at the end of step `step` (step 0 ends at one step).
+    pub fn hours_since_event(&self, step_end: usize) -> f64 {
+        (step_end as f64 - self.event_step as f64) * self.step_hours
+    }
+    /// Number of recorded output points (including time zero).
+    pub fn output_points(&self) -> usize {
+        self.steps / self.output_every + 1
+    }
+    /// UTC time at `steps` steps after the start.
+    pub fn time_at(&self, steps: usize) -> DateTime<Utc> {
+        let ms = (steps as f64 * self.step_hours * 3_600_000.0).round() as i64;
+        self.start + chrono::Duration::milliseconds(ms)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub kind: EventKind,
+    pub services: Vec<String>,
+    pub start: DateTime<Utc>,
+    /// Share of attempts to use the affected services that fail, per region (1 for a trust shock).
+    pub severity: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Outage { duration_hours: f64 },
+    TrustShock { intensity: f64, decay_hours: f64 },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub name: String,
+    /// Users of the affected services in the region.
+    pub users: u64,
+    pub utc_offset_hours: f64,
+    /// Share of users who open a messaging app in each local hour 0..23.
+    pub activity: [f64; 24],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    pub name: String,
+    pub attractiveness: f64,
+    pub capacity: Capacity,
+    pub baseline_per_day: f64,
+    pub retention_30d: f64,
+    /// Account shares per region, in the order of `Scenario::regions`.
+    pub accounts: Vec<AccountShares>,
+}
+
+/// Registrations an app can complete per second.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    /// No limit (used for the Bass reduction check).
+    Unlimited,
+    /// One limit shared by all regions, per second.
+    Global(f64),
+    /// A limit per region (in region order), per second.
+    PerRegion(Vec<f64>),
+}
+
+/// Shares of a region's affected users who already hold an account at an app.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct AccountShares {
+    pub active: f64,
+    pub dormant: f64,
+}
+
+/// Reads a scenario file and its parameter file (or `params_override`) and validates both.
+pub fn load_scenario(path: &Path, params_override: Option<&Path>) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_scenario(path, &text, params_override)
+}
+
+/// Validates a scenario given its text; `path` names it in errors and anchors the params path.
+pub fn parse_scenario(
+    path: &Path,
+    text: &str,
+    params_override: Option<&Path>,
+) -> Result<Scenario, ScenarioError> {
+    let checker = Checker { text };
+    let raw: RawScenario = from_toml(text).map_err(|i| ScenarioError::invalid(path, i))?;
+    let params_file = match params_override {
+        Some(p) => p.to_path_buf(),
+        None => path.parent().unwrap_or(Path::new(".")).join(&raw.params),
+    };
+    if params_override.is_none() && !params_file.is_file() {
+        return Err(ScenarioError::invalid(
+            path,
+            checker.issue(
+                "params",
+                format!("parameter file {} does not exist", params_file.display()),
+            ),
+        ));
+    }
+    let behaviour = load_params(&params_file)?;
+    build(raw, &checker, behaviour)
+        .map(|mut s| {
+            s.file = path.to_path_buf();
+            s.sha256 = hex(&Sha256::digest(text.as_bytes()));
+            s.params_file = params_file;
+            s
+        })
+        .map_err(|i| ScenarioError::invalid(path, i))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario, ValidationIssue> {
+    check_name(c, "name", &raw.name)?;
+    let regions = regions(c, &raw.regions)?;
+    let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
+    let timeline = timeline(c, &raw.simulation, &raw.event)?;
+    let event = event(c, &raw.event, &names, &timeline)?;
+    let apps = apps(c, &raw.apps, &names)?;
+    if raw.simulation.runs == 0 {
+        return Err(c.issue("simulation.runs", "expected at least 1 run"));
+    }
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description,
+        file: PathBuf::new(),
+        sha256: String::new(),
+        params_file: PathBuf::new(),
+        behaviour,
+        timeline,
+        event,
+        regions,
+        apps,
+        runs: raw.simulation.runs,
+        seed: raw.simulation.seed,
+    })
+}
+
+/// A name that is safe as a folder or file name: no separators, no `..`, no control characters.
+fn check_name(c: &Checker, key: &str, name: &str) -> Result<(), ValidationIssue> {
+    let bad = name.is_empty()
+        || name.len() > 100
+        || name.starts_with('.')
+        || name
+            .chars()
+            .any(|ch| ch.is_control() || matches!(ch, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'));
+    if bad {
+        return Err(c.issue(
+            key,
+            format!(
+                "expected a name usable as a folder name (1-100 characters, not starting with '.', \
+                 no path separators or control characters), found {name:?}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline, ValidationIssue> {
+    let step_minutes = c.positive("simulation.step_minutes", sim.step_minutes)?;
+    let horizon = c.positive("simulation.horizon_hours", sim.horizon_hours)?;
+    let lead = c.non_negative("simulation.lead_hours", sim.lead_hours)?;
+    let output_minutes = c.positive("simulation.output_minutes", sim.output_minutes)?;
+    let whole = |key: &str, minutes: f64, what: &str| -> Result<usize, ValidationIssue> {
+        let n = minutes / step_minutes;
+        if (n - n.round()).abs() > 1e-9 || n.round() < 1.0 && minutes > 0.0 {
+            Err(c.issue(
+                key,
+                format!("expected a whole number of steps: simulation.step_minutes = {step_minutes} must divide {what} ({minutes} minutes)"),
+            ))
+        } else {
+            Ok(n.round() as usize)
+        }
+    };
+    let steps = whole("simulation.horizon_hours", horizon * 60.0, "the horizon")?;
+    let event_step = if lead == 0.0 { 0 } else { whole("simulation.lead_hours", lead * 60.0, "the lead time")? };
+    let output_every = whole("simulation.output_minutes", output_minutes, "the output interval")?;
+    if steps > MAX_STEPS {
+        return Err(c.issue(
+            "simulation.horizon_hours",
+            format!("{steps} steps is more than the {MAX_STEPS} allowed; use a longer simulation.step_minutes"),
+        ));
+    }
+    if steps % output_every != 0 {
+        return Err(c.issue(
+            "simulation.output_minutes",
+            format!("expected an output interval that divides the horizon ({horizon} hours)"),
+        ));
+    }
+    if event_step >= steps {
+        return Err(c.issue(
+            "simulation.lead_hours",
+            format!("the event must start inside the horizon: lead_hours ({lead}) must be < horizon_hours ({horizon})"),
+        ));
+    }
+    let start = parse_time(c, &ev.start)?;
+    let lead_ms = (lead * 3_600_000.0).round() as i64;
+    Ok(Timeline {
+        start: start - chrono::Duration::milliseconds(lead_ms),
+        step_hours: step_minutes / 60.0,
+        steps,
+        event_step,
+        output_every,
+    })
+}
+
+fn parse_time(c: &Checker, value: &toml::value::Datetime) -> Result<DateTime<Utc>, ValidationIssue> {
+    DateTime::parse_from_rfc3339(&value.to_string())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            c.issue(
+                "event.start",
+                format!("expected a date-time with a UTC offset such as 2021-10-04T15:39:00Z, found {value}"),
+            )
+        })
+}
+
+fn event(
+    c: &Checker,
+    ev: &RawEvent,
+    regions: &[&str],
+    timeline: &Timeline,
+) -> Result<Event, ValidationIssue> {
+    let start = parse_time(c, &ev.start)?;
+    let severity_for = |default: f64| -> Result<Vec<f64>, ValidationIssue> {
+        check_region_keys(c, "event.severity_by_region", &ev.severity_by_region, regions)?;
+        regions
+            .iter()
+            .map(|r| match ev.severity_by_region.get(*r) {
+                Some(v) => c.share(&format!("event.severity_by_region.{r}"), *v),
+                None => Ok(default),
+            })
+            .collect()
+    };
+    let horizon_after_event = (timeline.steps - timeline.event_step) as f64 * timeline.step_hours;
+    let (kind, severity) = match ev.kind.as_str() {
+        "outage" => {
+            for key in ["intensity", "decay_hours"] {
+                let set = if key == "intensity" { ev.intensity.is_some() } else { ev.decay_hours.is_some() };
+                if set {
+                    return Err(c.issue(&format!("event.{key}"), "only a trust_shock event takes this key"));
+                }
+            }
+            let duration = ev
+                .duration_hours
+                .ok_or_else(|| c.issue("event", "an outage needs `duration_hours`"))?;
+            let duration = c.positive("event.duration_hours", duration)?;
+            if duration > horizon_after_event + 1e-9 {
+                return Err(c.issue(
+                    "event.duration_hours",
+                    format!(
+                        "the outage must end inside the horizon: it lasts {duration} h but only {horizon_after_event} h are simulated after it starts"
+                    ),
+                ));
+            }
+            let default = c.share("event.severity", ev.severity.unwrap_or(1.0))?;
+            (EventKind::Outage { duration_hours: duration }, severity_for(default)?)
+        }
+        "trust_shock" => {
+            if ev.duration_hours.is_some() || ev.severity.is_some() || !ev.severity_by_region.is_empty() {
+                return Err(c.issue(
+                    "event",
+                    "a trust_shock has no duration_hours or severity; it takes intensity and decay_hours",
+                ));
+            }
+            let intensity = ev.intensity.ok_or_else(|| c.issue("event", "a trust_shock needs `intensity`"))?;
+            let decay = ev.decay_hours.ok_or_else(|| c.issue("event", "a trust_shock needs `decay_hours`"))?;
+            (
+                EventKind::TrustShock {
+                    intensity: c.positive("event.intensity", intensity)?,
+                    decay_hours: c.positive("event.decay_hours", decay)?,
+                },
+                vec![1.0; regions.len()],
+            )
+        }
+        other => {
+            return Err(c.issue(
+                "event.kind",
+                format!("expected \"outage\" or \"trust_shock\", found {other:?}"),
+            ));
+        }
+    };
+    Ok(Event { kind, services: ev.services.clone(), start, severity })
+}
+
+fn regions(c: &Checker, raw: &[RawRegion]) -> Result<Vec<Region>, ValidationIssue> {
+    if raw.is_empty() || raw.len() > MAX_REGIONS {
+        return Err(c.issue("regions", format!("expected 1 to {MAX_REGIONS} [[regions]], found {}", raw.len())));
+    }
+    let mut out: Vec<Region> = Vec::with_capacity(raw.len());
+    for (i, r) in raw.iter().enumerate() {
+        let key = |k: &str| format!("regions[{i}].{k}");
+        check_name(c, &key("name"), &r.name)?;
+        if r.name == "all" || out.iter().any(|o| o.name == r.name) {
+            return Err(c.issue(&key("name"), format!("region name {:?} is reserved or already used", r.name)));
+        }
+        let users = c.non_negative(&key("users"), r.users)?;
+        let users = c.at_most(&key("users"), users, MAX_USERS)?;
+        if users.fract() != 0.0 {
+            return Err(c.issue(&key("users"), format!("expected a whole number of users, found {users}")));
+        }
+        let offset = c.finite(&key("utc_offset_hours"), r.utc_offset_hours)?;
+        if !(-12.0..=14.0).contains(&offset) {
+            return Err(c.issue(&key("utc_offset_hours"), format!("expected an offset in [-12, 14], found {offset}")));
+        }
+        let activity = match &r.activity {
+            None => DEFAULT_ACTIVITY,
+            Some(values) => {
+                let mut a = [0.0; 24];
+                if values.len() != 24 {
+                    return Err(c.issue(&key("activity"), format!("expected 24 hourly shares, found {}", values.len())));
+                }
+                for (h, v) in values.iter().enumerate() {
+                    a[h] = c.share(&format!("regions[{i}].activity[{h}]"), *v)?;
+                }
+                a
+            }
+        };
+        out.push(Region { name: r.name.clone(), users: users as u64, utc_offset_hours: offset, activity });
+    }
+    Ok(out)
+}
+
+/// Every key of a per-region table must be a region; a close misspelling is named.
+fn check_region_keys<V>(
+    c: &Checker,
+    table: &str,
+    map: &BTreeMap<String, V>,
+    regions: &[&str],
+) -> Result<(), ValidationIssue> {
+    for k in map.keys() {
+        if !regions.contains(&k.as_str()) {
+            let best = regions
+                .iter()
+                .max_by(|a, b| strsim::jaro_winkler(k, a).total_cmp(&strsim::jaro_winkler(k, b)))
+                .filter(|b| strsim::jaro_winkler(k, b) > 0.7);
+            let hint = best.map_or(String::new(), |b| format!("; did you mean `{b}`?"));
+            return Err(c.issue(
+                &format!("{table}.{k}"),
+                format!("unknown region `{k}`{hint} (regions: {})", regions.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn per_region(
+    c: &Checker,
+    table: &str,
+    map: &BTreeMap<String, f64>,
+    regions: &[&str],
+    check: impl Fn(&str, f64) -> Result<f64, ValidationIssue>,
+) -> Result<Vec<f64>, ValidationIssue> {
+    check_region_keys(c, table, map, regions)?;
+    regions
+        .iter()
+        .map(|r| {
+            let key = format!("{table}.{r}");
+            let v = map
+                .get(*r)
+                .ok_or_else(|| c.issue(table, format!("missing a value for region `{r}`")))?;
+            check(&key, *v)
+        })
+        .collect()
+}
+
+fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, ValidationIssue> {
+    if raw.is_empty() || raw.len() > MAX_APPS {
+        return Err(c.issue("apps", format!("expected 1 to {MAX_APPS} [[apps]], found {}", raw.len())));
+    }
+    let mut out: Vec<App> = Vec::with_capacity(raw.len());
+    for (i, a) in raw.iter().enumerate() {
+        let key = |k: &str| format!("apps[{i}].{k}");
+        check_name(c, &key("name"), &a.name)?;
+        if a.name == "all" || out.iter().any(|o| o.name == a.name) {
+            return Err(c.issue(&key("name"), format!("app name {:?} is reserved or already used", a.name)));
+        }
+        let share = |k: &str, v: f64| c.share(k, v);
+        let active = per_region(c, &key("active_share"), &a.active_share, regions, share)?;
+        let dormant = per_region(c, &key("dormant_share"), &a.dormant_share, regions, share)?;
+        let accounts: Vec<AccountShares> =
+            active.iter().zip(&dormant).map(|(&active, &dormant)| AccountShares { active, dormant }).collect();
+        for (r, s) in regions.iter().zip(&accounts) {
+            if s.active + s.dormant > 1.0 + 1e-12 {
+                return Err(c.issue(
+                    &format!("apps[{i}].dormant_share.{r}"),
+                    format!("active + dormant must be <= 1, found {} + {}", s.active, s.dormant),
+                ));
+            }
+        }
+        let baseline = c.non_negative(&key("baseline_per_day"), a.baseline_per_day)?;
+        let baseline_per_second = baseline / 86_400.0;
+        let capacity = match (a.capacity_per_second, a.capacity_by_region.is_empty()) {
+            (Some(_), false) => {
+                return Err(c.issue(&key("capacity_by_region"), "give capacity_per_second or capacity_by_region, not both"));
+            }
+            (Some(v), true) => {
+                let v = c.positive(&key("capacity_per_second"), v)?;
+                if v <= baseline_per_second {
+                    return Err(c.issue(
+                        &key("capacity_per_second"),
+                        format!("capacity ({v}/s) must exceed the baseline registrations ({baseline_per_second:.1}/s)"),
+                    ));
+                }
+                Capacity::Global(v)
+            }
+            (None, false) => Capacity::PerRegion(per_region(
+                c,
+                &key("capacity_by_region"),
+                &a.capacity_by_region,
+                regions,
+                |k, v| c.positive(k, v),
+            )?),
+            (None, true) => {
+                return Err(c.issue(&format!("apps[{i}]"), "expected capacity_per_second or capacity_by_region"));
+            }
+        };
+        out.push(App {
+            name: a.name.clone(),
+            attractiveness: c.positive(&key("attractiveness"), a.attractiveness)?,
+            capacity,
+            baseline_per_day: baseline,
+            retention_30d: c.share(&key("retention_30d"), a.retention_30d)?,
+            accounts,
+        });
+    }
+    for (ri, r) in regions.iter().enumerate() {
+        let held: f64 = out.iter().map(|a| a.accounts[ri].active + a.accounts[ri].dormant).sum();
+        if held > 1.0 + 1e-9 {
+            return Err(c.issue(
+                "apps",
+                format!(
+                    "in region `{r}` the account shares of all apps add up to {held:.3}; each user holds at most one \
+                     alternative account in this model, so they must add up to <= 1"
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
