@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "surge", version, about = "Simulate where people go when the app they rely on goes down")]
+#[command(
+    name = "surge",
+    version,
+    about = "Simulate where people go when the app they rely on goes down"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -50,10 +50,15 @@ fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario, args.params.as_deref())?;
     let runs = args.runs.unwrap_or(scenario.runs);
     let seed = args.seed.unwrap_or(scenario.seed);
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     let parameters = ParameterSource::Fixed(scenario.behaviour.clone());
     let bar = progress_bar(runs, args.quiet);
-    let mc = run_monte_carlo(&scenario, &parameters, runs, seed, args.threads, &|| bar.inc(1))?;
+    let mc = run_monte_carlo(&scenario, &parameters, runs, seed, args.threads, &|| {
+        bar.inc(1)
+    })?;
     bar.finish_and_clear();
     let info = ParametersInfo {
         kind: "fixed".into(),

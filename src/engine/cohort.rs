@@ -142,12 +142,21 @@ impl CohortEngine {
             .apps
             .iter()
             .map(|app| match &app.capacity {
-                Capacity::Unlimited => vec![Lane { queue: SignupQueue::new(n_regions, None), regions: (0..n_regions).collect() }],
-                Capacity::Global(c) => vec![Lane { queue: SignupQueue::new(n_regions, Some(*c)), regions: (0..n_regions).collect() }],
+                Capacity::Unlimited => vec![Lane {
+                    queue: SignupQueue::new(n_regions, None),
+                    regions: (0..n_regions).collect(),
+                }],
+                Capacity::Global(c) => vec![Lane {
+                    queue: SignupQueue::new(n_regions, Some(*c)),
+                    regions: (0..n_regions).collect(),
+                }],
                 Capacity::PerRegion(cs) => cs
                     .iter()
                     .enumerate()
-                    .map(|(r, c)| Lane { queue: SignupQueue::new(1, Some(*c)), regions: vec![r] })
+                    .map(|(r, c)| Lane {
+                        queue: SignupQueue::new(1, Some(*c)),
+                        regions: vec![r],
+                    })
                     .collect(),
             })
             .collect()
@@ -180,7 +189,7 @@ impl CohortEngine {
         }
         for (r, region) in state.regions.iter_mut().enumerate() {
             let notice_p = probability(drivers.notice_rate[r], dt);
-            let looking_now = drivers.looking > 0.0;
+            let looking_now = drivers.looking[r] > 0.0;
             if notice_p == 0.0 && !looking_now {
                 continue;
             }
@@ -190,8 +199,18 @@ impl CohortEngine {
                 let newly = binomial(&mut streams.notice, region.unaware[h], notice_p);
                 region.unaware[h] -= newly;
                 region.noticed[h] += newly;
-                let holding = if h == 0 { Holding::None } else { Holding::Dormant(h - 1) };
-                let hazard = looking_hazard(&self.behaviour, holding, drivers.looking, drivers.news, switched_share);
+                let holding = if h == 0 {
+                    Holding::None
+                } else {
+                    Holding::Dormant(h - 1)
+                };
+                let hazard = looking_hazard(
+                    &self.behaviour,
+                    holding,
+                    drivers.looking[r],
+                    drivers.news,
+                    switched_share,
+                );
                 let moving = switchers(&mut streams.looking, region.noticed[h], hazard, dt);
                 if moving == 0 {
                     continue;
@@ -200,13 +219,25 @@ impl CohortEngine {
                 region.switched += moving;
                 if !contacts_ready {
                     for (k, c) in scratch.contacts.iter_mut().enumerate() {
-                        *c = (region.active[k] + region.registered[k] + region.reactivated[k]) as f64
+                        *c = (region.active[k] + region.registered[k] + region.reactivated[k])
+                            as f64
                             / region.users as f64;
                     }
                     contacts_ready = true;
                 }
-                choice_weights(&self.behaviour, holding, &self.attractiveness, &scratch.contacts, &mut scratch.weights);
-                choose(&mut streams.choice, moving, &scratch.weights, &mut scratch.chosen);
+                choice_weights(
+                    &self.behaviour,
+                    holding,
+                    &self.attractiveness,
+                    &scratch.contacts,
+                    &mut scratch.weights,
+                );
+                choose(
+                    &mut streams.choice,
+                    moving,
+                    &scratch.weights,
+                    &mut scratch.chosen,
+                );
                 for (k, &n) in scratch.chosen.iter().enumerate() {
                     if holding == Holding::Dormant(k) {
                         region.reactivated[k] += n;
@@ -219,10 +250,13 @@ impl CohortEngine {
         }
         self.serve(state, lanes, streams, scratch, dt);
         let every = self.scenario.timeline.output_every;
-        if (step + 1) % every == 0 {
+        if (step + 1).is_multiple_of(every) {
             for (k, app) in apps.iter().enumerate() {
-                state.baseline[k] +=
-                    organic_registrations(&mut streams.baseline, app.baseline_per_day, every as f64 * dt);
+                state.baseline[k] += organic_registrations(
+                    &mut streams.baseline,
+                    app.baseline_per_day,
+                    every as f64 * dt,
+                );
             }
         }
     }
@@ -249,8 +283,16 @@ impl CohortEngine {
                     continue;
                 }
                 scratch.lane_attempts.clear();
-                scratch.lane_attempts.extend(lane.regions.iter().map(|&r| scratch.attempts[k][r]));
-                lane.queue.step(&mut streams.signup, &scratch.lane_attempts, dt, patience, &mut scratch.queue_step);
+                scratch
+                    .lane_attempts
+                    .extend(lane.regions.iter().map(|&r| scratch.attempts[k][r]));
+                lane.queue.step(
+                    &mut streams.signup,
+                    &scratch.lane_attempts,
+                    dt,
+                    patience,
+                    &mut scratch.queue_step,
+                );
                 for (i, &r) in lane.regions.iter().enumerate() {
                     let region = &mut state.regions[r];
                     let served = scratch.queue_step.served[i];

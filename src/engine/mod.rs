@@ -6,6 +6,8 @@ pub mod record;
 pub mod streams;
 
 pub use cohort::{CohortEngine, CohortState, Observer, RegionState};
-pub use montecarlo::{MonteCarlo, MonteCarloError, ParameterSource, RunOutput, run_monte_carlo, simulate_run};
+pub use montecarlo::{
+    MonteCarlo, MonteCarloError, ParameterSource, RunOutput, run_monte_carlo, simulate_run,
+};
 pub use record::{HeadlineSpec, Metric, Recorder, SeriesLayout};
 pub use streams::RunStreams;

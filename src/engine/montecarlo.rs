@@ -47,7 +47,13 @@ pub enum MonteCarloError {
 const MEMORY_LIMIT_GIB: u64 = 8;
 
 /// Simulates one run of `scenario` with `behaviour`, from the streams of (seed, run).
-pub fn simulate_run(engine: &CohortEngine, layout: &SeriesLayout, specs: &[HeadlineSpec], seed: u64, run: u64) -> RunOutput {
+pub fn simulate_run(
+    engine: &CohortEngine,
+    layout: &SeriesLayout,
+    specs: &[HeadlineSpec],
+    seed: u64,
+    run: u64,
+) -> RunOutput {
     let mut streams = RunStreams::new(seed, run);
     let mut recorder = Recorder::new(&engine.scenario, layout, specs);
     engine.run(&mut streams, &mut recorder);
@@ -72,7 +78,11 @@ pub fn run_monte_carlo(
     let bytes = runs as f64 * (scenario.timeline.output_points() * layout.len() * 4) as f64;
     let gib = bytes / f64::from(1u32 << 30);
     if gib > MEMORY_LIMIT_GIB as f64 {
-        return Err(MonteCarloError::TooLarge { runs, gib, limit: MEMORY_LIMIT_GIB });
+        return Err(MonteCarloError::TooLarge {
+            runs,
+            gib,
+            limit: MEMORY_LIMIT_GIB,
+        });
     }
     let fixed = match parameters {
         ParameterSource::Fixed(b) => Some(CohortEngine::new(scenario, b)),
@@ -82,7 +92,10 @@ pub fn run_monte_carlo(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| MonteCarloError::Threads { threads, message: e.to_string() })?;
+        .map_err(|e| MonteCarloError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
     let outputs = pool.install(|| {
         (0..runs)
             .into_par_iter()
@@ -95,12 +108,18 @@ pub fn run_monte_carlo(
                         let engine = CohortEngine::new(scenario, behaviour);
                         simulate_run(&engine, &layout, &specs, seed, run)
                     }
-                    (None, ParameterSource::Fixed(_)) => unreachable!("a fixed source always builds its engine"),
+                    (None, ParameterSource::Fixed(_)) => {
+                        unreachable!("a fixed source always builds its engine")
+                    }
                 };
                 progress();
                 output
             })
             .collect()
     });
-    Ok(MonteCarlo { layout, specs, runs: outputs })
+    Ok(MonteCarlo {
+        layout,
+        specs,
+        runs: outputs,
+    })
 }

@@ -91,7 +91,11 @@ impl SeriesLayout {
     }
     /// Name of a region slot.
     pub fn slot_name(&self, slot: usize) -> &str {
-        if slot == 0 { "all" } else { &self.regions[slot - 1] }
+        if slot == 0 {
+            "all"
+        } else {
+            &self.regions[slot - 1]
+        }
     }
 }
 
@@ -117,12 +121,24 @@ impl HeadlineSpec {
         let mut out = Vec::new();
         for (k, app) in scenario.apps.iter().enumerate() {
             let mut push = |metric, window_hours: Option<f64>| {
-                let window_end_step = window_hours.map_or(t.steps, |w| t.event_step + (w / t.step_hours).round() as usize);
+                let window_end_step = window_hours.map_or(t.steps, |w| {
+                    t.event_step + (w / t.step_hours).round() as usize
+                });
                 if window_end_step <= t.steps {
-                    out.push(HeadlineSpec { app: app.name.clone(), app_index: k, metric, window_hours, window_end_step });
+                    out.push(HeadlineSpec {
+                        app: app.name.clone(),
+                        app_index: k,
+                        metric,
+                        window_hours,
+                        window_end_step,
+                    });
                 }
             };
-            for metric in [Metric::Arrivals, Metric::Registrations, Metric::Reactivations] {
+            for metric in [
+                Metric::Arrivals,
+                Metric::Registrations,
+                Metric::Reactivations,
+            ] {
                 push(metric, Some(24.0));
                 push(metric, Some(72.0));
             }
@@ -160,8 +176,13 @@ pub struct Recorder<'a> {
     pub output: RunOutput,
 }
 
-const WINDOWED: [Metric; 5] =
-    [Metric::Arrivals, Metric::Registrations, Metric::Reactivations, Metric::Abandoned, Metric::Retained];
+const WINDOWED: [Metric; 5] = [
+    Metric::Arrivals,
+    Metric::Registrations,
+    Metric::Reactivations,
+    Metric::Abandoned,
+    Metric::Retained,
+];
 
 impl<'a> Recorder<'a> {
     pub fn new(scenario: &Scenario, layout: &'a SeriesLayout, specs: &'a [HeadlineSpec]) -> Self {
@@ -169,7 +190,13 @@ impl<'a> Recorder<'a> {
         let slots = layout.apps.len() * (layout.regions.len() + 1);
         let headline = specs
             .iter()
-            .map(|s| if s.window_hours.is_none() { 0.0 } else { f64::NAN })
+            .map(|s| {
+                if s.window_hours.is_none() {
+                    0.0
+                } else {
+                    f64::NAN
+                }
+            })
             .collect();
         Recorder {
             layout,
@@ -180,7 +207,10 @@ impl<'a> Recorder<'a> {
             at_event: vec![[0; 5]; layout.apps.len()],
             prev_registered: vec![0; slots],
             max_wait: vec![0.0; slots],
-            output: RunOutput { series: vec![0.0; t.output_points() * layout.len()], headline },
+            output: RunOutput {
+                series: vec![0.0; t.output_points() * layout.len()],
+                headline,
+            },
         }
     }
 
@@ -195,8 +225,11 @@ impl<'a> Recorder<'a> {
         let slots = self.layout.regions.len() + 1;
         for k in 0..self.layout.apps.len() {
             for slot in 0..slots {
-                let regions: &[RegionState] =
-                    if slot == 0 { &state.regions } else { std::slice::from_ref(&state.regions[slot - 1]) };
+                let regions: &[RegionState] = if slot == 0 {
+                    &state.regions
+                } else {
+                    std::slice::from_ref(&state.regions[slot - 1])
+                };
                 let s = k * slots + slot;
                 for metric in Metric::ALL {
                     let value = match metric {
@@ -240,7 +273,9 @@ impl Observer for Recorder<'_> {
             let k = spec.app_index;
             let value = &mut self.output.headline[i];
             match spec.metric {
-                Metric::RegistrationRate => *value = value.max(state.served_last_step[k] as f64 / self.step_seconds),
+                Metric::RegistrationRate => {
+                    *value = value.max(state.served_last_step[k] as f64 / self.step_seconds)
+                }
                 Metric::QueueWait => {
                     for region in &state.regions {
                         *value = value.max(region.wait_seconds[k]);
@@ -253,7 +288,7 @@ impl Observer for Recorder<'_> {
                 _ => {}
             }
         }
-        if end % self.output_every == 0 {
+        if end.is_multiple_of(self.output_every) {
             self.write_point(end / self.output_every, state);
         }
     }

@@ -36,7 +36,11 @@ pub fn multinomial(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64])
         if remaining == 0 || rest <= 0.0 {
             break;
         }
-        let take = if k + 1 == weights.len() { remaining } else { binomial(rng, remaining, w / rest) };
+        let take = if k + 1 == weights.len() {
+            remaining
+        } else {
+            binomial(rng, remaining, w / rest)
+        };
         out[k] = take;
         remaining -= take;
         rest -= w;

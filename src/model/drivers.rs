@@ -10,8 +10,9 @@ use chrono::Timelike;
 pub struct StepDrivers {
     /// Per region: hazard (per hour) that an unaware user notices the event in this step.
     pub notice_rate: Vec<f64>,
-    /// L(t): looking intensity, multiplies the whole looking hazard (0 once service returns).
-    pub looking: f64,
+    /// Per region: looking intensity L(t) times the region's severity; multiplies the whole
+    /// looking hazard (0 once service returns).
+    pub looking: Vec<f64>,
     /// M(t) in [0, 1]: news coverage.
     pub news: f64,
 }
@@ -20,8 +21,18 @@ pub struct StepDrivers {
 /// `coverage` of the step that lies inside the outage. Urgency grows as 1 - exp(-tau / T_u);
 /// news rises as 1 - exp(-tau / T_rise) and fades as exp(-(tau - D) / T_decay) afterwards.
 fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, coverage: f64) -> (f64, f64) {
-    let rise = |t: f64| if b.news_rise_hours == 0.0 { 1.0 } else { -(-t / b.news_rise_hours).exp_m1() };
-    let urgency = if b.urgency_hours == 0.0 { 1.0 } else { -(-tau / b.urgency_hours).exp_m1() };
+    let rise = |t: f64| {
+        if b.news_rise_hours == 0.0 {
+            1.0
+        } else {
+            -(-t / b.news_rise_hours).exp_m1()
+        }
+    };
+    let urgency = if b.urgency_hours == 0.0 {
+        1.0
+    } else {
+        -(-tau / b.urgency_hours).exp_m1()
+    };
     let news = if tau <= duration {
         rise(tau)
     } else {
@@ -49,7 +60,10 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
                     let (l, m) = outage_drivers(behaviour, tau, duration_hours, coverage);
                     (l, m, coverage)
                 }
-                EventKind::TrustShock { intensity, decay_hours } => {
+                EventKind::TrustShock {
+                    intensity,
+                    decay_hours,
+                } => {
                     let push = (-tau / decay_hours).exp();
                     (intensity * push, push, 1.0)
                 }
@@ -66,7 +80,17 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
                     severity * exposure * open_hazard(share)
                 })
                 .collect();
-            StepDrivers { notice_rate, looking, news }
+            let looking = scenario
+                .event
+                .severity
+                .iter()
+                .map(|sev| looking * sev)
+                .collect();
+            StepDrivers {
+                notice_rate,
+                looking,
+                news,
+            }
         })
         .collect()
 }
@@ -107,7 +131,10 @@ mod tests {
         let (early, _) = outage_drivers(&b, 0.1, 6.0, 1.0);
         let (late, _) = outage_drivers(&b, 3.0, 6.0, 1.0);
         assert!(early < late);
-        let instant = Behaviour { urgency_hours: 0.0, ..b };
+        let instant = Behaviour {
+            urgency_hours: 0.0,
+            ..b
+        };
         assert_eq!(outage_drivers(&instant, 0.0, 6.0, 1.0).0, 1.0);
     }
 }

@@ -17,7 +17,13 @@ pub enum Holding {
 /// `h = m · L(t) · (p + q·F + ν·M(t))`, with `m` = `dormant_boost` for dormant-account holders
 /// and 1 otherwise, `F` the share of the region's users who already switched, `M` news coverage.
 /// With L = 1, ν = 0 and m = 1 this is exactly the Bass hazard p + q·F (Bass 1969).
-pub fn looking_hazard(b: &Behaviour, holding: Holding, looking: f64, news: f64, switched_share: f64) -> f64 {
+pub fn looking_hazard(
+    b: &Behaviour,
+    holding: Holding,
+    looking: f64,
+    news: f64,
+    switched_share: f64,
+) -> f64 {
     if looking <= 0.0 {
         return 0.0;
     }
@@ -25,7 +31,11 @@ pub fn looking_hazard(b: &Behaviour, holding: Holding, looking: f64, news: f64, 
         Holding::None => 1.0,
         Holding::Dormant(_) => b.dormant_boost,
     };
-    boost * looking * (b.innovation_per_hour + b.word_of_mouth_per_hour * switched_share + b.news_per_hour * news)
+    boost
+        * looking
+        * (b.innovation_per_hour
+            + b.word_of_mouth_per_hour * switched_share
+            + b.news_per_hour * news)
 }
 
 /// How many of `noticed` users start switching within a step of `dt` hours.
@@ -44,7 +54,11 @@ pub fn choice_weights(
     out: &mut [f64],
 ) {
     for (k, w) in out.iter_mut().enumerate() {
-        let affinity = if holding == Holding::Dormant(k) { b.account_affinity } else { 1.0 };
+        let affinity = if holding == Holding::Dormant(k) {
+            b.account_affinity
+        } else {
+            1.0
+        };
         *w = attractiveness[k] * (1.0 + b.contact_weight * contact_share[k]) * affinity;
     }
 }

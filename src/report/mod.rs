@@ -25,11 +25,20 @@ pub enum ReportError {
 }
 
 /// Writes `timeseries.csv`, `runs.csv` and, last, `summary.json` into `dir`, each atomically.
-pub fn write_run(dir: &Path, summary: &Summary, mc: &MonteCarlo, timeline: &Timeline) -> Result<(), ReportError> {
+pub fn write_run(
+    dir: &Path,
+    summary: &Summary,
+    mc: &MonteCarlo,
+    timeline: &Timeline,
+) -> Result<(), ReportError> {
     atomic::create_folder(dir)?;
     let series = tables::timeseries_csv(mc, timeline)?;
     atomic::write_atomic(&dir.join("timeseries.csv"), &series)?;
-    let labels: Vec<String> = summary.headline.iter().map(|h| format!("{}.{}", h.app, h.label())).collect();
+    let labels: Vec<String> = summary
+        .headline
+        .iter()
+        .map(|h| format!("{}.{}", h.app, h.label()))
+        .collect();
     atomic::write_atomic(&dir.join("runs.csv"), &tables::runs_csv(mc, &labels)?)?;
     let mut json = serde_json::to_vec_pretty(summary)?;
     json.push(b'\n');
@@ -41,7 +50,15 @@ pub fn write_run(dir: &Path, summary: &Summary, mc: &MonteCarlo, timeline: &Time
 pub fn headline_table(summary: &Summary) -> String {
     let mut out = format!(
         "{} — {} runs, seed {} ({})\n{:<10} {:<26} {:>10} {:>24} {:>10}\n",
-        summary.scenario.name, summary.runs, summary.seed, summary.band, "app", "figure", "median", "90% interval", "mcse"
+        summary.scenario.name,
+        summary.runs,
+        summary.seed,
+        summary.band,
+        "app",
+        "figure",
+        "median",
+        "90% interval",
+        "mcse"
     );
     for h in &summary.headline {
         let show = |v: f64| match h.metric.as_str() {

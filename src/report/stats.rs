@@ -40,7 +40,15 @@ pub fn spread(values: &mut [f64]) -> Spread {
     };
     values.sort_by(f64::total_cmp);
     let q = |p| quantile_sorted(values, p);
-    Spread { mean, mcse: (var / n).sqrt(), p05: q(0.05), p25: q(0.25), p50: q(0.5), p75: q(0.75), p95: q(0.95) }
+    Spread {
+        mean,
+        mcse: (var / n).sqrt(),
+        p05: q(0.05),
+        p25: q(0.25),
+        p50: q(0.5),
+        p75: q(0.75),
+        p95: q(0.95),
+    }
 }
 
 #[cfg(test)]
@@ -52,7 +60,11 @@ mod tests {
         let mut v: Vec<f64> = (1..=10).map(f64::from).collect();
         let s = spread(&mut v);
         // numpy.percentile(range(1, 11), [5, 50, 95]) = 1.45, 5.5, 9.55
-        assert!((s.p05 - 1.45).abs() < 1e-12 && (s.p50 - 5.5).abs() < 1e-12 && (s.p95 - 9.55).abs() < 1e-12);
+        assert!(
+            (s.p05 - 1.45).abs() < 1e-12
+                && (s.p50 - 5.5).abs() < 1e-12
+                && (s.p95 - 9.55).abs() < 1e-12
+        );
         assert!((s.mean - 5.5).abs() < 1e-12);
         // sd = 3.02765, mcse = sd / sqrt(10)
         assert!((s.mcse - 3.027_650_354_097_491_7 / 10f64.sqrt()).abs() < 1e-12);

@@ -2,7 +2,7 @@
 //! Plots and comparisons read only this struct and the time series.
 
 use super::stats::spread;
-use crate::engine::{MonteCarlo, Metric};
+use crate::engine::{Metric, MonteCarlo};
 use crate::scenario::{Behaviour, Capacity, EventKind, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +84,12 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(scenario: &Scenario, mc: &MonteCarlo, seed: u64, parameters: ParametersInfo) -> Self {
+    pub fn new(
+        scenario: &Scenario,
+        mc: &MonteCarlo,
+        seed: u64,
+        parameters: ParametersInfo,
+    ) -> Self {
         let headline = mc
             .specs
             .iter()
@@ -151,7 +156,12 @@ impl Summary {
     }
 
     /// Headline row for (app, metric, window), if present.
-    pub fn find(&self, app: &str, metric: Metric, window_hours: Option<f64>) -> Option<&HeadlineRow> {
+    pub fn find(
+        &self,
+        app: &str,
+        metric: Metric,
+        window_hours: Option<f64>,
+    ) -> Option<&HeadlineRow> {
         self.headline
             .iter()
             .find(|h| h.app == app && h.metric == metric.name() && h.window_hours == window_hours)

@@ -30,11 +30,16 @@ pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, c
         })
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["time_utc", "hours", "app", "region", "metric", "mean", "p05", "p25", "p50", "p75", "p95"])?;
+    w.write_record([
+        "time_utc", "hours", "app", "region", "metric", "mean", "p05", "p25", "p50", "p75", "p95",
+    ])?;
     let slots = mc.layout.regions.len() + 1;
     for p in 0..points {
         let step = p * timeline.output_every;
-        let time = timeline.time_at(step).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let time = timeline
+            .time_at(step)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
         let hours = format!("{:.4}", timeline.hours_since_event(step));
         for (k, app) in mc.layout.apps.iter().enumerate() {
             for slot in 0..slots {
@@ -43,7 +48,12 @@ pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, c
                         continue;
                     }
                     let s = &cells[p * n + mc.layout.index(k, slot, metric)];
-                    let mut row = vec![time.clone(), hours.clone(), app.clone(), mc.layout.slot_name(slot).to_string()];
+                    let mut row = vec![
+                        time.clone(),
+                        hours.clone(),
+                        app.clone(),
+                        mc.layout.slot_name(slot).to_string(),
+                    ];
                     row.push(metric.name().to_string());
                     row.extend([s.mean, s.p05, s.p25, s.p50, s.p75, s.p95].map(number));
                     w.write_record(&row)?;

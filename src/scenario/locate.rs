@@ -28,7 +28,10 @@ pub(crate) fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, Validation
                     "unknown key `{unknown}`; did you mean `{best}`? (valid keys: {})",
                     expected.join(", ")
                 ),
-                None => format!("unknown key `{unknown}` (valid keys: {})", expected.join(", ")),
+                None => format!(
+                    "unknown key `{unknown}` (valid keys: {})",
+                    expected.join(", ")
+                ),
             };
         }
         issue
@@ -36,7 +39,9 @@ pub(crate) fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, Validation
 }
 
 fn join_key(path: &str, leaf: &str) -> String {
-    if path.is_empty() || path == "." {
+    if path == leaf || path.ends_with(&format!(".{leaf}")) {
+        path.to_string()
+    } else if path.is_empty() || path == "." {
         leaf.to_string()
     } else {
         format!("{path}.{leaf}")
@@ -56,7 +61,7 @@ fn toml_issue(text: &str, key: &str, e: &toml::de::Error) -> ValidationIssue {
         key,
         line,
         column,
-        message: e.message().trim().to_string(),
+        message: e.message().trim().replace("missing field", "missing key"),
     }
 }
 
@@ -148,7 +153,7 @@ mod tests {
         assert_eq!(locate(text, "a"), (1, 1));
         assert_eq!(locate(text, "apps[1].name"), (5, 1));
         assert_eq!(locate(text, "apps[1].share.eu"), (7, 1));
-        assert_eq!(locate(text, "apps[1].missing"), (4, 3));
+        assert_eq!(locate(text, "apps[1].missing"), (4, 1));
     }
 
     #[test]
@@ -161,7 +166,10 @@ mod tests {
         }
         let issue = from_toml::<S>("capacity_per_secnd = 1.0\n").unwrap_err();
         assert_eq!(issue.key, "capacity_per_secnd");
-        assert!(issue.message.contains("did you mean `capacity_per_second`"), "{issue:?}");
+        assert!(
+            issue.message.contains("did you mean `capacity_per_second`"),
+            "{issue:?}"
+        );
         assert_eq!((issue.line, issue.column), (1, 1));
     }
 }

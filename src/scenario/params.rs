@@ -36,7 +36,8 @@ impl Behaviour {
     fn from_raw(raw: RawParams, c: &Checker) -> Result<Self, super::ValidationIssue> {
         let l = &raw.looking;
         Ok(Behaviour {
-            innovation_per_hour: c.non_negative("looking.innovation_per_hour", l.innovation_per_hour)?,
+            innovation_per_hour: c
+                .non_negative("looking.innovation_per_hour", l.innovation_per_hour)?,
             word_of_mouth_per_hour: c
                 .non_negative("looking.word_of_mouth_per_hour", l.word_of_mouth_per_hour)?,
             news_per_hour: c.non_negative("looking.news_per_hour", l.news_per_hour)?,

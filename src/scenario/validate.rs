@@ -121,7 +121,10 @@ pub struct AccountShares {
 }
 
 /// Reads a scenario file and its parameter file (or `params_override`) and validates both.
-pub fn load_scenario(path: &Path, params_override: Option<&Path>) -> Result<Scenario, ScenarioError> {
+pub fn load_scenario(
+    path: &Path,
+    params_override: Option<&Path>,
+) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
         path: path.to_path_buf(),
         source,
@@ -196,9 +199,9 @@ fn check_name(c: &Checker, key: &str, name: &str) -> Result<(), ValidationIssue>
     let bad = name.is_empty()
         || name.len() > 100
         || name.starts_with('.')
-        || name
-            .chars()
-            .any(|ch| ch.is_control() || matches!(ch, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'));
+        || name.chars().any(|ch| {
+            ch.is_control() || matches!(ch, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+        });
     if bad {
         return Err(c.issue(
             key,
@@ -228,15 +231,23 @@ fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline,
         }
     };
     let steps = whole("simulation.horizon_hours", horizon * 60.0, "the horizon")?;
-    let event_step = if lead == 0.0 { 0 } else { whole("simulation.lead_hours", lead * 60.0, "the lead time")? };
-    let output_every = whole("simulation.output_minutes", output_minutes, "the output interval")?;
+    let event_step = if lead == 0.0 {
+        0
+    } else {
+        whole("simulation.lead_hours", lead * 60.0, "the lead time")?
+    };
+    let output_every = whole(
+        "simulation.output_minutes",
+        output_minutes,
+        "the output interval",
+    )?;
     if steps > MAX_STEPS {
         return Err(c.issue(
             "simulation.horizon_hours",
             format!("{steps} steps is more than the {MAX_STEPS} allowed; use a longer simulation.step_minutes"),
         ));
     }
-    if steps % output_every != 0 {
+    if !steps.is_multiple_of(output_every) {
         return Err(c.issue(
             "simulation.output_minutes",
             format!("expected an output interval that divides the horizon ({horizon} hours)"),
@@ -259,7 +270,10 @@ fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline,
     })
 }
 
-fn parse_time(c: &Checker, value: &toml::value::Datetime) -> Result<DateTime<Utc>, ValidationIssue> {
+fn parse_time(
+    c: &Checker,
+    value: &toml::value::Datetime,
+) -> Result<DateTime<Utc>, ValidationIssue> {
     DateTime::parse_from_rfc3339(&value.to_string())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
@@ -278,7 +292,12 @@ fn event(
 ) -> Result<Event, ValidationIssue> {
     let start = parse_time(c, &ev.start)?;
     let severity_for = |default: f64| -> Result<Vec<f64>, ValidationIssue> {
-        check_region_keys(c, "event.severity_by_region", &ev.severity_by_region, regions)?;
+        check_region_keys(
+            c,
+            "event.severity_by_region",
+            &ev.severity_by_region,
+            regions,
+        )?;
         regions
             .iter()
             .map(|r| match ev.severity_by_region.get(*r) {
@@ -291,9 +310,16 @@ fn event(
     let (kind, severity) = match ev.kind.as_str() {
         "outage" => {
             for key in ["intensity", "decay_hours"] {
-                let set = if key == "intensity" { ev.intensity.is_some() } else { ev.decay_hours.is_some() };
+                let set = if key == "intensity" {
+                    ev.intensity.is_some()
+                } else {
+                    ev.decay_hours.is_some()
+                };
                 if set {
-                    return Err(c.issue(&format!("event.{key}"), "only a trust_shock event takes this key"));
+                    return Err(c.issue(
+                        &format!("event.{key}"),
+                        "only a trust_shock event takes this key",
+                    ));
                 }
             }
             let duration = ev
@@ -309,17 +335,29 @@ fn event(
                 ));
             }
             let default = c.share("event.severity", ev.severity.unwrap_or(1.0))?;
-            (EventKind::Outage { duration_hours: duration }, severity_for(default)?)
+            (
+                EventKind::Outage {
+                    duration_hours: duration,
+                },
+                severity_for(default)?,
+            )
         }
         "trust_shock" => {
-            if ev.duration_hours.is_some() || ev.severity.is_some() || !ev.severity_by_region.is_empty() {
+            if ev.duration_hours.is_some()
+                || ev.severity.is_some()
+                || !ev.severity_by_region.is_empty()
+            {
                 return Err(c.issue(
                     "event",
                     "a trust_shock has no duration_hours or severity; it takes intensity and decay_hours",
                 ));
             }
-            let intensity = ev.intensity.ok_or_else(|| c.issue("event", "a trust_shock needs `intensity`"))?;
-            let decay = ev.decay_hours.ok_or_else(|| c.issue("event", "a trust_shock needs `decay_hours`"))?;
+            let intensity = ev
+                .intensity
+                .ok_or_else(|| c.issue("event", "a trust_shock needs `intensity`"))?;
+            let decay = ev
+                .decay_hours
+                .ok_or_else(|| c.issue("event", "a trust_shock needs `decay_hours`"))?;
             (
                 EventKind::TrustShock {
                     intensity: c.positive("event.intensity", intensity)?,
@@ -335,35 +373,58 @@ fn event(
             ));
         }
     };
-    Ok(Event { kind, services: ev.services.clone(), start, severity })
+    Ok(Event {
+        kind,
+        services: ev.services.clone(),
+        start,
+        severity,
+    })
 }
 
 fn regions(c: &Checker, raw: &[RawRegion]) -> Result<Vec<Region>, ValidationIssue> {
     if raw.is_empty() || raw.len() > MAX_REGIONS {
-        return Err(c.issue("regions", format!("expected 1 to {MAX_REGIONS} [[regions]], found {}", raw.len())));
+        return Err(c.issue(
+            "regions",
+            format!(
+                "expected 1 to {MAX_REGIONS} [[regions]], found {}",
+                raw.len()
+            ),
+        ));
     }
     let mut out: Vec<Region> = Vec::with_capacity(raw.len());
     for (i, r) in raw.iter().enumerate() {
         let key = |k: &str| format!("regions[{i}].{k}");
         check_name(c, &key("name"), &r.name)?;
         if r.name == "all" || out.iter().any(|o| o.name == r.name) {
-            return Err(c.issue(&key("name"), format!("region name {:?} is reserved or already used", r.name)));
+            return Err(c.issue(
+                &key("name"),
+                format!("region name {:?} is reserved or already used", r.name),
+            ));
         }
         let users = c.non_negative(&key("users"), r.users)?;
         let users = c.at_most(&key("users"), users, MAX_USERS)?;
         if users.fract() != 0.0 {
-            return Err(c.issue(&key("users"), format!("expected a whole number of users, found {users}")));
+            return Err(c.issue(
+                &key("users"),
+                format!("expected a whole number of users, found {users}"),
+            ));
         }
         let offset = c.finite(&key("utc_offset_hours"), r.utc_offset_hours)?;
         if !(-12.0..=14.0).contains(&offset) {
-            return Err(c.issue(&key("utc_offset_hours"), format!("expected an offset in [-12, 14], found {offset}")));
+            return Err(c.issue(
+                &key("utc_offset_hours"),
+                format!("expected an offset in [-12, 14], found {offset}"),
+            ));
         }
         let activity = match &r.activity {
             None => DEFAULT_ACTIVITY,
             Some(values) => {
                 let mut a = [0.0; 24];
                 if values.len() != 24 {
-                    return Err(c.issue(&key("activity"), format!("expected 24 hourly shares, found {}", values.len())));
+                    return Err(c.issue(
+                        &key("activity"),
+                        format!("expected 24 hourly shares, found {}", values.len()),
+                    ));
                 }
                 for (h, v) in values.iter().enumerate() {
                     a[h] = c.share(&format!("regions[{i}].activity[{h}]"), *v)?;
@@ -371,7 +432,12 @@ fn regions(c: &Checker, raw: &[RawRegion]) -> Result<Vec<Region>, ValidationIssu
                 a
             }
         };
-        out.push(Region { name: r.name.clone(), users: users as u64, utc_offset_hours: offset, activity });
+        out.push(Region {
+            name: r.name.clone(),
+            users: users as u64,
+            utc_offset_hours: offset,
+            activity,
+        });
     }
     Ok(out)
 }
@@ -392,7 +458,10 @@ fn check_region_keys<V>(
             let hint = best.map_or(String::new(), |b| format!("; did you mean `{b}`?"));
             return Err(c.issue(
                 &format!("{table}.{k}"),
-                format!("unknown region `{k}`{hint} (regions: {})", regions.join(", ")),
+                format!(
+                    "unknown region `{k}`{hint} (regions: {})",
+                    regions.join(", ")
+                ),
             ));
         }
     }
@@ -421,25 +490,37 @@ fn per_region(
 
 fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, ValidationIssue> {
     if raw.is_empty() || raw.len() > MAX_APPS {
-        return Err(c.issue("apps", format!("expected 1 to {MAX_APPS} [[apps]], found {}", raw.len())));
+        return Err(c.issue(
+            "apps",
+            format!("expected 1 to {MAX_APPS} [[apps]], found {}", raw.len()),
+        ));
     }
     let mut out: Vec<App> = Vec::with_capacity(raw.len());
     for (i, a) in raw.iter().enumerate() {
         let key = |k: &str| format!("apps[{i}].{k}");
         check_name(c, &key("name"), &a.name)?;
         if a.name == "all" || out.iter().any(|o| o.name == a.name) {
-            return Err(c.issue(&key("name"), format!("app name {:?} is reserved or already used", a.name)));
+            return Err(c.issue(
+                &key("name"),
+                format!("app name {:?} is reserved or already used", a.name),
+            ));
         }
         let share = |k: &str, v: f64| c.share(k, v);
         let active = per_region(c, &key("active_share"), &a.active_share, regions, share)?;
         let dormant = per_region(c, &key("dormant_share"), &a.dormant_share, regions, share)?;
-        let accounts: Vec<AccountShares> =
-            active.iter().zip(&dormant).map(|(&active, &dormant)| AccountShares { active, dormant }).collect();
+        let accounts: Vec<AccountShares> = active
+            .iter()
+            .zip(&dormant)
+            .map(|(&active, &dormant)| AccountShares { active, dormant })
+            .collect();
         for (r, s) in regions.iter().zip(&accounts) {
             if s.active + s.dormant > 1.0 + 1e-12 {
                 return Err(c.issue(
                     &format!("apps[{i}].dormant_share.{r}"),
-                    format!("active + dormant must be <= 1, found {} + {}", s.active, s.dormant),
+                    format!(
+                        "active + dormant must be <= 1, found {} + {}",
+                        s.active, s.dormant
+                    ),
                 ));
             }
         }
@@ -447,7 +528,10 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
         let baseline_per_second = baseline / 86_400.0;
         let capacity = match (a.capacity_per_second, a.capacity_by_region.is_empty()) {
             (Some(_), false) => {
-                return Err(c.issue(&key("capacity_by_region"), "give capacity_per_second or capacity_by_region, not both"));
+                return Err(c.issue(
+                    &key("capacity_by_region"),
+                    "give capacity_per_second or capacity_by_region, not both",
+                ));
             }
             (Some(v), true) => {
                 let v = c.positive(&key("capacity_per_second"), v)?;
@@ -467,7 +551,10 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
                 |k, v| c.positive(k, v),
             )?),
             (None, true) => {
-                return Err(c.issue(&format!("apps[{i}]"), "expected capacity_per_second or capacity_by_region"));
+                return Err(c.issue(
+                    &format!("apps[{i}]"),
+                    "expected capacity_per_second or capacity_by_region",
+                ));
             }
         };
         out.push(App {
@@ -480,7 +567,10 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
         });
     }
     for (ri, r) in regions.iter().enumerate() {
-        let held: f64 = out.iter().map(|a| a.accounts[ri].active + a.accounts[ri].dormant).sum();
+        let held: f64 = out
+            .iter()
+            .map(|a| a.accounts[ri].active + a.accounts[ri].dormant)
+            .sum();
         if held > 1.0 + 1e-9 {
             return Err(c.issue(
                 "apps",

@@ -1,0 +1,266 @@
+//! The real binary, end to end: checks, bad input, outputs, reproducibility and golden files.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn surge() -> Command {
+    Command::cargo_bin("surge").expect("binary builds")
+}
+
+/// (fixture, key named in the message, words of the expected message)
+const BAD: &[(&str, &str, &str)] = &[
+    (
+        "unknown-key",
+        "apps[0].capacity_per_secnd",
+        "did you mean `capacity_per_second`",
+    ),
+    (
+        "share-out-of-range",
+        "apps[0].dormant_share.europe",
+        "expected a share in [0, 1]",
+    ),
+    (
+        "active-plus-dormant",
+        "apps[0].dormant_share.europe",
+        "active + dormant must be <= 1",
+    ),
+    (
+        "negative-duration",
+        "event.duration_hours",
+        "expected a number > 0",
+    ),
+    (
+        "zero-capacity",
+        "apps[0].capacity_per_second",
+        "expected a number > 0",
+    ),
+    (
+        "event-after-horizon",
+        "simulation.lead_hours",
+        "the event must start inside the horizon",
+    ),
+    (
+        "outage-past-horizon",
+        "event.duration_hours",
+        "the outage must end inside the horizon",
+    ),
+    (
+        "step-not-dividing",
+        "simulation.horizon_hours",
+        "must divide the horizon",
+    ),
+    (
+        "nan-value",
+        "apps[0].attractiveness",
+        "expected a finite number",
+    ),
+    (
+        "too-many-users",
+        "regions[1].users",
+        "expected a number <= 100000000000",
+    ),
+    ("unsafe-name", "name", "usable as a folder name"),
+    ("syntax-error", "(document)", "expected nothing"),
+    ("missing-key", "apps[0]", "missing key `retention_30d`"),
+    (
+        "unknown-region",
+        "apps[0].dormant_share.eurpoe",
+        "did you mean `europe`",
+    ),
+    (
+        "bad-event-kind",
+        "event.kind",
+        "expected \"outage\" or \"trust_shock\"",
+    ),
+    ("wrong-type", "simulation.horizon_hours", "expected f64"),
+];
+
+#[test]
+fn every_negative_fixture_names_file_key_line_and_expectation() {
+    for (name, key, words) in BAD {
+        let file = format!("tests/fixtures/bad-{name}.toml");
+        let out = surge()
+            .args(["check", &file])
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8_lossy(&out);
+        assert!(
+            err.contains(&format!("{file}:")),
+            "{name}: no file in {err}"
+        );
+        assert!(
+            err.contains(&format!("key `{key}`")),
+            "{name}: no key in {err}"
+        );
+        assert!(err.contains(words), "{name}: no expectation in {err}");
+        assert!(!err.contains("panicked"), "{name}: panic in {err}");
+        let line_col = err
+            .split(&format!("{file}:"))
+            .nth(1)
+            .and_then(|r| r.split(": key").next())
+            .unwrap_or("");
+        assert!(
+            line_col
+                .split(':')
+                .all(|n| n.parse::<usize>().is_ok_and(|n| n >= 1)),
+            "{name}: no line:column in {err}"
+        );
+    }
+}
+
+#[test]
+fn bad_scenario_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    surge()
+        .args([
+            "run",
+            "tests/fixtures/bad-share-out-of-range.toml",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("expected a share in [0, 1]"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn shipped_scenarios_are_valid() {
+    let mut files: Vec<_> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5);
+    surge().arg("check").args(&files).assert().success();
+}
+
+fn run_into(dir: &Path, threads: &str) {
+    surge()
+        .args([
+            "run",
+            "tests/fixtures/valid-small.toml",
+            "--runs",
+            "40",
+            "--seed",
+            "11",
+            "--threads",
+            threads,
+            "--out",
+        ])
+        .arg(dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("arrivals_24h"));
+}
+
+#[test]
+fn outputs_are_byte_identical_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    run_into(&one, "1");
+    run_into(&two, "2");
+    for file in ["summary.json", "timeseries.csv", "runs.csv"] {
+        let a = std::fs::read(one.join(file)).unwrap();
+        let b = std::fs::read(two.join(file)).unwrap();
+        assert!(!a.is_empty());
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+    }
+    let leftovers = std::fs::read_dir(&one).unwrap().filter(|e| {
+        e.as_ref()
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp")
+    });
+    assert_eq!(leftovers.count(), 0);
+}
+
+#[test]
+fn summary_and_tables_have_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    run_into(dir.path(), "2");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "surge_version",
+        "scenario",
+        "seed",
+        "runs",
+        "engine",
+        "parameters",
+        "headline",
+    ] {
+        assert!(summary.get(key).is_some(), "summary.json lacks {key}");
+    }
+    assert_eq!(summary["scenario"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(summary["runs"], 40);
+    let headline = summary["headline"].as_array().unwrap();
+    let has = |metric: &str, window: Option<f64>| {
+        headline.iter().any(|h| {
+            h["app"] == "telegram" && h["metric"] == metric && h["window_hours"].as_f64() == window
+        })
+    };
+    for metric in ["arrivals", "registrations", "reactivations"] {
+        assert!(has(metric, Some(24.0)), "{metric} 24 h");
+    }
+    assert!(has("registration_rate", None) && has("queue_wait", None));
+    assert!(
+        !has("arrivals", Some(72.0)),
+        "the 26 h horizon cannot hold a 72 h window"
+    );
+    for h in headline {
+        assert!(h["p05"].as_f64() <= h["p50"].as_f64() && h["p50"].as_f64() <= h["p95"].as_f64());
+    }
+    let series = std::fs::read_to_string(dir.path().join("timeseries.csv")).unwrap();
+    let mut lines = series.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "time_utc,hours,app,region,metric,mean,p05,p25,p50,p75,p95"
+    );
+    let first = lines.next().unwrap();
+    assert!(
+        first.starts_with("2021-10-04T14:40:00Z,-1.0000,telegram,all,registrations,"),
+        "{first}"
+    );
+    // 27 points x (all + 2 regions) x 8 metrics, less baseline rows of the 2 regions.
+    assert_eq!(series.lines().count() - 1, 27 * (3 * 8 - 2));
+    let runs = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 41);
+}
+
+/// Golden output: a seeded run's summary is pinned. Regenerate with `UPDATE_GOLDEN=1 cargo test`
+/// after an intended change to the model, and say why in the commit.
+#[test]
+fn seeded_summary_matches_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    run_into(dir.path(), "2");
+    let got = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    let golden = Path::new("tests/golden/valid-small-summary.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(golden, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(golden).expect("golden file (UPDATE_GOLDEN=1 to create)");
+    assert_eq!(got, want, "summary.json differs from the golden file");
+}
+
+#[test]
+fn zero_runs_is_a_clear_error() {
+    surge()
+        .args([
+            "run",
+            "tests/fixtures/valid-small.toml",
+            "--runs",
+            "0",
+            "--quiet",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--runs must be at least 1"));
+}

@@ -1,0 +1,77 @@
+//! Scenarios built in code for the statistical and property tests.
+#![allow(dead_code)]
+
+use chrono::{TimeZone, Utc};
+use surge::scenario::{
+    AccountShares, App, Behaviour, Capacity, Event, EventKind, Region, Scenario, Timeline,
+};
+
+/// Behaviour with every optional mechanism switched off: hazard p + q F.
+pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
+    Behaviour {
+        innovation_per_hour: p,
+        word_of_mouth_per_hour: q,
+        news_per_hour: 0.0,
+        news_rise_hours: 0.0,
+        news_decay_hours: 1.0,
+        urgency_hours: 0.0,
+        dormant_boost: 1.0,
+        contact_weight: 0.0,
+        account_affinity: 1.0,
+        patience_minutes: 60.0,
+    }
+}
+
+/// One region of `users` people who all notice at once (activity 1 in every hour), one app with
+/// no accounts and no capacity limit, an outage covering the whole horizon.
+pub fn bass_scenario(
+    users: u64,
+    horizon_hours: f64,
+    step_hours: f64,
+    behaviour: Behaviour,
+) -> Scenario {
+    let steps = (horizon_hours / step_hours).round() as usize;
+    let start = Utc.with_ymd_and_hms(2021, 10, 4, 0, 0, 0).unwrap();
+    Scenario {
+        name: "bass".into(),
+        description: String::new(),
+        file: "bass.toml".into(),
+        sha256: String::new(),
+        params_file: "bass-params.toml".into(),
+        behaviour,
+        timeline: Timeline {
+            start,
+            step_hours,
+            steps,
+            event_step: 0,
+            output_every: steps,
+        },
+        event: Event {
+            kind: EventKind::Outage {
+                duration_hours: horizon_hours,
+            },
+            services: vec!["whatsapp".into()],
+            start,
+            severity: vec![1.0],
+        },
+        regions: vec![Region {
+            name: "world".into(),
+            users,
+            utc_offset_hours: 0.0,
+            activity: [1.0; 24],
+        }],
+        apps: vec![App {
+            name: "alt".into(),
+            attractiveness: 1.0,
+            capacity: Capacity::Unlimited,
+            baseline_per_day: 0.0,
+            retention_30d: 1.0,
+            accounts: vec![AccountShares {
+                active: 0.0,
+                dormant: 0.0,
+            }],
+        }],
+        runs: 1,
+        seed: 1,
+    }
+}

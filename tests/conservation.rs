@@ -1,0 +1,91 @@
+//! Property: over random valid scenarios, every user is in exactly one state at every step
+//! (no user created or lost), retained arrivals never exceed arrivals, and no count underflows
+//! (debug builds check integer overflow).
+
+mod common;
+
+use proptest::prelude::*;
+use surge::engine::{CohortEngine, CohortState, Observer, RunStreams};
+use surge::scenario::{AccountShares, Capacity, EventKind, Region};
+
+struct Conservation {
+    users: Vec<u64>,
+    steps: usize,
+}
+
+impl Observer for Conservation {
+    fn after_step(&mut self, _step: usize, state: &CohortState) {
+        for (region, &users) in state.regions.iter().zip(&self.users) {
+            assert_eq!(region.accounted(), users, "users created or lost");
+            for k in 0..region.registered.len() {
+                assert!(region.retained[k] <= region.registered[k] + region.reactivated[k]);
+            }
+        }
+        self.steps += 1;
+    }
+}
+
+fn shares(apps: usize) -> impl Strategy<Value = Vec<(f64, f64)>> {
+    // At most 0.3 per app, so the shares of three apps add up to <= 0.9 as validation requires.
+    prop::collection::vec((0.0..0.15f64, 0.0..0.15f64), apps)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn users_are_never_created_or_lost(
+        users in prop::collection::vec(0u64..3_000_000_000, 1..4),
+        n_apps in 1usize..4,
+        share_seed in shares(3),
+        capacity in prop_oneof![Just(None), (1.0..5000.0f64).prop_map(Some)],
+        per_region in any::<bool>(),
+        trust_shock in any::<bool>(),
+        p in 0.0..0.05f64,
+        q in 0.0..2.0f64,
+        boost in 1.0..200.0f64,
+        patience in 1.0..120.0f64,
+        seed in any::<u64>(),
+    ) {
+        let mut behaviour = common::bass_behaviour(p, q);
+        behaviour.dormant_boost = boost;
+        behaviour.patience_minutes = patience;
+        behaviour.news_per_hour = 0.01;
+        behaviour.urgency_hours = 1.0;
+        behaviour.contact_weight = 2.0;
+        behaviour.account_affinity = 10.0;
+        let mut s = common::bass_scenario(1, 12.0, 5.0 / 60.0, behaviour);
+        s.timeline.event_step = 12;
+        s.timeline.output_every = 6;
+        s.event.kind = if trust_shock {
+            EventKind::TrustShock { intensity: 2.0, decay_hours: 3.0 }
+        } else {
+            EventKind::Outage { duration_hours: 4.0 }
+        };
+        s.regions = users
+            .iter()
+            .enumerate()
+            .map(|(i, &u)| Region { name: format!("r{i}"), users: u, utc_offset_hours: i as f64 * 5.0, activity: surge::model::rhythm::DEFAULT_ACTIVITY })
+            .collect();
+        s.event.severity = vec![0.8; users.len()];
+        let template = s.apps[0].clone();
+        s.apps = (0..n_apps)
+            .map(|k| {
+                let mut a = template.clone();
+                a.name = format!("app{k}");
+                a.retention_30d = 0.5;
+                a.baseline_per_day = 1000.0;
+                a.accounts = vec![AccountShares { active: share_seed[k].0, dormant: share_seed[k].1 }; users.len()];
+                a.capacity = match (capacity, per_region) {
+                    (None, _) => Capacity::Unlimited,
+                    (Some(c), false) => Capacity::Global(c),
+                    (Some(c), true) => Capacity::PerRegion(vec![c; users.len()]),
+                };
+                a
+            })
+            .collect();
+        let engine = CohortEngine::new(&s, &s.behaviour);
+        let mut obs = Conservation { users: users.clone(), steps: 0 };
+        engine.run(&mut RunStreams::new(seed, 0), &mut obs);
+        prop_assert_eq!(obs.steps, s.timeline.steps);
+    }
+}
