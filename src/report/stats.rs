@@ -38,7 +38,7 @@ pub fn spread(values: &mut [f64]) -> Spread {
     } else {
         0.0
     };
-    values.sort_by(f64::total_cmp);
+    values.sort_unstable_by(f64::total_cmp);
     let q = |p| quantile_sorted(values, p);
     Spread {
         mean,

@@ -22,11 +22,20 @@ fn number(v: f64) -> String {
 pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, csv::Error> {
     let n = mc.layout.len();
     let points = timeline.output_points();
-    let cells: Vec<_> = (0..points * n)
+    // Per output point, copy each run's row once (sequential reads), then summarise each cell
+    // from a contiguous slice of its values across runs.
+    let runs = mc.runs.len();
+    let cells: Vec<_> = (0..points)
         .into_par_iter()
-        .map(|cell| {
-            let mut values: Vec<f64> = mc.runs.iter().map(|r| f64::from(r.series[cell])).collect();
-            spread(&mut values)
+        .flat_map_iter(|p| {
+            let mut by_cell = vec![0.0f64; n * runs];
+            for (r, run) in mc.runs.iter().enumerate() {
+                for (c, &v) in run.series[p * n..(p + 1) * n].iter().enumerate() {
+                    by_cell[c * runs + r] = f64::from(v);
+                }
+            }
+            let spreads: Vec<_> = by_cell.chunks_mut(runs).map(spread).collect();
+            spreads
         })
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
