@@ -18,6 +18,15 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's Monte Carlo simulation and write summary.json, timeseries.csv and runs.csv.
     Run(RunArgs),
+    /// Re-draw every plot of a `surge run` output folder from its saved results.
+    Plot {
+        /// Output folder of `surge run`, e.g. output/facebook-2021-10-04.
+        dir: PathBuf,
+        #[command(flatten)]
+        size: SizeArgs,
+    },
+    /// Overlay several runs' results on one chart and tabulate their differences.
+    Compare(CompareArgs),
     /// Validate scenario files; exit 0 if all are valid, 2 otherwise.
     Check {
         /// Scenario files to check.
@@ -48,4 +57,58 @@ pub struct RunArgs {
     /// No progress bar and no headline table.
     #[arg(long)]
     pub quiet: bool,
+    /// How many single runs to save and draw faintly behind the bands.
+    #[arg(long, default_value_t = 5)]
+    pub spaghetti: usize,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SizeArgs {
+    /// Plot width in pixels.
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    /// Plot height in pixels.
+    #[arg(long, default_value_t = 1000)]
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CompareMetric {
+    Arrivals,
+    Registrations,
+    Reactivations,
+    RegistrationRate,
+    QueueWait,
+}
+
+impl CompareMetric {
+    pub fn name(self) -> &'static str {
+        match self {
+            CompareMetric::Arrivals => "arrivals",
+            CompareMetric::Registrations => "registrations",
+            CompareMetric::Reactivations => "reactivations",
+            CompareMetric::RegistrationRate => "registration_rate",
+            CompareMetric::QueueWait => "queue_wait",
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Two or more output folders of `surge run`; the first is the reference.
+    #[arg(required = true, num_args = 2..)]
+    pub dirs: Vec<PathBuf>,
+    /// What to draw.
+    #[arg(long, value_enum, default_value = "arrivals")]
+    pub metric: CompareMetric,
+    /// Which app to draw and tabulate [default: the first app of the first run].
+    #[arg(long)]
+    pub app: Option<String>,
+    /// Where to write compare.png, compare.svg and compare.csv.
+    #[arg(long, default_value = "output/compare")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub size: SizeArgs,
 }

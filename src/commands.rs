@@ -1,11 +1,14 @@
 //! What each subcommand does: the CLI edge, where library errors become anyhow errors.
 
-use crate::cli::{Command, RunArgs};
+use crate::cli::{Command, CompareArgs, RunArgs, SizeArgs};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use surge::engine::{ParameterSource, run_monte_carlo};
+use surge::report::compare::{compare_csv, compare_table, compare_text};
+use surge::report::plot::{CompareChart, PlotSize, draw_run_plots, render};
+use surge::report::series::SavedRun;
 use surge::report::{self, Summary, summary::ParametersInfo};
 use surge::scenario::load_scenario;
 
@@ -13,7 +16,55 @@ pub fn dispatch(command: Command) -> Result<()> {
     match command {
         Command::Run(args) => run(&args),
         Command::Check { files } => check(&files),
+        Command::Plot { dir, size } => plot(&dir, &size).map(|_| ()),
+        Command::Compare(args) => compare(&args),
     }
+}
+
+fn plot(dir: &Path, size: &SizeArgs) -> Result<Vec<PathBuf>> {
+    let size = PlotSize::new(size.width, size.height)?;
+    let saved = SavedRun::load(dir)?;
+    Ok(draw_run_plots(&saved, size)?)
+}
+
+fn compare(args: &CompareArgs) -> Result<()> {
+    let size = PlotSize::new(args.size.width, args.size.height)?;
+    let runs = args
+        .dirs
+        .iter()
+        .map(|d| SavedRun::load(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let app = match &args.app {
+        Some(a) => a.clone(),
+        None => runs[0]
+            .summary
+            .apps
+            .first()
+            .map(|a| a.name.clone())
+            .context("the first run has no apps")?,
+    };
+    for run in &runs {
+        if !run.summary.apps.iter().any(|a| a.name == app) {
+            let names: Vec<_> = run.summary.apps.iter().map(|a| a.name.as_str()).collect();
+            bail!(
+                "--app {app}: {} has no such app (apps: {})",
+                run.dir.display(),
+                names.join(", ")
+            );
+        }
+    }
+    let rows = compare_table(&runs, Some(&app));
+    report::atomic::create_folder(&args.out)?;
+    report::atomic::write_atomic(&args.out.join("compare.csv"), &compare_csv(&rows)?)?;
+    let chart = CompareChart {
+        runs: &runs,
+        metric: args.metric.name(),
+        app: &app,
+    };
+    render(&chart, &args.out, size)?;
+    print!("{}", compare_text(&rows));
+    println!("results: {}", args.out.display());
+    Ok(())
 }
 
 fn check(files: &[PathBuf]) -> Result<()> {
@@ -22,7 +73,7 @@ fn check(files: &[PathBuf]) -> Result<()> {
         match load_scenario(file, None) {
             Ok(s) => println!("ok: {} ({})", file.display(), s.name),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {:#}", anyhow::Error::from(e));
                 failed += 1;
             }
         }
@@ -66,8 +117,10 @@ fn run(args: &RunArgs) -> Result<()> {
         values: Some(scenario.behaviour.clone()),
     };
     let summary = Summary::new(&scenario, &mc, seed, info);
-    report::write_run(&out, &summary, &mc, &scenario.timeline)
+    PlotSize::new(args.size.width, args.size.height)?;
+    report::write_run(&out, &summary, &mc, &scenario.timeline, args.spaghetti)
         .with_context(|| format!("writing results to {}", out.display()))?;
+    plot(&out, &args.size).with_context(|| format!("drawing plots in {}", out.display()))?;
     if !args.quiet {
         print!("{}", report::headline_table(&summary));
         println!("results: {}", out.display());

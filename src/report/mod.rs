@@ -2,7 +2,10 @@
 //! written atomically into the output folder.
 
 pub mod atomic;
+pub mod compare;
 pub mod format;
+pub mod plot;
+pub mod series;
 pub mod stats;
 pub mod summary;
 pub mod tables;
@@ -24,16 +27,22 @@ pub enum ReportError {
     Json(#[from] serde_json::Error),
 }
 
-/// Writes `timeseries.csv`, `runs.csv` and, last, `summary.json` into `dir`, each atomically.
+/// Writes `timeseries.csv`, `spaghetti.csv` (the first `single_runs` runs' own curves),
+/// `runs.csv` and, last, `summary.json` into `dir`, each atomically.
 pub fn write_run(
     dir: &Path,
     summary: &Summary,
     mc: &MonteCarlo,
     timeline: &Timeline,
+    single_runs: usize,
 ) -> Result<(), ReportError> {
     atomic::create_folder(dir)?;
     let series = tables::timeseries_csv(mc, timeline)?;
     atomic::write_atomic(&dir.join("timeseries.csv"), &series)?;
+    atomic::write_atomic(
+        &dir.join("spaghetti.csv"),
+        &tables::spaghetti_csv(mc, timeline, single_runs)?,
+    )?;
     let labels: Vec<String> = summary
         .headline
         .iter()

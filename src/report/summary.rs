@@ -29,6 +29,9 @@ pub struct AppInfo {
     pub name: String,
     /// Sign-up capacity per second for the whole app (sum over regions), None if unlimited.
     pub capacity_per_second: Option<f64>,
+    /// True when the capacity is a set of regional limits (the total is their sum).
+    #[serde(default)]
+    pub capacity_is_regional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +150,7 @@ impl Summary {
                         Capacity::Global(c) => Some(*c),
                         Capacity::PerRegion(cs) => Some(cs.iter().sum()),
                     },
+                    capacity_is_regional: matches!(a.capacity, Capacity::PerRegion(_)),
                 })
                 .collect(),
             regions: scenario.regions.iter().map(|r| r.name.clone()).collect(),

@@ -86,3 +86,38 @@ pub fn runs_csv(mc: &MonteCarlo, labels: &[String]) -> Result<Vec<u8>, csv::Erro
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
+
+/// The first `count` runs' own curves (region `all`) for the metrics drawn as faint lines.
+pub fn spaghetti_csv(
+    mc: &MonteCarlo,
+    timeline: &Timeline,
+    count: usize,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["run", "hours", "app", "metric", "value"])?;
+    let n = mc.layout.len();
+    let metrics = [
+        Metric::Registrations,
+        Metric::Reactivations,
+        Metric::Arrivals,
+        Metric::RegistrationRate,
+    ];
+    for (r, run) in mc.runs.iter().take(count).enumerate() {
+        for (k, app) in mc.layout.apps.iter().enumerate() {
+            for metric in metrics {
+                for p in 0..timeline.output_points() {
+                    let hours = timeline.hours_since_event(p * timeline.output_every);
+                    let v = f64::from(run.series[p * n + mc.layout.index(k, 0, metric)]);
+                    w.write_record([
+                        r.to_string(),
+                        format!("{hours:.4}"),
+                        app.clone(),
+                        metric.name().into(),
+                        number(v),
+                    ])?;
+                }
+            }
+        }
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}

@@ -18,7 +18,7 @@ pub struct ValidationIssue {
 /// Everything that can go wrong reading a scenario or parameter file.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: PathBuf,
         #[source]

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Regenerates the pictures in docs/images/ that the README shows (the README lists these commands).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --locked
+surge=target/release/surge
+"$surge" run scenarios/facebook-2021-10-04.toml --quiet
+"$surge" run scenarios/facebook-2021-10-04-24h.toml --quiet
+"$surge" compare output/facebook-2021-10-04 output/facebook-2021-10-04-24h --app telegram --out output/compare-6h-vs-24h
+mkdir -p docs/images
+cp output/facebook-2021-10-04/adoption.png docs/images/facebook-2021-10-04-adoption.png
+cp output/facebook-2021-10-04/rate.png docs/images/facebook-2021-10-04-rate.png
+cp output/facebook-2021-10-04/regions.png docs/images/facebook-2021-10-04-regions.png
+cp output/compare-6h-vs-24h/compare.png docs/images/compare-6h-vs-24h.png

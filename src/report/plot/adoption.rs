@@ -1,0 +1,181 @@
+//! `adoption`: cumulative new registrations and reactivated dormant accounts per app, median
+//! with 50% and 90% bands, a few individual runs behind them, the outage shaded.
+
+use super::Figure;
+use super::style::{
+    Chart, FONT, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, colour, draw_legend,
+    draw_median_with_bands, err, shade_outage, x_label_count, y_max,
+};
+use crate::report::format::human;
+use crate::report::series::SavedRun;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub struct Adoption<'a> {
+    pub run: &'a SavedRun,
+}
+
+impl Adoption<'_> {
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        metric: &str,
+        caption: &str,
+    ) -> Result<(), String> {
+        let s = &self.run.summary;
+        let axis = TimeAxis::new(&s.event.start);
+        let series: Vec<_> = s
+            .apps
+            .iter()
+            .filter_map(|a| self.run.series.get(&a.name, "all", metric))
+            .collect();
+        let (x0, x1) = x_range(&series);
+        let top = y_max(&series, 1.0, 10.0);
+        let mut chart: Chart<DB> = ChartBuilder::on(area)
+            .caption(caption, (FONT, 26))
+            .margin(12)
+            .x_label_area_size(60)
+            .y_label_area_size(100)
+            .build_cartesian_2d(x0..x1, 0.0..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(TimeAxis::DESCRIPTION)
+            .y_desc("users (cumulative)")
+            .x_label_formatter(&|h| axis.label(*h))
+            .y_label_formatter(&|v| human(*v))
+            .x_labels(x_label_count(area.dim_in_pixel().0))
+            .label_style((FONT, 18))
+            .axis_desc_style((FONT, 20))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        shade_outage(&mut chart, s.event.duration_hours, top, &axis)?;
+        for (i, app) in s.apps.iter().enumerate() {
+            draw_single_runs(&mut chart, self.run, i, metric)?;
+            if let Some(points) = self.run.series.get(&app.name, "all", metric) {
+                draw_median_with_bands(&mut chart, points, colour(i), 1.0, false)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The saved single runs of app `i` for `metric`, as faint lines.
+pub fn draw_single_runs<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    run: &SavedRun,
+    i: usize,
+    metric: &str,
+) -> Result<(), String> {
+    let app = &run.summary.apps[i].name;
+    for line in run
+        .spaghetti
+        .get(&(app.clone(), metric.to_string()))
+        .into_iter()
+        .flatten()
+    {
+        chart
+            .draw_series(LineSeries::new(
+                line.iter().copied(),
+                colour(i).mix(0.35).stroke_width(1),
+            ))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The hours covered by the series.
+pub fn x_range(series: &[&[crate::report::series::SeriesPoint]]) -> (f64, f64) {
+    let first = series
+        .iter()
+        .filter_map(|s| s.first())
+        .map(|p| p.hours)
+        .fold(f64::INFINITY, f64::min);
+    let last = series
+        .iter()
+        .filter_map(|s| s.last())
+        .map(|p| p.hours)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if first.is_finite() && last > first {
+        (first, last)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+/// Legend entries shared by the run plots: one per app, then what lines and bands mean.
+pub fn app_legend(run: &SavedRun, first_line: &str) -> Vec<LegendEntry> {
+    let mut entries: Vec<LegendEntry> = run
+        .summary
+        .apps
+        .iter()
+        .enumerate()
+        .map(|(i, a)| LegendEntry {
+            label: a.name.clone(),
+            colour: colour(i),
+            kind: LegendKind::Line,
+        })
+        .collect();
+    let grey = RGBColor(90, 90, 90);
+    entries.push(LegendEntry {
+        label: first_line.into(),
+        colour: grey,
+        kind: LegendKind::Line,
+    });
+    entries.push(LegendEntry {
+        label: "50% of runs".into(),
+        colour: grey,
+        kind: LegendKind::Band,
+    });
+    entries.push(LegendEntry {
+        label: "90% of runs".into(),
+        colour: RGBColor(200, 200, 200),
+        kind: LegendKind::Band,
+    });
+    let runs = run.spaghetti.values().next().map_or(0, Vec::len);
+    if runs > 0 {
+        entries.push(LegendEntry {
+            label: format!("{runs} single runs"),
+            colour: grey,
+            kind: LegendKind::Faint,
+        });
+    }
+    entries.push(LegendEntry {
+        label: "outage".into(),
+        colour: RGBColor(200, 200, 200),
+        kind: LegendKind::Band,
+    });
+    entries
+}
+
+impl Figure for Adoption<'_> {
+    fn name(&self) -> &'static str {
+        "adoption"
+    }
+    fn title(&self) -> String {
+        format!(
+            "{}: who arrived on each alternative app",
+            self.run.summary.scenario.name
+        )
+    }
+    fn footer(&self) -> String {
+        super::run_footer(self.run)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (charts, legend) =
+            root.split_horizontally(root.dim_in_pixel().0.saturating_sub(LEGEND_WIDTH));
+        let panels = charts.split_evenly((2, 1));
+        self.panel(&panels[0], "registrations", "New accounts (registrations)")?;
+        self.panel(
+            &panels[1],
+            "reactivations",
+            "Dormant accounts back in use (reactivations)",
+        )?;
+        draw_legend(
+            &legend.margin(60, 0, 0, 0),
+            "Apps",
+            &app_legend(self.run, "median run"),
+        )
+    }
+}

@@ -1,0 +1,136 @@
+//! `compare`: several scenarios' median lines and bands for one metric of one app on one chart.
+
+use super::Figure;
+use super::adoption::x_range;
+use super::style::{
+    FONT, LegendEntry, LegendKind, TimeAxis, colour, draw_legend, draw_median_with_bands, err,
+    x_label_count, y_max,
+};
+use crate::report::format::{duration, human};
+use crate::report::series::SavedRun;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub struct CompareChart<'a> {
+    pub runs: &'a [SavedRun],
+    pub metric: &'a str,
+    pub app: &'a str,
+}
+
+impl CompareChart<'_> {
+    /// Values shown in the units of the y axis (waits in minutes).
+    fn scale(&self) -> f64 {
+        if self.metric == "queue_wait" {
+            1.0 / 60.0
+        } else {
+            1.0
+        }
+    }
+    fn y_desc(&self) -> &'static str {
+        match self.metric {
+            "registration_rate" => "registrations per second",
+            "queue_wait" => "minutes a new sign-up waits",
+            _ => "users (cumulative)",
+        }
+    }
+}
+
+impl Figure for CompareChart<'_> {
+    fn name(&self) -> &'static str {
+        "compare"
+    }
+    fn title(&self) -> String {
+        format!(
+            "{} {}: {} scenarios compared",
+            self.app,
+            self.metric.replace('_', " "),
+            self.runs.len()
+        )
+    }
+    fn footer(&self) -> String {
+        let bands: Vec<String> = self
+            .runs
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: {} runs, seed {}",
+                    r.summary.scenario.name, r.summary.runs, r.summary.seed
+                )
+            })
+            .collect();
+        format!("{}. Bands: 50% and 90% of runs.", bands.join("; "))
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let (area, legend) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(420));
+        let series: Vec<_> = self
+            .runs
+            .iter()
+            .filter_map(|r| r.series.get(self.app, "all", self.metric))
+            .collect();
+        let (x0, x1) = x_range(&series);
+        let top = y_max(&series, self.scale(), 1.0);
+        let axis = TimeAxis { event_start: None };
+        let mut chart = ChartBuilder::on(&area)
+            .caption(
+                "median with 50% and 90% of runs; shaded: each scenario's outage",
+                (FONT, 24),
+            )
+            .margin(12)
+            .x_label_area_size(60)
+            .y_label_area_size(100)
+            .build_cartesian_2d(x0..x1, 0.0..top)
+            .map_err(err)?;
+        let metric = self.metric;
+        chart
+            .configure_mesh()
+            .x_desc("hours since the event began")
+            .y_desc(self.y_desc())
+            .x_label_formatter(&|h| axis.label(*h))
+            .y_label_formatter(&|v| match metric {
+                "registration_rate" => format!("{}/s", human(*v)),
+                "queue_wait" => format!("{v:.0} min"),
+                _ => human(*v),
+            })
+            .x_labels(x_label_count(area.dim_in_pixel().0))
+            .label_style((FONT, 18))
+            .axis_desc_style((FONT, 20))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        for (i, run) in self.runs.iter().enumerate() {
+            if let Some(d) = run.summary.event.duration_hours {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(0.0, 0.0), (d, top)],
+                        colour(i).mix(0.07).filled(),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        for (i, run) in self.runs.iter().enumerate() {
+            if let Some(points) = run.series.get(self.app, "all", self.metric) {
+                draw_median_with_bands(&mut chart, points, colour(i), self.scale(), false)?;
+            }
+        }
+        let entries: Vec<LegendEntry> = self
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let outage = r
+                    .summary
+                    .event
+                    .duration_hours
+                    .map_or("trust shock".into(), |d| {
+                        format!("outage {}", duration(d * 3600.0))
+                    });
+                LegendEntry {
+                    label: format!("{} ({outage})", r.summary.scenario.name),
+                    colour: colour(i),
+                    kind: LegendKind::Line,
+                }
+            })
+            .collect();
+        draw_legend(&legend.margin(60, 0, 0, 0), "Scenarios", &entries)
+    }
+}

@@ -1,0 +1,176 @@
+//! `rate`: registrations per second per app against its sign-up capacity, and the wait of a
+//! new sign-up, so a planner sees when and for how long the servers saturate.
+
+use super::Figure;
+use super::adoption::{app_legend, draw_single_runs, x_range};
+use super::style::{
+    Chart, FONT, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, colour, draw_legend,
+    draw_median_with_bands, err, shade_outage, x_label_count, y_max,
+};
+use crate::report::format::human;
+use crate::report::series::{SavedRun, SeriesPoint};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub struct Rate<'a> {
+    pub run: &'a SavedRun,
+}
+
+/// From shortly before the event to a few hours after the last sign-up activity.
+fn active_window(series: &[&[SeriesPoint]]) -> (f64, f64) {
+    let (first, last) = x_range(series);
+    let peak = series
+        .iter()
+        .flat_map(|s| s.iter())
+        .map(|p| p.p95)
+        .fold(0.0, f64::max);
+    let busy_until = series
+        .iter()
+        .flat_map(|s| s.iter())
+        .filter(|p| p.p95 > peak * 0.01)
+        .map(|p| p.hours)
+        .fold(0.0, f64::max);
+    (
+        (-2.0f64).max(first),
+        (busy_until + 4.0).min(last).max(first + 1.0),
+    )
+}
+
+impl Rate<'_> {
+    fn chart<'b, DB: DrawingBackend>(
+        &self,
+        area: &'b DrawingArea<DB, Shift>,
+        caption: &str,
+        y_desc: &str,
+        x: (f64, f64),
+        top: f64,
+        y_fmt: &dyn Fn(&f64) -> String,
+    ) -> Result<Chart<'b, DB>, String> {
+        let axis = TimeAxis::new(&self.run.summary.event.start);
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, (FONT, 26))
+            .margin(12)
+            .x_label_area_size(60)
+            .y_label_area_size(100)
+            .build_cartesian_2d(x.0..x.1, 0.0..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(TimeAxis::DESCRIPTION)
+            .y_desc(y_desc)
+            .x_label_formatter(&|h| axis.label(*h))
+            .y_label_formatter(y_fmt)
+            .x_labels(x_label_count(area.dim_in_pixel().0))
+            .label_style((FONT, 18))
+            .axis_desc_style((FONT, 20))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(err)?;
+        shade_outage(
+            &mut chart,
+            self.run.summary.event.duration_hours,
+            top,
+            &axis,
+        )?;
+        Ok(chart)
+    }
+}
+
+impl Figure for Rate<'_> {
+    fn name(&self) -> &'static str {
+        "rate"
+    }
+    fn title(&self) -> String {
+        format!(
+            "{}: sign-ups per second against capacity, and the wait",
+            self.run.summary.scenario.name
+        )
+    }
+    fn footer(&self) -> String {
+        super::run_footer(self.run)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let s = &self.run.summary;
+        let (charts, legend) =
+            root.split_horizontally(root.dim_in_pixel().0.saturating_sub(LEGEND_WIDTH));
+        let panels = charts.split_evenly((2, 1));
+        let rates: Vec<_> = s
+            .apps
+            .iter()
+            .filter_map(|a| self.run.series.get(&a.name, "all", "registration_rate"))
+            .collect();
+        let waits: Vec<_> = s
+            .apps
+            .iter()
+            .filter_map(|a| self.run.series.get(&a.name, "all", "queue_wait"))
+            .collect();
+        let x = active_window(&rates);
+        let capacity_max = s
+            .apps
+            .iter()
+            .filter_map(|a| a.capacity_per_second)
+            .fold(0.0, f64::max);
+        let rate_top = y_max(&rates, 1.0, 1.0)
+            .max(capacity_max * 1.1)
+            .min(y_max(&rates, 1.0, 1.0) * 4.0);
+        let rate_fmt = |v: &f64| format!("{}/s", human(*v));
+        let mut chart = self.chart(
+            &panels[0],
+            "Registrations per second (dashed: capacity)",
+            "registrations per second",
+            x,
+            rate_top,
+            &rate_fmt,
+        )?;
+        for (i, app) in s.apps.iter().enumerate() {
+            draw_single_runs(&mut chart, self.run, i, "registration_rate")?;
+            if let Some(points) = self.run.series.get(&app.name, "all", "registration_rate") {
+                draw_median_with_bands(&mut chart, points, colour(i), 1.0, false)?;
+            }
+            if let Some(c) = app.capacity_per_second.filter(|c| *c <= rate_top) {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(x.0, c), (x.1, c)],
+                        14,
+                        8,
+                        colour(i).stroke_width(2),
+                    ))
+                    .map_err(err)?;
+            }
+        }
+        let wait_top = y_max(&waits, 1.0 / 60.0, 1.0);
+        let wait_fmt = |v: &f64| format!("{v:.0} min");
+        let mut chart = self.chart(
+            &panels[1],
+            "Wait of a new sign-up (worst region: a regional limit can saturate below the total)",
+            "minutes",
+            x,
+            wait_top,
+            &wait_fmt,
+        )?;
+        for (i, app) in s.apps.iter().enumerate() {
+            if let Some(points) = self.run.series.get(&app.name, "all", "queue_wait") {
+                draw_median_with_bands(&mut chart, points, colour(i), 1.0 / 60.0, false)?;
+            }
+        }
+        let mut entries = app_legend(self.run, "median run");
+        entries.push(LegendEntry {
+            label: "capacity (all regions)".into(),
+            colour: RGBColor(90, 90, 90),
+            kind: LegendKind::Dashed,
+        });
+        for (i, app) in s.apps.iter().enumerate() {
+            let cap = match (app.capacity_per_second, app.capacity_is_regional) {
+                (None, _) => "unlimited".to_string(),
+                (Some(c), false) => format!("{}/s", human(c)),
+                (Some(c), true) => format!("{}/s (regional sum)", human(c)),
+            };
+            entries.push(LegendEntry {
+                label: format!("{}: {cap}", app.name),
+                colour: colour(i),
+                kind: LegendKind::Dashed,
+            });
+        }
+        draw_legend(&legend.margin(60, 0, 0, 0), "Apps", &entries)
+    }
+}

@@ -1,0 +1,235 @@
+//! Shared look of every plot: the embedded font, a colour-blind-safe palette, the time axis,
+//! bands, the outage shading and a legend drawn beside the data (never over it).
+
+use crate::report::series::SeriesPoint;
+use chrono::{DateTime, Utc};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use std::sync::Once;
+
+/// Okabe & Ito (2008) colour-blind-safe palette (black left out: it is used for text and capacity).
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(240, 228, 66),  // yellow
+];
+
+pub fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Font family used everywhere (registered for the generic names too, so no system font is asked for).
+pub const FONT: &str = "sans-serif";
+
+/// Registers DejaVu Sans (embedded via the `dejavu` crate) for every family name plotters may use.
+pub fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for family in ["sans-serif", "serif", "monospace", "DejaVu Sans"] {
+            // The embedded font is a valid TTF, so registration cannot fail.
+            let _ =
+                plotters::style::register_font(family, FontStyle::Normal, dejavu::sans::regular());
+            let _ = plotters::style::register_font(family, FontStyle::Bold, dejavu::sans::bold());
+        }
+    });
+}
+
+pub type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Converts any drawing error to a message.
+pub fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// X axis in hours since the event, labelled with the UTC clock time too: "+6 h · 21:39".
+pub struct TimeAxis {
+    pub event_start: Option<DateTime<Utc>>,
+}
+
+impl TimeAxis {
+    pub fn new(event_start: &str) -> Self {
+        TimeAxis {
+            event_start: DateTime::parse_from_rfc3339(event_start)
+                .ok()
+                .map(|t| t.with_timezone(&Utc)),
+        }
+    }
+    pub fn label(&self, hours: f64) -> String {
+        let h = if hours.abs() < 1e-9 { 0.0 } else { hours };
+        match self.event_start {
+            Some(t0) => {
+                let t = t0 + chrono::Duration::seconds((h * 3600.0).round() as i64);
+                format!("{h:+.0} h · {}", t.format("%H:%M"))
+            }
+            None => format!("{h:+.0} h"),
+        }
+    }
+    pub const DESCRIPTION: &str = "hours since the event began  ·  UTC clock time";
+}
+
+/// A filled band between two quantiles, scaled by `scale` (e.g. seconds → minutes).
+pub fn draw_band<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    points: &[SeriesPoint],
+    lo: fn(&SeriesPoint) -> f64,
+    hi: fn(&SeriesPoint) -> f64,
+    colour: RGBColor,
+    alpha: f64,
+    scale: f64,
+) -> Result<(), String> {
+    let mut outline: Vec<(f64, f64)> = points.iter().map(|p| (p.hours, hi(p) * scale)).collect();
+    outline.extend(points.iter().rev().map(|p| (p.hours, lo(p) * scale)));
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            outline,
+            colour.mix(alpha).filled(),
+        )))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Median line with its 50% and 90% bands.
+pub fn draw_median_with_bands<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    points: &[SeriesPoint],
+    colour: RGBColor,
+    scale: f64,
+    dashed: bool,
+) -> Result<(), String> {
+    draw_band(chart, points, |p| p.p05, |p| p.p95, colour, 0.15, scale)?;
+    draw_band(chart, points, |p| p.p25, |p| p.p75, colour, 0.30, scale)?;
+    let line = points.iter().map(|p| (p.hours, p.p50 * scale));
+    let style = colour.stroke_width(3);
+    if dashed {
+        chart
+            .draw_series(DashedLineSeries::new(line, 12, 8, style))
+            .map_err(err)?;
+    } else {
+        chart
+            .draw_series(LineSeries::new(line, style))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Shades the outage window and labels it at the top.
+pub fn shade_outage<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    duration_hours: Option<f64>,
+    y_max: f64,
+    axis: &TimeAxis,
+) -> Result<(), String> {
+    let Some(d) = duration_hours else {
+        return Ok(());
+    };
+    let grey = RGBColor(120, 120, 120);
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(0.0, 0.0), (d, y_max)],
+            grey.mix(0.12).filled(),
+        )))
+        .map_err(err)?;
+    let end = axis.label(d);
+    let label = format!(
+        "outage ({} to {} UTC)",
+        axis.label(0.0).split(" · ").nth(1).unwrap_or(""),
+        end.split(" · ").nth(1).unwrap_or("")
+    );
+    chart
+        .draw_series(std::iter::once(Text::new(
+            label,
+            (0.0, y_max * 0.97),
+            (FONT, 20).into_font().color(&grey),
+        )))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// One legend line.
+pub struct LegendEntry {
+    pub label: String,
+    pub colour: RGBColor,
+    pub kind: LegendKind,
+}
+
+pub enum LegendKind {
+    Line,
+    Dashed,
+    Band,
+    Solid,
+    Faint,
+}
+
+/// Draws a legend in its own area (beside the charts, so it never covers data).
+pub fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    entries: &[LegendEntry],
+) -> Result<(), String> {
+    let title_style = (FONT, 22).into_font().style(FontStyle::Bold).color(&BLACK);
+    area.draw(&Text::new(title.to_string(), (10, 10), title_style))
+        .map_err(err)?;
+    for (i, e) in entries.iter().enumerate() {
+        let y = 50 + i as i32 * 34;
+        match e.kind {
+            LegendKind::Line => area.draw(&PathElement::new(
+                vec![(10, y + 10), (50, y + 10)],
+                e.colour.stroke_width(3),
+            )),
+            LegendKind::Faint => area.draw(&PathElement::new(
+                vec![(10, y + 10), (50, y + 10)],
+                e.colour.mix(0.35).stroke_width(1),
+            )),
+            LegendKind::Dashed => {
+                area.draw(&PathElement::new(
+                    vec![(10, y + 10), (22, y + 10)],
+                    e.colour.stroke_width(3),
+                ))
+                .map_err(err)?;
+                area.draw(&PathElement::new(
+                    vec![(30, y + 10), (50, y + 10)],
+                    e.colour.stroke_width(3),
+                ))
+            }
+            LegendKind::Band => area.draw(&Rectangle::new(
+                [(10, y + 2), (50, y + 18)],
+                e.colour.mix(0.3).filled(),
+            )),
+            LegendKind::Solid => area.draw(&Rectangle::new(
+                [(10, y + 2), (50, y + 18)],
+                e.colour.filled(),
+            )),
+        }
+        .map_err(err)?;
+        area.draw(&Text::new(
+            e.label.clone(),
+            (60, y),
+            (FONT, 17).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Largest p95 of a set of series, for the y range (at least `floor`).
+pub fn y_max(series: &[&[SeriesPoint]], scale: f64, floor: f64) -> f64 {
+    let m = series
+        .iter()
+        .flat_map(|s| s.iter())
+        .map(|p| p.p95 * scale)
+        .fold(0.0, f64::max);
+    (m * 1.08).max(floor)
+}
+
+/// Width of the legend strip at the right of a figure, pixels.
+pub const LEGEND_WIDTH: u32 = 380;
+
+/// How many x labels fit in a chart `width` pixels wide ("+10 h · 01:39" is about 130 px).
+pub fn x_label_count(width: u32) -> usize {
+    (width / 170).clamp(3, 16) as usize
+}

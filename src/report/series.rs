@@ -1,0 +1,193 @@
+//! Reading saved results back (`timeseries.csv`, `spaghetti.csv`, `runs.csv`, `summary.json`),
+//! so plots and comparisons never need to re-run the simulation.
+
+use super::summary::Summary;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One output point of one series, with its quantiles across runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesPoint {
+    pub hours: f64,
+    pub time_utc: String,
+    pub mean: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+/// (app, region, metric) → points in time order.
+pub type SeriesKey = (String, String, String);
+
+/// Everything `timeseries.csv` holds.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesTable {
+    pub series: BTreeMap<SeriesKey, Vec<SeriesPoint>>,
+}
+
+impl SeriesTable {
+    pub fn get(&self, app: &str, region: &str, metric: &str) -> Option<&[SeriesPoint]> {
+        self.series
+            .get(&(app.to_string(), region.to_string(), metric.to_string()))
+            .map(Vec::as_slice)
+    }
+}
+
+/// A few individual runs (region `all`): (app, metric) → one line per run of (hours, value).
+pub type Spaghetti = BTreeMap<(String, String), Vec<Vec<(f64, f64)>>>;
+
+/// Errors while reading saved results.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path} (is this a `surge run` output folder?)")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Format { path: PathBuf, message: String },
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn bad(path: &Path, message: impl std::fmt::Display) -> LoadError {
+    LoadError::Format {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    }
+}
+
+fn records(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>), LoadError> {
+    let bytes = read(path)?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers().map_err(|e| bad(path, e))?.clone();
+    let rows = reader
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(path, e))?;
+    Ok((header, rows))
+}
+
+fn column(path: &Path, header: &csv::StringRecord, name: &str) -> Result<usize, LoadError> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| bad(path, format!("missing column `{name}`")))
+}
+
+fn number(path: &Path, row: &csv::StringRecord, i: usize) -> Result<f64, LoadError> {
+    row.get(i).and_then(|v| v.parse().ok()).ok_or_else(|| {
+        bad(
+            path,
+            format!("expected a number in column {} of {row:?}", i + 1),
+        )
+    })
+}
+
+/// Reads `timeseries.csv`.
+pub fn load_series(path: &Path) -> Result<SeriesTable, LoadError> {
+    let (header, rows) = records(path)?;
+    let names = [
+        "time_utc", "hours", "app", "region", "metric", "mean", "p05", "p25", "p50", "p75", "p95",
+    ];
+    let idx: Vec<usize> = names
+        .iter()
+        .map(|n| column(path, &header, n))
+        .collect::<Result<_, _>>()?;
+    let mut table = SeriesTable::default();
+    for row in &rows {
+        let text = |i: usize| row.get(idx[i]).unwrap_or_default().to_string();
+        let num = |i: usize| number(path, row, idx[i]);
+        let point = SeriesPoint {
+            time_utc: text(0),
+            hours: num(1)?,
+            mean: num(5)?,
+            p05: num(6)?,
+            p25: num(7)?,
+            p50: num(8)?,
+            p75: num(9)?,
+            p95: num(10)?,
+        };
+        table
+            .series
+            .entry((text(2), text(3), text(4)))
+            .or_default()
+            .push(point);
+    }
+    Ok(table)
+}
+
+/// Reads `spaghetti.csv` (absent in older outputs: then no individual runs are drawn).
+pub fn load_spaghetti(path: &Path) -> Result<Spaghetti, LoadError> {
+    if !path.exists() {
+        return Ok(Spaghetti::new());
+    }
+    let (header, rows) = records(path)?;
+    let [run, hours, app, metric, value] =
+        ["run", "hours", "app", "metric", "value"].map(|n| column(path, &header, n));
+    let (run, hours, app, metric, value) = (run?, hours?, app?, metric?, value?);
+    let mut out = Spaghetti::new();
+    for row in &rows {
+        let key = (
+            row.get(app).unwrap_or_default().to_string(),
+            row.get(metric).unwrap_or_default().to_string(),
+        );
+        let r = number(path, row, run)? as usize;
+        let lines = out.entry(key).or_default();
+        if lines.len() <= r {
+            lines.resize(r + 1, Vec::new());
+        }
+        lines[r].push((number(path, row, hours)?, number(path, row, value)?));
+    }
+    Ok(out)
+}
+
+/// Reads `runs.csv`: column names and one row of values per run.
+pub fn load_runs(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>), LoadError> {
+    let (header, rows) = records(path)?;
+    let names: Vec<String> = header.iter().skip(1).map(str::to_string).collect();
+    let values = rows
+        .iter()
+        .map(|row| (1..=names.len()).map(|i| number(path, row, i)).collect())
+        .collect::<Result<_, _>>()?;
+    Ok((names, values))
+}
+
+/// Reads `summary.json`.
+pub fn load_summary(path: &Path) -> Result<Summary, LoadError> {
+    serde_json::from_slice(&read(path)?).map_err(|e| bad(path, e))
+}
+
+/// All saved results of one `surge run` output folder.
+#[derive(Debug, Clone)]
+pub struct SavedRun {
+    pub dir: PathBuf,
+    pub summary: Summary,
+    pub series: SeriesTable,
+    pub spaghetti: Spaghetti,
+    /// `runs.csv`: figure names and one row of values per run.
+    pub run_columns: Vec<String>,
+    pub run_values: Vec<Vec<f64>>,
+}
+
+impl SavedRun {
+    pub fn load(dir: &Path) -> Result<Self, LoadError> {
+        let summary = load_summary(&dir.join("summary.json"))?;
+        let (run_columns, run_values) = load_runs(&dir.join("runs.csv"))?;
+        Ok(SavedRun {
+            run_columns,
+            run_values,
+            dir: dir.to_path_buf(),
+            summary,
+            series: load_series(&dir.join("timeseries.csv"))?,
+            spaghetti: load_spaghetti(&dir.join("spaghetti.csv"))?,
+        })
+    }
+}
