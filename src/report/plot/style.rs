@@ -231,5 +231,5 @@ pub const LEGEND_WIDTH: u32 = 380;
 
 /// How many x labels fit in a chart `width` pixels wide ("+10 h · 01:39" is about 130 px).
 pub fn x_label_count(width: u32) -> usize {
-    (width / 170).clamp(3, 16) as usize
+    (width / 130).clamp(3, 16) as usize
 }
