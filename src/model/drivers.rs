@@ -65,7 +65,7 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
                     decay_hours,
                 } => {
                     let push = (-tau / decay_hours).exp();
-                    (intensity * push, push, 1.0)
+                    (behaviour.trust_shock_response * intensity * push, push, 1.0)
                 }
             };
             let notice_rate = scenario
@@ -108,6 +108,7 @@ mod tests {
             news_decay_hours: 4.0,
             urgency_hours: 1.0,
             dormant_boost: 10.0,
+            trust_shock_response: 1.0,
             contact_weight: 1.0,
             account_affinity: 5.0,
             patience_minutes: 30.0,

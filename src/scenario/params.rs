@@ -24,6 +24,8 @@ pub struct Behaviour {
     pub urgency_hours: f64,
     /// Multiplier on the looking hazard of users who hold a dormant account at an alternative.
     pub dormant_boost: f64,
+    /// How strongly users respond to a trust shock: multiplies the event's `intensity`.
+    pub trust_shock_response: f64,
     /// β: weight of the share of contacts already on an app in the choice among apps.
     pub contact_weight: f64,
     /// ω: preference of a dormant-account holder for the app where the account is.
@@ -45,6 +47,8 @@ impl Behaviour {
             news_decay_hours: c.positive("looking.news_decay_hours", l.news_decay_hours)?,
             urgency_hours: c.non_negative("looking.urgency_hours", l.urgency_hours)?,
             dormant_boost: c.positive("looking.dormant_boost", l.dormant_boost)?,
+            trust_shock_response: c
+                .positive("looking.trust_shock_response", l.trust_shock_response)?,
             contact_weight: c.non_negative("choice.contact_weight", raw.choice.contact_weight)?,
             account_affinity: c.positive("choice.account_affinity", raw.choice.account_affinity)?,
             patience_minutes: c.positive("signup.patience_minutes", raw.signup.patience_minutes)?,
@@ -67,4 +71,85 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
         source,
     })?;
     Behaviour::parse(path, &text)
+}
+
+/// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
+pub const PARAMETER_NAMES: [&str; 11] = [
+    "looking.innovation_per_hour",
+    "looking.word_of_mouth_per_hour",
+    "looking.news_per_hour",
+    "looking.news_rise_hours",
+    "looking.news_decay_hours",
+    "looking.urgency_hours",
+    "looking.dormant_boost",
+    "looking.trust_shock_response",
+    "choice.contact_weight",
+    "choice.account_affinity",
+    "signup.patience_minutes",
+];
+
+impl Behaviour {
+    fn field(&mut self, name: &str) -> Option<&mut f64> {
+        Some(match name {
+            "looking.innovation_per_hour" => &mut self.innovation_per_hour,
+            "looking.word_of_mouth_per_hour" => &mut self.word_of_mouth_per_hour,
+            "looking.news_per_hour" => &mut self.news_per_hour,
+            "looking.news_rise_hours" => &mut self.news_rise_hours,
+            "looking.news_decay_hours" => &mut self.news_decay_hours,
+            "looking.urgency_hours" => &mut self.urgency_hours,
+            "looking.dormant_boost" => &mut self.dormant_boost,
+            "looking.trust_shock_response" => &mut self.trust_shock_response,
+            "choice.contact_weight" => &mut self.contact_weight,
+            "choice.account_affinity" => &mut self.account_affinity,
+            "signup.patience_minutes" => &mut self.patience_minutes,
+            _ => return None,
+        })
+    }
+
+    /// The value of a parameter by its file key, e.g. `looking.dormant_boost`.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.clone().field(name).map(|v| *v)
+    }
+
+    /// Sets a parameter by its file key; false if there is no such parameter.
+    pub fn set(&mut self, name: &str, value: f64) -> bool {
+        self.field(name).map(|v| *v = value).is_some()
+    }
+
+    /// The parameter file text for these values, with an optional comment per key.
+    pub fn to_toml(&self, header: &str, comment: impl Fn(&str) -> Option<String>) -> String {
+        let mut out = String::from(header);
+        let mut table = "";
+        for name in PARAMETER_NAMES {
+            let (t, key) = name.split_once('.').unwrap_or(("", name));
+            if t != table {
+                out.push_str(&format!("\n[{t}]\n"));
+                table = t;
+            }
+            if let Some(c) = comment(name) {
+                out.push_str(&format!("# {c}\n"));
+            }
+            out.push_str(&format!(
+                "{key} = {:?}\n",
+                self.get(name).unwrap_or(f64::NAN)
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_round_trip() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("params/default.toml");
+        let b = load_params(&path).unwrap();
+        let text = b.to_toml("# test\n", |n| Some(format!("about {n}")));
+        assert_eq!(Behaviour::parse(Path::new("x.toml"), &text).unwrap(), b);
+        let mut c = b.clone();
+        assert!(c.set("signup.patience_minutes", 7.0) && !c.set("nope", 1.0));
+        assert_eq!(c.get("signup.patience_minutes"), Some(7.0));
+    }
 }

@@ -9,8 +9,9 @@ pub(crate) struct RawScenario {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    /// Behavioural parameter file, relative to the scenario file.
-    pub params: String,
+    /// Behavioural parameter file, relative to the scenario file. If absent:
+    /// `../params/fitted.toml` when it exists, else `../params/default.toml`.
+    pub params: Option<String>,
     pub simulation: RawSimulation,
     pub event: RawEvent,
     pub regions: Vec<RawRegion>,
@@ -106,6 +107,12 @@ pub(crate) struct RawLooking {
     pub news_decay_hours: f64,
     pub urgency_hours: f64,
     pub dormant_boost: f64,
+    #[serde(default = "one")]
+    pub trust_shock_response: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Deserialize)]

@@ -140,9 +140,11 @@ pub fn parse_scenario(
 ) -> Result<Scenario, ScenarioError> {
     let checker = Checker { text };
     let raw: RawScenario = from_toml(text).map_err(|i| ScenarioError::invalid(path, i))?;
-    let params_file = match params_override {
-        Some(p) => p.to_path_buf(),
-        None => path.parent().unwrap_or(Path::new(".")).join(&raw.params),
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let params_file = match (params_override, &raw.params) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(named)) => dir.join(named),
+        (None, None) => default_params_file(dir),
     };
     if params_override.is_none() && !params_file.is_file() {
         return Err(ScenarioError::invalid(
@@ -162,6 +164,17 @@ pub fn parse_scenario(
             s
         })
         .map_err(|i| ScenarioError::invalid(path, i))
+}
+
+/// The parameter file a scenario without `params` uses: the fitted parameters once
+/// `surge fit` has written them, the hand-set defaults before.
+pub fn default_params_file(scenario_dir: &Path) -> PathBuf {
+    let fitted = scenario_dir.join("../params/fitted.toml");
+    if fitted.is_file() {
+        fitted
+    } else {
+        scenario_dir.join("../params/default.toml")
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
