@@ -27,6 +27,10 @@ pub enum Command {
     },
     /// Overlay several runs' results on one chart and tabulate their differences.
     Compare(CompareArgs),
+    /// Fit the behavioural parameters to the reported figures (ABC-SMC).
+    Fit(FitArgs),
+    /// Leave one event out at a time: fit on the others, predict it; writes docs/validation.md.
+    Validate(ValidateArgs),
     /// Validate scenario files; exit 0 if all are valid, 2 otherwise.
     Check {
         /// Scenario files to check.
@@ -57,6 +61,9 @@ pub struct RunArgs {
     /// No progress bar and no headline table.
     #[arg(long)]
     pub quiet: bool,
+    /// Posterior samples (posterior.csv of `surge fit`): each run draws its parameters from them.
+    #[arg(long, conflicts_with = "params")]
+    pub posterior: Option<PathBuf>,
     /// How many single runs to save and draw faintly behind the bands.
     #[arg(long, default_value_t = 5)]
     pub spaghetti: usize,
@@ -111,4 +118,63 @@ pub struct CompareArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub size: SizeArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FitSettingsArgs {
+    /// Reported figures to fit.
+    #[arg(long, default_value = "data/observations.toml")]
+    pub observations: PathBuf,
+    /// Priors of the fitted parameters.
+    #[arg(long, default_value = "params/priors.toml")]
+    pub priors: PathBuf,
+    /// Values of the parameters that are not fitted.
+    #[arg(long, default_value = "params/default.toml")]
+    pub params: PathBuf,
+    /// Particles per generation.
+    #[arg(long, default_value_t = 300)]
+    pub particles: usize,
+    /// Most generations after the prior.
+    #[arg(long, default_value_t = 12)]
+    pub generations: usize,
+    /// Most simulations (each simulates every event once).
+    #[arg(long, default_value_t = 40_000)]
+    pub max_simulations: usize,
+    /// Posterior predictive draws per observation.
+    #[arg(long, default_value_t = 200)]
+    pub draws: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (0 = all cores). Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FitArgs {
+    #[command(flatten)]
+    pub settings: FitSettingsArgs,
+    /// Leave this event (scenario name, e.g. facebook-2021-10-04) out of the fit and predict it.
+    #[arg(long)]
+    pub hold_out: Option<String>,
+    /// Output folder for posterior.csv, fit.json and the fit plots.
+    #[arg(long, default_value = "output/fit")]
+    pub out: PathBuf,
+    /// Where to write the fitted parameters (not written with --hold-out).
+    #[arg(long, default_value = "params/fitted.toml")]
+    pub fitted: PathBuf,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub settings: FitSettingsArgs,
+    /// Where to write the validation table.
+    #[arg(long, default_value = "docs/validation.md")]
+    pub markdown: PathBuf,
 }

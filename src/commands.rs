@@ -18,6 +18,8 @@ pub fn dispatch(command: Command) -> Result<()> {
         Command::Check { files } => check(&files),
         Command::Plot { dir, size } => plot(&dir, &size).map(|_| ()),
         Command::Compare(args) => compare(&args),
+        Command::Fit(args) => crate::fitting::fit_command(&args),
+        Command::Validate(args) => crate::fitting::validate_command(&args),
     }
 }
 
@@ -105,17 +107,34 @@ fn run(args: &RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    let parameters = ParameterSource::Fixed(scenario.behaviour.clone());
+    let (parameters, info) = match &args.posterior {
+        None => (
+            ParameterSource::Fixed(scenario.behaviour.clone()),
+            ParametersInfo {
+                kind: "fixed".into(),
+                file: scenario.params_file.display().to_string(),
+                values: Some(scenario.behaviour.clone()),
+            },
+        ),
+        Some(file) => {
+            let (samples, weights) =
+                surge::calibrate::report::read_posterior(file, &scenario.behaviour)
+                    .map_err(anyhow::Error::msg)?;
+            (
+                ParameterSource::Samples { samples, weights },
+                ParametersInfo {
+                    kind: "posterior".into(),
+                    file: file.display().to_string(),
+                    values: None,
+                },
+            )
+        }
+    };
     let bar = progress_bar(runs, args.quiet);
     let mc = run_monte_carlo(&scenario, &parameters, runs, seed, args.threads, &|| {
         bar.inc(1)
     })?;
     bar.finish_and_clear();
-    let info = ParametersInfo {
-        kind: "fixed".into(),
-        file: scenario.params_file.display().to_string(),
-        values: Some(scenario.behaviour.clone()),
-    };
     let summary = Summary::new(&scenario, &mc, seed, info);
     PlotSize::new(args.size.width, args.size.height)?;
     report::write_run(&out, &summary, &mc, &scenario.timeline, args.spaghetti)

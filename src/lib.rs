@@ -5,6 +5,7 @@
 //! (chain-binomial cohort engine and parallel Monte Carlo) → [`report`] (summary,
 //! time series, atomic output files).
 
+pub mod calibrate;
 pub mod engine;
 pub mod model;
 pub mod report;

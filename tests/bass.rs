@@ -49,7 +49,7 @@ fn monte_carlo_mean_matches_bass_closed_form() {
             users: users as f64,
             values: Vec::new(),
         };
-        engine.run(&mut RunStreams::new(99, run), &mut obs);
+        engine.run(&RunStreams::new(99, run), &mut obs);
         for (i, v) in obs.values.into_iter().enumerate() {
             samples[i].push(v);
         }

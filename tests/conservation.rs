@@ -31,7 +31,7 @@ fn shares(apps: usize) -> impl Strategy<Value = Vec<(f64, f64)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
     fn users_are_never_created_or_lost(
         users in prop::collection::vec(0u64..3_000_000_000, 1..4),
@@ -85,7 +85,7 @@ proptest! {
             .collect();
         let engine = CohortEngine::new(&s, &s.behaviour);
         let mut obs = Conservation { users: users.clone(), steps: 0 };
-        engine.run(&mut RunStreams::new(seed, 0), &mut obs);
+        engine.run(&RunStreams::new(seed, 0), &mut obs);
         prop_assert_eq!(obs.steps, s.timeline.steps);
     }
 }

@@ -5,7 +5,7 @@
 //! The behaviour (hazards, choice, queue, retention) lives in `crate::model`; this file only
 //! keeps the counts and calls it.
 
-use super::streams::RunStreams;
+use super::streams::{Component, RunStreams};
 use crate::model::baseline::organic_registrations;
 use crate::model::draw::{binomial, probability};
 use crate::model::drivers::{StepDrivers, schedule};
@@ -163,7 +163,7 @@ impl CohortEngine {
     }
 
     /// Simulates one run with its own streams, calling `observer` after every step.
-    pub fn run(&self, streams: &mut RunStreams, observer: &mut impl Observer) {
+    pub fn run(&self, streams: &RunStreams, observer: &mut impl Observer) {
         let mut state = self.initial_state();
         let mut lanes = self.lanes();
         let mut scratch = Scratch::new(self.scenario.apps.len(), self.scenario.regions.len());
@@ -178,7 +178,7 @@ impl CohortEngine {
         step: usize,
         state: &mut CohortState,
         lanes: &mut [Vec<Lane>],
-        streams: &mut RunStreams,
+        streams: &RunStreams,
         scratch: &mut Scratch,
     ) {
         let dt = self.scenario.timeline.step_hours;
@@ -194,9 +194,12 @@ impl CohortEngine {
                 continue;
             }
             let switched_share = region.switched as f64 / region.users.max(1) as f64;
+            let mut notice_rng = streams.at(Component::Notice, step, r);
+            let mut looking_rng = streams.at(Component::Looking, step, r);
+            let mut choice_rng = streams.at(Component::Choice, step, r);
             let mut contacts_ready = false;
             for h in 0..region.unaware.len() {
-                let newly = binomial(&mut streams.notice, region.unaware[h], notice_p);
+                let newly = binomial(&mut notice_rng, region.unaware[h], notice_p);
                 region.unaware[h] -= newly;
                 region.noticed[h] += newly;
                 let holding = if h == 0 {
@@ -211,7 +214,7 @@ impl CohortEngine {
                     drivers.news,
                     switched_share,
                 );
-                let moving = switchers(&mut streams.looking, region.noticed[h], hazard, dt);
+                let moving = switchers(&mut looking_rng, region.noticed[h], hazard, dt);
                 if moving == 0 {
                     continue;
                 }
@@ -233,7 +236,7 @@ impl CohortEngine {
                     &mut scratch.weights,
                 );
                 choose(
-                    &mut streams.choice,
+                    &mut choice_rng,
                     moving,
                     &scratch.weights,
                     &mut scratch.chosen,
@@ -248,12 +251,12 @@ impl CohortEngine {
                 }
             }
         }
-        self.serve(state, lanes, streams, scratch, dt);
+        self.serve(step, state, lanes, streams, scratch, dt);
         let every = self.scenario.timeline.output_every;
         if (step + 1).is_multiple_of(every) {
             for (k, app) in apps.iter().enumerate() {
                 state.baseline[k] += organic_registrations(
-                    &mut streams.baseline,
+                    &mut streams.at(Component::Baseline, step, k),
                     app.baseline_per_day,
                     every as f64 * dt,
                 );
@@ -264,15 +267,18 @@ impl CohortEngine {
     /// Runs every app's sign-up queues and draws who of this step's arrivals will stay.
     fn serve(
         &self,
+        step: usize,
         state: &mut CohortState,
         lanes: &mut [Vec<Lane>],
-        streams: &mut RunStreams,
+        streams: &RunStreams,
         scratch: &mut Scratch,
         dt: f64,
     ) {
         let patience = self.behaviour.patience_minutes / 60.0;
         for (k, app) in self.scenario.apps.iter().enumerate() {
             state.served_last_step[k] = 0;
+            let mut signup_rng = streams.at(Component::Signup, step, k);
+            let mut retention_rng = streams.at(Component::Retention, step, k);
             for lane in &mut lanes[k] {
                 let idle = lane.queue.waiting.iter().all(|&w| w == 0)
                     && lane.regions.iter().all(|&r| scratch.attempts[k][r] == 0);
@@ -287,7 +293,7 @@ impl CohortEngine {
                     .lane_attempts
                     .extend(lane.regions.iter().map(|&r| scratch.attempts[k][r]));
                 lane.queue.step(
-                    &mut streams.signup,
+                    &mut signup_rng,
                     &scratch.lane_attempts,
                     dt,
                     patience,
@@ -306,7 +312,7 @@ impl CohortEngine {
             }
             for (r, region) in state.regions.iter_mut().enumerate() {
                 let arrivals = std::mem::take(&mut scratch.arrivals[k][r]);
-                region.retained[k] += retained(&mut streams.retention, arrivals, app.retention_30d);
+                region.retained[k] += retained(&mut retention_rng, arrivals, app.retention_30d);
             }
         }
     }

@@ -16,8 +16,12 @@ pub use super::record::RunOutput;
 pub enum ParameterSource {
     /// Every run uses the same parameters.
     Fixed(Behaviour),
-    /// Each run draws one parameter set uniformly from these (posterior samples).
-    Samples(Vec<Behaviour>),
+    /// Each run draws one parameter set from these (posterior samples), with probability
+    /// proportional to its weight.
+    Samples {
+        samples: Vec<Behaviour>,
+        weights: Vec<f64>,
+    },
 }
 
 /// All runs of one scenario.
@@ -54,9 +58,9 @@ pub fn simulate_run(
     seed: u64,
     run: u64,
 ) -> RunOutput {
-    let mut streams = RunStreams::new(seed, run);
+    let streams = RunStreams::new(seed, run);
     let mut recorder = Recorder::new(&engine.scenario, layout, specs);
-    engine.run(&mut streams, &mut recorder);
+    engine.run(&streams, &mut recorder);
     recorder.output
 }
 
@@ -86,8 +90,12 @@ pub fn run_monte_carlo(
     }
     let fixed = match parameters {
         ParameterSource::Fixed(b) => Some(CohortEngine::new(scenario, b)),
-        ParameterSource::Samples(s) if s.is_empty() => return Err(MonteCarloError::EmptyPosterior),
-        ParameterSource::Samples(_) => None,
+        ParameterSource::Samples { samples, weights }
+            if samples.is_empty() || samples.len() != weights.len() =>
+        {
+            return Err(MonteCarloError::EmptyPosterior);
+        }
+        ParameterSource::Samples { .. } => None,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -102,9 +110,9 @@ pub fn run_monte_carlo(
             .map(|run| {
                 let output = match (&fixed, parameters) {
                     (Some(engine), _) => simulate_run(engine, &layout, &specs, seed, run),
-                    (None, ParameterSource::Samples(samples)) => {
-                        let mut pick = RunStreams::new(seed, run).parameters;
-                        let behaviour = &samples[pick.random_range(0..samples.len())];
+                    (None, ParameterSource::Samples { samples, weights }) => {
+                        let mut pick = RunStreams::new(seed, run).parameters();
+                        let behaviour = &samples[weighted_index(weights, pick.random::<f64>())];
                         let engine = CohortEngine::new(scenario, behaviour);
                         simulate_run(&engine, &layout, &specs, seed, run)
                     }
@@ -122,4 +130,17 @@ pub fn run_monte_carlo(
         specs,
         runs: outputs,
     })
+}
+
+/// The index whose cumulative share of the weights first exceeds `r` in [0, 1).
+fn weighted_index(weights: &[f64], r: f64) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut acc = 0.0;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w / total;
+        if r < acc {
+            return i;
+        }
+    }
+    weights.len().saturating_sub(1)
 }

@@ -1,8 +1,12 @@
 //! Per-run random streams: run i of a seed always draws the same numbers, on any thread count.
 //!
-//! Each model component draws from its own stream (as in CDC's ixa), so adding a draw in one
-//! component does not shift the others. Streams are Xoshiro256++ (Blackman & Vigna 2021, a
-//! named portable generator from rand_xoshiro) seeded through SplitMix64 from (seed, run, component).
+//! Each model component draws from its own stream (as in CDC's ixa), and within a run each
+//! component gets a fresh stream per time step and unit (region or app), keyed by
+//! (seed, run, component, step, unit). Adding a draw in one place therefore shifts nothing else,
+//! and two scenarios run with the same seed use the same random numbers for the same region at
+//! the same step (common random numbers), which keeps their paired differences tight.
+//! Generator: Xoshiro256++ (Blackman & Vigna 2021, a named portable generator from
+//! rand_xoshiro), seeded through SplitMix64 mixing.
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -15,39 +19,44 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The 64-bit key of the stream for (seed, run, component).
-pub fn stream_key(seed: u64, run: u64, component: u64) -> u64 {
-    mix(mix(mix(seed) ^ run) ^ component)
+/// A 64-bit key for the triple (a, b, c).
+pub fn stream_key(a: u64, b: u64, c: u64) -> u64 {
+    mix(mix(mix(a) ^ b) ^ c)
 }
 
-fn stream(seed: u64, run: u64, component: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(stream_key(seed, run, component))
+/// The model components that draw random numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Component {
+    Notice = 1,
+    Looking = 2,
+    Choice = 3,
+    Signup = 4,
+    Retention = 5,
+    Baseline = 6,
+    Parameters = 7,
 }
 
-/// The named streams of one Monte Carlo run.
-#[derive(Debug, Clone)]
+/// The streams of one Monte Carlo run.
+#[derive(Debug, Clone, Copy)]
 pub struct RunStreams {
-    pub notice: Xoshiro256PlusPlus,
-    pub looking: Xoshiro256PlusPlus,
-    pub choice: Xoshiro256PlusPlus,
-    pub signup: Xoshiro256PlusPlus,
-    pub retention: Xoshiro256PlusPlus,
-    pub baseline: Xoshiro256PlusPlus,
-    /// For drawing a run's parameters (posterior runs).
-    pub parameters: Xoshiro256PlusPlus,
+    seed: u64,
+    run: u64,
 }
 
 impl RunStreams {
     pub fn new(seed: u64, run: u64) -> Self {
-        RunStreams {
-            notice: stream(seed, run, 1),
-            looking: stream(seed, run, 2),
-            choice: stream(seed, run, 3),
-            signup: stream(seed, run, 4),
-            retention: stream(seed, run, 5),
-            baseline: stream(seed, run, 6),
-            parameters: stream(seed, run, 7),
-        }
+        RunStreams { seed, run }
+    }
+
+    /// The stream of `component` at time step `step` for `unit` (a region or an app index).
+    pub fn at(&self, component: Component, step: usize, unit: usize) -> Xoshiro256PlusPlus {
+        let component_key = stream_key(self.seed, self.run, component as u64);
+        Xoshiro256PlusPlus::seed_from_u64(stream_key(component_key, step as u64, unit as u64))
+    }
+
+    /// The stream for drawing this run's parameters (posterior runs).
+    pub fn parameters(&self) -> Xoshiro256PlusPlus {
+        self.at(Component::Parameters, 0, 0)
     }
 }
 
@@ -61,15 +70,26 @@ mod tests {
     #[test]
     fn streams_are_stable() {
         assert_eq!(stream_key(0, 0, 0), 2_558_736_989_570_252_433);
-        let mut s = RunStreams::new(42, 3);
-        assert_eq!(s.notice.next_u64(), 4_161_981_485_723_293_412);
+        let s = RunStreams::new(42, 3);
+        assert_eq!(s.at(Component::Notice, 0, 0).next_u64(), PINNED);
     }
 
+    const PINNED: u64 = 3_231_693_720_480_181_823;
+
     #[test]
-    fn runs_and_components_differ() {
-        let a = RunStreams::new(1, 0).notice.next_u64();
-        let b = RunStreams::new(1, 1).notice.next_u64();
-        let c = RunStreams::new(1, 0).looking.next_u64();
-        assert!(a != b && a != c && b != c);
+    fn runs_steps_units_and_components_differ() {
+        let s = RunStreams::new(1, 0);
+        let draws = [
+            s.at(Component::Notice, 0, 0).next_u64(),
+            RunStreams::new(1, 1).at(Component::Notice, 0, 0).next_u64(),
+            s.at(Component::Looking, 0, 0).next_u64(),
+            s.at(Component::Notice, 1, 0).next_u64(),
+            s.at(Component::Notice, 0, 1).next_u64(),
+        ];
+        for i in 0..draws.len() {
+            for j in 0..i {
+                assert_ne!(draws[i], draws[j]);
+            }
+        }
     }
 }

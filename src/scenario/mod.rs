@@ -1,8 +1,8 @@
 //! Scenario and parameter files: raw serde structs, then validated domain types.
 
-mod check;
+pub(crate) mod check;
 mod error;
-mod locate;
+pub(crate) mod locate;
 mod params;
 mod raw;
 mod validate;

@@ -3,12 +3,14 @@
 
 mod adoption;
 mod compare;
+mod fit;
 mod rate;
 mod regions;
 pub mod style;
 
 pub use adoption::Adoption;
 pub use compare::CompareChart;
+pub use fit::FitPlots;
 pub use rate::Rate;
 pub use regions::Regions;
 

@@ -1,0 +1,359 @@
+//! Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC).
+//!
+//! Method: ABC population Monte Carlo of Beaumont, Cornuet, Marin & Robert (2009), "Adaptive
+//! approximate Bayesian computation", Biometrika 96:983-990 (the ABC-SMC of Toni et al. 2009,
+//! J. R. Soc. Interface 6:187-202, with importance weights): generation 0 samples the prior;
+//! generation t resamples the previous particles by weight, perturbs them with a Gaussian kernel
+//! of twice their weighted variance (per parameter, in prior space), keeps a proposal when its
+//! distance is at most ε_t, and weights it by prior / Σ_j w_j K(θ | θ_j). The tolerance ε_t is
+//! the `quantile` of the previous generation's distances (Del Moral, Doucet & Jasra 2012).
+//!
+//! Determinism: proposal i of generation t draws from its own stream (seed, t, i) and is
+//! simulated from its own stream; batches are simulated in parallel and accepted in index order,
+//! so the posterior is the same on any thread count.
+
+use super::predict::EventSet;
+use super::priors::Priors;
+use crate::engine::streams::stream_key;
+use crate::scenario::Behaviour;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Knobs of a fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct AbcSettings {
+    /// Particles per generation.
+    pub particles: usize,
+    pub max_generations: usize,
+    /// ε_t = this quantile of the previous generation's distances.
+    pub quantile: f64,
+    /// Stop when fewer proposals than this are accepted.
+    pub min_acceptance: f64,
+    /// Stop before a generation would take the total past this many simulations.
+    pub max_simulations: usize,
+    pub seed: u64,
+}
+
+impl Default for AbcSettings {
+    fn default() -> Self {
+        AbcSettings {
+            particles: 300,
+            max_generations: 12,
+            quantile: 0.5,
+            min_acceptance: 0.03,
+            max_simulations: 40_000,
+            seed: 1,
+        }
+    }
+}
+
+/// Why a fit ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Every particle reproduces every figure inside its interval (ε = 0).
+    AllFiguresInside,
+    /// ε fell by less than 2% from one generation to the next.
+    ToleranceConverged,
+    MaxGenerations,
+    /// Fewer than `min_acceptance` of the proposals were accepted; the last full generation is kept.
+    AcceptanceTooLow,
+    /// The next generation would exceed `max_simulations`; the last full generation is kept.
+    SimulationBudget,
+}
+
+impl std::fmt::Display for StopReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        f.write_str(&s)
+    }
+}
+
+/// One generation's record.
+#[derive(Debug, Clone, Serialize)]
+pub struct Generation {
+    pub index: usize,
+    pub epsilon: f64,
+    pub acceptance_rate: f64,
+    pub simulations: usize,
+}
+
+/// The weighted particles of the last generation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Posterior {
+    pub names: Vec<String>,
+    /// Particles in natural units.
+    pub particles: Vec<Vec<f64>>,
+    pub weights: Vec<f64>,
+    pub distances: Vec<f64>,
+    pub generations: Vec<Generation>,
+    pub stop: StopReason,
+    pub simulations: usize,
+}
+
+impl Posterior {
+    /// Weighted quantile of parameter `k` (smallest value whose cumulative weight reaches q).
+    pub fn quantile(&self, k: usize, q: f64) -> f64 {
+        let mut pairs: Vec<(f64, f64)> = self
+            .particles
+            .iter()
+            .map(|p| p[k])
+            .zip(self.weights.iter().copied())
+            .collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let total: f64 = pairs.iter().map(|p| p.1).sum();
+        let mut acc = 0.0;
+        for (v, w) in &pairs {
+            acc += w / total;
+            if acc >= q - 1e-12 {
+                return *v;
+            }
+        }
+        pairs.last().map_or(f64::NAN, |p| p.0)
+    }
+
+    /// Index of a particle drawn by weight with a uniform number `r` in [0, 1).
+    pub fn pick(&self, r: f64) -> usize {
+        pick(&self.weights, r)
+    }
+}
+
+fn pick(weights: &[f64], r: f64) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut acc = 0.0;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w / total;
+        if r < acc {
+            return i;
+        }
+    }
+    weights.len() - 1
+}
+
+/// Progress callbacks (the CLI draws a bar; the library prints nothing).
+pub trait FitProgress: Sync {
+    fn generation_started(&self, index: usize, epsilon: f64, particles: usize);
+    fn simulated(&self, accepted: usize);
+    fn generation_finished(&self, generation: &Generation);
+}
+
+/// No progress output.
+pub struct Silent;
+impl FitProgress for Silent {
+    fn generation_started(&self, _: usize, _: f64, _: usize) {}
+    fn simulated(&self, _: usize) {}
+    fn generation_finished(&self, _: &Generation) {}
+}
+
+struct Population {
+    u: Vec<Vec<f64>>,
+    weights: Vec<f64>,
+    distances: Vec<f64>,
+}
+
+fn rng(seed: u64, generation: usize, index: usize, purpose: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(stream_key(
+        seed,
+        ((generation as u64) << 32) | index as u64,
+        purpose,
+    ))
+}
+
+/// Fits `priors` to the observations of `events`, other parameters fixed at `base`.
+pub fn fit(
+    events: &EventSet,
+    priors: &Priors,
+    base: &Behaviour,
+    settings: &AbcSettings,
+    progress: &dyn FitProgress,
+) -> Posterior {
+    let n = settings.particles.max(2);
+    let dims = priors.priors.len();
+    let simulate = |generation: usize, index: usize, u: &[f64]| {
+        events
+            .predict(
+                &priors.behaviour(base, u),
+                stream_key(settings.seed, generation as u64, 0x51),
+                index as u64,
+            )
+            .total
+    };
+    // Generation 0: the prior.
+    progress.generation_started(0, f64::INFINITY, n);
+    let draws: Vec<(Vec<f64>, f64)> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let u = priors.sample(&mut rng(settings.seed, 0, i, 0xA));
+            let d = simulate(0, i, &u);
+            progress.simulated(1);
+            (u, d)
+        })
+        .collect();
+    let mut pop = Population {
+        u: draws.iter().map(|d| d.0.clone()).collect(),
+        distances: draws.iter().map(|d| d.1).collect(),
+        weights: vec![1.0 / n as f64; n],
+    };
+    let mut generations = vec![Generation {
+        index: 0,
+        epsilon: f64::INFINITY,
+        acceptance_rate: 1.0,
+        simulations: n,
+    }];
+    progress.generation_finished(&generations[0]);
+    let mut simulations = n;
+    let mut epsilon_prev = f64::INFINITY;
+    let stop = loop {
+        let t = generations.len();
+        if pop.distances.iter().all(|&d| d == 0.0) {
+            break StopReason::AllFiguresInside;
+        }
+        if t > settings.max_generations {
+            break StopReason::MaxGenerations;
+        }
+        let mut sorted = pop.distances.clone();
+        sorted.sort_by(f64::total_cmp);
+        let epsilon = crate::report::stats::quantile_sorted(&sorted, settings.quantile);
+        if epsilon > epsilon_prev * 0.98 {
+            break StopReason::ToleranceConverged;
+        }
+        let sigma: Vec<f64> = (0..dims)
+            .map(|k| {
+                let mean: f64 = pop.u.iter().zip(&pop.weights).map(|(u, w)| u[k] * w).sum();
+                let var: f64 = pop
+                    .u
+                    .iter()
+                    .zip(&pop.weights)
+                    .map(|(u, w)| w * (u[k] - mean).powi(2))
+                    .sum();
+                (2.0 * var).sqrt().max(1e-9)
+            })
+            .collect();
+        progress.generation_started(t, epsilon, n);
+        let mut accepted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n);
+        let mut tried = 0;
+        let mut outcome = None;
+        while accepted.len() < n {
+            if simulations + n > settings.max_simulations {
+                outcome = Some(StopReason::SimulationBudget);
+                break;
+            }
+            if tried >= n && (accepted.len() as f64) < settings.min_acceptance * tried as f64 {
+                outcome = Some(StopReason::AcceptanceTooLow);
+                break;
+            }
+            let batch: Vec<(Vec<f64>, f64)> = (tried..tried + n)
+                .into_par_iter()
+                .map(|i| {
+                    let mut r = rng(settings.seed, t, i, 0xB);
+                    let u = perturb(&pop, &sigma, priors, &mut r);
+                    let d = simulate(t, i, &u);
+                    progress.simulated(usize::from(d <= epsilon));
+                    (u, d)
+                })
+                .collect();
+            tried += n;
+            simulations += n;
+            for (u, d) in batch {
+                if d <= epsilon && accepted.len() < n {
+                    accepted.push((u, d));
+                }
+            }
+        }
+        if let Some(reason) = outcome {
+            break reason;
+        }
+        let weights = importance_weights(&pop, &accepted, &sigma);
+        pop = Population {
+            u: accepted.iter().map(|a| a.0.clone()).collect(),
+            distances: accepted.iter().map(|a| a.1).collect(),
+            weights,
+        };
+        let g = Generation {
+            index: t,
+            epsilon,
+            acceptance_rate: n as f64 / tried as f64,
+            simulations: tried,
+        };
+        progress.generation_finished(&g);
+        generations.push(g);
+        epsilon_prev = epsilon;
+    };
+    Posterior {
+        names: priors.names(),
+        particles: pop
+            .u
+            .iter()
+            .map(|u| {
+                priors
+                    .priors
+                    .iter()
+                    .zip(u)
+                    .map(|(p, &x)| p.to_natural(x))
+                    .collect()
+            })
+            .collect(),
+        weights: pop.weights,
+        distances: pop.distances,
+        generations,
+        stop,
+        simulations,
+    }
+}
+
+/// A previous particle picked by weight, moved by N(0, σ²) per parameter, redrawn until inside the prior.
+fn perturb(
+    pop: &Population,
+    sigma: &[f64],
+    priors: &Priors,
+    r: &mut Xoshiro256PlusPlus,
+) -> Vec<f64> {
+    for _ in 0..1000 {
+        let j = pick(&pop.weights, r.random::<f64>());
+        let u: Vec<f64> = pop.u[j]
+            .iter()
+            .zip(sigma)
+            .map(|(x, s)| x + s * r.sample::<f64, _>(StandardNormal))
+            .collect();
+        if priors.contains(&u) {
+            return u;
+        }
+    }
+    pop.u[pick(&pop.weights, r.random::<f64>())].clone()
+}
+
+/// w_i ∝ π(θ_i) / Σ_j w_j K(θ_i | θ_j); π is uniform in prior space, K a product of normals.
+fn importance_weights(pop: &Population, accepted: &[(Vec<f64>, f64)], sigma: &[f64]) -> Vec<f64> {
+    let raw: Vec<f64> = accepted
+        .par_iter()
+        .map(|(u, _)| {
+            let denom: f64 = pop
+                .u
+                .iter()
+                .zip(&pop.weights)
+                .map(|(v, w)| {
+                    let z2: f64 = u
+                        .iter()
+                        .zip(v)
+                        .zip(sigma)
+                        .map(|((a, b), s)| ((a - b) / s).powi(2))
+                        .sum();
+                    w * (-0.5 * z2).exp()
+                })
+                .sum();
+            if denom > 0.0 { 1.0 / denom } else { 0.0 }
+        })
+        .collect();
+    let total: f64 = raw.iter().sum();
+    if total > 0.0 {
+        raw.iter().map(|w| w / total).collect()
+    } else {
+        vec![1.0 / raw.len() as f64; raw.len()]
+    }
+}

@@ -1,0 +1,285 @@
+//! Reported figures (`data/observations.toml`): what was counted, in which window, the
+//! interval the statement allows, and where it comes from.
+
+use super::CalibrationError;
+use crate::scenario::check::Checker;
+use crate::scenario::locate::from_toml;
+use crate::scenario::{ScenarioError, ValidationIssue};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default = "default_tolerance_log10")]
+    tolerance_log10: f64,
+    #[serde(default = "default_tolerance_share")]
+    tolerance_share: f64,
+    observation: Vec<RawObservation>,
+}
+
+fn default_tolerance_log10() -> f64 {
+    0.1
+}
+fn default_tolerance_share() -> f64 {
+    0.03
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObservation {
+    id: String,
+    event: String,
+    app: String,
+    counts: String,
+    #[serde(default)]
+    region: Option<String>,
+    window_start_hours: [f64; 2],
+    window_hours: f64,
+    kind: String,
+    low: f64,
+    high: f64,
+    statement: String,
+    source: String,
+    tolerance_log10: Option<f64>,
+}
+
+/// What a company counted (docs/MODEL.md "Observations").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counts {
+    /// New accounts.
+    Registrations,
+    /// New accounts plus dormant accounts back in use.
+    Arrivals,
+    /// App-store installs: new accounts plus organic registrations.
+    Downloads,
+}
+
+/// One reported figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Observation {
+    pub id: String,
+    /// Scenario file of the event.
+    pub event: PathBuf,
+    pub app: String,
+    pub counts: Counts,
+    /// A region's share of the app's figure, if set.
+    pub region: Option<String>,
+    /// Range of possible window starts, hours after the event's start.
+    pub window_start_hours: [f64; 2],
+    pub window_hours: f64,
+    /// rounded, lower_bound, interval, about or share.
+    pub kind: String,
+    pub low: f64,
+    pub high: f64,
+    /// How far outside [low, high] (log10 units, or share units for shares) is one unit of distance.
+    pub tolerance: f64,
+    pub statement: String,
+    pub source: String,
+}
+
+impl Observation {
+    pub fn is_share(&self) -> bool {
+        self.region.is_some()
+    }
+
+    /// Distance of a model value from the reported interval, in units of the tolerance:
+    /// 0 inside [low, high]; outside, the distance to the nearer end (on a log10 scale for
+    /// counts, absolute for shares) divided by the tolerance.
+    pub fn distance(&self, value: f64) -> f64 {
+        let outside = if self.is_share() {
+            (self.low - value).max(value - self.high).max(0.0)
+        } else {
+            let v = value.max(1.0).log10();
+            (self.low.log10() - v).max(v - self.high.log10()).max(0.0)
+        };
+        outside / self.tolerance
+    }
+
+    /// A single number to show for the reported figure (middle of the interval; geometric for counts).
+    pub fn reported(&self) -> f64 {
+        if self.is_share() {
+            (self.low + self.high) / 2.0
+        } else {
+            (self.low * self.high).sqrt()
+        }
+    }
+}
+
+/// All observations of a file.
+#[derive(Debug, Clone)]
+pub struct ObservationSet {
+    pub file: PathBuf,
+    pub observations: Vec<Observation>,
+}
+
+impl ObservationSet {
+    /// The distinct event scenario files, in first-seen order.
+    pub fn events(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = Vec::new();
+        for o in &self.observations {
+            if !out.contains(&o.event) {
+                out.push(o.event.clone());
+            }
+        }
+        out
+    }
+
+    /// The observations of every event except `held_out` (matched by file stem or path).
+    pub fn without_event(&self, held_out: &str) -> (ObservationSet, ObservationSet) {
+        let matches = |o: &Observation| {
+            o.event.file_stem().is_some_and(|s| s == held_out) || o.event.as_os_str() == held_out
+        };
+        let (out, keep): (Vec<_>, Vec<_>) = self.observations.iter().cloned().partition(matches);
+        (
+            ObservationSet {
+                file: self.file.clone(),
+                observations: keep,
+            },
+            ObservationSet {
+                file: self.file.clone(),
+                observations: out,
+            },
+        )
+    }
+}
+
+fn check_observation(
+    c: &Checker,
+    i: usize,
+    raw: RawObservation,
+    dir: &Path,
+    tolerances: (f64, f64),
+) -> Result<Observation, ValidationIssue> {
+    let key = |k: &str| format!("observation[{i}].{k}");
+    let counts = match raw.counts.as_str() {
+        "registrations" => Counts::Registrations,
+        "arrivals" => Counts::Arrivals,
+        "downloads" => Counts::Downloads,
+        other => {
+            return Err(c.issue(
+                &key("counts"),
+                format!("expected registrations, arrivals or downloads, found {other:?}"),
+            ));
+        }
+    };
+    let kinds = ["rounded", "lower_bound", "interval", "about", "share"];
+    if !kinds.contains(&raw.kind.as_str()) {
+        return Err(c.issue(
+            &key("kind"),
+            format!("expected one of {}, found {:?}", kinds.join(", "), raw.kind),
+        ));
+    }
+    if (raw.kind == "share") != raw.region.is_some() {
+        return Err(c.issue(
+            &key("kind"),
+            "a `share` needs a `region`, and only a share has one",
+        ));
+    }
+    let [a, b] = raw.window_start_hours;
+    c.finite(&key("window_start_hours"), a)?;
+    c.finite(&key("window_start_hours"), b)?;
+    if a > b {
+        return Err(c.issue(
+            &key("window_start_hours"),
+            format!("expected [earliest, latest], found [{a}, {b}]"),
+        ));
+    }
+    c.positive(&key("window_hours"), raw.window_hours)?;
+    let low = c.positive(&key("low"), raw.low)?;
+    let high = c.positive(&key("high"), raw.high)?;
+    if high < low {
+        return Err(c.issue(
+            &key("high"),
+            format!("expected high >= low ({low}), found {high}"),
+        ));
+    }
+    if raw.kind == "share" {
+        c.share(&key("high"), high)?;
+    }
+    let tolerance = if raw.kind == "share" {
+        tolerances.1
+    } else {
+        raw.tolerance_log10.unwrap_or(tolerances.0)
+    };
+    c.positive(&key("tolerance_log10"), tolerance)?;
+    Ok(Observation {
+        id: raw.id,
+        event: dir.join(&raw.event),
+        app: raw.app,
+        counts,
+        region: raw.region,
+        window_start_hours: [a, b],
+        window_hours: raw.window_hours,
+        kind: raw.kind,
+        low,
+        high,
+        tolerance,
+        statement: raw.statement,
+        source: raw.source,
+    })
+}
+
+/// Reads and validates an observations file; event paths are relative to it.
+pub fn load_observations(path: &Path) -> Result<ObservationSet, CalibrationError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let c = Checker { text: &text };
+    let invalid = |i| CalibrationError::Scenario(ScenarioError::invalid(path, i));
+    let raw: RawFile = from_toml(&text).map_err(invalid)?;
+    let tolerances = (
+        c.positive("tolerance_log10", raw.tolerance_log10)
+            .map_err(invalid)?,
+        c.positive("tolerance_share", raw.tolerance_share)
+            .map_err(invalid)?,
+    );
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut observations = Vec::new();
+    for (i, o) in raw.observation.into_iter().enumerate() {
+        let checked = check_observation(&c, i, o, dir, tolerances).map_err(invalid)?;
+        if observations
+            .iter()
+            .any(|x: &Observation| x.id == checked.id)
+        {
+            return Err(invalid(c.issue(
+                &format!("observation[{i}].id"),
+                format!("id {:?} is used twice", checked.id),
+            )));
+        }
+        observations.push(checked);
+    }
+    if observations.is_empty() {
+        return Err(invalid(
+            c.issue("observation", "expected at least one [[observation]]"),
+        ));
+    }
+    Ok(ObservationSet {
+        file: path.to_path_buf(),
+        observations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_is_zero_inside_and_log_scaled_outside() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/observations.toml");
+        let set = load_observations(&path).unwrap();
+        let o = set
+            .observations
+            .iter()
+            .find(|o| o.kind == "rounded")
+            .unwrap();
+        assert_eq!(o.distance(3_000_000.0), 0.0);
+        // A factor of 10 above the top of [2.5M, 3.5M] is 1 log10 unit = 10 tolerances.
+        assert!((o.distance(35_000_000.0) - 10.0).abs() < 1e-9);
+        let share = set.observations.iter().find(|o| o.is_share()).unwrap();
+        assert!((share.distance(share.high + 0.03) - 1.0).abs() < 1e-9);
+        assert_eq!(set.events().len(), 3);
+    }
+}

@@ -1,0 +1,302 @@
+//! What a fit leaves behind: posterior samples, `params/fitted.toml`, the posterior predictive
+//! check of every observation, and the fit report.
+
+use super::abc::{AbcSettings, Generation, Posterior, StopReason};
+use super::predict::EventSet;
+use super::priors::Priors;
+use crate::engine::streams::stream_key;
+use crate::report::format::human;
+use crate::report::stats::spread;
+use crate::scenario::Behaviour;
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One observation against the posterior predictive distribution.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PredictiveRow {
+    pub id: String,
+    pub event: String,
+    pub counts: String,
+    pub statement: String,
+    pub source: String,
+    /// The interval the statement allows.
+    pub observed_low: f64,
+    pub observed_high: f64,
+    pub predicted_median: f64,
+    pub predicted_p05: f64,
+    pub predicted_p95: f64,
+    /// Whether the predictive 90% interval meets the observed interval.
+    pub covered: bool,
+    /// log10(predicted median / reported value) (for shares: predicted - reported, in share units).
+    pub log10_error: f64,
+}
+
+/// Per-parameter posterior summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParameterRow {
+    pub name: String,
+    pub prior: String,
+    /// Prior range and whether it is log-uniform (for plots).
+    pub log: bool,
+    pub low: f64,
+    pub high: f64,
+    pub median: f64,
+    pub p05: f64,
+    pub p95: f64,
+}
+
+/// `fit.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FitReport {
+    pub surge_version: String,
+    pub observations_file: String,
+    pub priors_file: String,
+    pub held_out: Option<String>,
+    pub settings: AbcSettings,
+    pub stop_reason: StopReason,
+    pub simulations: usize,
+    pub generations: Vec<Generation>,
+    pub parameters: Vec<ParameterRow>,
+    pub observations: Vec<PredictiveRow>,
+}
+
+/// Posterior predictive: `draws` parameter sets drawn by weight, each simulated once.
+pub fn predictive(
+    events: &EventSet,
+    posterior: &Posterior,
+    priors: &Priors,
+    base: &Behaviour,
+    draws: usize,
+    seed: u64,
+) -> Vec<PredictiveRow> {
+    let values: Vec<Vec<f64>> = (0..draws)
+        .into_par_iter()
+        .map(|i| {
+            let mut r = Xoshiro256PlusPlus::seed_from_u64(stream_key(seed, i as u64, 0xD));
+            let j = posterior.pick(r.random::<f64>());
+            let b = behaviour_of(posterior, j, priors, base);
+            events
+                .predict(&b, stream_key(seed, 0, 0xE), i as u64)
+                .values
+        })
+        .collect();
+    events
+        .observations
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            let mut v: Vec<f64> = values.iter().map(|row| row[k]).collect();
+            let s = spread(&mut v);
+            let reported = o.reported();
+            let log10_error = if o.is_share() {
+                s.p50 - reported
+            } else {
+                (s.p50.max(1.0) / reported).log10()
+            };
+            PredictiveRow {
+                id: o.id.clone(),
+                event: o
+                    .event
+                    .file_stem()
+                    .map_or(String::new(), |s| s.to_string_lossy().into_owned()),
+                counts: format!("{:?}", o.counts).to_lowercase(),
+                statement: o.statement.clone(),
+                source: o.source.clone(),
+                observed_low: o.low,
+                observed_high: o.high,
+                predicted_median: s.p50,
+                predicted_p05: s.p05,
+                predicted_p95: s.p95,
+                covered: s.p05 <= o.high && s.p95 >= o.low,
+                log10_error,
+            }
+        })
+        .collect()
+}
+
+/// The full parameter set of posterior particle `j`.
+pub fn behaviour_of(
+    posterior: &Posterior,
+    j: usize,
+    priors: &Priors,
+    base: &Behaviour,
+) -> Behaviour {
+    let u: Vec<f64> = priors
+        .priors
+        .iter()
+        .zip(&posterior.particles[j])
+        .map(|(p, &x)| p.to_prior_space(x))
+        .collect();
+    priors.behaviour(base, &u)
+}
+
+pub fn parameter_rows(posterior: &Posterior, priors: &Priors) -> Vec<ParameterRow> {
+    priors
+        .priors
+        .iter()
+        .enumerate()
+        .map(|(k, p)| ParameterRow {
+            name: p.name.clone(),
+            prior: format!(
+                "{} [{}, {}]",
+                if p.log { "log-uniform" } else { "uniform" },
+                p.low,
+                p.high
+            ),
+            log: p.log,
+            low: p.low,
+            high: p.high,
+            median: posterior.quantile(k, 0.5),
+            p05: posterior.quantile(k, 0.05),
+            p95: posterior.quantile(k, 0.95),
+        })
+        .collect()
+}
+
+/// Posterior samples: one row per particle with its weight, distance and parameters.
+pub fn posterior_csv(posterior: &Posterior) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["particle".to_string(), "weight".into(), "distance".into()];
+    header.extend(posterior.names.iter().cloned());
+    w.write_record(&header)?;
+    for (i, p) in posterior.particles.iter().enumerate() {
+        let mut row = vec![
+            i.to_string(),
+            format!("{:e}", posterior.weights[i]),
+            format!("{}", posterior.distances[i]),
+        ];
+        row.extend(p.iter().map(|v| format!("{v:e}")));
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Reads posterior samples back as full parameter sets (others from `base`) with their weights.
+pub fn read_posterior(
+    path: &std::path::Path,
+    base: &Behaviour,
+) -> Result<(Vec<Behaviour>, Vec<f64>), String> {
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    let names: Vec<String> = header.iter().skip(3).map(str::to_string).collect();
+    if header.get(1) != Some("weight") || names.is_empty() {
+        return Err(format!(
+            "{}: expected columns particle, weight, distance, then parameters",
+            path.display()
+        ));
+    }
+    let mut samples = Vec::new();
+    let mut weights = Vec::new();
+    for (line, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| format!("{}: {e}", path.display()))?;
+        let num = |i: usize| -> Result<f64, String> {
+            row.get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    format!(
+                        "{}: row {}: column {} is not a number",
+                        path.display(),
+                        line + 2,
+                        i + 1
+                    )
+                })
+        };
+        let mut b = base.clone();
+        for (k, name) in names.iter().enumerate() {
+            if !b.set(name, num(k + 3)?) {
+                return Err(format!(
+                    "{}: unknown parameter column `{name}`",
+                    path.display()
+                ));
+            }
+        }
+        weights.push(num(1)?);
+        samples.push(b);
+    }
+    if samples.is_empty() {
+        return Err(format!("{}: no samples", path.display()));
+    }
+    Ok((samples, weights))
+}
+
+/// `params/fitted.toml`: posterior medians, each with its 90% interval as a comment.
+pub fn fitted_toml(report: &FitReport, base: &Behaviour) -> String {
+    let mut b = base.clone();
+    for p in &report.parameters {
+        b.set(&p.name, p.median);
+    }
+    let header = format!(
+        "# Behavioural parameters fitted by `surge fit` (ABC-SMC, Beaumont et al. 2009) to\n# {} with priors {}.\n# Values are posterior medians; comments give 90% posterior intervals. Parameters without\n# a comment were not fitted (copied from the base parameters). Stopped: {}; {} simulations.\n",
+        report.observations_file, report.priors_file, report.stop_reason, report.simulations
+    );
+    b.to_toml(&header, |name| {
+        report.parameters.iter().find(|p| p.name == name).map(|p| {
+            format!(
+                "fitted: median {:.4e}, 90% interval [{:.4e}, {:.4e}]",
+                p.median, p.p05, p.p95
+            )
+        })
+    })
+}
+
+/// The report as a table for the terminal.
+pub fn fit_text(report: &FitReport) -> String {
+    let mut out = format!(
+        "stopped: {} after {} generations, {} simulations\n\n{:<34} {:>11} {:>25}\n",
+        report.stop_reason,
+        report.generations.len(),
+        report.simulations,
+        "parameter",
+        "median",
+        "90% interval"
+    );
+    for p in &report.parameters {
+        out.push_str(&format!(
+            "{:<34} {:>11.4e} {:>25}\n",
+            p.name,
+            p.median,
+            format!("[{:.3e}, {:.3e}]", p.p05, p.p95)
+        ));
+    }
+    out.push_str(&format!("\n{}", observation_table(&report.observations)));
+    out
+}
+
+/// Observed vs predicted, one row per observation.
+pub fn observation_table(rows: &[PredictiveRow]) -> String {
+    let show = |r: &PredictiveRow, v: f64| {
+        if r.observed_high <= 1.0 {
+            format!("{:.1}%", 100.0 * v)
+        } else {
+            human(v)
+        }
+    };
+    let mut out = format!(
+        "{:<42} {:>17} {:>10} {:>22} {:>8} {:>10}\n",
+        "observation", "observed", "predicted", "90% interval", "covered", "log10 err"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{:<42} {:>17} {:>10} {:>22} {:>8} {:>10.3}\n",
+            r.id,
+            format!(
+                "[{}, {}]",
+                show(r, r.observed_low),
+                show(r, r.observed_high)
+            ),
+            show(r, r.predicted_median),
+            format!(
+                "[{}, {}]",
+                show(r, r.predicted_p05),
+                show(r, r.predicted_p95)
+            ),
+            if r.covered { "yes" } else { "NO" },
+            r.log10_error
+        ));
+    }
+    out
+}

@@ -1,0 +1,224 @@
+//! The `fit` and `validate` subcommands (CLI edge of `surge::calibrate`).
+
+use crate::cli::{FitArgs, FitSettingsArgs, ValidateArgs};
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::Instant;
+use surge::calibrate::abc::{Generation, Silent};
+use surge::calibrate::report::{
+    FitReport, fit_text, fitted_toml, observation_table, parameter_rows, posterior_csv, predictive,
+};
+use surge::calibrate::validate::{leave_one_out, validation_markdown};
+use surge::calibrate::{
+    AbcSettings, EventSet, FitProgress, Priors, fit, load_observations, load_priors,
+};
+use surge::report::atomic::{create_folder, write_atomic};
+use surge::report::plot::{FitPlots, PlotSize, render};
+use surge::scenario::{Behaviour, load_params};
+
+/// Progress bar: generation, tolerance and acceptance.
+struct Bar(ProgressBar);
+
+impl FitProgress for Bar {
+    fn generation_started(&self, index: usize, epsilon: f64, particles: usize) {
+        self.0.reset();
+        self.0.set_length(particles as u64);
+        self.0
+            .set_message(format!("generation {index}, tolerance {epsilon:.3}"));
+    }
+    fn simulated(&self, accepted: usize) {
+        self.0.inc(accepted as u64);
+    }
+    fn generation_finished(&self, g: &Generation) {
+        self.0.println(format!(
+            "generation {}: tolerance {:.3}, acceptance {:.1}%, {} simulations",
+            g.index,
+            g.epsilon,
+            100.0 * g.acceptance_rate,
+            g.simulations
+        ));
+    }
+}
+
+fn bar(quiet: bool) -> Option<Bar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    b.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} accepted, {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    Some(Bar(b))
+}
+
+struct Inputs {
+    base: Behaviour,
+    priors: Priors,
+    settings: AbcSettings,
+}
+
+fn inputs(a: &FitSettingsArgs) -> Result<Inputs> {
+    let base = load_params(&a.params)?;
+    let priors = load_priors(&a.priors, &base)?;
+    if a.particles < 10 {
+        bail!("--particles must be at least 10, got {}", a.particles);
+    }
+    let settings = AbcSettings {
+        particles: a.particles,
+        max_generations: a.generations,
+        max_simulations: a.max_simulations,
+        seed: a.seed,
+        ..AbcSettings::default()
+    };
+    Ok(Inputs {
+        base,
+        priors,
+        settings,
+    })
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")
+}
+
+pub fn fit_command(args: &FitArgs) -> Result<()> {
+    let a = &args.settings;
+    let Inputs {
+        base,
+        priors,
+        settings,
+    } = inputs(a)?;
+    let all = load_observations(&a.observations)?;
+    let (train, test) = match &args.hold_out {
+        Some(event) => {
+            let (train, test) = all.without_event(event);
+            if test.observations.is_empty() {
+                let names: Vec<_> = all
+                    .events()
+                    .iter()
+                    .filter_map(|e| e.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                    .collect();
+                bail!(
+                    "--hold-out {event}: no observation is of that event (events: {})",
+                    names.join(", ")
+                );
+            }
+            (train, Some(test))
+        }
+        None => (all, None),
+    };
+    let events = EventSet::new(&train, Some(&a.params))?;
+    let started = Instant::now();
+    let progress = bar(a.quiet);
+    let silent = Silent;
+    let reporter: &dyn FitProgress = match &progress {
+        Some(b) => b,
+        None => &silent,
+    };
+    let pool = pool(a.threads)?;
+    let (posterior, rows, held) = pool.install(|| {
+        let posterior = fit(&events, &priors, &base, &settings, reporter);
+        let rows = predictive(&events, &posterior, &priors, &base, a.draws, settings.seed);
+        let held = test.as_ref().map(|t| {
+            EventSet::new(t, Some(&a.params))
+                .map(|e| predictive(&e, &posterior, &priors, &base, a.draws, settings.seed))
+        });
+        (posterior, rows, held)
+    });
+    if let Some(b) = &progress {
+        b.0.finish_and_clear();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let report = FitReport {
+        surge_version: env!("CARGO_PKG_VERSION").into(),
+        observations_file: a.observations.display().to_string(),
+        priors_file: a.priors.display().to_string(),
+        held_out: args.hold_out.clone(),
+        settings: settings.clone(),
+        stop_reason: posterior.stop,
+        simulations: posterior.simulations,
+        generations: posterior.generations.clone(),
+        parameters: parameter_rows(&posterior, &priors),
+        observations: rows,
+    };
+    create_folder(&args.out)?;
+    write_atomic(&args.out.join("posterior.csv"), &posterior_csv(&posterior)?)?;
+    let mut json = serde_json::to_vec_pretty(&report)?;
+    json.push(b'\n');
+    write_atomic(&args.out.join("fit.json"), &json)?;
+    let size = PlotSize::new(args.size.width, args.size.height)?;
+    render(
+        &FitPlots::Marginals {
+            report: &report,
+            posterior: &posterior,
+        },
+        &args.out,
+        size,
+    )?;
+    render(
+        &FitPlots::Observations {
+            rows: &report.observations,
+            title: "fitted figures: observed vs posterior predictive",
+        },
+        &args.out,
+        size,
+    )?;
+    print!("{}", fit_text(&report));
+    if let Some(held) = held {
+        let held = held?;
+        println!(
+            "\nheld-out event {}:\n{}",
+            args.hold_out.as_deref().unwrap_or(""),
+            observation_table(&held)
+        );
+    } else {
+        write_atomic(&args.fitted, fitted_toml(&report, &base).as_bytes())?;
+        println!("fitted parameters: {}", args.fitted.display());
+    }
+    println!(
+        "fit took {seconds:.1} s ({} simulations); results: {}",
+        posterior.simulations,
+        args.out.display()
+    );
+    Ok(())
+}
+
+pub fn validate_command(args: &ValidateArgs) -> Result<()> {
+    let a = &args.settings;
+    let Inputs {
+        base,
+        priors,
+        settings,
+    } = inputs(a)?;
+    let all = load_observations(&a.observations)?;
+    let started = Instant::now();
+    let progress = bar(a.quiet);
+    let silent = Silent;
+    let reporter: &dyn FitProgress = match &progress {
+        Some(b) => b,
+        None => &silent,
+    };
+    let results = pool(a.threads)?
+        .install(|| leave_one_out(&all, &priors, &base, &settings, a.draws, reporter))?;
+    if let Some(b) = &progress {
+        b.0.finish_and_clear();
+    }
+    let command = format!(
+        "surge validate --particles {} --generations {} --max-simulations {} --seed {}",
+        a.particles, a.generations, a.max_simulations, a.seed
+    );
+    let markdown = validation_markdown(&results, &command);
+    write_atomic(&args.markdown, markdown.as_bytes())?;
+    print!("{markdown}");
+    println!(
+        "\nvalidation took {:.1} s; table: {}",
+        started.elapsed().as_secs_f64(),
+        args.markdown.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! With the fitted parameters (params/fitted.toml), the model reproduces two findings of the
+//! literature (../shared/reported-events.md): longer outages bring more switching (Rehse & Valet
+//! 2025), and users who already hold an account switch far more than others (multi-homers).
+
+use std::path::Path;
+use surge::engine::{CohortEngine, CohortState, Observer, RunStreams};
+use surge::scenario::{EventKind, Scenario, load_scenario};
+
+struct Last(Option<CohortState>);
+impl Observer for Last {
+    fn after_step(&mut self, _: usize, state: &CohortState) {
+        self.0 = Some(state.clone());
+    }
+}
+
+fn fitted_2021() -> Scenario {
+    let params = Path::new("params/fitted.toml");
+    assert!(
+        params.is_file(),
+        "run `surge fit` first: params/fitted.toml is missing"
+    );
+    load_scenario(
+        Path::new("scenarios/facebook-2021-10-04.toml"),
+        Some(params),
+    )
+    .unwrap()
+}
+
+fn final_state(s: &Scenario) -> CohortState {
+    let mut last = Last(None);
+    CohortEngine::new(s, &s.behaviour).run(&RunStreams::new(1, 0), &mut last);
+    last.0.unwrap()
+}
+
+#[test]
+fn longer_outages_bring_more_switching() {
+    let base = fitted_2021();
+    let mut previous = 0;
+    for hours in [1.0, 3.0, 6.0, 12.0, 24.0] {
+        let mut s = base.clone();
+        s.event.kind = EventKind::Outage {
+            duration_hours: hours,
+        };
+        let state = final_state(&s);
+        let switched: u64 = state.regions.iter().map(|r| r.switched).sum();
+        assert!(
+            switched > previous,
+            "{hours} h: {switched} switched, not more than {previous}"
+        );
+        previous = switched;
+    }
+}
+
+#[test]
+fn account_holders_switch_far_more_than_others() {
+    let s = fitted_2021();
+    let engine = CohortEngine::new(&s, &s.behaviour);
+    let start = engine.initial_state();
+    let end = final_state(&s);
+    // Share of each holding group that switched: 1 - (still unaware + noticed) / initially.
+    let switched_share = |h: usize| {
+        let before: u64 = start.regions.iter().map(|r| r.unaware[h]).sum();
+        let stayed: u64 = end
+            .regions
+            .iter()
+            .map(|r| r.unaware[h] + r.noticed[h])
+            .sum();
+        1.0 - stayed as f64 / before as f64
+    };
+    let none = switched_share(0);
+    for app in 0..s.apps.len() {
+        let holders = switched_share(1 + app);
+        assert!(
+            holders > 10.0 * none,
+            "{}: account holders switched {holders:.4}, others {none:.4}",
+            s.apps[app].name
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! Calibration: a known-answer test (fit figures made from known parameters and get them back),
+//! and determinism of `surge fit` across thread counts.
+
+use assert_cmd::Command;
+use std::path::Path;
+use surge::calibrate::abc::Silent;
+use surge::calibrate::{AbcSettings, EventSet, fit, load_observations, load_priors};
+use surge::scenario::load_params;
+
+#[test]
+fn fit_recovers_known_parameters() {
+    let base = load_params(Path::new("params/default.toml")).unwrap();
+    let priors = load_priors(Path::new("tests/fixtures/priors-small.toml"), &base).unwrap();
+    let mut set = load_observations(Path::new("tests/fixtures/observations-small.toml")).unwrap();
+    // The truth: values unlike the defaults, inside the priors.
+    let mut truth = base.clone();
+    truth.set("looking.innovation_per_hour", 0.002);
+    truth.set("looking.dormant_boost", 25.0);
+    let events = EventSet::new(&set, None).unwrap();
+    let made = events.predict(&truth, 77, 0).values;
+    for (o, v) in set.observations.iter_mut().zip(&made) {
+        (o.low, o.high) = (v * 0.97, v * 1.03);
+    }
+    let events = EventSet::new(&set, None).unwrap();
+    let settings = AbcSettings {
+        particles: 150,
+        max_generations: 8,
+        max_simulations: 20_000,
+        seed: 3,
+        ..AbcSettings::default()
+    };
+    let posterior = fit(&events, &priors, &base, &settings, &Silent);
+    for (k, name) in posterior.names.iter().enumerate() {
+        let (lo, hi) = (posterior.quantile(k, 0.05), posterior.quantile(k, 0.95));
+        let t = truth.get(name).unwrap();
+        assert!(
+            lo <= t && t <= hi,
+            "{name}: truth {t} outside 90% interval [{lo}, {hi}]"
+        );
+        // The data must inform the fit: the interval spans less than a third of the prior's decades.
+        let prior = &priors.priors[k];
+        let share = (hi / lo).log10() / (prior.high / prior.low).log10();
+        assert!(
+            share < 0.34,
+            "{name}: 90% interval [{lo}, {hi}] covers {share:.2} of the prior"
+        );
+    }
+}
+
+fn fit_into(dir: &Path, threads: &str) {
+    Command::cargo_bin("surge")
+        .unwrap()
+        .args([
+            "fit",
+            "--observations",
+            "tests/fixtures/observations-small.toml",
+            "--priors",
+            "tests/fixtures/priors-small.toml",
+            "--particles",
+            "40",
+            "--generations",
+            "3",
+            "--draws",
+            "20",
+            "--quiet",
+            "--threads",
+            threads,
+            "--out",
+        ])
+        .arg(dir)
+        .arg("--fitted")
+        .arg(dir.join("fitted.toml"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("stopped:"));
+}
+
+#[test]
+fn fit_is_identical_on_any_thread_count_and_writes_its_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    fit_into(&one, "1");
+    fit_into(&two, "2");
+    for file in ["posterior.csv", "fit.json", "fitted.toml"] {
+        assert_eq!(
+            std::fs::read(one.join(file)).unwrap(),
+            std::fs::read(two.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    for file in [
+        "posterior.png",
+        "posterior.svg",
+        "observed_vs_predicted.png",
+        "observed_vs_predicted.svg",
+    ] {
+        assert!(one.join(file).is_file(), "{file}");
+    }
+    let fitted = std::fs::read_to_string(one.join("fitted.toml")).unwrap();
+    assert!(fitted.contains("# fitted: median"), "{fitted}");
+    surge::scenario::load_params(&one.join("fitted.toml"))
+        .expect("fitted.toml is a valid parameter file");
+    // A run can draw its parameters from the posterior.
+    let out = dir.path().join("posterior-run");
+    Command::cargo_bin("surge")
+        .unwrap()
+        .args([
+            "run",
+            "tests/fixtures/valid-small.toml",
+            "--runs",
+            "10",
+            "--quiet",
+            "--posterior",
+        ])
+        .arg(one.join("posterior.csv"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(
+        summary.contains("\"kind\": \"posterior\"") && summary.contains("parameter uncertainty")
+    );
+}
+
+#[test]
+fn validate_writes_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("validation.md");
+    Command::cargo_bin("surge")
+        .unwrap()
+        .args([
+            "validate",
+            "--observations",
+            "tests/fixtures/observations-small.toml",
+            "--priors",
+            "tests/fixtures/priors-small.toml",
+            "--particles",
+            "20",
+            "--generations",
+            "1",
+            "--draws",
+            "10",
+            "--quiet",
+            "--markdown",
+        ])
+        .arg(&md)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("| held-out event | figure |"));
+    assert!(text.contains("valid-small"));
+}
+
+#[test]
+fn hold_out_of_an_unknown_event_is_a_clear_error() {
+    Command::cargo_bin("surge")
+        .unwrap()
+        .args(["fit", "--hold-out", "no-such-event", "--quiet", "--out"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--hold-out no-such-event: no observation is of that event",
+        ));
+}
