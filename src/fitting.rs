@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Instant;
-use surge::calibrate::abc::{Generation, Silent};
+use surge::calibrate::abc::Generation;
 use surge::calibrate::report::{
     FitReport, fit_text, fitted_toml, observation_table, parameter_rows, posterior_csv, predictive,
 };
@@ -17,8 +17,22 @@ use surge::report::atomic::{create_folder, write_atomic};
 use surge::report::plot::{FitPlots, PlotSize, render};
 use surge::scenario::{Behaviour, load_params};
 
-/// Progress bar: generation, tolerance and acceptance.
+/// Progress bar: generation, tolerance and acceptance (hidden with --quiet or off a terminal).
 struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(quiet: bool) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Bar(ProgressBar::hidden());
+        }
+        let b = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} accepted, {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Bar(b)
+    }
+}
 
 impl FitProgress for Bar {
     fn generation_started(&self, index: usize, epsilon: f64, particles: usize) {
@@ -39,18 +53,6 @@ impl FitProgress for Bar {
             g.simulations
         ));
     }
-}
-
-fn bar(quiet: bool) -> Option<Bar> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let b = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
-    b.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} accepted, {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    Some(Bar(b))
 }
 
 struct Inputs {
@@ -114,12 +116,8 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
     };
     let events = EventSet::new(&train, Some(&a.params))?;
     let started = Instant::now();
-    let progress = bar(a.quiet);
-    let silent = Silent;
-    let reporter: &dyn FitProgress = match &progress {
-        Some(b) => b,
-        None => &silent,
-    };
+    let progress = Bar::new(a.quiet);
+    let reporter: &dyn FitProgress = &progress;
     let pool = pool(a.threads)?;
     let (posterior, rows, held) = pool.install(|| {
         let posterior = fit(&events, &priors, &base, &settings, reporter);
@@ -130,9 +128,7 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         });
         (posterior, rows, held)
     });
-    if let Some(b) = &progress {
-        b.0.finish_and_clear();
-    }
+    progress.0.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let report = FitReport {
         surge_version: env!("CARGO_PKG_VERSION").into(),
@@ -197,17 +193,11 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     } = inputs(a)?;
     let all = load_observations(&a.observations)?;
     let started = Instant::now();
-    let progress = bar(a.quiet);
-    let silent = Silent;
-    let reporter: &dyn FitProgress = match &progress {
-        Some(b) => b,
-        None => &silent,
-    };
+    let progress = Bar::new(a.quiet);
+    let reporter: &dyn FitProgress = &progress;
     let results = pool(a.threads)?
         .install(|| leave_one_out(&all, &priors, &base, &settings, a.draws, reporter))?;
-    if let Some(b) = &progress {
-        b.0.finish_and_clear();
-    }
+    progress.0.finish_and_clear();
     let command = format!(
         "surge validate --particles {} --generations {} --max-simulations {} --seed {}",
         a.particles, a.generations, a.max_simulations, a.seed

@@ -15,6 +15,7 @@
 use super::predict::EventSet;
 use super::priors::Priors;
 use crate::engine::streams::stream_key;
+use crate::model::draw::weighted_index as pick;
 use crate::scenario::Behaviour;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
@@ -122,18 +123,6 @@ impl Posterior {
     pub fn pick(&self, r: f64) -> usize {
         pick(&self.weights, r)
     }
-}
-
-fn pick(weights: &[f64], r: f64) -> usize {
-    let total: f64 = weights.iter().sum();
-    let mut acc = 0.0;
-    for (i, w) in weights.iter().enumerate() {
-        acc += w / total;
-        if r < acc {
-            return i;
-        }
-    }
-    weights.len() - 1
 }
 
 /// Progress callbacks (the CLI draws a bar; the library prints nothing).

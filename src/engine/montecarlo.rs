@@ -5,6 +5,7 @@
 use super::cohort::CohortEngine;
 use super::record::{HeadlineSpec, Recorder, SeriesLayout};
 use super::streams::RunStreams;
+use crate::model::draw::weighted_index;
 use crate::scenario::{Behaviour, Scenario};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -130,17 +131,4 @@ pub fn run_monte_carlo(
         specs,
         runs: outputs,
     })
-}
-
-/// The index whose cumulative share of the weights first exceeds `r` in [0, 1).
-fn weighted_index(weights: &[f64], r: f64) -> usize {
-    let total: f64 = weights.iter().sum();
-    let mut acc = 0.0;
-    for (i, w) in weights.iter().enumerate() {
-        acc += w / total;
-        if r < acc {
-            return i;
-        }
-    }
-    weights.len().saturating_sub(1)
 }

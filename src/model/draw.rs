@@ -47,6 +47,20 @@ pub fn multinomial(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64])
     }
 }
 
+/// The index chosen by a uniform number `r` in [0, 1) when index i has probability
+/// `weights[i] / sum(weights)` (inversion of the cumulative weights).
+pub fn weighted_index(weights: &[f64], r: f64) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut acc = 0.0;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w / total;
+        if r < acc {
+            return i;
+        }
+    }
+    weights.len().saturating_sub(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,15 @@ pub enum FitPlots<'a> {
 
 const BINS: usize = 24;
 
+/// A tick label that stays readable for tiny rates: 0.0004 → "4e-4", 250 → "250".
+fn tick(v: f64) -> String {
+    if v != 0.0 && v.abs() < 0.01 {
+        format!("{v:.0e}")
+    } else {
+        human(v)
+    }
+}
+
 fn marginal<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     report: &FitReport,
@@ -55,7 +64,7 @@ fn marginal<DB: DrawingBackend>(
         .y_labels(3)
         .x_label_formatter(&|x| {
             if log {
-                human(10f64.powf(*x))
+                tick(10f64.powf(*x))
             } else {
                 format!("{x:.2}")
             }
