@@ -89,14 +89,19 @@ pub fn run_monte_carlo(
             limit: MEMORY_LIMIT_GIB,
         });
     }
-    let fixed = match parameters {
-        ParameterSource::Fixed(b) => Some(CohortEngine::new(scenario, b)),
+    /// What a run needs: one shared engine, or samples to build its own from.
+    enum Source<'a> {
+        Fixed(Box<CohortEngine>),
+        Samples(&'a [Behaviour], &'a [f64]),
+    }
+    let source = match parameters {
+        ParameterSource::Fixed(b) => Source::Fixed(Box::new(CohortEngine::new(scenario, b))),
         ParameterSource::Samples { samples, weights }
             if samples.is_empty() || samples.len() != weights.len() =>
         {
             return Err(MonteCarloError::EmptyPosterior);
         }
-        ParameterSource::Samples { .. } => None,
+        ParameterSource::Samples { samples, weights } => Source::Samples(samples, weights),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -109,16 +114,13 @@ pub fn run_monte_carlo(
         (0..runs)
             .into_par_iter()
             .map(|run| {
-                let output = match (&fixed, parameters) {
-                    (Some(engine), _) => simulate_run(engine, &layout, &specs, seed, run),
-                    (None, ParameterSource::Samples { samples, weights }) => {
+                let output = match &source {
+                    Source::Fixed(engine) => simulate_run(engine, &layout, &specs, seed, run),
+                    Source::Samples(samples, weights) => {
                         let mut pick = RunStreams::new(seed, run).parameters();
                         let behaviour = &samples[weighted_index(weights, pick.random::<f64>())];
                         let engine = CohortEngine::new(scenario, behaviour);
                         simulate_run(&engine, &layout, &specs, seed, run)
-                    }
-                    (None, ParameterSource::Fixed(_)) => {
-                        unreachable!("a fixed source always builds its engine")
                     }
                 };
                 progress();

@@ -165,6 +165,10 @@ impl Figure for Rate<'_> {
                 (Some(c), false) => format!("{}/s", human(c)),
                 (Some(c), true) => format!("{}/s (regional sum)", human(c)),
             };
+            let cap = match app.capacity_per_second {
+                Some(c) if c > rate_top => format!("{cap}, off scale"),
+                _ => cap,
+            };
             entries.push(LegendEntry {
                 label: format!("{}: {cap}", app.name),
                 colour: colour(i),
