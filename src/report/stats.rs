@@ -1,6 +1,7 @@
 //! Statistics across Monte Carlo runs: mean, Monte Carlo standard error and quantiles.
 
 use serde::Serialize;
+use statrs::statistics::Statistics;
 
 /// Summary of one quantity across runs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -34,12 +35,9 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// a full sort.
 pub fn spread(values: &mut [f64]) -> Spread {
     let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let var = if values.len() > 1 {
-        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
-    } else {
-        0.0
-    };
+    // statrs' single-pass moments (Welford), in run order: deterministic for given values.
+    let mean = values.iter().mean();
+    let var = if values.len() > 1 { values.iter().variance() } else { 0.0 };
     let mcse = (var / n).sqrt();
     const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
     if values.is_empty() || var == 0.0 {
