@@ -37,7 +37,11 @@ pub fn spread(values: &mut [f64]) -> Spread {
     let n = values.len() as f64;
     // statrs' single-pass moments (Welford), in run order: deterministic for given values.
     let mean = values.iter().mean();
-    let var = if values.len() > 1 { values.iter().variance() } else { 0.0 };
+    let var = if values.len() > 1 {
+        values.iter().variance()
+    } else {
+        0.0
+    };
     let mcse = (var / n).sqrt();
     const PROBS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
     if values.is_empty() || var == 0.0 {
