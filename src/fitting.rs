@@ -11,7 +11,7 @@ use surge::calibrate::report::{
 };
 use surge::calibrate::validate::{leave_one_out, validation_markdown};
 use surge::calibrate::{
-    AbcSettings, EventSet, FitProgress, Priors, fit, load_observations, load_priors,
+    AbcSettings, EventSet, FitProgress, ObservationSet, Priors, fit, load_observations, load_priors,
 };
 use surge::report::atomic::{create_folder, write_atomic};
 use surge::report::plot::{FitPlots, PlotSize, render};
@@ -55,10 +55,13 @@ impl FitProgress for Bar {
     }
 }
 
+/// What both `fit` and `validate` read first.
 struct Inputs {
     base: Behaviour,
     priors: Priors,
     settings: AbcSettings,
+    /// All observations of `--observations`.
+    all: ObservationSet,
 }
 
 fn inputs(a: &FitSettingsArgs) -> Result<Inputs> {
@@ -78,6 +81,7 @@ fn inputs(a: &FitSettingsArgs) -> Result<Inputs> {
         base,
         priors,
         settings,
+        all: load_observations(&a.observations)?,
     })
 }
 
@@ -94,8 +98,8 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         base,
         priors,
         settings,
+        all,
     } = inputs(a)?;
-    let all = load_observations(&a.observations)?;
     let (train, test) = match &args.hold_out {
         Some(event) => {
             let (train, test) = all.without_event(event);
@@ -190,8 +194,8 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
         base,
         priors,
         settings,
+        all,
     } = inputs(a)?;
-    let all = load_observations(&a.observations)?;
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
