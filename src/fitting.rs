@@ -114,6 +114,12 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
                     names.join(", ")
                 );
             }
+            if train.observations.is_empty() {
+                bail!(
+                    "--hold-out {event}: it is the only event in {}, so nothing is left to fit",
+                    a.observations.display()
+                );
+            }
             (train, Some(test))
         }
         None => (all, None),

@@ -124,6 +124,36 @@ fn fit_is_identical_on_any_thread_count_and_writes_its_outputs() {
 }
 
 #[test]
+fn validate_and_hold_out_need_another_event_to_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let markdown = dir.path().join("validation.md");
+    let small = [
+        "--observations",
+        "tests/fixtures/observations-one-event.toml",
+        "--quiet",
+    ];
+    Command::cargo_bin("surge")
+        .unwrap()
+        .arg("validate")
+        .args(small)
+        .arg("--markdown")
+        .arg(&markdown)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "needs observations of at least two events",
+        ));
+    Command::cargo_bin("surge")
+        .unwrap()
+        .args(["fit", "--hold-out", "valid-small", "--out"])
+        .arg(dir.path())
+        .args(small)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nothing is left to fit"));
+}
+
+#[test]
 fn validate_writes_its_table() {
     let dir = tempfile::tempdir().unwrap();
     let md = dir.path().join("validation.md");

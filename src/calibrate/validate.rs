@@ -26,6 +26,12 @@ pub fn leave_one_out(
     draws: usize,
     progress: &dyn FitProgress,
 ) -> Result<Vec<HeldOut>, CalibrationError> {
+    if set.events().len() < 2 {
+        return Err(CalibrationError::Invalid(format!(
+            "{}: leave-one-out validation needs observations of at least two events",
+            set.file.display()
+        )));
+    }
     let mut out = Vec::new();
     for event in set.events() {
         let name = event
