@@ -55,7 +55,7 @@ pub fn leave_one_out(
 /// The validation table as Markdown (docs/validation.md).
 pub fn validation_markdown(results: &[HeldOut], command: &str) -> String {
     let mut out = format!(
-        "# Leave-one-event-out validation\n\nRegenerate with `{command}`.\n\nEach event is predicted by a fit to the *other* events only. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value); within\n±0.301 is within a factor of 2 (for shares: predicted minus reported share).\n\n| held-out event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|\n"
+        "# Leave-one-event-out validation\n\nRegenerate with `{command}`.\n\nEach event is predicted by a fit to the *other* events only. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval; within ±0.301 is within a\nfactor of 2 (for shares: predicted minus reported share, within 2x meaning ±0.05).\n\n| held-out event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|\n"
     );
     let show = |r: &PredictiveRow, v: f64| {
         if r.observed_high <= 1.0 {
