@@ -122,20 +122,38 @@ impl Figure for Rate<'_> {
             rate_top,
             &rate_fmt,
         )?;
+        let mut off_scale = 0;
         for (i, app) in s.apps.iter().enumerate() {
             draw_single_runs(&mut chart, self.run, i, "registration_rate")?;
             if let Some(points) = self.run.series.get(&app.name, "all", "registration_rate") {
                 draw_median_with_bands(&mut chart, points, colour(i), 1.0, false)?;
             }
-            if let Some(c) = app.capacity_per_second.filter(|c| *c <= rate_top) {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        [(x.0, c), (x.1, c)],
-                        14,
-                        8,
-                        colour(i).stroke_width(2),
-                    ))
-                    .map_err(err)?;
+            match app.capacity_per_second {
+                Some(c) if c <= rate_top => {
+                    chart
+                        .draw_series(DashedLineSeries::new(
+                            [(x.0, c), (x.1, c)],
+                            14,
+                            8,
+                            colour(i).stroke_width(2),
+                        ))
+                        .map_err(err)?;
+                }
+                // Far above the data: say so at the top edge instead of squashing the curves.
+                Some(c) => {
+                    off_scale += 1;
+                    let label = format!("↑ {} capacity {}/s, above the chart", app.name, human(c));
+                    let y = rate_top * (1.0 - 0.06 * off_scale as f64);
+                    let x_text = x.0 + (x.1 - x.0) * 0.62;
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            label,
+                            (x_text, y),
+                            (FONT, 18).into_font().color(&colour(i)),
+                        )))
+                        .map_err(err)?;
+                }
+                None => {}
             }
         }
         let wait_top = y_max(&waits, 1.0 / 60.0, 1.0);
@@ -164,10 +182,6 @@ impl Figure for Rate<'_> {
                 (None, _) => "unlimited".to_string(),
                 (Some(c), false) => format!("{}/s", human(c)),
                 (Some(c), true) => format!("{}/s (regional sum)", human(c)),
-            };
-            let cap = match app.capacity_per_second {
-                Some(c) if c > rate_top => format!("{cap}, off scale"),
-                _ => cap,
             };
             entries.push(LegendEntry {
                 label: format!("{}: {cap}", app.name),
