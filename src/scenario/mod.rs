@@ -1,15 +1,14 @@
 //! Scenario and parameter files: raw serde structs, then validated domain types.
 
 pub(crate) mod check;
+mod domain;
 mod error;
 pub(crate) mod locate;
 mod params;
 mod raw;
 mod validate;
 
+pub use domain::{AccountShares, App, Capacity, Event, EventKind, Region, Scenario, Timeline};
 pub use error::{ScenarioError, ValidationIssue};
 pub use params::{Behaviour, load_params};
-pub use validate::{
-    AccountShares, App, Capacity, Event, EventKind, Region, Scenario, Timeline, load_scenario,
-    parse_scenario,
-};
+pub use validate::{default_params_file, load_scenario, parse_scenario};

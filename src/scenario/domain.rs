@@ -1,0 +1,110 @@
+//! The validated scenario's domain types: what the engine accepts. Files reach them only through
+//! `validate.rs`, which guarantees no negative rate, no share above one and the event inside the
+//! simulated horizon. Fields are public so tests can build special cases (the Bass check's
+//! unlimited capacity) that no file may ask for.
+
+use super::params::Behaviour;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A checked scenario, ready for the engine.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub file: PathBuf,
+    /// SHA-256 of the scenario file's bytes, hex.
+    pub sha256: String,
+    pub params_file: PathBuf,
+    pub behaviour: Behaviour,
+    pub timeline: Timeline,
+    pub event: Event,
+    pub regions: Vec<Region>,
+    pub apps: Vec<App>,
+    pub runs: u64,
+    pub seed: u64,
+}
+
+/// The simulated clock: `steps` steps of `step_hours` from `start`; the event starts at `event_step`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    pub start: DateTime<Utc>,
+    pub step_hours: f64,
+    pub steps: usize,
+    pub event_step: usize,
+    /// Steps between two recorded output points.
+    pub output_every: usize,
+}
+
+impl Timeline {
+    /// Hours since the event's start at the end of step `step` (step 0 ends at one step).
+    pub fn hours_since_event(&self, step_end: usize) -> f64 {
+        (step_end as f64 - self.event_step as f64) * self.step_hours
+    }
+    /// Number of recorded output points (including time zero).
+    pub fn output_points(&self) -> usize {
+        self.steps / self.output_every + 1
+    }
+    /// UTC time at `steps` steps after the start.
+    pub fn time_at(&self, steps: usize) -> DateTime<Utc> {
+        let ms = (steps as f64 * self.step_hours * 3_600_000.0).round() as i64;
+        self.start + chrono::Duration::milliseconds(ms)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub kind: EventKind,
+    pub services: Vec<String>,
+    pub start: DateTime<Utc>,
+    /// Share of attempts to use the affected services that fail, per region (1 for a trust shock).
+    pub severity: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Outage { duration_hours: f64 },
+    TrustShock { intensity: f64, decay_hours: f64 },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub name: String,
+    /// Users of the affected services in the region.
+    pub users: u64,
+    pub utc_offset_hours: f64,
+    /// Share of users who open a messaging app in each local hour 0..23.
+    pub activity: [f64; 24],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    pub name: String,
+    pub attractiveness: f64,
+    pub capacity: Capacity,
+    pub baseline_per_day: f64,
+    pub retention_30d: f64,
+    /// Account shares per region, in the order of `Scenario::regions`.
+    pub accounts: Vec<AccountShares>,
+}
+
+/// Registrations an app can complete per second.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    /// No limit (used for the Bass reduction check).
+    Unlimited,
+    /// One limit shared by all regions, per second.
+    Global(f64),
+    /// A limit per region (in region order), per second.
+    PerRegion(Vec<f64>),
+}
+
+/// Shares of a region's affected users who already hold an account at an app.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct AccountShares {
+    pub active: f64,
+    pub dormant: f64,
+}
