@@ -3,6 +3,7 @@
 
 use super::CalibrationError;
 use crate::scenario::check::Checker;
+use crate::scenario::error::read_input;
 use crate::scenario::locate::from_toml;
 use crate::scenario::{ScenarioError, ValidationIssue};
 use serde::{Deserialize, Serialize};
@@ -223,10 +224,7 @@ fn check_observation(
 
 /// Reads and validates an observations file; event paths are relative to it.
 pub fn load_observations(path: &Path) -> Result<ObservationSet, CalibrationError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_input(path)?;
     let c = Checker { text: &text };
     let invalid = |i| CalibrationError::Scenario(ScenarioError::invalid(path, i));
     let raw: RawFile = from_toml(&text).map_err(invalid)?;

@@ -4,6 +4,7 @@
 
 use super::CalibrationError;
 use crate::scenario::check::Checker;
+use crate::scenario::error::read_input;
 use crate::scenario::locate::{from_toml, locate};
 use crate::scenario::{Behaviour, ScenarioError, ValidationIssue};
 use rand::{Rng, RngExt};
@@ -144,10 +145,7 @@ fn check(
 
 /// Reads and validates a priors file (tables `[group.parameter]`).
 pub fn load_priors(path: &Path, base: &Behaviour) -> Result<Priors, CalibrationError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_input(path)?;
     let c = Checker { text: &text };
     let invalid = |i| CalibrationError::Scenario(ScenarioError::invalid(path, i));
     let raw: BTreeMap<String, BTreeMap<String, RawPrior>> = from_toml(&text).map_err(invalid)?;

@@ -45,3 +45,11 @@ impl ScenarioError {
         }
     }
 }
+
+/// Reads an input file (scenario, parameters, priors, observations) as text.
+pub(crate) fn read_input(path: &std::path::Path) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -2,7 +2,7 @@
 
 pub(crate) mod check;
 mod domain;
-mod error;
+pub(crate) mod error;
 pub(crate) mod locate;
 mod params;
 mod raw;

@@ -2,6 +2,7 @@
 
 use super::check::Checker;
 use super::error::ScenarioError;
+use super::error::read_input;
 use super::locate::from_toml;
 use super::raw::RawParams;
 use serde::{Deserialize, Serialize};
@@ -66,10 +67,7 @@ impl Behaviour {
 
 /// Reads and validates a behavioural parameter file.
 pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_input(path)?;
     Behaviour::parse(path, &text)
 }
 

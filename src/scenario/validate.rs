@@ -3,6 +3,7 @@
 
 use super::check::Checker;
 use super::domain::{AccountShares, App, Capacity, Event, EventKind, Region, Scenario, Timeline};
+use super::error::read_input;
 use super::error::{ScenarioError, ValidationIssue};
 use super::locate::from_toml;
 use super::params::{Behaviour, load_params};
@@ -24,10 +25,7 @@ pub fn load_scenario(
     path: &Path,
     params_override: Option<&Path>,
 ) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_input(path)?;
     parse_scenario(path, &text, params_override)
 }
 

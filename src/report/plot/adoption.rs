@@ -3,8 +3,8 @@
 
 use super::Figure;
 use super::style::{
-    Chart, FONT, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, colour, draw_legend,
-    draw_median_with_bands, err, shade_outage, x_label_count, y_max,
+    Chart, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, TimeChart, colour, draw_legend,
+    draw_median_with_bands, err, shade_outage, split_legend, time_chart, y_max,
 };
 use crate::report::format::human;
 use crate::report::series::SavedRun;
@@ -31,25 +31,21 @@ impl Adoption<'_> {
             .collect();
         let (x0, x1) = x_range(&series);
         let top = y_max(&series, 1.0, 10.0);
-        let mut chart: Chart<DB> = ChartBuilder::on(area)
-            .caption(caption, (FONT, 26))
-            .margin(12)
-            .x_label_area_size(60)
-            .y_label_area_size(100)
-            .build_cartesian_2d(x0..x1, 0.0..top)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(TimeAxis::DESCRIPTION)
-            .y_desc("users (cumulative)")
-            .x_label_formatter(&|h| axis.label(*h))
-            .y_label_formatter(&|v| human(*v))
-            .x_labels(x_label_count(area.dim_in_pixel().0))
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 20))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(err)?;
+        let x_label = |h: &f64| axis.label(*h);
+        let y_label = |v: &f64| human(*v);
+        let mut chart = time_chart(
+            area,
+            &TimeChart {
+                caption,
+                caption_size: 26,
+                x_desc: TimeAxis::DESCRIPTION,
+                y_desc: "users (cumulative)",
+                x: (x0, x1),
+                top,
+                x_label: &x_label,
+                y_label: &y_label,
+            },
+        )?;
         shade_outage(&mut chart, s.event.duration_hours, top, &axis)?;
         for (i, app) in s.apps.iter().enumerate() {
             draw_single_runs(&mut chart, self.run, i, metric)?;
@@ -163,8 +159,7 @@ impl Figure for Adoption<'_> {
         super::run_footer(self.run)
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let (charts, legend) =
-            root.split_horizontally(root.dim_in_pixel().0.saturating_sub(LEGEND_WIDTH));
+        let (charts, legend) = split_legend(root, LEGEND_WIDTH);
         let panels = charts.split_evenly((2, 1));
         self.panel(&panels[0], "registrations", "New accounts (registrations)")?;
         self.panel(
@@ -172,10 +167,6 @@ impl Figure for Adoption<'_> {
             "reactivations",
             "Dormant accounts back in use (reactivations)",
         )?;
-        draw_legend(
-            &legend.margin(60, 0, 0, 0),
-            "Apps",
-            &app_legend(self.run, "median run"),
-        )
+        draw_legend(&legend, "Apps", &app_legend(self.run, "median run"))
     }
 }

@@ -3,8 +3,8 @@
 use super::Figure;
 use super::adoption::x_range;
 use super::style::{
-    FONT, LegendEntry, LegendKind, TimeAxis, colour, draw_legend, draw_median_with_bands, err,
-    x_label_count, y_max,
+    LegendEntry, LegendKind, TimeAxis, TimeChart, colour, draw_legend, draw_median_with_bands, err,
+    split_legend, time_chart, y_max,
 };
 use crate::report::format::{duration, human};
 use crate::report::series::SavedRun;
@@ -61,7 +61,7 @@ impl Figure for CompareChart<'_> {
         format!("{}. Bands: 50% and 90% of runs.", bands.join("; "))
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let (area, legend) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(420));
+        let (area, legend) = split_legend(root, 420);
         let series: Vec<_> = self
             .runs
             .iter()
@@ -70,33 +70,26 @@ impl Figure for CompareChart<'_> {
         let (x0, x1) = x_range(&series);
         let top = y_max(&series, self.scale(), 1.0);
         let axis = TimeAxis { event_start: None };
-        let mut chart = ChartBuilder::on(&area)
-            .caption(
-                "median with 50% and 90% of runs; shaded: each scenario's outage",
-                (FONT, 24),
-            )
-            .margin(12)
-            .x_label_area_size(60)
-            .y_label_area_size(100)
-            .build_cartesian_2d(x0..x1, 0.0..top)
-            .map_err(err)?;
         let metric = self.metric;
-        chart
-            .configure_mesh()
-            .x_desc("hours since the event began")
-            .y_desc(self.y_desc())
-            .x_label_formatter(&|h| axis.label(*h))
-            .y_label_formatter(&|v| match metric {
-                "registration_rate" => format!("{}/s", human(*v)),
-                "queue_wait" => format!("{v:.0} min"),
-                _ => human(*v),
-            })
-            .x_labels(x_label_count(area.dim_in_pixel().0))
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 20))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(err)?;
+        let x_label = |h: &f64| axis.label(*h);
+        let y_label = |v: &f64| match metric {
+            "registration_rate" => format!("{}/s", human(*v)),
+            "queue_wait" => format!("{v:.0} min"),
+            _ => human(*v),
+        };
+        let mut chart = time_chart(
+            &area,
+            &TimeChart {
+                caption: "median with 50% and 90% of runs; shaded: each scenario's outage",
+                caption_size: 24,
+                x_desc: "hours since the event began",
+                y_desc: self.y_desc(),
+                x: (x0, x1),
+                top,
+                x_label: &x_label,
+                y_label: &y_label,
+            },
+        )?;
         for (i, run) in self.runs.iter().enumerate() {
             if let Some(d) = run.summary.event.duration_hours {
                 chart
@@ -131,6 +124,6 @@ impl Figure for CompareChart<'_> {
                 }
             })
             .collect();
-        draw_legend(&legend.margin(60, 0, 0, 0), "Scenarios", &entries)
+        draw_legend(&legend, "Scenarios", &entries)
     }
 }

@@ -4,8 +4,8 @@
 use super::Figure;
 use super::adoption::{app_legend, draw_single_runs, x_range};
 use super::style::{
-    Chart, FONT, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, colour, draw_legend,
-    draw_median_with_bands, err, shade_outage, x_label_count, y_max,
+    Chart, FONT, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, TimeChart, colour, draw_legend,
+    draw_median_with_bands, err, shade_outage, split_legend, time_chart, y_max,
 };
 use crate::report::format::human;
 use crate::report::series::{SavedRun, SeriesPoint};
@@ -47,25 +47,20 @@ impl Rate<'_> {
         y_fmt: &dyn Fn(&f64) -> String,
     ) -> Result<Chart<'b, DB>, String> {
         let axis = TimeAxis::new(&self.run.summary.event.start);
-        let mut chart = ChartBuilder::on(area)
-            .caption(caption, (FONT, 26))
-            .margin(12)
-            .x_label_area_size(60)
-            .y_label_area_size(100)
-            .build_cartesian_2d(x.0..x.1, 0.0..top)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(TimeAxis::DESCRIPTION)
-            .y_desc(y_desc)
-            .x_label_formatter(&|h| axis.label(*h))
-            .y_label_formatter(y_fmt)
-            .x_labels(x_label_count(area.dim_in_pixel().0))
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 20))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(err)?;
+        let x_label = |h: &f64| axis.label(*h);
+        let mut chart = time_chart(
+            area,
+            &TimeChart {
+                caption,
+                caption_size: 26,
+                x_desc: TimeAxis::DESCRIPTION,
+                y_desc,
+                x,
+                top,
+                x_label: &x_label,
+                y_label: y_fmt,
+            },
+        )?;
         shade_outage(
             &mut chart,
             self.run.summary.event.duration_hours,
@@ -91,8 +86,7 @@ impl Figure for Rate<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let s = &self.run.summary;
-        let (charts, legend) =
-            root.split_horizontally(root.dim_in_pixel().0.saturating_sub(LEGEND_WIDTH));
+        let (charts, legend) = split_legend(root, LEGEND_WIDTH);
         let panels = charts.split_evenly((2, 1));
         let rates: Vec<_> = s
             .apps
@@ -189,6 +183,6 @@ impl Figure for Rate<'_> {
                 kind: LegendKind::Dashed,
             });
         }
-        draw_legend(&legend.margin(60, 0, 0, 0), "Apps", &entries)
+        draw_legend(&legend, "Apps", &entries)
     }
 }

@@ -2,7 +2,9 @@
 //! each region written on it ("38% asia_pacific"), within 72 h of the event (or the horizon).
 
 use super::Figure;
-use super::style::{FONT, LEGEND_WIDTH, LegendEntry, LegendKind, colour, draw_legend, err};
+use super::style::{
+    FONT, LEGEND_WIDTH, LegendEntry, LegendKind, colour, draw_legend, err, split_legend,
+};
 use crate::report::format::human;
 use crate::report::series::SavedRun;
 use plotters::coord::Shift;
@@ -57,8 +59,7 @@ impl Figure for Regions<'_> {
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let s = &self.run.summary;
-        let (area, legend) =
-            root.split_horizontally(root.dim_in_pixel().0.saturating_sub(LEGEND_WIDTH));
+        let (area, legend) = split_legend(root, LEGEND_WIDTH);
         let n = s.apps.len() as f64;
         let window = s
             .apps
@@ -141,6 +142,6 @@ impl Figure for Regions<'_> {
                 kind: LegendKind::Solid,
             })
             .collect();
-        draw_legend(&legend.margin(60, 0, 0, 0), "Regions", &entries)
+        draw_legend(&legend, "Regions", &entries)
     }
 }

@@ -233,3 +233,52 @@ pub const LEGEND_WIDTH: u32 = 380;
 pub fn x_label_count(width: u32) -> usize {
     (width / 130).clamp(3, 16) as usize
 }
+
+/// What a chart over time shows; `time_chart` builds it the same way for every figure.
+pub struct TimeChart<'a> {
+    pub caption: &'a str,
+    pub caption_size: u32,
+    pub x_desc: &'a str,
+    pub y_desc: &'a str,
+    /// Hours since the event covered by the x axis.
+    pub x: (f64, f64),
+    pub top: f64,
+    pub x_label: &'a dyn Fn(&f64) -> String,
+    pub y_label: &'a dyn Fn(&f64) -> String,
+}
+
+/// A chart from `x.0` to `x.1` hours and 0 to `top`, with its mesh and axis labels drawn.
+pub fn time_chart<'b, DB: DrawingBackend>(
+    area: &'b DrawingArea<DB, Shift>,
+    spec: &TimeChart,
+) -> Result<Chart<'b, DB>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(spec.caption, (FONT, spec.caption_size))
+        .margin(12)
+        .x_label_area_size(60)
+        .y_label_area_size(100)
+        .build_cartesian_2d(spec.x.0..spec.x.1, 0.0..spec.top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(spec.x_desc)
+        .y_desc(spec.y_desc)
+        .x_label_formatter(spec.x_label)
+        .y_label_formatter(spec.y_label)
+        .x_labels(x_label_count(area.dim_in_pixel().0))
+        .label_style((FONT, 18))
+        .axis_desc_style((FONT, 20))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// Splits a figure into the data area and a legend strip `width` pixels wide at the right.
+pub fn split_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    width: u32,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+    let (data, legend) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(width));
+    (data, legend.margin(60, 0, 0, 0))
+}
