@@ -12,3 +12,8 @@ cp output/facebook-2021-10-04/adoption.png docs/images/facebook-2021-10-04-adopt
 cp output/facebook-2021-10-04/rate.png docs/images/facebook-2021-10-04-rate.png
 cp output/facebook-2021-10-04/regions.png docs/images/facebook-2021-10-04-regions.png
 cp output/compare-6h-vs-24h/compare.png docs/images/compare-6h-vs-24h.png
+# The fit's plots come from the last full `surge fit` (output/fit/); it runs here if missing
+# (about 2 minutes; same seed, same posterior).
+[ -f output/fit/fit.json ] || "$surge" fit --quiet
+cp output/fit/observed_vs_predicted.png docs/images/fit-observed-vs-predicted.png
+cp output/fit/posterior.png docs/images/fit-posterior.png

@@ -31,6 +31,11 @@ const BAD: &[(&str, &str, &str)] = &[
         "expected a number > 0",
     ),
     (
+        "wanting-as-percent",
+        "event.wanting_to_move",
+        "expected a share in [0, 1], found 26",
+    ),
+    (
         "zero-capacity",
         "apps[0].capacity_per_second",
         "expected a number > 0",

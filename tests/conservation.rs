@@ -57,7 +57,10 @@ proptest! {
         s.timeline.event_step = 12;
         s.timeline.output_every = 6;
         s.event.kind = if trust_shock {
-            EventKind::TrustShock { intensity: 2.0, decay_hours: 3.0 }
+            EventKind::TrustShock {
+                wanting_to_move: 0.5,
+                decay_hours: 3.0,
+            }
         } else {
             EventKind::Outage { duration_hours: 4.0 }
         };

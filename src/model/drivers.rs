@@ -61,11 +61,13 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
                     (l, m, coverage)
                 }
                 EventKind::TrustShock {
-                    intensity,
+                    wanting_to_move,
                     decay_hours,
                 } => {
+                    // L(t) = w · e^{-τ/T_s}: the surveyed share w of users who want to move
+                    // plays the part that urgency plays in an outage (docs/MODEL.md §3).
                     let push = (-tau / decay_hours).exp();
-                    (behaviour.trust_shock_response * intensity * push, push, 1.0)
+                    (wanting_to_move * push, push, 1.0)
                 }
             };
             let notice_rate = scenario
@@ -108,7 +110,6 @@ mod tests {
             news_decay_hours: 4.0,
             urgency_hours: 1.0,
             dormant_boost: 10.0,
-            trust_shock_response: 1.0,
             contact_weight: 1.0,
             account_affinity: 5.0,
             patience_minutes: 30.0,

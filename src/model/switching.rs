@@ -81,7 +81,6 @@ mod tests {
             news_decay_hours: 1.0,
             urgency_hours: 0.0,
             dormant_boost: 20.0,
-            trust_shock_response: 1.0,
             contact_weight: 2.0,
             account_affinity: 10.0,
             patience_minutes: 10.0,

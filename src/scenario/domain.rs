@@ -65,8 +65,13 @@ pub struct Event {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
-    Outage { duration_hours: f64 },
-    TrustShock { intensity: f64, decay_hours: f64 },
+    Outage {
+        duration_hours: f64,
+    },
+    TrustShock {
+        wanting_to_move: f64,
+        decay_hours: f64,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]

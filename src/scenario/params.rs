@@ -25,8 +25,6 @@ pub struct Behaviour {
     pub urgency_hours: f64,
     /// Multiplier on the looking hazard of users who hold a dormant account at an alternative.
     pub dormant_boost: f64,
-    /// How strongly users respond to a trust shock: multiplies the event's `intensity`.
-    pub trust_shock_response: f64,
     /// β: weight of the share of contacts already on an app in the choice among apps.
     pub contact_weight: f64,
     /// ω: preference of a dormant-account holder for the app where the account is.
@@ -48,8 +46,6 @@ impl Behaviour {
             news_decay_hours: c.positive("looking.news_decay_hours", l.news_decay_hours)?,
             urgency_hours: c.non_negative("looking.urgency_hours", l.urgency_hours)?,
             dormant_boost: c.positive("looking.dormant_boost", l.dormant_boost)?,
-            trust_shock_response: c
-                .positive("looking.trust_shock_response", l.trust_shock_response)?,
             contact_weight: c.non_negative("choice.contact_weight", raw.choice.contact_weight)?,
             account_affinity: c.positive("choice.account_affinity", raw.choice.account_affinity)?,
             patience_minutes: c.positive("signup.patience_minutes", raw.signup.patience_minutes)?,
@@ -72,7 +68,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 11] = [
+pub const PARAMETER_NAMES: [&str; 10] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -80,7 +76,6 @@ pub const PARAMETER_NAMES: [&str; 11] = [
     "looking.news_decay_hours",
     "looking.urgency_hours",
     "looking.dormant_boost",
-    "looking.trust_shock_response",
     "choice.contact_weight",
     "choice.account_affinity",
     "signup.patience_minutes",
@@ -96,7 +91,6 @@ impl Behaviour {
             "looking.news_decay_hours" => &mut self.news_decay_hours,
             "looking.urgency_hours" => &mut self.urgency_hours,
             "looking.dormant_boost" => &mut self.dormant_boost,
-            "looking.trust_shock_response" => &mut self.trust_shock_response,
             "choice.contact_weight" => &mut self.contact_weight,
             "choice.account_affinity" => &mut self.account_affinity,
             "signup.patience_minutes" => &mut self.patience_minutes,

@@ -58,8 +58,8 @@ pub(crate) struct RawEvent {
     pub severity: Option<f64>,
     #[serde(default)]
     pub severity_by_region: BTreeMap<String, f64>,
-    /// Trust shock only: the push on the looking hazard at its start (1 = like an outage).
-    pub intensity: Option<f64>,
+    /// Trust shock only: share of the service's users who want to move at its start (a survey figure).
+    pub wanting_to_move: Option<f64>,
     /// Trust shock only: e-folding time of the push, hours.
     pub decay_hours: Option<f64>,
 }
@@ -107,12 +107,6 @@ pub(crate) struct RawLooking {
     pub news_decay_hours: f64,
     pub urgency_hours: f64,
     pub dormant_boost: f64,
-    #[serde(default = "one")]
-    pub trust_shock_response: f64,
-}
-
-fn one() -> f64 {
-    1.0
 }
 
 #[derive(Debug, Deserialize)]

@@ -219,9 +219,9 @@ fn event(
     let horizon_after_event = (timeline.steps - timeline.event_step) as f64 * timeline.step_hours;
     let (kind, severity) = match ev.kind.as_str() {
         "outage" => {
-            for key in ["intensity", "decay_hours"] {
-                let set = if key == "intensity" {
-                    ev.intensity.is_some()
+            for key in ["wanting_to_move", "decay_hours"] {
+                let set = if key == "wanting_to_move" {
+                    ev.wanting_to_move.is_some()
                 } else {
                     ev.decay_hours.is_some()
                 };
@@ -259,18 +259,21 @@ fn event(
             {
                 return Err(c.issue(
                     "event",
-                    "a trust_shock has no duration_hours or severity; it takes intensity and decay_hours",
+                    "a trust_shock has no duration_hours or severity; it takes wanting_to_move and decay_hours",
                 ));
             }
-            let intensity = ev
-                .intensity
-                .ok_or_else(|| c.issue("event", "a trust_shock needs `intensity`"))?;
+            let wanting = ev.wanting_to_move.ok_or_else(|| {
+                c.issue(
+                    "event",
+                    "a trust_shock needs `wanting_to_move` (share of users who want to move)",
+                )
+            })?;
             let decay = ev
                 .decay_hours
                 .ok_or_else(|| c.issue("event", "a trust_shock needs `decay_hours`"))?;
             (
                 EventKind::TrustShock {
-                    intensity: c.positive("event.intensity", intensity)?,
+                    wanting_to_move: c.share("event.wanting_to_move", wanting)?,
                     decay_hours: c.positive("event.decay_hours", decay)?,
                 },
                 vec![1.0; regions.len()],

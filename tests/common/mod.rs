@@ -16,7 +16,6 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         news_decay_hours: 1.0,
         urgency_hours: 0.0,
         dormant_boost: 1.0,
-        trust_shock_response: 1.0,
         contact_weight: 0.0,
         account_affinity: 1.0,
         patience_minutes: 60.0,
