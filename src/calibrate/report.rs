@@ -21,6 +21,8 @@ pub struct PredictiveRow {
     pub counts: String,
     pub statement: String,
     pub source: String,
+    /// A region's share of the app's figure (values in [0, 1]) rather than a count.
+    pub share: bool,
     /// The interval the statement allows.
     pub observed_low: f64,
     pub observed_high: f64,
@@ -29,7 +31,8 @@ pub struct PredictiveRow {
     pub predicted_p95: f64,
     /// Whether the predictive 90% interval meets the observed interval.
     pub covered: bool,
-    /// log10(predicted median / reported value) (for shares: predicted - reported, in share units).
+    /// log10(predicted median / reported value); the reported value is the geometric middle of
+    /// the reported interval. Shares are compared the same way (as ratios).
     pub log10_error: f64,
 }
 
@@ -90,11 +93,9 @@ pub fn predictive(
             let mut v: Vec<f64> = values.iter().map(|row| row[k]).collect();
             let s = spread(&mut v);
             let reported = o.reported();
-            let log10_error = if o.is_share() {
-                s.p50 - reported
-            } else {
-                (s.p50.max(1.0) / reported).log10()
-            };
+            // A median of zero would give -inf: floor it at one user (counts) or 1e-6 (shares).
+            let floor = if o.is_share() { 1e-6 } else { 1.0 };
+            let log10_error = (s.p50.max(floor) / reported).log10();
             PredictiveRow {
                 id: o.id.clone(),
                 event: o
@@ -104,6 +105,7 @@ pub fn predictive(
                 counts: format!("{:?}", o.counts).to_lowercase(),
                 statement: o.statement.clone(),
                 source: o.source.clone(),
+                share: o.is_share(),
                 observed_low: o.low,
                 observed_high: o.high,
                 predicted_median: s.p50,
@@ -269,7 +271,7 @@ pub fn fit_text(report: &FitReport) -> String {
 /// Observed vs predicted, one row per observation.
 pub fn observation_table(rows: &[PredictiveRow]) -> String {
     let show = |r: &PredictiveRow, v: f64| {
-        if r.observed_high <= 1.0 {
+        if r.share {
             format!("{:.1}%", 100.0 * v)
         } else {
             human(v)

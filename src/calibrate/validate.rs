@@ -55,10 +55,10 @@ pub fn leave_one_out(
 /// The validation table as Markdown (docs/validation.md).
 pub fn validation_markdown(results: &[HeldOut], command: &str) -> String {
     let mut out = format!(
-        "# Leave-one-event-out validation\n\nRegenerate with `{command}`.\n\nEach event is predicted by a fit to the *other* events only. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval; within ±0.301 is within a\nfactor of 2 (for shares: predicted minus reported share, within 2x meaning ±0.05).\n\n| held-out event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|\n"
+        "# Leave-one-event-out validation\n\nRegenerate with `{command}`.\n\nEach event is predicted by a fit to the *other* events only. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval (a regional share is compared\nthe same way, as a ratio of shares); within ±0.301 is within a factor of 2.\n\n| held-out event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|\n"
     );
     let show = |r: &PredictiveRow, v: f64| {
-        if r.observed_high <= 1.0 {
+        if r.share {
             format!("{:.1}%", 100.0 * v)
         } else {
             crate::report::format::human(v)
@@ -66,11 +66,7 @@ pub fn validation_markdown(results: &[HeldOut], command: &str) -> String {
     };
     for h in results {
         for r in &h.rows {
-            let within = if r.observed_high <= 1.0 {
-                r.log10_error.abs() <= 0.05
-            } else {
-                r.log10_error.abs() <= 2f64.log10()
-            };
+            let within = r.log10_error.abs() <= 2f64.log10();
             out.push_str(&format!(
                 "| {} | {} | [{}, {}] | {} | [{}, {}] | {} | {:.3} | {} |\n",
                 h.event,

@@ -128,6 +128,34 @@ mod tests {
     }
 
     #[test]
+    fn trust_shock_push_is_the_surveyed_share_fading() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let s = crate::scenario::load_scenario(
+            &root.join("scenarios/whatsapp-policy-2021-01.toml"),
+            Some(&root.join("params/default.toml")),
+        )
+        .unwrap();
+        let EventKind::TrustShock {
+            wanting_to_move,
+            decay_hours,
+        } = s.event.kind
+        else {
+            panic!("not a trust shock")
+        };
+        assert_eq!(wanting_to_move, 0.26);
+        let steps = schedule(&s, &s.behaviour);
+        let t = &s.timeline;
+        assert!(steps[t.event_step - 1].looking.iter().all(|&l| l == 0.0));
+        let s24 = t.event_step + (24.0 / t.step_hours) as usize;
+        let tau = 24.0 + t.step_hours / 2.0;
+        let expected = 0.26 * (-tau / decay_hours).exp();
+        for &l in &steps[s24].looking {
+            assert!((l - expected).abs() < 1e-12, "{l} vs {expected}");
+        }
+        assert!((steps[s24].news - (-tau / decay_hours).exp()).abs() < 1e-12);
+    }
+
+    #[test]
     fn urgency_grows_with_time_since_the_outage_began() {
         let b = behaviour();
         let (early, _) = outage_drivers(&b, 0.1, 6.0, 1.0);

@@ -231,10 +231,8 @@ impl Figure for FitPlots<'_> {
                 Ok(())
             }
             FitPlots::Observations { rows, .. } => {
-                let counts: Vec<&PredictiveRow> =
-                    rows.iter().filter(|r| r.observed_high > 1.0).collect();
-                let shares: Vec<&PredictiveRow> =
-                    rows.iter().filter(|r| r.observed_high <= 1.0).collect();
+                let counts: Vec<&PredictiveRow> = rows.iter().filter(|r| !r.share).collect();
+                let shares: Vec<&PredictiveRow> = rows.iter().filter(|r| r.share).collect();
                 let split = (area.dim_in_pixel().1 as f64 * counts.len().max(1) as f64
                     / rows.len().max(1) as f64) as u32;
                 let (top, bottom) = area.split_vertically(split.max(80));
