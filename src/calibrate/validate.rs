@@ -91,3 +91,58 @@ pub fn validation_markdown(results: &[HeldOut], command: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::abc::StopReason;
+
+    fn row(id: &str, share: bool, low: f64, high: f64, median: f64) -> PredictiveRow {
+        PredictiveRow {
+            id: id.into(),
+            event: "e".into(),
+            counts: "arrivals".into(),
+            statement: String::new(),
+            source: String::new(),
+            share,
+            observed_low: low,
+            observed_high: high,
+            predicted_median: median,
+            predicted_p05: median / 2.0,
+            predicted_p95: median * 2.0,
+            covered: true,
+            log10_error: (median / (low * high).sqrt()).log10(),
+        }
+    }
+
+    #[test]
+    fn factor_of_two_is_judged_on_ratios_for_counts_and_shares_alike() {
+        let held = HeldOut {
+            event: "e".into(),
+            rows: vec![
+                row("count-close", false, 70e6, 80e6, 40e6),
+                row("count-far", false, 70e6, 80e6, 30e6),
+                // 4% against 8%: within 5 percentage points, but half the share.
+                row("share-far", true, 0.075, 0.085, 0.035),
+                row("share-close", true, 0.375, 0.385, 0.40),
+            ],
+            stop: StopReason::AcceptanceTooLow,
+            simulations: 10,
+        };
+        let md = validation_markdown(&[held], "surge validate");
+        let verdict = |id: &str| {
+            let line = md.lines().find(|l| l.contains(id)).unwrap();
+            line.trim_end_matches(" |")
+                .rsplit("| ")
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(verdict("count-close"), "yes");
+        assert_eq!(verdict("count-far"), "no");
+        assert_eq!(verdict("share-far"), "no");
+        assert_eq!(verdict("share-close"), "yes");
+        assert!(md.contains("| 3.5% |"), "{md}");
+        assert!(md.contains("- without e: acceptance_too_low, 10 simulations"));
+    }
+}
