@@ -48,6 +48,16 @@ pub struct ParameterRow {
     pub median: f64,
     pub p05: f64,
     pub p95: f64,
+    /// Width of the 90% posterior interval over that of the prior, where the prior is uniform
+    /// (log scale for log-uniform priors): near 1, the figures say little about the parameter.
+    pub width_vs_prior: f64,
+}
+
+/// The 90% interval `[p05, p95]` as a share of the prior's own 90% interval. Both are measured
+/// on the scale where the prior is flat, so the share is the same whatever the units.
+pub fn width_vs_prior(p05: f64, p95: f64, low: f64, high: f64, log: bool) -> f64 {
+    let scale = |v: f64| if log { v.ln() } else { v };
+    (scale(p95) - scale(p05)) / (0.9 * (scale(high) - scale(low)))
 }
 
 /// `fit.json`.
@@ -139,20 +149,24 @@ pub fn parameter_rows(posterior: &Posterior, priors: &Priors) -> Vec<ParameterRo
         .priors
         .iter()
         .enumerate()
-        .map(|(k, p)| ParameterRow {
-            name: p.name.clone(),
-            prior: format!(
-                "{} [{}, {}]",
-                if p.log { "log-uniform" } else { "uniform" },
-                p.low,
-                p.high
-            ),
-            log: p.log,
-            low: p.low,
-            high: p.high,
-            median: posterior.quantile(k, 0.5),
-            p05: posterior.quantile(k, 0.05),
-            p95: posterior.quantile(k, 0.95),
+        .map(|(k, p)| {
+            let (p05, p95) = (posterior.quantile(k, 0.05), posterior.quantile(k, 0.95));
+            ParameterRow {
+                name: p.name.clone(),
+                prior: format!(
+                    "{} [{}, {}]",
+                    if p.log { "log-uniform" } else { "uniform" },
+                    p.low,
+                    p.high
+                ),
+                log: p.log,
+                low: p.low,
+                high: p.high,
+                median: posterior.quantile(k, 0.5),
+                p05,
+                p95,
+                width_vs_prior: width_vs_prior(p05, p95, p.low, p.high, p.log),
+            }
         })
         .collect()
 }
@@ -238,8 +252,11 @@ pub fn fitted_toml(report: &FitReport, base: &Behaviour) -> String {
     b.to_toml(&header, |name| {
         report.parameters.iter().find(|p| p.name == name).map(|p| {
             format!(
-                "fitted: median {:.4e}, 90% interval [{:.4e}, {:.4e}]",
-                p.median, p.p05, p.p95
+                "fitted: median {:.4e}, 90% interval [{:.4e}, {:.4e}], {:.0}% as wide as the prior's",
+                p.median,
+                p.p05,
+                p.p95,
+                100.0 * p.width_vs_prior
             )
         })
     })
@@ -248,20 +265,22 @@ pub fn fitted_toml(report: &FitReport, base: &Behaviour) -> String {
 /// The report as a table for the terminal.
 pub fn fit_text(report: &FitReport) -> String {
     let mut out = format!(
-        "stopped: {} after {} generations, {} simulations\n\n{:<34} {:>11} {:>25}\n",
+        "stopped: {} after {} generations, {} simulations\n\n{:<34} {:>11} {:>25} {:>13}\n",
         report.stop_reason,
         report.generations.len(),
         report.simulations,
         "parameter",
         "median",
-        "90% interval"
+        "90% interval",
+        "width/prior"
     );
     for p in &report.parameters {
         out.push_str(&format!(
-            "{:<34} {:>11.4e} {:>25}\n",
+            "{:<34} {:>11.4e} {:>25} {:>12.0}%\n",
             p.name,
             p.median,
-            format!("[{:.3e}, {:.3e}]", p.p05, p.p95)
+            format!("[{:.3e}, {:.3e}]", p.p05, p.p95),
+            100.0 * p.width_vs_prior
         ));
     }
     out.push_str(&format!("\n{}", observation_table(&report.observations)));
@@ -301,4 +320,22 @@ pub fn observation_table(rows: &[PredictiveRow]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::width_vs_prior;
+
+    #[test]
+    fn width_is_measured_where_the_prior_is_flat() {
+        // The prior's own 90% interval scores 1, on either scale.
+        let lin = width_vs_prior(0.05 * 10.0 + 2.0, 0.95 * 10.0 + 2.0, 2.0, 12.0, false);
+        assert!((lin - 1.0).abs() < 1e-12);
+        let (lo, hi) = (1e-5f64, 1e-1f64);
+        let q = |u: f64| (lo.ln() + u * (hi.ln() - lo.ln())).exp();
+        assert!((width_vs_prior(q(0.05), q(0.95), lo, hi, true) - 1.0).abs() < 1e-12);
+        // One decade of a four-decade log-uniform prior: 1 / (0.9 * 4).
+        let decade = width_vs_prior(1e-4, 1e-3, lo, hi, true);
+        assert!((decade - 1.0 / 3.6).abs() < 1e-12);
+    }
 }
