@@ -205,8 +205,11 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
-    let results = pool(a.threads)?
-        .install(|| leave_one_out(&all, &priors, &base, &settings, a.draws, reporter))?;
+    let results = pool(a.threads)?.install(|| {
+        leave_one_out(
+            &all, &a.params, &priors, &base, &settings, a.draws, reporter,
+        )
+    })?;
     progress.0.finish_and_clear();
     let command = format!(
         "surge validate --particles {} --generations {} --max-simulations {} --seed {}",

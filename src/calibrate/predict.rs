@@ -30,29 +30,30 @@ pub struct Prediction {
 struct Tally {
     apps: usize,
     regions: usize,
-    /// Per step: per app, per slot (0 = all, 1 + r), registered and reactivated; then per app baseline.
+    /// Per step: per app, per region, registered and reactivated; then per app baseline.
+    /// All-region totals are summed when read.
     rows: Vec<u64>,
 }
 
 impl Tally {
-    fn width(&self) -> usize {
-        self.apps * (self.regions + 1) * 2 + self.apps
-    }
     fn new(apps: usize, regions: usize, steps: usize) -> Self {
         let mut t = Tally {
             apps,
             regions,
             rows: Vec::new(),
         };
-        t.rows = vec![0; (steps + 1) * t.width()];
+        t.rows.resize((steps + 1) * t.width(), 0);
         t
     }
-    fn at(&self, step: usize, app: usize, slot: usize, reactivated: bool) -> u64 {
+    fn width(&self) -> usize {
+        self.apps * (self.regions * 2 + 1)
+    }
+    fn at(&self, step: usize, app: usize, region: usize, reactivated: bool) -> u64 {
         self.rows
-            [step * self.width() + (app * (self.regions + 1) + slot) * 2 + usize::from(reactivated)]
+            [step * self.width() + (app * self.regions + region) * 2 + usize::from(reactivated)]
     }
     fn baseline(&self, step: usize, app: usize) -> u64 {
-        self.rows[step * self.width() + self.apps * (self.regions + 1) * 2 + app]
+        self.rows[step * self.width() + self.apps * self.regions * 2 + app]
     }
 }
 
@@ -61,17 +62,12 @@ impl Observer for Tally {
         let w = self.width();
         let row = &mut self.rows[(step + 1) * w..(step + 2) * w];
         for k in 0..self.apps {
-            let (mut reg, mut react) = (0, 0);
             for (r, region) in state.regions.iter().enumerate() {
-                let base = (k * (self.regions + 1) + 1 + r) * 2;
-                row[base] = region.registered[k];
-                row[base + 1] = region.reactivated[k];
-                reg += region.registered[k];
-                react += region.reactivated[k];
+                let at = (k * self.regions + r) * 2;
+                row[at] = region.registered[k];
+                row[at + 1] = region.reactivated[k];
             }
-            row[k * (self.regions + 1) * 2] = reg;
-            row[k * (self.regions + 1) * 2 + 1] = react;
-            row[self.apps * (self.regions + 1) * 2 + k] = state.baseline[k];
+            row[self.apps * self.regions * 2 + k] = state.baseline[k];
         }
     }
 }
@@ -192,20 +188,21 @@ fn value(
     region: Option<usize>,
 ) -> f64 {
     let (i0, i1) = (i0.max(0) as usize, i1.max(0) as usize);
-    let count = |slot: usize| -> f64 {
-        let reg = (t.at(i1, app, slot, false) - t.at(i0, app, slot, false)) as f64;
-        let react = (t.at(i1, app, slot, true) - t.at(i0, app, slot, true)) as f64;
+    let gain = |r: usize, reactivated: bool| {
+        (t.at(i1, app, r, reactivated) - t.at(i0, app, r, reactivated)) as f64
+    };
+    let count = |regions: std::ops::Range<usize>| -> f64 {
+        let reg: f64 = regions.clone().map(|r| gain(r, false)).sum();
         match o.counts {
             Counts::Registrations => reg,
-            Counts::Arrivals => reg + react,
+            Counts::Arrivals => reg + regions.map(|r| gain(r, true)).sum::<f64>(),
             Counts::Downloads => reg + (t.baseline(i1, app) - t.baseline(i0, app)) as f64,
         }
     };
+    let all = count(0..t.regions);
     match region {
-        Some(r) => {
-            let all = count(0);
-            if all > 0.0 { count(1 + r) / all } else { 0.0 }
-        }
-        None => count(0),
+        Some(r) if all > 0.0 => count(r..r + 1) / all,
+        Some(_) => 0.0,
+        None => all,
     }
 }

@@ -86,19 +86,6 @@ impl Priors {
         }
         b
     }
-
-    /// Only the named parameters (for tests and small fits).
-    pub fn subset(&self, names: &[&str]) -> Priors {
-        Priors {
-            file: self.file.clone(),
-            priors: self
-                .priors
-                .iter()
-                .filter(|p| names.contains(&p.name.as_str()))
-                .cloned()
-                .collect(),
-        }
-    }
 }
 
 fn check(

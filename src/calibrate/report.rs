@@ -36,6 +36,17 @@ pub struct PredictiveRow {
     pub log10_error: f64,
 }
 
+impl PredictiveRow {
+    /// One of this row's values as people read it: a percentage for shares, "2.5M" for counts.
+    pub fn show(&self, v: f64) -> String {
+        if self.share {
+            format!("{:.1}%", 100.0 * v)
+        } else {
+            human(v)
+        }
+    }
+}
+
 /// Per-parameter posterior summary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ParameterRow {
@@ -289,13 +300,6 @@ pub fn fit_text(report: &FitReport) -> String {
 
 /// Observed vs predicted, one row per observation.
 pub fn observation_table(rows: &[PredictiveRow]) -> String {
-    let show = |r: &PredictiveRow, v: f64| {
-        if r.share {
-            format!("{:.1}%", 100.0 * v)
-        } else {
-            human(v)
-        }
-    };
     let mut out = format!(
         "{:<42} {:>17} {:>10} {:>22} {:>8} {:>10}\n",
         "observation", "observed", "predicted", "90% interval", "covered", "log10 err"
@@ -304,17 +308,9 @@ pub fn observation_table(rows: &[PredictiveRow]) -> String {
         out.push_str(&format!(
             "{:<42} {:>17} {:>10} {:>22} {:>8} {:>10.3}\n",
             r.id,
-            format!(
-                "[{}, {}]",
-                show(r, r.observed_low),
-                show(r, r.observed_high)
-            ),
-            show(r, r.predicted_median),
-            format!(
-                "[{}, {}]",
-                show(r, r.predicted_p05),
-                show(r, r.predicted_p95)
-            ),
+            format!("[{}, {}]", r.show(r.observed_low), r.show(r.observed_high)),
+            r.show(r.predicted_median),
+            format!("[{}, {}]", r.show(r.predicted_p05), r.show(r.predicted_p95)),
             if r.covered { "yes" } else { "NO" },
             r.log10_error
         ));

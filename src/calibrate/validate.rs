@@ -7,6 +7,7 @@ use super::predict::EventSet;
 use super::priors::Priors;
 use super::report::{PredictiveRow, predictive};
 use crate::scenario::Behaviour;
+use std::path::Path;
 
 /// Predictions for one held-out event.
 #[derive(Debug, Clone)]
@@ -18,8 +19,10 @@ pub struct HeldOut {
 }
 
 /// For each event: fit on the others, then predict its observations from that posterior.
+/// `params` is the parameter file the events are loaded with, as in `surge fit`.
 pub fn leave_one_out(
     set: &ObservationSet,
+    params: &Path,
     priors: &Priors,
     base: &Behaviour,
     settings: &AbcSettings,
@@ -38,8 +41,8 @@ pub fn leave_one_out(
             .file_stem()
             .map_or(String::new(), |s| s.to_string_lossy().into_owned());
         let (train, test) = set.without_event(&name);
-        let train_events = EventSet::new(&train, None)?;
-        let test_events = EventSet::new(&test, None)?;
+        let train_events = EventSet::new(&train, Some(params))?;
+        let test_events = EventSet::new(&test, Some(params))?;
         let posterior = fit(&train_events, priors, base, settings, progress);
         let rows = predictive(&test_events, &posterior, priors, base, draws, settings.seed);
         out.push(HeldOut {
@@ -57,13 +60,6 @@ pub fn validation_markdown(results: &[HeldOut], command: &str) -> String {
     let mut out = format!(
         "# Leave-one-event-out validation\n\nRegenerate with `{command}`.\n\nEach event is predicted by a fit to the *other* events only. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval (a regional share is compared\nthe same way, as a ratio of shares); within ±0.301 is within a factor of 2.\n\n| held-out event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|\n"
     );
-    let show = |r: &PredictiveRow, v: f64| {
-        if r.share {
-            format!("{:.1}%", 100.0 * v)
-        } else {
-            crate::report::format::human(v)
-        }
-    };
     for h in results {
         for r in &h.rows {
             let within = r.log10_error.abs() <= 2f64.log10();
@@ -71,11 +67,11 @@ pub fn validation_markdown(results: &[HeldOut], command: &str) -> String {
                 "| {} | {} | [{}, {}] | {} | [{}, {}] | {} | {:.3} | {} |\n",
                 h.event,
                 r.id,
-                show(r, r.observed_low),
-                show(r, r.observed_high),
-                show(r, r.predicted_median),
-                show(r, r.predicted_p05),
-                show(r, r.predicted_p95),
+                r.show(r.observed_low),
+                r.show(r.observed_high),
+                r.show(r.predicted_median),
+                r.show(r.predicted_p05),
+                r.show(r.predicted_p95),
                 if r.covered { "yes" } else { "no" },
                 r.log10_error,
                 if within { "yes" } else { "no" }

@@ -219,12 +219,11 @@ fn event(
     let horizon_after_event = (timeline.steps - timeline.event_step) as f64 * timeline.step_hours;
     let (kind, severity) = match ev.kind.as_str() {
         "outage" => {
-            for key in ["wanting_to_move", "decay_hours"] {
-                let set = if key == "wanting_to_move" {
-                    ev.wanting_to_move.is_some()
-                } else {
-                    ev.decay_hours.is_some()
-                };
+            let trust_shock_keys = [
+                ("wanting_to_move", ev.wanting_to_move.is_some()),
+                ("decay_hours", ev.decay_hours.is_some()),
+            ];
+            for (key, set) in trust_shock_keys {
                 if set {
                     return Err(c.issue(
                         &format!("event.{key}"),
