@@ -177,4 +177,9 @@ pub struct ValidateArgs {
     /// Where to write the validation table.
     #[arg(long, default_value = "docs/validation.md")]
     pub markdown: PathBuf,
+    /// Output folder for each held-out event's timeline plot (timeline-<event>.png/svg) and timelines.json.
+    #[arg(long, default_value = "output/validate")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub size: SizeArgs,
 }

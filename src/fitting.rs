@@ -14,7 +14,9 @@ use surge::calibrate::{
     AbcSettings, EventSet, FitProgress, ObservationSet, Priors, fit, load_observations, load_priors,
 };
 use surge::report::atomic::{create_folder, write_atomic};
-use surge::report::plot::{FitPlots, PlotSize, render};
+use std::path::Path;
+use surge::calibrate::timeline::EventTimeline;
+use surge::report::plot::{FitPlots, PlotSize, TimelinePlot, render};
 use surge::scenario::{Behaviour, load_params};
 
 /// Progress bar: generation, tolerance and acceptance (hidden with --quiet or off a terminal).
@@ -129,14 +131,14 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
     let pool = pool(a.threads)?;
-    let (posterior, rows, held) = pool.install(|| {
+    let (posterior, fitted, held) = pool.install(|| {
         let posterior = fit(&events, &priors, &base, &settings, reporter);
-        let rows = predictive(&events, &posterior, &priors, &base, a.draws, settings.seed);
+        let fitted = predictive(&events, &posterior, &priors, &base, a.draws, settings.seed);
         let held = test.as_ref().map(|t| {
             EventSet::new(t, Some(&a.params))
                 .map(|e| predictive(&e, &posterior, &priors, &base, a.draws, settings.seed))
         });
-        (posterior, rows, held)
+        (posterior, fitted, held)
     });
     progress.0.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
@@ -150,7 +152,7 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         simulations: posterior.simulations,
         generations: posterior.generations.clone(),
         parameters: parameter_rows(&posterior, &priors),
-        observations: rows,
+        observations: fitted.rows,
     };
     create_folder(&args.out)?;
     write_atomic(&args.out.join("posterior.csv"), &posterior_csv(&posterior)?)?;
@@ -174,13 +176,16 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         &args.out,
         size,
     )?;
+    let source = format!("posterior predictive, {} draws", a.draws);
+    write_timelines(&args.out, &fitted.timelines, &source, size)?;
     print!("{}", fit_text(&report));
     if let Some(held) = held {
         let held = held?;
+        write_timelines(&args.out, &held.timelines, &source, size)?;
         println!(
             "\nheld-out event {}:\n{}",
             args.hold_out.as_deref().unwrap_or(""),
-            observation_table(&held)
+            observation_table(&held.rows)
         );
     } else {
         write_atomic(&args.fitted, fitted_toml(&report, &base).as_bytes())?;
@@ -191,6 +196,29 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         posterior.simulations,
         args.out.display()
     );
+    Ok(())
+}
+
+/// Writes `timelines.json` (appending to one a held-out event's) and one timeline plot per event.
+fn write_timelines(
+    dir: &Path,
+    timelines: &[EventTimeline],
+    source: &str,
+    size: PlotSize,
+) -> Result<()> {
+    let path = dir.join("timelines.json");
+    let mut all: Vec<EventTimeline> = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    all.retain(|t| timelines.iter().all(|n| n.event != t.event));
+    all.extend(timelines.iter().cloned());
+    let mut json = serde_json::to_vec_pretty(&all)?;
+    json.push(b'\n');
+    write_atomic(&path, &json)?;
+    for timeline in timelines {
+        render(&TimelinePlot { timeline, source }, dir, size)?;
+    }
     Ok(())
 }
 
@@ -216,6 +244,12 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
         a.particles, a.generations, a.max_simulations, a.seed
     );
     let markdown = validation_markdown(&results, &command);
+    create_folder(&args.out)?;
+    let size = PlotSize::new(args.size.width, args.size.height)?;
+    for h in &results {
+        let source = format!("predicted from the fit without this event, {} draws", a.draws);
+        write_timelines(&args.out, &h.timelines, &source, size)?;
+    }
     write_atomic(&args.markdown, markdown.as_bytes())?;
     print!("{markdown}");
     println!(

@@ -36,6 +36,26 @@ const BAD: &[(&str, &str, &str)] = &[
         "expected a share in [0, 1], found 26",
     ),
     (
+        "coverage-negative",
+        "event.coverage.index[1]",
+        "expected a number >= 0",
+    ),
+    (
+        "trust-shock-without-coverage",
+        "event",
+        "a trust_shock needs `coverage`",
+    ),
+    (
+        "fallback-as-percent",
+        "event.fallback_share",
+        "expected a share in [0, 1], found 10",
+    ),
+    (
+        "verification-unknown-region",
+        "apps[0].verification_by_region.asai",
+        "did you mean `asia`",
+    ),
+    (
         "zero-capacity",
         "apps[0].capacity_per_second",
         "expected a number > 0",

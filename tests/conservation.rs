@@ -6,7 +6,7 @@ mod common;
 
 use proptest::prelude::*;
 use surge::engine::{CohortEngine, CohortState, Observer, RunStreams};
-use surge::scenario::{AccountShares, Capacity, EventKind, Region};
+use surge::scenario::{AccountShares, Capacity, Coverage, EventKind, Region};
 
 struct Conservation {
     users: Vec<u64>,
@@ -40,6 +40,10 @@ proptest! {
         capacity in prop_oneof![Just(None), (1.0..5000.0f64).prop_map(Some)],
         per_region in any::<bool>(),
         trust_shock in any::<bool>(),
+        announced in any::<bool>(),
+        fallback in 0.0..1.0f64,
+        reachable in 0.0..1.0f64,
+        codes in prop_oneof![Just(None), (0.01..3000.0f64).prop_map(Some)],
         p in 0.0..0.05f64,
         q in 0.0..2.0f64,
         boost in 1.0..200.0f64,
@@ -59,15 +63,15 @@ proptest! {
         s.event.kind = if trust_shock {
             EventKind::TrustShock {
                 wanting_to_move: 0.5,
-                decay_hours: 3.0,
+                coverage: Coverage { first_hours: 0.0, every_hours: 2.0, index: vec![0.2, 1.0, 0.4] },
             }
         } else {
-            EventKind::Outage { duration_hours: 4.0 }
+            EventKind::Outage { duration_hours: 4.0, announced, fallback_share: fallback }
         };
         s.regions = users
             .iter()
             .enumerate()
-            .map(|(i, &u)| Region { name: format!("r{i}"), users: u, utc_offset_hours: i as f64 * 5.0, activity: surge::model::rhythm::DEFAULT_ACTIVITY })
+            .map(|(i, &u)| Region { name: format!("r{i}"), users: u, utc_offset_hours: i as f64 * 5.0, activity: surge::model::rhythm::DEFAULT_ACTIVITY, reachable_elsewhere: reachable })
             .collect();
         s.event.severity = vec![0.8; users.len()];
         let template = s.apps[0].clone();
@@ -83,6 +87,7 @@ proptest! {
                     (Some(c), false) => Capacity::Global(c),
                     (Some(c), true) => Capacity::PerRegion(vec![c; users.len()]),
                 };
+                a.verification = codes.map(|c| vec![c; users.len()]);
                 a
             })
             .collect();

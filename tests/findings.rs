@@ -40,6 +40,8 @@ fn longer_outages_bring_more_switching() {
         let mut s = base.clone();
         s.event.kind = EventKind::Outage {
             duration_hours: hours,
+            announced: false,
+            fallback_share: 0.0,
         };
         let state = final_state(&s);
         let switched: u64 = state.regions.iter().map(|r| r.switched).sum();

@@ -5,6 +5,7 @@ pub mod abc;
 pub mod observations;
 pub mod predict;
 pub mod priors;
+pub mod timeline;
 pub mod report;
 pub mod validate;
 

@@ -43,6 +43,10 @@ struct RawObservation {
     statement: String,
     source: String,
     tolerance_log10: Option<f64>,
+    /// The window starts the statement could have chosen among (the period it covers); the
+    /// consistency check scores the largest window of this length that starts in it. Defaults
+    /// to `window_start_hours`.
+    largest_window_starts: Option<[f64; 2]>,
 }
 
 /// What a company counted (docs/MODEL.md "Observations").
@@ -55,6 +59,28 @@ pub enum Counts {
     Arrivals,
     /// App-store installs: new accounts plus organic registrations.
     Downloads,
+}
+
+/// Which of the admissible windows a figure is scored on (docs/MODEL.md §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowRule {
+    /// The admissible start whose window comes nearest the reported interval.
+    Nearest,
+    /// The largest window over every start in the range (a consistency check: a company's
+    /// headline is the largest figure it could have stated for that window length).
+    Largest,
+}
+
+impl Counts {
+    /// The name used in files: registrations, arrivals or downloads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Counts::Registrations => "registrations",
+            Counts::Arrivals => "arrivals",
+            Counts::Downloads => "downloads",
+        }
+    }
 }
 
 /// One reported figure.
@@ -70,19 +96,27 @@ pub struct Observation {
     /// Range of possible window starts, hours after the event's start.
     pub window_start_hours: [f64; 2],
     pub window_hours: f64,
-    /// rounded, lower_bound, interval, about or share.
+    /// rounded, lower_bound, interval, about or share; `at_most` for a consistency check.
     pub kind: String,
+    pub rule: WindowRule,
     pub low: f64,
     pub high: f64,
     /// How far outside [low, high] (log10 units, or share units for shares) is one unit of distance.
     pub tolerance: f64,
     pub statement: String,
     pub source: String,
+    /// Period for the derived consistency check (see `consistency_check`).
+    pub largest_window_starts: Option<[f64; 2]>,
 }
 
 impl Observation {
     pub fn is_share(&self) -> bool {
         self.region.is_some()
+    }
+
+    /// A consistency check: only a value above `high` is penalised.
+    pub fn is_upper_bound(&self) -> bool {
+        self.kind == "at_most"
     }
 
     /// Distance of a model value from the reported interval, in units of the tolerance:
@@ -91,6 +125,8 @@ impl Observation {
     pub fn distance(&self, value: f64) -> f64 {
         let outside = if self.is_share() {
             (self.low - value).max(value - self.high).max(0.0)
+        } else if self.is_upper_bound() {
+            (value.max(1.0).log10() - self.high.log10()).max(0.0)
         } else {
             let v = value.max(1.0).log10();
             (self.low.log10() - v).max(v - self.high.log10()).max(0.0)
@@ -100,7 +136,9 @@ impl Observation {
 
     /// A single number to show for the reported figure (middle of the interval; geometric for counts).
     pub fn reported(&self) -> f64 {
-        if self.is_share() {
+        if self.is_upper_bound() {
+            self.high
+        } else if self.is_share() {
             (self.low + self.high) / 2.0
         } else {
             (self.low * self.high).sqrt()
@@ -205,6 +243,22 @@ fn check_observation(
         raw.tolerance_log10.unwrap_or(tolerances.0)
     };
     c.positive(&key("tolerance_log10"), tolerance)?;
+    if let Some([x, y]) = raw.largest_window_starts {
+        c.finite(&key("largest_window_starts"), x)?;
+        c.finite(&key("largest_window_starts"), y)?;
+        if x > y || x > a || y < b {
+            return Err(c.issue(
+                &key("largest_window_starts"),
+                format!("expected [earliest, latest] covering window_start_hours [{a}, {b}], found [{x}, {y}]"),
+            ));
+        }
+        if raw.kind == "share" {
+            return Err(c.issue(
+                &key("largest_window_starts"),
+                "a share has no consistency check; give it on the count it is a share of",
+            ));
+        }
+    }
     Ok(Observation {
         id: raw.id,
         event: dir.join(&raw.event),
@@ -214,11 +268,38 @@ fn check_observation(
         window_start_hours: [a, b],
         window_hours: raw.window_hours,
         kind: raw.kind,
+        rule: WindowRule::Nearest,
         low,
         high,
         tolerance,
         statement: raw.statement,
         source: raw.source,
+        largest_window_starts: raw.largest_window_starts,
+    })
+}
+
+/// The consistency check of a count whose window start is not stated: no window of the same
+/// length over the period the statement covers may lie above the reported interval.
+fn consistency_check(o: &Observation) -> Option<Observation> {
+    let [a, b] = o.window_start_hours;
+    let period = o.largest_window_starts.or((a < b).then_some([a, b]))?;
+    if o.is_share() {
+        return None;
+    }
+    Some(Observation {
+        id: format!("{}.largest", o.id),
+        kind: "at_most".into(),
+        rule: WindowRule::Largest,
+        window_start_hours: period,
+        low: 0.0,
+        statement: format!(
+            "consistency: no {} h window from {} h to {} h after the start holds more than the figure allows",
+            o.window_hours,
+            period[0],
+            period[1] + o.window_hours
+        ),
+        largest_window_starts: None,
+        ..o.clone()
     })
 }
 
@@ -247,7 +328,9 @@ pub fn load_observations(path: &Path) -> Result<ObservationSet, CalibrationError
                 format!("id {:?} is used twice", checked.id),
             )));
         }
+        let check = consistency_check(&checked);
         observations.push(checked);
+        observations.extend(check);
     }
     if observations.is_empty() {
         return Err(invalid(

@@ -2,7 +2,7 @@
 //! off what each observation counted, in its window.
 
 use super::CalibrationError;
-use super::observations::{Counts, Observation, ObservationSet};
+use super::observations::{Counts, Observation, ObservationSet, WindowRule};
 use crate::engine::{CohortEngine, CohortState, Observer, RunStreams};
 use crate::scenario::{Behaviour, Scenario, load_scenario};
 
@@ -13,6 +13,15 @@ pub struct EventSet {
     pub observations: Vec<Observation>,
     /// Per observation: (event index, app index, region index if a share).
     index: Vec<(usize, usize, Option<usize>)>,
+}
+
+/// One curve of a timeline plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurveSpec {
+    pub event: usize,
+    pub app: usize,
+    pub app_name: String,
+    pub counts: Counts,
 }
 
 /// What one parameter set gives for every observation.
@@ -128,10 +137,9 @@ impl EventSet {
         })
     }
 
-    /// Simulates every event once with `behaviour` (run `run` of `seed`) and scores every observation.
-    pub fn predict(&self, behaviour: &Behaviour, seed: u64, run: u64) -> Prediction {
-        let tallies: Vec<Tally> = self
-            .scenarios
+    /// Simulates every event once with `behaviour` (run `run` of `seed`).
+    fn simulate(&self, behaviour: &Behaviour, seed: u64, run: u64) -> Vec<Tally> {
+        self.scenarios
             .iter()
             .enumerate()
             .map(|(e, s)| {
@@ -141,26 +149,83 @@ impl EventSet {
                 engine.run(&streams, &mut tally);
                 tally
             })
-            .collect();
+            .collect()
+    }
+
+    /// The curves a timeline plot draws: every (event, app, counts) that a count observation
+    /// names, in first-seen order.
+    pub fn curve_specs(&self) -> Vec<CurveSpec> {
+        let mut out: Vec<CurveSpec> = Vec::new();
+        for (o, &(event, app, region)) in self.observations.iter().zip(&self.index) {
+            let spec = CurveSpec {
+                event,
+                app,
+                app_name: o.app.clone(),
+                counts: o.counts,
+            };
+            if region.is_none() && !out.contains(&spec) {
+                out.push(spec);
+            }
+        }
+        out
+    }
+
+    /// The event index of each observation.
+    pub fn event_of(&self) -> impl Iterator<Item = usize> + '_ {
+        self.index.iter().map(|&(e, _, _)| e)
+    }
+
+    /// Hours since the event's start at the middle of each output interval of `event`.
+    pub fn curve_hours(&self, event: usize) -> Vec<f64> {
+        let t = &self.scenarios[event].timeline;
+        (0..t.steps / t.output_every)
+            .map(|j| ((j as f64 + 0.5) * t.output_every as f64 - t.event_step as f64) * t.step_hours)
+            .collect()
+    }
+
+    /// Per curve of `specs`: the figure per hour over each output interval.
+    fn curves_of(&self, specs: &[CurveSpec], tallies: &[Tally]) -> Vec<Vec<f64>> {
+        specs
+            .iter()
+            .map(|c| {
+                let t = &self.scenarios[c.event].timeline;
+                let hours = t.output_every as f64 * t.step_hours;
+                (0..t.steps / t.output_every)
+                    .map(|j| {
+                        let span = ((j * t.output_every) as i64, ((j + 1) * t.output_every) as i64);
+                        count(c.counts, &tallies[c.event], span, c.app, None) / hours
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Like `predict`, and also the curves of `specs` from the same simulations.
+    pub fn predict_with_curves(
+        &self,
+        specs: &[CurveSpec],
+        behaviour: &Behaviour,
+        seed: u64,
+        run: u64,
+    ) -> (Prediction, Vec<Vec<f64>>) {
+        let tallies = self.simulate(behaviour, seed, run);
+        (self.score(&tallies), self.curves_of(specs, &tallies))
+    }
+
+    /// Simulates every event once with `behaviour` (run `run` of `seed`) and scores every observation.
+    pub fn predict(&self, behaviour: &Behaviour, seed: u64, run: u64) -> Prediction {
+        self.score(&self.simulate(behaviour, seed, run))
+    }
+
+    fn score(&self, tallies: &[Tally]) -> Prediction {
         let mut values = Vec::with_capacity(self.observations.len());
         let mut distances = Vec::with_capacity(self.observations.len());
         for (o, &(e, app, region)) in self.observations.iter().zip(&self.index) {
             let s = &self.scenarios[e];
             let tally = &tallies[e];
-            let [a, b] = o.window_start_hours;
-            let starts = if a == b { 1 } else { 13 };
-            let best = (0..starts)
-                .map(|k| {
-                    let start = if starts == 1 {
-                        a
-                    } else {
-                        a + (b - a) * k as f64 / 12.0
-                    };
-                    let v = value(o, tally, window(s, start, o.window_hours), app, region);
-                    (o.distance(v), v)
-                })
-                .min_by(|x, y| x.0.total_cmp(&y.0))
-                .unwrap_or((f64::INFINITY, f64::NAN));
+            let best = score(o, s.timeline.step_hours, |start| {
+                value(o, tally, window(s, start, o.window_hours), app, region)
+            });
             distances.push(best.0);
             values.push(best.1);
         }
@@ -169,6 +234,38 @@ impl EventSet {
             values,
             distances,
             total,
+        }
+    }
+}
+
+/// (distance, model value) of observation `o`, given the model's value for a window starting
+/// `start` hours after the event. `Nearest`: the admissible start (13 points over the range)
+/// whose value comes nearest the reported interval. `Largest`: the largest value over every
+/// start in the range, one step (`dt` hours) apart (docs/MODEL.md §11, consistent windows).
+pub fn score(o: &Observation, dt: f64, value_at: impl Fn(f64) -> f64) -> (f64, f64) {
+    let [a, b] = o.window_start_hours;
+    match o.rule {
+        WindowRule::Nearest => {
+            let starts = if a == b { 1 } else { 13 };
+            (0..starts)
+                .map(|k| {
+                    let start = if starts == 1 {
+                        a
+                    } else {
+                        a + (b - a) * k as f64 / 12.0
+                    };
+                    let v = value_at(start);
+                    (o.distance(v), v)
+                })
+                .min_by(|x, y| x.0.total_cmp(&y.0))
+                .unwrap_or((f64::INFINITY, f64::NAN))
+        }
+        WindowRule::Largest => {
+            let n = ((b - a) / dt).round().max(0.0) as usize;
+            let largest = (0..=n)
+                .map(|k| value_at(a + k as f64 * dt))
+                .fold(f64::NEG_INFINITY, f64::max);
+            (o.distance(largest), largest)
         }
     }
 }
@@ -183,26 +280,88 @@ fn window(s: &Scenario, start: f64, length: f64) -> (i64, i64) {
 fn value(
     o: &Observation,
     t: &Tally,
-    (i0, i1): (i64, i64),
+    span: (i64, i64),
     app: usize,
     region: Option<usize>,
 ) -> f64 {
+    let all = count(o.counts, t, span, app, None);
+    match region {
+        Some(r) if all > 0.0 => count(o.counts, t, span, app, Some(r)) / all,
+        Some(_) => 0.0,
+        None => all,
+    }
+}
+
+/// What `counts` counted for `app` between steps `i0` and `i1`, in one region or all.
+fn count(counts: Counts, t: &Tally, (i0, i1): (i64, i64), app: usize, region: Option<usize>) -> f64 {
     let (i0, i1) = (i0.max(0) as usize, i1.max(0) as usize);
+    let regions = region.map_or(0..t.regions, |r| r..r + 1);
     let gain = |r: usize, reactivated: bool| {
         (t.at(i1, app, r, reactivated) - t.at(i0, app, r, reactivated)) as f64
     };
-    let count = |regions: std::ops::Range<usize>| -> f64 {
-        let reg: f64 = regions.clone().map(|r| gain(r, false)).sum();
-        match o.counts {
-            Counts::Registrations => reg,
-            Counts::Arrivals => reg + regions.map(|r| gain(r, true)).sum::<f64>(),
-            Counts::Downloads => reg + (t.baseline(i1, app) - t.baseline(i0, app)) as f64,
-        }
+    let reg: f64 = regions.clone().map(|r| gain(r, false)).sum();
+    // Organic registrations come from outside the regions: counted with the app's total only.
+    let organic = if region.is_none() {
+        (t.baseline(i1, app) - t.baseline(i0, app)) as f64
+    } else {
+        0.0
     };
-    let all = count(0..t.regions);
-    match region {
-        Some(r) if all > 0.0 => count(r..r + 1) / all,
-        Some(_) => 0.0,
-        None => all,
+    match counts {
+        // A company's "new users signed up" counts every new account, organic ones too.
+        Counts::Registrations | Counts::Downloads => reg + organic,
+        Counts::Arrivals => reg + organic + regions.map(|r| gain(r, true)).sum::<f64>(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::load_observations;
+
+    /// A synthetic case: the reported 24 h figure (10, "rounded" [9.5, 10.5]) fits the window
+    /// starting at 0 h, but the curve around it holds ten times as much in the window starting at
+    /// 24 h. The old rule (nearest admissible window) accepts it; the consistency check rejects it.
+    #[test]
+    fn consistent_windows_reject_a_curve_that_only_fits_the_chosen_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("obs.toml");
+        std::fs::write(
+            &file,
+            r#"[[observation]]
+id = "x"
+event = "e.toml"
+app = "a"
+counts = "arrivals"
+window_start_hours = [0, 12]
+largest_window_starts = [0, 48]
+window_hours = 24
+kind = "rounded"
+low = 9.5
+high = 10.5
+statement = "10 in the last 24 hours"
+source = "synthetic"
+"#,
+        )
+        .unwrap();
+        let set = load_observations(&file).unwrap();
+        assert_eq!(set.observations.len(), 2);
+        let (figure, check) = (&set.observations[0], &set.observations[1]);
+        assert_eq!(check.rule, WindowRule::Largest);
+        assert_eq!(check.window_start_hours, [0.0, 48.0]);
+        // Cumulative arrivals: 10 in the first day, 100 in the second, nothing after.
+        let cumulative = |h: f64| {
+            let h = h.clamp(0.0, 48.0);
+            if h <= 24.0 { 10.0 * h / 24.0 } else { 10.0 + 100.0 * (h - 24.0) / 24.0 }
+        };
+        let window = |start: f64| cumulative(start + 24.0) - cumulative(start);
+        let (d_old, v_old) = score(figure, 0.5, window);
+        assert_eq!(d_old, 0.0, "the old rule accepts: {v_old}");
+        let (d_new, v_new) = score(check, 0.5, window);
+        assert!((v_new - 100.0).abs() < 1e-9);
+        // log10(100 / 10.5) / 0.1 tolerance units.
+        assert!((d_new - (100.0f64 / 10.5).log10() / 0.1).abs() < 1e-9, "{d_new}");
+        // A curve whose largest window is the reported one passes both.
+        let flat = |start: f64| if start <= 12.0 { 10.0 } else { 10.0 * (36.0 - start.min(36.0)) / 24.0 };
+        assert_eq!(score(check, 0.5, flat).0, 0.0);
     }
 }

@@ -3,6 +3,7 @@
 
 use super::abc::{AbcSettings, Generation, Posterior, StopReason};
 use super::predict::EventSet;
+use super::timeline::{EventTimeline, timelines};
 use super::priors::Priors;
 use crate::engine::streams::stream_key;
 use crate::report::format::human;
@@ -23,6 +24,9 @@ pub struct PredictiveRow {
     pub source: String,
     /// A region's share of the app's figure (values in [0, 1]) rather than a count.
     pub share: bool,
+    /// A consistency check: only values above `observed_high` disagree with the report.
+    #[serde(default)]
+    pub upper_bound: bool,
     /// The interval the statement allows.
     pub observed_low: f64,
     pub observed_high: f64,
@@ -43,6 +47,19 @@ impl PredictiveRow {
             format!("{:.1}%", 100.0 * v)
         } else {
             human(v)
+        }
+    }
+
+    /// The reported interval as people read it: "[2.5M, 3.5M]", or "<= 25.5M" for a check.
+    pub fn observed(&self) -> String {
+        if self.upper_bound {
+            format!("<= {}", self.show(self.observed_high))
+        } else {
+            format!(
+                "[{}, {}]",
+                self.show(self.observed_low),
+                self.show(self.observed_high)
+            )
         }
     }
 }
@@ -86,6 +103,12 @@ pub struct FitReport {
     pub observations: Vec<PredictiveRow>,
 }
 
+/// The posterior predictive check of every observation, and every event's timeline.
+pub struct Predictive {
+    pub rows: Vec<PredictiveRow>,
+    pub timelines: Vec<EventTimeline>,
+}
+
 /// Posterior predictive: `draws` parameter sets drawn by weight, each simulated once.
 pub fn predictive(
     events: &EventSet,
@@ -94,18 +117,25 @@ pub fn predictive(
     base: &Behaviour,
     draws: usize,
     seed: u64,
-) -> Vec<PredictiveRow> {
-    let values: Vec<Vec<f64>> = (0..draws)
+) -> Predictive {
+    let specs = events.curve_specs();
+    let (values, curves): (Vec<Vec<f64>>, Vec<Vec<Vec<f64>>>) = (0..draws)
         .into_par_iter()
         .map(|i| {
             let mut r = Xoshiro256PlusPlus::seed_from_u64(stream_key(seed, i as u64, 0xD));
             let j = posterior.pick(r.random::<f64>());
             let b = behaviour_of(posterior, j, priors, base);
-            events
-                .predict(&b, stream_key(seed, 0, 0xE), i as u64)
-                .values
+            let (p, c) = events.predict_with_curves(&specs, &b, stream_key(seed, 0, 0xE), i as u64);
+            (p.values, c)
         })
-        .collect();
+        .unzip();
+    Predictive {
+        rows: predictive_rows(events, &values),
+        timelines: timelines(events, &specs, &curves),
+    }
+}
+
+fn predictive_rows(events: &EventSet, values: &[Vec<f64>]) -> Vec<PredictiveRow> {
     events
         .observations
         .iter()
@@ -116,7 +146,11 @@ pub fn predictive(
             let reported = o.reported();
             // A median of zero would give -inf: floor it at one user (counts) or 1e-6 (shares).
             let floor = if o.is_share() { 1e-6 } else { 1.0 };
-            let log10_error = (s.p50.max(floor) / reported).log10();
+            let mut log10_error = (s.p50.max(floor) / reported).log10();
+            if o.is_upper_bound() {
+                // A check is only missed from above.
+                log10_error = log10_error.max(0.0);
+            }
             PredictiveRow {
                 id: o.id.clone(),
                 event: o
@@ -127,6 +161,7 @@ pub fn predictive(
                 statement: o.statement.clone(),
                 source: o.source.clone(),
                 share: o.is_share(),
+                upper_bound: o.is_upper_bound(),
                 observed_low: o.low,
                 observed_high: o.high,
                 predicted_median: s.p50,
@@ -308,7 +343,7 @@ pub fn observation_table(rows: &[PredictiveRow]) -> String {
         out.push_str(&format!(
             "{:<42} {:>17} {:>10} {:>22} {:>8} {:>10.3}\n",
             r.id,
-            format!("[{}, {}]", r.show(r.observed_low), r.show(r.observed_high)),
+            r.observed(),
             r.show(r.predicted_median),
             format!("[{}, {}]", r.show(r.predicted_p05), r.show(r.predicted_p95)),
             if r.covered { "yes" } else { "NO" },

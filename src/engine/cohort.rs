@@ -141,23 +141,26 @@ impl CohortEngine {
         self.scenario
             .apps
             .iter()
-            .map(|app| match &app.capacity {
-                Capacity::Unlimited => vec![Lane {
-                    queue: SignupQueue::new(n_regions, None),
-                    regions: (0..n_regions).collect(),
-                }],
-                Capacity::Global(c) => vec![Lane {
-                    queue: SignupQueue::new(n_regions, Some(*c)),
-                    regions: (0..n_regions).collect(),
-                }],
-                Capacity::PerRegion(cs) => cs
-                    .iter()
-                    .enumerate()
-                    .map(|(r, c)| Lane {
-                        queue: SignupQueue::new(1, Some(*c)),
-                        regions: vec![r],
+            .map(|app| {
+                let lanes = match &app.capacity {
+                    Capacity::Unlimited => vec![((0..n_regions).collect::<Vec<_>>(), None)],
+                    Capacity::Global(c) => vec![((0..n_regions).collect(), Some(*c))],
+                    Capacity::PerRegion(cs) => cs
+                        .iter()
+                        .enumerate()
+                        .map(|(r, c)| (vec![r], Some(*c)))
+                        .collect(),
+                };
+                lanes
+                    .into_iter()
+                    .map(|(regions, capacity)| {
+                        let mut queue = SignupQueue::new(regions.len(), capacity);
+                        if let Some(codes) = &app.verification {
+                            queue = queue.with_verification(regions.iter().map(|&r| codes[r]).collect());
+                        }
+                        Lane { queue, regions }
                     })
-                    .collect(),
+                    .collect()
             })
             .collect()
     }

@@ -14,6 +14,13 @@ pub struct SignupQueue {
     capacity_per_second: Option<f64>,
     /// Fraction of a completion carried to the next step, so capacity is exact over time.
     carry: f64,
+    /// Per region of this queue: verification codes deliverable per second (SMS gateways), a
+    /// second limit each region's completions must respect; `None` for no such limit.
+    verification: Option<Vec<f64>>,
+    /// Per region: fraction of a verification slot carried to the next step.
+    verification_carry: Vec<f64>,
+    /// Per region: completions the verification limit allows this step (scratch).
+    eligible: Vec<u64>,
 }
 
 /// What one step of the queue did, per region.
@@ -31,6 +38,25 @@ impl SignupQueue {
             waiting: vec![0; regions],
             capacity_per_second,
             carry: 0.0,
+            verification: None,
+            verification_carry: vec![0.0; regions],
+            eligible: vec![0; regions],
+        }
+    }
+
+    /// Adds a per-region limit on verification codes per second (in this queue's region order).
+    pub fn with_verification(mut self, per_second: Vec<f64>) -> Self {
+        self.verification = Some(per_second);
+        self
+    }
+
+    /// Completions per second the queue can reach at most: the servers' capacity, or the sum of
+    /// the regions' verification limits if that is lower; `None` if neither limits it.
+    fn throughput(&self) -> Option<f64> {
+        let codes = self.verification.as_ref().map(|v| v.iter().sum::<f64>());
+        match (self.capacity_per_second, codes) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -49,28 +75,45 @@ impl SignupQueue {
         for (w, a) in self.waiting.iter_mut().zip(attempts) {
             *w += a;
         }
-        let total: u64 = self.waiting.iter().sum();
-        let Some(rate) = self.capacity_per_second else {
-            out.served.copy_from_slice(&self.waiting);
-            self.waiting.fill(0);
+        // Each region can complete at most as many sign-ups as its verification codes allow.
+        self.eligible.copy_from_slice(&self.waiting);
+        if let Some(codes) = &self.verification {
+            for ((e, carry), per_second) in self
+                .eligible
+                .iter_mut()
+                .zip(self.verification_carry.iter_mut())
+                .zip(codes)
+            {
+                let slots = per_second * dt_hours * 3600.0 + *carry;
+                let whole = (slots + 1e-9).floor();
+                *carry = (slots - whole).max(0.0);
+                *e = (*e).min(whole as u64);
+            }
+        }
+        let total: u64 = self.eligible.iter().sum();
+        let slots = match self.capacity_per_second {
+            None => total,
+            Some(rate) => {
+                let slots = rate * dt_hours * 3600.0 + self.carry;
+                // The small tolerance keeps 29999.999… (rounding of rate · dt) from losing a slot.
+                let whole = (slots + 1e-9).floor();
+                self.carry = (slots - whole).max(0.0);
+                whole as u64
+            }
+        };
+        if total <= slots {
+            out.served.copy_from_slice(&self.eligible);
+        } else {
+            share_slots(slots, &self.eligible, &mut out.served);
+        }
+        for (w, s) in self.waiting.iter_mut().zip(&out.served) {
+            *w -= s;
+        }
+        let Some(rate) = self.throughput() else {
             out.abandoned.fill(0);
             out.wait_seconds = 0.0;
             return;
         };
-        let slots = rate * dt_hours * 3600.0 + self.carry;
-        // The small tolerance keeps 29999.999… (rounding of rate · dt) from losing a slot.
-        let whole = (slots + 1e-9).floor();
-        self.carry = (slots - whole).max(0.0);
-        let slots = whole as u64;
-        if total <= slots {
-            out.served.copy_from_slice(&self.waiting);
-            self.waiting.fill(0);
-        } else {
-            share_slots(slots, &self.waiting, &mut out.served);
-            for (w, s) in self.waiting.iter_mut().zip(&out.served) {
-                *w -= s;
-            }
-        }
         let give_up = probability(1.0 / patience_hours, dt_hours);
         for (w, a) in self.waiting.iter_mut().zip(out.abandoned.iter_mut()) {
             *a = binomial(rng, *w, give_up);
@@ -139,5 +182,26 @@ mod tests {
             served += step.served[0];
         }
         assert_eq!(served, 360);
+    }
+
+    #[test]
+    fn verification_codes_limit_each_region() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        // Servers could take 1000/s, but region 0's SMS gateway delivers only 10 codes a second.
+        let mut q = SignupQueue::new(2, Some(1000.0)).with_verification(vec![10.0, 1000.0]);
+        let mut step = QueueStep::default();
+        q.step(&mut rng, &[50_000, 50_000], 1.0 / 60.0, 1e9, &mut step);
+        assert_eq!(step.served, vec![600, 50_000]);
+        // Servers at 100/s bind: 6,000 completions shared among what each region may complete.
+        let mut q = SignupQueue::new(2, Some(100.0)).with_verification(vec![10.0, 1000.0]);
+        q.step(&mut rng, &[50_000, 50_000], 1.0 / 60.0, 1e9, &mut step);
+        assert_eq!(step.served.iter().sum::<u64>(), 6_000);
+        assert!(step.served[0] <= 600 && step.served[0] > 0);
+        // Unlimited servers: only the codes limit.
+        let mut q = SignupQueue::new(1, None).with_verification(vec![2.0]);
+        q.step(&mut rng, &[1_000], 1.0 / 60.0, 1e9, &mut step);
+        assert_eq!(step.served, vec![120]);
+        assert_eq!(q.waiting.iter().sum::<u64>() + step.abandoned[0], 880);
+        assert!((step.wait_seconds - q.waiting[0] as f64 / 2.0).abs() < 1e-9);
     }
 }

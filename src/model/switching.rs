@@ -14,9 +14,12 @@ pub enum Holding {
 }
 
 /// Looking hazard per hour of a user who noticed the event:
-/// `h = m · L(t) · (p + q·F + ν·M(t))`, with `m` = `dormant_boost` for dormant-account holders
+/// `h = L(t) · (m·p + q·F + ν·M(t))`, with `m` = `dormant_boost` for dormant-account holders
 /// and 1 otherwise, `F` the share of the region's users who already switched, `M` news coverage.
-/// With L = 1, ν = 0 and m = 1 this is exactly the Bass hazard p + q·F (Bass 1969).
+/// The boost acts on the spontaneous term only: a user cut off right now goes back to the app she
+/// already has, while news and word of mouth recommend an app to holders and others alike
+/// (docs/MODEL.md §4). With L = 1, ν = 0 and m = 1 this is exactly the Bass hazard p + q·F
+/// (Bass 1969).
 pub fn looking_hazard(
     b: &Behaviour,
     holding: Holding,
@@ -31,9 +34,8 @@ pub fn looking_hazard(
         Holding::None => 1.0,
         Holding::Dormant(_) => b.dormant_boost,
     };
-    boost
-        * looking
-        * (b.innovation_per_hour
+    looking
+        * (boost * b.innovation_per_hour
             + b.word_of_mouth_per_hour * switched_share
             + b.news_per_hour * news)
 }
@@ -80,6 +82,7 @@ mod tests {
             news_rise_hours: 1.0,
             news_decay_hours: 1.0,
             urgency_hours: 0.0,
+            after_hours: 1.0,
             dormant_boost: 20.0,
             contact_weight: 2.0,
             account_affinity: 10.0,
@@ -93,6 +96,9 @@ mod tests {
         assert!((h - (0.03 + 0.38 * 0.25)).abs() < 1e-15);
         assert_eq!(looking_hazard(&b(), Holding::None, 0.0, 1.0, 0.9), 0.0);
         assert!((looking_hazard(&b(), Holding::Dormant(0), 1.0, 0.0, 0.0) - 0.6).abs() < 1e-12);
+        // News and word of mouth are not boosted: 20 * 0.03 + 0.38 * 0.5 + 0.5 * 1.
+        let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, 0.5);
+        assert!((h - (0.6 + 0.19 + 0.5)).abs() < 1e-12);
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Summary {
         };
         let e = &scenario.event;
         let (kind, duration_hours) = match e.kind {
-            EventKind::Outage { duration_hours } => ("outage", Some(duration_hours)),
+            EventKind::Outage { duration_hours, .. } => ("outage", Some(duration_hours)),
             EventKind::TrustShock { .. } => ("trust_shock", None),
         };
         Summary {

@@ -67,11 +67,48 @@ pub struct Event {
 pub enum EventKind {
     Outage {
         duration_hours: f64,
+        /// Users knew in advance how long it would last (a court-ordered block, a planned
+        /// shutdown): urgency is full from the start instead of building up (docs/MODEL.md §4).
+        announced: bool,
+        /// Share of affected users who can reach their contacts on a service of the same family
+        /// that stays up (e.g. Messenger while WhatsApp is down); they need no alternative.
+        fallback_share: f64,
     },
     TrustShock {
         wanting_to_move: f64,
-        decay_hours: f64,
+        /// News coverage of the event over time, an observed or stated input (docs/MODEL.md §4).
+        coverage: Coverage,
     },
+}
+
+/// A dated intensity series (a daily index of news coverage or search interest) on the scale
+/// where 1 is the coverage of a worldwide outage at its height (docs/MODEL.md §4), read by linear
+/// interpolation between points.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    /// Hours after the event's start of the first point.
+    pub first_hours: f64,
+    /// Hours between points.
+    pub every_hours: f64,
+    /// Index values (1 = a worldwide outage's coverage at its height).
+    pub index: Vec<f64>,
+}
+
+impl Coverage {
+    /// The index `tau` hours after the event's start: 0 before the first point, the last value
+    /// after the last point, linear in between.
+    pub fn at(&self, tau: f64) -> f64 {
+        let x = (tau - self.first_hours) / self.every_hours;
+        if x < 0.0 || self.index.is_empty() {
+            return 0.0;
+        }
+        let i = x.floor() as usize;
+        match (self.index.get(i), self.index.get(i + 1)) {
+            (Some(a), Some(b)) => a + (b - a) * (x - i as f64),
+            (Some(a), None) => *a,
+            _ => *self.index.last().unwrap_or(&0.0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,6 +119,10 @@ pub struct Region {
     pub utc_offset_hours: f64,
     /// Share of users who open a messaging app in each local hour 0..23.
     pub activity: [f64; 24],
+    /// Share of users who can reach most of their contacts on a channel that an outage of the
+    /// affected services leaves working (SMS, iMessage, apps outside the model); they need no
+    /// alternative. 0 = everyone depends on the affected services.
+    pub reachable_elsewhere: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +134,9 @@ pub struct App {
     pub retention_30d: f64,
     /// Account shares per region, in the order of `Scenario::regions`.
     pub accounts: Vec<AccountShares>,
+    /// Per region (in region order): verification codes (SMS) that can be delivered per second,
+    /// a second limit on registrations besides the servers' capacity; `None` for no such limit.
+    pub verification: Option<Vec<f64>>,
 }
 
 /// Registrations an app can complete per second.

@@ -8,7 +8,9 @@ mod params;
 mod raw;
 mod validate;
 
-pub use domain::{AccountShares, App, Capacity, Event, EventKind, Region, Scenario, Timeline};
+pub use domain::{
+    AccountShares, App, Capacity, Coverage, Event, EventKind, Region, Scenario, Timeline,
+};
 pub use error::{ScenarioError, ValidationIssue};
 pub use params::{Behaviour, load_params};
 pub use validate::{default_params_file, load_scenario, parse_scenario};

@@ -23,6 +23,8 @@ pub struct Behaviour {
     pub news_decay_hours: f64,
     /// Time constant of the urgency growing with time since the outage began, hours (0 = at once).
     pub urgency_hours: f64,
+    /// Time constant of looking fading after service returns, hours (docs/MODEL.md §4).
+    pub after_hours: f64,
     /// Multiplier on the looking hazard of users who hold a dormant account at an alternative.
     pub dormant_boost: f64,
     /// β: weight of the share of contacts already on an app in the choice among apps.
@@ -45,6 +47,7 @@ impl Behaviour {
             news_rise_hours: c.non_negative("looking.news_rise_hours", l.news_rise_hours)?,
             news_decay_hours: c.positive("looking.news_decay_hours", l.news_decay_hours)?,
             urgency_hours: c.non_negative("looking.urgency_hours", l.urgency_hours)?,
+            after_hours: c.positive("looking.after_hours", l.after_hours)?,
             dormant_boost: c.positive("looking.dormant_boost", l.dormant_boost)?,
             contact_weight: c.non_negative("choice.contact_weight", raw.choice.contact_weight)?,
             account_affinity: c.positive("choice.account_affinity", raw.choice.account_affinity)?,
@@ -68,13 +71,14 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 10] = [
+pub const PARAMETER_NAMES: [&str; 11] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
     "looking.news_rise_hours",
     "looking.news_decay_hours",
     "looking.urgency_hours",
+    "looking.after_hours",
     "looking.dormant_boost",
     "choice.contact_weight",
     "choice.account_affinity",
@@ -90,6 +94,7 @@ impl Behaviour {
             "looking.news_rise_hours" => &mut self.news_rise_hours,
             "looking.news_decay_hours" => &mut self.news_decay_hours,
             "looking.urgency_hours" => &mut self.urgency_hours,
+            "looking.after_hours" => &mut self.after_hours,
             "looking.dormant_boost" => &mut self.dormant_boost,
             "choice.contact_weight" => &mut self.contact_weight,
             "choice.account_affinity" => &mut self.account_affinity,

@@ -58,10 +58,27 @@ pub(crate) struct RawEvent {
     pub severity: Option<f64>,
     #[serde(default)]
     pub severity_by_region: BTreeMap<String, f64>,
-    /// Trust shock only: share of the service's users who want to move at its start (a survey figure).
+    /// Outage only: its length was known in advance (a court-ordered block), so urgency is full at once.
+    pub announced: Option<bool>,
+    /// Outage only: share of users who reach their contacts on a service of the family that stays up.
+    pub fallback_share: Option<f64>,
+    /// Trust shock only: share of the service's users who want to move (a survey figure).
     pub wanting_to_move: Option<f64>,
-    /// Trust shock only: e-folding time of the push, hours.
-    pub decay_hours: Option<f64>,
+    /// Trust shock only: dated coverage index that drives the push.
+    pub coverage: Option<RawCoverage>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCoverage {
+    /// Date-time of the first point.
+    pub from: toml::value::Datetime,
+    /// Hours between points.
+    pub every_hours: f64,
+    /// Index values (any scale; scaled so the largest is 1).
+    pub index: Vec<f64>,
+    /// Where the series comes from, or "assumed" and why.
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,6 +89,9 @@ pub(crate) struct RawRegion {
     pub utc_offset_hours: f64,
     /// 24 shares (local hours 0..23) of users who open a messaging app in that hour; default shape if absent.
     pub activity: Option<Vec<f64>>,
+    /// Share of users who reach most contacts on a channel that stays up; 0 if absent.
+    #[serde(default)]
+    pub reachable_elsewhere: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +107,9 @@ pub(crate) struct RawApp {
     pub retention_30d: f64,
     pub active_share: BTreeMap<String, f64>,
     pub dormant_share: BTreeMap<String, f64>,
+    /// Verification codes (SMS) deliverable per second, per region; no limit if absent.
+    #[serde(default)]
+    pub verification_by_region: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +129,7 @@ pub(crate) struct RawLooking {
     pub news_rise_hours: f64,
     pub news_decay_hours: f64,
     pub urgency_hours: f64,
+    pub after_hours: f64,
     pub dormant_boost: f64,
 }
 

@@ -2,12 +2,14 @@
 //! names the key, its line and column, and what was expected.
 
 use super::check::Checker;
-use super::domain::{AccountShares, App, Capacity, Event, EventKind, Region, Scenario, Timeline};
+use super::domain::{
+    AccountShares, App, Capacity, Coverage, Event, EventKind, Region, Scenario, Timeline,
+};
 use super::error::read_input;
 use super::error::{ScenarioError, ValidationIssue};
 use super::locate::from_toml;
 use super::params::{Behaviour, load_params};
-use super::raw::{RawApp, RawEvent, RawRegion, RawScenario, RawSimulation};
+use super::raw::{RawApp, RawCoverage, RawEvent, RawRegion, RawScenario, RawSimulation};
 use crate::model::rhythm::DEFAULT_ACTIVITY;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -184,11 +186,19 @@ fn parse_time(
     c: &Checker,
     value: &toml::value::Datetime,
 ) -> Result<DateTime<Utc>, ValidationIssue> {
+    parse_time_at(c, "event.start", value)
+}
+
+fn parse_time_at(
+    c: &Checker,
+    key: &str,
+    value: &toml::value::Datetime,
+) -> Result<DateTime<Utc>, ValidationIssue> {
     DateTime::parse_from_rfc3339(&value.to_string())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
             c.issue(
-                "event.start",
+                key,
                 format!("expected a date-time with a UTC offset such as 2021-10-04T15:39:00Z, found {value}"),
             )
         })
@@ -221,7 +231,7 @@ fn event(
         "outage" => {
             let trust_shock_keys = [
                 ("wanting_to_move", ev.wanting_to_move.is_some()),
-                ("decay_hours", ev.decay_hours.is_some()),
+                ("coverage", ev.coverage.is_some()),
             ];
             for (key, set) in trust_shock_keys {
                 if set {
@@ -244,9 +254,12 @@ fn event(
                 ));
             }
             let default = c.share("event.severity", ev.severity.unwrap_or(1.0))?;
+            let fallback_share = c.share("event.fallback_share", ev.fallback_share.unwrap_or(0.0))?;
             (
                 EventKind::Outage {
                     duration_hours: duration,
+                    announced: ev.announced.unwrap_or(false),
+                    fallback_share,
                 },
                 severity_for(default)?,
             )
@@ -255,10 +268,12 @@ fn event(
             if ev.duration_hours.is_some()
                 || ev.severity.is_some()
                 || !ev.severity_by_region.is_empty()
+                || ev.announced.is_some()
+                || ev.fallback_share.is_some()
             {
                 return Err(c.issue(
                     "event",
-                    "a trust_shock has no duration_hours or severity; it takes wanting_to_move and decay_hours",
+                    "a trust_shock has no duration_hours, severity, announced or fallback_share; it takes wanting_to_move and coverage",
                 ));
             }
             let wanting = ev.wanting_to_move.ok_or_else(|| {
@@ -267,13 +282,16 @@ fn event(
                     "a trust_shock needs `wanting_to_move` (share of users who want to move)",
                 )
             })?;
-            let decay = ev
-                .decay_hours
-                .ok_or_else(|| c.issue("event", "a trust_shock needs `decay_hours`"))?;
+            let coverage = ev.coverage.as_ref().ok_or_else(|| {
+                c.issue(
+                    "event",
+                    "a trust_shock needs `coverage` (a dated index of news coverage or search interest)",
+                )
+            })?;
             (
                 EventKind::TrustShock {
                     wanting_to_move: c.share("event.wanting_to_move", wanting)?,
-                    decay_hours: c.positive("event.decay_hours", decay)?,
+                    coverage: coverage_series(c, coverage, start)?,
                 },
                 vec![1.0; regions.len()],
             )
@@ -290,6 +308,45 @@ fn event(
         services: ev.services.clone(),
         start,
         severity,
+    })
+}
+
+/// A trust shock's coverage index: at least two points, each in [0, 10] (1 = the coverage of a
+/// worldwide outage at its height, docs/MODEL.md §4), not all zero.
+fn coverage_series(
+    c: &Checker,
+    raw: &RawCoverage,
+    event_start: DateTime<Utc>,
+) -> Result<Coverage, ValidationIssue> {
+    let from = parse_time_at(c, "event.coverage.from", &raw.from)?;
+    let every = c.positive("event.coverage.every_hours", raw.every_hours)?;
+    if raw.index.len() < 2 {
+        return Err(c.issue(
+            "event.coverage.index",
+            format!("expected at least 2 values, found {}", raw.index.len()),
+        ));
+    }
+    for (i, v) in raw.index.iter().enumerate() {
+        let key = format!("event.coverage.index[{i}]");
+        c.non_negative(&key, *v)?;
+        c.at_most(&key, *v, 10.0)?;
+    }
+    if raw.index.iter().all(|&v| v == 0.0) {
+        return Err(c.issue(
+            "event.coverage.index",
+            "expected at least one value above 0",
+        ));
+    }
+    if raw.source.trim().is_empty() {
+        return Err(c.issue(
+            "event.coverage.source",
+            "expected where the series comes from (or \"assumed\" and why)",
+        ));
+    }
+    Ok(Coverage {
+        first_hours: (from - event_start).num_seconds() as f64 / 3600.0,
+        every_hours: every,
+        index: raw.index.clone(),
     })
 }
 
@@ -349,6 +406,7 @@ fn regions(c: &Checker, raw: &[RawRegion]) -> Result<Vec<Region>, ValidationIssu
             users: users as u64,
             utc_offset_hours: offset,
             activity,
+            reachable_elsewhere: c.share(&key("reachable_elsewhere"), r.reachable_elsewhere)?,
         });
     }
     Ok(out)
@@ -469,7 +527,19 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
                 ));
             }
         };
+        let verification = if a.verification_by_region.is_empty() {
+            None
+        } else {
+            Some(per_region(
+                c,
+                &key("verification_by_region"),
+                &a.verification_by_region,
+                regions,
+                |k, v| c.positive(k, v),
+            )?)
+        };
         out.push(App {
+            verification,
             name: a.name.clone(),
             attractiveness: c.positive(&key("attractiveness"), a.attractiveness)?,
             capacity,

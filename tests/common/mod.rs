@@ -15,6 +15,7 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         news_rise_hours: 0.0,
         news_decay_hours: 1.0,
         urgency_hours: 0.0,
+        after_hours: 1.0,
         dormant_boost: 1.0,
         contact_weight: 0.0,
         account_affinity: 1.0,
@@ -49,6 +50,8 @@ pub fn bass_scenario(
         event: Event {
             kind: EventKind::Outage {
                 duration_hours: horizon_hours,
+                announced: false,
+                fallback_share: 0.0,
             },
             services: vec!["whatsapp".into()],
             start,
@@ -59,6 +62,7 @@ pub fn bass_scenario(
             users,
             utc_offset_hours: 0.0,
             activity: [1.0; 24],
+            reachable_elsewhere: 0.0,
         }],
         apps: vec![App {
             name: "alt".into(),
@@ -70,6 +74,7 @@ pub fn bass_scenario(
                 active: 0.0,
                 dormant: 0.0,
             }],
+            verification: None,
         }],
         runs: 1,
         seed: 1,

@@ -146,8 +146,8 @@ pub fn app_legend(run: &SavedRun, first_line: &str) -> Vec<LegendEntry> {
 }
 
 impl Figure for Adoption<'_> {
-    fn name(&self) -> &'static str {
-        "adoption"
+    fn name(&self) -> String {
+        "adoption".into()
     }
     fn title(&self) -> String {
         format!(

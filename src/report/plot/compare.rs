@@ -36,8 +36,8 @@ impl CompareChart<'_> {
 }
 
 impl Figure for CompareChart<'_> {
-    fn name(&self) -> &'static str {
-        "compare"
+    fn name(&self) -> String {
+        "compare".into()
     }
     fn title(&self) -> String {
         format!(

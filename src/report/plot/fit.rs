@@ -93,6 +93,16 @@ fn marginal<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Left end of a figure's box: a consistency check (an upper bound) is drawn from just left of
+/// the lower of its bound and the prediction, so its box reads "anything up to here".
+fn shown_low(r: &PredictiveRow) -> f64 {
+    if r.upper_bound {
+        0.8 * r.observed_high.min(r.predicted_p05)
+    } else {
+        r.observed_low
+    }
+}
+
 fn observations<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[&PredictiveRow],
@@ -110,7 +120,7 @@ fn observations<DB: DrawingBackend>(
     };
     let all = rows.iter().flat_map(|r| {
         [
-            r.observed_low,
+            shown_low(r),
             r.observed_high,
             r.predicted_p05,
             r.predicted_p95,
@@ -168,9 +178,9 @@ fn observations<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Rectangle::new(
                 [
-                    (t(r.observed_low), y - 0.25),
+                    (t(shown_low(r)), y - 0.25),
                     (
-                        t(r.observed_high).max(t(r.observed_low) + (hi - lo) * 0.004),
+                        t(r.observed_high).max(t(shown_low(r)) + (hi - lo) * 0.004),
                         y + 0.25,
                     ),
                 ],
@@ -196,10 +206,10 @@ fn observations<DB: DrawingBackend>(
 }
 
 impl Figure for FitPlots<'_> {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> String {
         match self {
-            FitPlots::Marginals { .. } => "posterior",
-            FitPlots::Observations { .. } => "observed_vs_predicted",
+            FitPlots::Marginals { .. } => "posterior".into(),
+            FitPlots::Observations { .. } => "observed_vs_predicted".into(),
         }
     }
     fn title(&self) -> String {

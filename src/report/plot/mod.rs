@@ -6,6 +6,7 @@ mod compare;
 mod fit;
 mod rate;
 mod regions;
+mod timeline;
 pub mod style;
 
 pub use adoption::Adoption;
@@ -13,6 +14,7 @@ pub use compare::CompareChart;
 pub use fit::FitPlots;
 pub use rate::Rate;
 pub use regions::Regions;
+pub use timeline::TimelinePlot;
 
 use super::atomic::{WriteError, write_atomic};
 use super::series::SavedRun;
@@ -62,7 +64,7 @@ impl Default for PlotSize {
 /// A picture that can be drawn on any plotters backend.
 pub trait Figure {
     /// File stem: `<name>.png` and `<name>.svg`.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> String;
     /// The title at the top of the picture.
     fn title(&self) -> String;
     /// A line at the bottom saying what the bands are and how many runs made them.

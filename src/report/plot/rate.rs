@@ -72,8 +72,8 @@ impl Rate<'_> {
 }
 
 impl Figure for Rate<'_> {
-    fn name(&self) -> &'static str {
-        "rate"
+    fn name(&self) -> String {
+        "rate".into()
     }
     fn title(&self) -> String {
         format!(

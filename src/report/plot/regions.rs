@@ -45,8 +45,8 @@ impl Regions<'_> {
 }
 
 impl Figure for Regions<'_> {
-    fn name(&self) -> &'static str {
-        "regions"
+    fn name(&self) -> String {
+        "regions".into()
     }
     fn title(&self) -> String {
         format!(

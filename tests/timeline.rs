@@ -1,0 +1,78 @@
+//! The model over time with the fitted parameters (params/fitted.toml), issue 8: January 2021's
+//! surge builds into its second week and no 72-hour window is far above Durov's 25M; a country
+//! with nowhere else to go surges within the first hour, one whose users already have a second
+//! app stays modest; a two-hour outage of WhatsApp alone brings far less than 2021-10-04.
+
+use std::path::Path;
+use surge::engine::{CohortEngine, CohortState, Observer, RunStreams};
+use surge::scenario::{Scenario, load_scenario};
+
+/// Per step end: (registrations, arrivals) of app 0 (telegram) over all regions, cumulative.
+struct Cumulative(Vec<(u64, u64)>);
+impl Observer for Cumulative {
+    fn after_step(&mut self, _: usize, state: &CohortState) {
+        let reg: u64 = state.regions.iter().map(|r| r.registered[0]).sum();
+        let react: u64 = state.regions.iter().map(|r| r.reactivated[0]).sum();
+        self.0.push((reg, reg + react));
+    }
+}
+
+fn fitted(scenario: &str) -> Scenario {
+    let params = Path::new("params/fitted.toml");
+    assert!(params.is_file(), "run `surge fit` first");
+    load_scenario(&Path::new("scenarios").join(scenario), Some(params)).unwrap()
+}
+
+/// Cumulative counts with index 0 = the simulation's start.
+fn cumulative(s: &Scenario) -> Vec<(u64, u64)> {
+    let mut c = Cumulative(vec![(0, 0)]);
+    CohortEngine::new(s, &s.behaviour).run(&RunStreams::new(s.seed, 0), &mut c);
+    c.0
+}
+
+/// Step index of `hours` after the event's start.
+fn at(s: &Scenario, hours: f64) -> usize {
+    (s.timeline.event_step as f64 + hours / s.timeline.step_hours).round() as usize
+}
+
+#[test]
+fn january_2021_builds_into_its_second_week_and_no_72h_window_is_far_above_25m() {
+    let s = fitted("whatsapp-policy-2021-01.toml");
+    let c = cumulative(&s);
+    // Event start = 2021-01-04 00:00 UTC.
+    let reg = |a: f64, b: f64| c[at(&s, b)].0 - c[at(&s, a)].0;
+    let (week1, week2) = (reg(0.0, 168.0), reg(168.0, 336.0));
+    assert!(week2 >= week1, "registrations Jan 11-17 {week2} < Jan 4-10 {week1}");
+    let w = (72.0 / s.timeline.step_hours).round() as usize;
+    let largest = (0..c.len() - w).map(|i| c[i + w].1 - c[i].1).max().unwrap() as f64;
+    assert!(
+        largest <= 1.5 * 25e6 && largest >= 25e6 / 1.5,
+        "largest 72 h window of arrivals: {largest}"
+    );
+}
+
+#[test]
+fn a_country_with_nowhere_else_to_go_surges_in_the_first_hour_and_one_with_a_second_app_does_not() {
+    let alone = fitted("country-block-48h.toml");
+    let multi = fitted("country-block-48h-multihoming.toml");
+    let first_hour = |s: &Scenario| {
+        let c = cumulative(s);
+        (c[at(s, 1.0)].1 - c[at(s, 0.0)].1) as f64
+    };
+    let (a, m) = (first_hour(&alone), first_hour(&multi));
+    // Telegram's verification codes: 150 a second, 540,000 in the first hour.
+    assert!(a >= 540_000.0, "first hour, nowhere else to go: {a}");
+    assert!(m < a / 3.0, "first hour with a second app: {m} vs {a}");
+}
+
+#[test]
+fn a_two_hour_whatsapp_outage_brings_far_less_than_2021_10_04() {
+    let short = fitted("whatsapp-2h-worldwide.toml");
+    let big = fitted("facebook-2021-10-04.toml");
+    let day = |s: &Scenario| {
+        let c = cumulative(s);
+        (c[at(s, 24.0)].1 - c[at(s, 0.0)].1) as f64
+    };
+    let (a, b) = (day(&short), day(&big));
+    assert!(a < b / 3.0, "2 h: {a}, 2021-10-04: {b}");
+}
