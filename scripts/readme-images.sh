@@ -13,7 +13,9 @@ cp output/facebook-2021-10-04/rate.png docs/images/facebook-2021-10-04-rate.png
 cp output/facebook-2021-10-04/regions.png docs/images/facebook-2021-10-04-regions.png
 cp output/compare-6h-vs-24h/compare.png docs/images/compare-6h-vs-24h.png
 # The fit's plots come from the last full `surge fit` (output/fit/); it runs here if missing
-# (about 2 minutes; same seed, same posterior).
+# (about 3 minutes; same seed, same posterior).
 [ -f output/fit/fit.json ] || "$surge" fit --quiet
 cp output/fit/observed_vs_predicted.png docs/images/fit-observed-vs-predicted.png
 cp output/fit/posterior.png docs/images/fit-posterior.png
+cp output/fit/timeline-whatsapp-policy-2021-01.png docs/images/timeline-whatsapp-policy-2021-01.png
+cp output/fit/timeline-facebook-2021-10-04.png docs/images/timeline-facebook-2021-10-04.png

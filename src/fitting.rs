@@ -4,18 +4,18 @@ use crate::cli::{FitArgs, FitSettingsArgs, ValidateArgs};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Instant;
 use surge::calibrate::abc::Generation;
 use surge::calibrate::report::{
     FitReport, fit_text, fitted_toml, observation_table, parameter_rows, posterior_csv, predictive,
 };
+use surge::calibrate::timeline::EventTimeline;
 use surge::calibrate::validate::{leave_one_out, validation_markdown};
 use surge::calibrate::{
     AbcSettings, EventSet, FitProgress, ObservationSet, Priors, fit, load_observations, load_priors,
 };
 use surge::report::atomic::{create_folder, write_atomic};
-use std::path::Path;
-use surge::calibrate::timeline::EventTimeline;
 use surge::report::plot::{FitPlots, PlotSize, TimelinePlot, render};
 use surge::scenario::{Behaviour, load_params};
 
@@ -247,7 +247,10 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     create_folder(&args.out)?;
     let size = PlotSize::new(args.size.width, args.size.height)?;
     for h in &results {
-        let source = format!("predicted from the fit without this event, {} draws", a.draws);
+        let source = format!(
+            "predicted from the fit without this event, {} draws",
+            a.draws
+        );
         write_timelines(&args.out, &h.timelines, &source, size)?;
     }
     write_atomic(&args.markdown, markdown.as_bytes())?;

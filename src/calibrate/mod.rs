@@ -5,8 +5,8 @@ pub mod abc;
 pub mod observations;
 pub mod predict;
 pub mod priors;
-pub mod timeline;
 pub mod report;
+pub mod timeline;
 pub mod validate;
 
 pub use abc::{AbcSettings, FitProgress, Posterior, StopReason, fit};

@@ -179,7 +179,9 @@ impl EventSet {
     pub fn curve_hours(&self, event: usize) -> Vec<f64> {
         let t = &self.scenarios[event].timeline;
         (0..t.steps / t.output_every)
-            .map(|j| ((j as f64 + 0.5) * t.output_every as f64 - t.event_step as f64) * t.step_hours)
+            .map(|j| {
+                ((j as f64 + 0.5) * t.output_every as f64 - t.event_step as f64) * t.step_hours
+            })
             .collect()
     }
 
@@ -192,7 +194,10 @@ impl EventSet {
                 let hours = t.output_every as f64 * t.step_hours;
                 (0..t.steps / t.output_every)
                     .map(|j| {
-                        let span = ((j * t.output_every) as i64, ((j + 1) * t.output_every) as i64);
+                        let span = (
+                            (j * t.output_every) as i64,
+                            ((j + 1) * t.output_every) as i64,
+                        );
                         count(c.counts, &tallies[c.event], span, c.app, None) / hours
                     })
                     .collect()
@@ -277,23 +282,26 @@ fn window(s: &Scenario, start: f64, length: f64) -> (i64, i64) {
     (i0, i0 + (length / dt).round() as i64)
 }
 
-fn value(
-    o: &Observation,
-    t: &Tally,
-    span: (i64, i64),
-    app: usize,
-    region: Option<usize>,
-) -> f64 {
-    let all = count(o.counts, t, span, app, None);
+fn value(o: &Observation, t: &Tally, span: (i64, i64), app: usize, region: Option<usize>) -> f64 {
     match region {
-        Some(r) if all > 0.0 => count(o.counts, t, span, app, Some(r)) / all,
-        Some(_) => 0.0,
-        None => all,
+        // A region's share of what came from the regions (organic sign-ups have no region).
+        Some(r) => {
+            let of = |r: usize| count(o.counts, t, span, app, Some(r));
+            let all: f64 = (0..t.regions).map(of).sum();
+            if all > 0.0 { of(r) / all } else { 0.0 }
+        }
+        None => count(o.counts, t, span, app, None),
     }
 }
 
 /// What `counts` counted for `app` between steps `i0` and `i1`, in one region or all.
-fn count(counts: Counts, t: &Tally, (i0, i1): (i64, i64), app: usize, region: Option<usize>) -> f64 {
+fn count(
+    counts: Counts,
+    t: &Tally,
+    (i0, i1): (i64, i64),
+    app: usize,
+    region: Option<usize>,
+) -> f64 {
     let (i0, i1) = (i0.max(0) as usize, i1.max(0) as usize);
     let regions = region.map_or(0..t.regions, |r| r..r + 1);
     let gain = |r: usize, reactivated: bool| {
@@ -351,7 +359,11 @@ source = "synthetic"
         // Cumulative arrivals: 10 in the first day, 100 in the second, nothing after.
         let cumulative = |h: f64| {
             let h = h.clamp(0.0, 48.0);
-            if h <= 24.0 { 10.0 * h / 24.0 } else { 10.0 + 100.0 * (h - 24.0) / 24.0 }
+            if h <= 24.0 {
+                10.0 * h / 24.0
+            } else {
+                10.0 + 100.0 * (h - 24.0) / 24.0
+            }
         };
         let window = |start: f64| cumulative(start + 24.0) - cumulative(start);
         let (d_old, v_old) = score(figure, 0.5, window);
@@ -359,9 +371,18 @@ source = "synthetic"
         let (d_new, v_new) = score(check, 0.5, window);
         assert!((v_new - 100.0).abs() < 1e-9);
         // log10(100 / 10.5) / 0.1 tolerance units.
-        assert!((d_new - (100.0f64 / 10.5).log10() / 0.1).abs() < 1e-9, "{d_new}");
+        assert!(
+            (d_new - (100.0f64 / 10.5).log10() / 0.1).abs() < 1e-9,
+            "{d_new}"
+        );
         // A curve whose largest window is the reported one passes both.
-        let flat = |start: f64| if start <= 12.0 { 10.0 } else { 10.0 * (36.0 - start.min(36.0)) / 24.0 };
+        let flat = |start: f64| {
+            if start <= 12.0 {
+                10.0
+            } else {
+                10.0 * (36.0 - start.min(36.0)) / 24.0
+            }
+        };
         assert_eq!(score(check, 0.5, flat).0, 0.0);
     }
 }

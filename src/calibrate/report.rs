@@ -3,8 +3,8 @@
 
 use super::abc::{AbcSettings, Generation, Posterior, StopReason};
 use super::predict::EventSet;
-use super::timeline::{EventTimeline, timelines};
 use super::priors::Priors;
+use super::timeline::{EventTimeline, timelines};
 use crate::engine::streams::stream_key;
 use crate::report::format::human;
 use crate::report::stats::spread;

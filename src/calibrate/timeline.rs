@@ -49,7 +49,11 @@ pub struct TimelineFigure {
 
 /// Builds every event's timeline from the curves of `draws` posterior predictive simulations
 /// (`draws[i][c]` = curve `c` of `specs` in draw `i`).
-pub fn timelines(events: &EventSet, specs: &[CurveSpec], draws: &[Vec<Vec<f64>>]) -> Vec<EventTimeline> {
+pub fn timelines(
+    events: &EventSet,
+    specs: &[CurveSpec],
+    draws: &[Vec<Vec<f64>>],
+) -> Vec<EventTimeline> {
     events
         .scenarios
         .iter()
@@ -96,7 +100,10 @@ pub fn timelines(events: &EventSet, specs: &[CurveSpec], draws: &[Vec<Vec<f64>>]
                 .collect();
             EventTimeline {
                 event: s.name.clone(),
-                event_start: s.event.start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                event_start: s
+                    .event
+                    .start
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 outage_hours: match s.event.kind {
                     EventKind::Outage { duration_hours, .. } => Some(duration_hours),
                     EventKind::TrustShock { .. } => None,

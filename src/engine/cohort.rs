@@ -156,7 +156,8 @@ impl CohortEngine {
                     .map(|(regions, capacity)| {
                         let mut queue = SignupQueue::new(regions.len(), capacity);
                         if let Some(codes) = &app.verification {
-                            queue = queue.with_verification(regions.iter().map(|&r| codes[r]).collect());
+                            queue = queue
+                                .with_verification(regions.iter().map(|&r| codes[r]).collect());
                         }
                         Lane { queue, regions }
                     })

@@ -17,10 +17,12 @@ pub struct StepDrivers {
     pub news: f64,
 }
 
-/// L(t) and M(t) for an outage at `tau` hours after it began (`duration` long). Urgency grows as
-/// 1 - exp(-tau / T_u), or is full at once when the length was `announced`; after service
-/// returns, looking fades from where it was as exp(-(tau - D) / T_after). News rises as
-/// 1 - exp(-tau / T_rise) and fades as exp(-(tau - D) / T_decay) afterwards.
+/// L(t) and M(t) for an outage at `tau` hours after it began (`duration` long). Urgency is
+/// 1 - exp(-E / T_u) with E the cut a user expects: the time it has lasted (tau), or for an
+/// `announced` outage the time it still has to run (D - tau); after service returns, looking
+/// fades from where it was as exp(-(tau - D) / T_after). News rises as 1 - exp(-tau / T_rise)
+/// (at full at once when announced: the story came first) and fades as exp(-(tau - D) / T_decay)
+/// afterwards.
 fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f64, f64) {
     let rise = |t: f64| {
         if b.news_rise_hours == 0.0 {
@@ -29,13 +31,18 @@ fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f
             -(-t / b.news_rise_hours).exp_m1()
         }
     };
+    // Urgency grows with the cut the user expects: for an outage of unknown length, the time it
+    // has already lasted (a long outage is expected to go on); for an announced one, the time it
+    // still has to run.
     let urgency = |t: f64| {
-        if announced || b.urgency_hours == 0.0 {
+        let expected = if announced { duration - t } else { t };
+        if b.urgency_hours == 0.0 {
             1.0
         } else {
-            -(-t / b.urgency_hours).exp_m1()
+            -(-expected.max(0.0) / b.urgency_hours).exp_m1()
         }
     };
+    let rise = |t: f64| if announced { 1.0 } else { rise(t) };
     if tau <= duration {
         (urgency(tau), rise(tau))
     } else {
@@ -92,6 +99,15 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
                     (wanting_to_move * coverage.at(tau), 1.0, 1.0)
                 }
             };
+            // An announced outage was in the news before it began: everyone affected knows
+            // from its first step, whether or not they open the app.
+            let told = matches!(
+                scenario.event.kind,
+                EventKind::Outage {
+                    announced: true,
+                    ..
+                }
+            );
             let notice_rate = scenario
                 .regions
                 .iter()
@@ -99,6 +115,9 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
                 .map(|(r, &severity)| {
                     if exposure == 0.0 || severity == 0.0 {
                         return 0.0;
+                    }
+                    if told {
+                        return f64::INFINITY;
                     }
                     let share = r.activity[local_hour(utc_hours, r.utc_offset_hours)];
                     severity * exposure * open_hazard(share)
@@ -156,10 +175,13 @@ mod tests {
     }
 
     #[test]
-    fn announced_outages_are_urgent_at_once() {
+    fn announced_outages_are_urgent_at_once_and_less_so_near_their_end() {
         let b = behaviour();
         assert!(outage_drivers(&b, 0.05, 6.0, false).0 < 0.05);
-        assert_eq!(outage_drivers(&b, 0.05, 6.0, true).0, 1.0);
+        let (start, news) = outage_drivers(&b, 0.05, 48.0, true);
+        assert!(start > 0.999 && news == 1.0);
+        let (near_end, _) = outage_drivers(&b, 47.5, 48.0, true);
+        assert!((near_end - -(-0.5f64).exp_m1()).abs() < 1e-12);
     }
 
     #[test]

@@ -254,7 +254,8 @@ fn event(
                 ));
             }
             let default = c.share("event.severity", ev.severity.unwrap_or(1.0))?;
-            let fallback_share = c.share("event.fallback_share", ev.fallback_share.unwrap_or(0.0))?;
+            let fallback_share =
+                c.share("event.fallback_share", ev.fallback_share.unwrap_or(0.0))?;
             (
                 EventKind::Outage {
                     duration_hours: duration,

@@ -6,8 +6,8 @@ mod compare;
 mod fit;
 mod rate;
 mod regions;
-mod timeline;
 pub mod style;
+mod timeline;
 
 pub use adoption::Adoption;
 pub use compare::CompareChart;

@@ -74,7 +74,10 @@ impl Figure for TimelinePlot<'_> {
             .figures
             .iter()
             .flat_map(|f| [f.low / f.window_hours, f.high / f.window_hours]);
-        let values: Vec<f64> = curve_values.chain(figure_values).filter_map(positive).collect();
+        let values: Vec<f64> = curve_values
+            .chain(figure_values)
+            .filter_map(positive)
+            .collect();
         let top = values.iter().copied().fold(1.0, f64::max) * 2.0;
         let bottom = values
             .iter()
@@ -82,7 +85,11 @@ impl Figure for TimelinePlot<'_> {
             .fold(f64::INFINITY, f64::min)
             .min(top / 10.0)
             * 0.5;
-        let bottom = if bottom.is_finite() { bottom.max(1e-3) } else { 1.0 };
+        let bottom = if bottom.is_finite() {
+            bottom.max(1e-3)
+        } else {
+            1.0
+        };
         let axis = TimeAxis::new(&tl.event_start);
         let span = x1 - x0;
         let mut chart = ChartBuilder::on(&data)
@@ -119,11 +126,24 @@ impl Figure for TimelinePlot<'_> {
         for (k, c) in tl.curves.iter().enumerate() {
             let col = colour(k);
             let clamp = |v: f64| v.max(bottom);
-            let mut outline: Vec<(f64, f64)> =
-                tl.hours.iter().zip(&c.p95).map(|(&h, &v)| (h, clamp(v))).collect();
-            outline.extend(tl.hours.iter().zip(&c.p05).rev().map(|(&h, &v)| (h, clamp(v))));
+            let mut outline: Vec<(f64, f64)> = tl
+                .hours
+                .iter()
+                .zip(&c.p95)
+                .map(|(&h, &v)| (h, clamp(v)))
+                .collect();
+            outline.extend(
+                tl.hours
+                    .iter()
+                    .zip(&c.p05)
+                    .rev()
+                    .map(|(&h, &v)| (h, clamp(v))),
+            );
             chart
-                .draw_series(std::iter::once(Polygon::new(outline, col.mix(0.18).filled())))
+                .draw_series(std::iter::once(Polygon::new(
+                    outline,
+                    col.mix(0.18).filled(),
+                )))
                 .map_err(err)?;
             chart
                 .draw_series(LineSeries::new(
