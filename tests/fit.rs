@@ -81,7 +81,7 @@ fn fit_is_identical_on_any_thread_count_and_writes_its_outputs() {
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     fit_into(&one, "1");
     fit_into(&two, "2");
-    for file in ["posterior.csv", "fit.json", "fitted.toml"] {
+    for file in ["posterior.csv", "fit.json", "fitted.toml", "timelines.json"] {
         assert_eq!(
             std::fs::read(one.join(file)).unwrap(),
             std::fs::read(two.join(file)).unwrap(),
@@ -93,8 +93,24 @@ fn fit_is_identical_on_any_thread_count_and_writes_its_outputs() {
         "posterior.svg",
         "observed_vs_predicted.png",
         "observed_vs_predicted.svg",
+        "timeline-valid-small.png",
+        "timeline-valid-small.svg",
+        "timeline-valid-small-long.png",
     ] {
         assert!(one.join(file).is_file(), "{file}");
+    }
+    // Every event's timeline: a curve per counted figure, with as many points as output intervals.
+    let timelines: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(one.join("timelines.json")).unwrap()).unwrap();
+    let events = timelines.as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    for e in events {
+        let hours = e["hours"].as_array().unwrap().len();
+        assert!(hours > 10);
+        for c in e["curves"].as_array().unwrap() {
+            assert_eq!(c["p50"].as_array().unwrap().len(), hours);
+        }
+        assert!(!e["figures"].as_array().unwrap().is_empty());
     }
     let fitted = std::fs::read_to_string(one.join("fitted.toml")).unwrap();
     assert!(fitted.contains("# fitted: median"), "{fitted}");
