@@ -64,9 +64,9 @@ pub struct RunArgs {
     /// Posterior samples (posterior.csv of `surge fit`): each run draws its parameters from them.
     #[arg(long, conflicts_with = "params")]
     pub posterior: Option<PathBuf>,
-    /// How many single runs to save and draw faintly behind the bands.
-    #[arg(long, default_value_t = 5)]
-    pub spaghetti: usize,
+    /// How many single runs to save and draw faintly behind the bands [default: 5, or --runs if fewer].
+    #[arg(long)]
+    pub spaghetti: Option<usize>,
     #[command(flatten)]
     pub size: SizeArgs,
 }

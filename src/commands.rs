@@ -130,15 +130,31 @@ fn run(args: &RunArgs) -> Result<()> {
             )
         }
     };
+    let spaghetti = match args.spaghetti {
+        Some(asked) if runs > 0 && asked as u64 > runs => bail!(
+            "--spaghetti {asked} asks for more single runs than --runs {runs}; give at most {runs}"
+        ),
+        Some(asked) => asked,
+        None => 5usize.min(usize::try_from(runs).unwrap_or(usize::MAX)),
+    };
+    PlotSize::new(args.size.width, args.size.height)?;
     let bar = progress_bar(runs, args.quiet);
     let mc = run_monte_carlo(&scenario, &parameters, runs, seed, args.threads, &|| {
         bar.inc(1)
     })?;
     bar.finish_and_clear();
-    let summary = Summary::new(&scenario, &mc, seed, info);
-    PlotSize::new(args.size.width, args.size.height)?;
-    report::write_run(&out, &summary, &mc, &scenario.timeline, args.spaghetti)
-        .with_context(|| format!("writing results to {}", out.display()))?;
+    // The summaries after the simulation run on a pool of the same size, so --threads bounds
+    // every stage (not only the simulation).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads)
+        .build()
+        .with_context(|| format!("starting {} worker threads", args.threads))?;
+    let summary = pool.install(|| -> Result<Summary> {
+        let summary = Summary::new(&scenario, &mc, seed, info);
+        report::write_run(&out, &summary, &mc, &scenario.timeline, spaghetti)
+            .with_context(|| format!("writing results to {}", out.display()))?;
+        Ok(summary)
+    })?;
     plot(&out, &args.size).with_context(|| format!("drawing plots in {}", out.display()))?;
     if !args.quiet {
         print!("{}", report::headline_table(&summary));

@@ -289,3 +289,29 @@ fn zero_runs_is_a_clear_error() {
         .code(2)
         .stderr(predicate::str::contains("--runs must be at least 1"));
 }
+
+/// Issue 9, bad input: more single runs for the spaghetti plot than runs is refused before any
+/// work, and nothing is written.
+#[test]
+fn spaghetti_above_runs_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    surge()
+        .args([
+            "run",
+            "tests/fixtures/valid-small.toml",
+            "--runs",
+            "3",
+            "--spaghetti",
+            "5",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--spaghetti 5 asks for more single runs than --runs 3",
+        ));
+    assert!(!out.exists());
+}
