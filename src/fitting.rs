@@ -72,6 +72,12 @@ fn inputs(a: &FitSettingsArgs) -> Result<Inputs> {
     if a.particles < 10 {
         bail!("--particles must be at least 10, got {}", a.particles);
     }
+    if a.draws < 2 {
+        bail!(
+            "--draws must be at least 2 (posterior predictive intervals and timelines need them), got {}",
+            a.draws
+        );
+    }
     let settings = AbcSettings {
         particles: a.particles,
         max_generations: a.generations,

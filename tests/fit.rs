@@ -210,3 +210,16 @@ fn hold_out_of_an_unknown_event_is_a_clear_error() {
             "--hold-out no-such-event: no observation is of that event",
         ));
 }
+
+#[test]
+fn too_few_predictive_draws_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("surge")
+        .unwrap()
+        .args(["fit", "--draws", "0", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--draws must be at least 2"));
+    assert!(!dir.path().join("out").exists());
+}
