@@ -49,8 +49,8 @@ pub struct RunArgs {
     /// Master seed; run i uses the stream (seed, i) [default: the scenario's simulation.seed].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads (0 = all cores). Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0 = all cores, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = thread_count)]
     pub threads: usize,
     /// Behavioural parameter file to use instead of the one the scenario names.
     #[arg(long)]
@@ -145,8 +145,8 @@ pub struct FitSettingsArgs {
     pub draws: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (0 = all cores). Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0 = all cores, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = thread_count)]
     pub threads: usize,
     /// No progress bar.
     #[arg(long)]
@@ -182,4 +182,21 @@ pub struct ValidateArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub size: SizeArgs,
+}
+
+/// Most worker threads `--threads` accepts: far above any machine surge runs on, and low enough
+/// that the operating system can start them all.
+pub const MAX_THREADS: usize = 1024;
+
+/// Parses `--threads`: 0 (all cores) to `MAX_THREADS`.
+fn thread_count(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("expected a whole number of threads, found {s:?}"))?;
+    if n > MAX_THREADS {
+        return Err(format!(
+            "at most {MAX_THREADS} threads (0 = all cores), found {n}"
+        ));
+    }
+    Ok(n)
 }

@@ -56,6 +56,11 @@ const BAD: &[(&str, &str, &str)] = &[
         "did you mean `asia`",
     ),
     (
+        "huge-baseline",
+        "apps[0].baseline_per_day",
+        "expected a number <= 100000000000",
+    ),
+    (
         "zero-capacity",
         "apps[0].capacity_per_second",
         "expected a number > 0",
@@ -314,4 +319,24 @@ fn spaghetti_above_runs_is_refused_before_any_work() {
             "--spaghetti 5 asks for more single runs than --runs 3",
         ));
     assert!(!out.exists());
+}
+
+/// Issue 10: a huge `--threads` used to start ~15,000 threads and panic; it is refused (exit 2).
+#[test]
+fn too_many_threads_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    surge()
+        .args([
+            "run",
+            "tests/fixtures/valid-small.toml",
+            "--threads",
+            "100000",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at most 1024 threads"));
+    assert!(!dir.path().join("out").exists());
 }

@@ -496,6 +496,8 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
             }
         }
         let baseline = c.non_negative(&key("baseline_per_day"), a.baseline_per_day)?;
+        // Poisson draws lose meaning far above any real sign-up count (1e25 used to give 0).
+        let baseline = c.at_most(&key("baseline_per_day"), baseline, MAX_USERS)?;
         let baseline_per_second = baseline / 86_400.0;
         let capacity = match (a.capacity_per_second, a.capacity_by_region.is_empty()) {
             (Some(_), false) => {
