@@ -340,3 +340,14 @@ fn too_many_threads_is_refused() {
         .stderr(predicate::str::contains("at most 1024 threads"));
     assert!(!dir.path().join("out").exists());
 }
+
+/// Issue 14: `surge check /dev/zero` read gigabytes; input files are capped at 16 MiB.
+#[test]
+fn endless_input_file_is_refused() {
+    surge()
+        .args(["check", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("larger than 16 MiB"));
+}

@@ -46,10 +46,33 @@ impl ScenarioError {
     }
 }
 
-/// Reads an input file (scenario, parameters, priors, observations) as text.
+/// Largest input file read (scenario, parameters, priors, observations): the shipped ones are a
+/// few kilobytes, so 16 MiB is room for any real file and stops `surge check /dev/zero`.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// Reads an input file (scenario, parameters, priors, observations) as text, at most
+/// `MAX_INPUT_BYTES`.
 pub(crate) fn read_input(path: &std::path::Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+    use std::io::Read;
+    let fail = |source| ScenarioError::Read {
         path: path.to_path_buf(),
         source,
+    };
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(fail(std::io::Error::other(format!(
+            "larger than {} MiB, the most an input file may be",
+            MAX_INPUT_BYTES >> 20
+        ))));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text: {e}"),
+        ))
     })
 }
