@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked
-surge=target/release/surge
+# Ask cargo where it builds (CARGO_TARGET_DIR or a config may move it from ./target).
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+surge="$target_dir/release/surge"
 "$surge" run scenarios/facebook-2021-10-04.toml --quiet
 "$surge" run scenarios/facebook-2021-10-04-24h.toml --quiet
 "$surge" compare output/facebook-2021-10-04 output/facebook-2021-10-04-24h --app telegram --out output/compare-6h-vs-24h
