@@ -109,7 +109,7 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
 /// A name that is safe as a folder or file name: no separators, no `..`, no control characters.
 fn check_name(c: &Checker, key: &str, name: &str) -> Result<(), ValidationIssue> {
     let bad = name.is_empty()
-        || name.len() > 100
+        || name.chars().count() > 100
         || name.starts_with('.')
         || name.chars().any(|ch| {
             ch.is_control() || matches!(ch, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
@@ -567,4 +567,19 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: the 100-character limit on names counts characters, not bytes.
+    #[test]
+    fn names_are_limited_in_characters_not_bytes() {
+        let c = Checker { text: "" };
+        let cjk: String = "名".repeat(100);
+        assert_eq!(cjk.len(), 300);
+        assert!(check_name(&c, "name", &cjk).is_ok());
+        assert!(check_name(&c, "name", &"名".repeat(101)).is_err());
+    }
 }
