@@ -111,7 +111,8 @@ impl Figure for TimelinePlot<'_> {
             .x_labels(x_label_count(data.dim_in_pixel().0).min(8))
             .label_style((FONT, 17))
             .axis_desc_style((FONT, 20))
-            .light_line_style(RGBColor(235, 235, 235))
+            // A log axis has many minor lines; only the labelled ones are drawn, so the curves read.
+            .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
         if let Some(d) = tl.outage_hours {
