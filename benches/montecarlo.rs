@@ -34,8 +34,14 @@ fn thousand_runs_two_threads(c: &mut Criterion) {
     let params = ParameterSource::Fixed(s.behaviour.clone());
     let mut group = c.benchmark_group("facebook-2021-10-04");
     group.sample_size(10);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("two threads");
     group.bench_function("1000_runs_2_threads", |b| {
-        b.iter(|| black_box(run_monte_carlo(&s, &params, 1000, 7, 2, &|| {}).expect("runs")))
+        b.iter(|| {
+            pool.install(|| black_box(run_monte_carlo(&s, &params, 1000, 7, &|| {}).expect("runs")))
+        })
     });
     group.finish();
 }

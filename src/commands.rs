@@ -86,6 +86,14 @@ fn check(files: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// A pool of `threads` worker threads (0 = all cores) for everything a command computes.
+pub fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .with_context(|| format!("starting {threads} worker threads"))
+}
+
 fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -138,18 +146,12 @@ fn run(args: &RunArgs) -> Result<()> {
         None => 5usize.min(usize::try_from(runs).unwrap_or(usize::MAX)),
     };
     PlotSize::new(args.size.width, args.size.height)?;
-    let bar = progress_bar(runs, args.quiet);
-    let mc = run_monte_carlo(&scenario, &parameters, runs, seed, args.threads, &|| {
-        bar.inc(1)
-    })?;
-    bar.finish_and_clear();
-    // The summaries after the simulation run on a pool of the same size, so --threads bounds
-    // every stage (not only the simulation).
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
-        .build()
-        .with_context(|| format!("starting {} worker threads", args.threads))?;
-    let summary = pool.install(|| -> Result<Summary> {
+    // One pool of --threads workers for the simulation and the summaries after it, so the
+    // option bounds every stage.
+    let summary = worker_pool(args.threads)?.install(|| -> Result<Summary> {
+        let bar = progress_bar(runs, args.quiet);
+        let mc = run_monte_carlo(&scenario, &parameters, runs, seed, &|| bar.inc(1))?;
+        bar.finish_and_clear();
         let summary = Summary::new(&scenario, &mc, seed, info);
         report::write_run(&out, &summary, &mc, &scenario.timeline, spaghetti)
             .with_context(|| format!("writing results to {}", out.display()))?;

@@ -1,7 +1,8 @@
 //! The `fit` and `validate` subcommands (CLI edge of `surge::calibrate`).
 
 use crate::cli::{FitArgs, FitSettingsArgs, ValidateArgs};
-use anyhow::{Context, Result, bail};
+use crate::commands::worker_pool;
+use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -93,13 +94,6 @@ fn inputs(a: &FitSettingsArgs) -> Result<Inputs> {
     })
 }
 
-fn pool(threads: usize) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .context("starting worker threads")
-}
-
 pub fn fit_command(args: &FitArgs) -> Result<()> {
     let a = &args.settings;
     let Inputs {
@@ -136,7 +130,7 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
-    let pool = pool(a.threads)?;
+    let pool = worker_pool(a.threads)?;
     let (posterior, fitted, held) = pool.install(|| {
         let posterior = fit(&events, &priors, &base, &settings, reporter);
         let fitted = predictive(&events, &posterior, &priors, &base, a.draws, settings.seed);
@@ -182,12 +176,13 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         &args.out,
         size,
     )?;
+    let held = held.transpose()?;
+    let mut timelines = fitted.timelines;
+    timelines.extend(held.iter().flat_map(|h| h.timelines.iter().cloned()));
     let source = format!("posterior predictive, {} draws", a.draws);
-    write_timelines(&args.out, &fitted.timelines, &source, size)?;
+    write_timelines(&args.out, &timelines, &source, size)?;
     print!("{}", fit_text(&report));
     if let Some(held) = held {
-        let held = held?;
-        write_timelines(&args.out, &held.timelines, &source, size)?;
         println!(
             "\nheld-out event {}:\n{}",
             args.hold_out.as_deref().unwrap_or(""),
@@ -205,23 +200,16 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes `timelines.json` (appending to one a held-out event's) and one timeline plot per event.
+/// Writes `timelines.json` (every event's timeline of this command) and one plot per event.
 fn write_timelines(
     dir: &Path,
     timelines: &[EventTimeline],
     source: &str,
     size: PlotSize,
 ) -> Result<()> {
-    let path = dir.join("timelines.json");
-    let mut all: Vec<EventTimeline> = std::fs::read(&path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    all.retain(|t| timelines.iter().all(|n| n.event != t.event));
-    all.extend(timelines.iter().cloned());
-    let mut json = serde_json::to_vec_pretty(&all)?;
+    let mut json = serde_json::to_vec_pretty(timelines)?;
     json.push(b'\n');
-    write_atomic(&path, &json)?;
+    write_atomic(&dir.join("timelines.json"), &json)?;
     for timeline in timelines {
         render(&TimelinePlot { timeline, source }, dir, size)?;
     }
@@ -239,7 +227,7 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
-    let results = pool(a.threads)?.install(|| {
+    let results = worker_pool(a.threads)?.install(|| {
         leave_one_out(
             &all, &a.params, &priors, &base, &settings, a.draws, reporter,
         )
@@ -252,13 +240,15 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     let markdown = validation_markdown(&results, &command);
     create_folder(&args.out)?;
     let size = PlotSize::new(args.size.width, args.size.height)?;
-    for h in &results {
-        let source = format!(
-            "predicted from the fit without this event, {} draws",
-            a.draws
-        );
-        write_timelines(&args.out, &h.timelines, &source, size)?;
-    }
+    let timelines: Vec<EventTimeline> = results
+        .iter()
+        .flat_map(|h| h.timelines.iter().cloned())
+        .collect();
+    let source = format!(
+        "predicted from the fit without this event, {} draws",
+        a.draws
+    );
+    write_timelines(&args.out, &timelines, &source, size)?;
     write_atomic(&args.markdown, markdown.as_bytes())?;
     print!("{markdown}");
     println!(

@@ -191,6 +191,9 @@ fn validate_writes_its_table() {
             "--markdown",
         ])
         .arg(&md)
+        // Timeline plots go to the temporary folder too: tests never write into the repo.
+        .arg("--out")
+        .arg(dir.path().join("validate"))
         .assert()
         .success();
     let text = std::fs::read_to_string(&md).unwrap();

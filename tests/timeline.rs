@@ -35,6 +35,12 @@ fn at(s: &Scenario, hours: f64) -> usize {
     (s.timeline.event_step as f64 + hours / s.timeline.step_hours).round() as usize
 }
 
+/// Telegram arrivals from `a` to `b` hours after the event's start, in one run.
+fn arrivals_between(s: &Scenario, a: f64, b: f64) -> f64 {
+    let c = cumulative(s);
+    (c[at(s, b)].1 - c[at(s, a)].1) as f64
+}
+
 #[test]
 fn january_2021_builds_into_its_second_week_and_no_72h_window_is_far_above_25m() {
     let s = fitted("whatsapp-policy-2021-01.toml");
@@ -58,11 +64,10 @@ fn january_2021_builds_into_its_second_week_and_no_72h_window_is_far_above_25m()
 fn a_country_with_nowhere_else_to_go_surges_in_the_first_hour_and_one_with_a_second_app_less() {
     let alone = fitted("country-block-48h.toml");
     let multi = fitted("country-block-48h-multihoming.toml");
-    let first_hour = |s: &Scenario| {
-        let c = cumulative(s);
-        (c[at(s, 1.0)].1 - c[at(s, 0.0)].1) as f64
-    };
-    let (a, m) = (first_hour(&alone), first_hour(&multi));
+    let (a, m) = (
+        arrivals_between(&alone, 0.0, 1.0),
+        arrivals_between(&multi, 0.0, 1.0),
+    );
     // A surge from the first hour: at least 100 times Telegram's ordinary hour (30,000 a day).
     let ordinary_hour = alone.apps[0].baseline_per_day / 24.0;
     assert!(
@@ -77,10 +82,9 @@ fn a_country_with_nowhere_else_to_go_surges_in_the_first_hour_and_one_with_a_sec
 fn a_two_hour_whatsapp_outage_brings_far_less_than_2021_10_04() {
     let short = fitted("whatsapp-2h-worldwide.toml");
     let big = fitted("facebook-2021-10-04.toml");
-    let day = |s: &Scenario| {
-        let c = cumulative(s);
-        (c[at(s, 24.0)].1 - c[at(s, 0.0)].1) as f64
-    };
-    let (a, b) = (day(&short), day(&big));
+    let (a, b) = (
+        arrivals_between(&short, 0.0, 24.0),
+        arrivals_between(&big, 0.0, 24.0),
+    );
     assert!(a < b / 3.0, "2 h: {a}, 2021-10-04: {b}");
 }

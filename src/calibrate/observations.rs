@@ -105,8 +105,6 @@ pub struct Observation {
     pub tolerance: f64,
     pub statement: String,
     pub source: String,
-    /// Period for the derived consistency check (see `consistency_check`).
-    pub largest_window_starts: Option<[f64; 2]>,
 }
 
 impl Observation {
@@ -114,9 +112,9 @@ impl Observation {
         self.region.is_some()
     }
 
-    /// A consistency check: only a value above `high` is penalised.
+    /// A consistency check (scored on the largest window): only a value above `high` is penalised.
     pub fn is_upper_bound(&self) -> bool {
-        self.kind == "at_most"
+        self.rule == WindowRule::Largest
     }
 
     /// Distance of a model value from the reported interval, in units of the tolerance:
@@ -274,15 +272,15 @@ fn check_observation(
         tolerance,
         statement: raw.statement,
         source: raw.source,
-        largest_window_starts: raw.largest_window_starts,
     })
 }
 
 /// The consistency check of a count whose window start is not stated: no window of the same
-/// length over the period the statement covers may lie above the reported interval.
-fn consistency_check(o: &Observation) -> Option<Observation> {
+/// length over the period the statement covers (`period`: window starts, default the figure's
+/// own range) may lie above the reported interval.
+fn consistency_check(o: &Observation, period: Option<[f64; 2]>) -> Option<Observation> {
     let [a, b] = o.window_start_hours;
-    let period = o.largest_window_starts.or((a < b).then_some([a, b]))?;
+    let period = period.or((a < b).then_some([a, b]))?;
     if o.is_share() {
         return None;
     }
@@ -298,7 +296,6 @@ fn consistency_check(o: &Observation) -> Option<Observation> {
             period[0],
             period[1] + o.window_hours
         ),
-        largest_window_starts: None,
         ..o.clone()
     })
 }
@@ -318,6 +315,7 @@ pub fn load_observations(path: &Path) -> Result<ObservationSet, CalibrationError
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut observations = Vec::new();
     for (i, o) in raw.observation.into_iter().enumerate() {
+        let period = o.largest_window_starts;
         let checked = check_observation(&c, i, o, dir, tolerances).map_err(invalid)?;
         if observations
             .iter()
@@ -328,7 +326,7 @@ pub fn load_observations(path: &Path) -> Result<ObservationSet, CalibrationError
                 format!("id {:?} is used twice", checked.id),
             )));
         }
-        let check = consistency_check(&checked);
+        let check = consistency_check(&checked, period);
         observations.push(checked);
         observations.extend(check);
     }

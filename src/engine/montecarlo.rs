@@ -42,8 +42,6 @@ pub enum MonteCarloError {
         "{runs} runs would keep {gib:.1} GiB of time series in memory (limit {limit} GiB); use fewer --runs or a longer simulation.output_minutes"
     )]
     TooLarge { runs: u64, gib: f64, limit: u64 },
-    #[error("cannot start {threads} threads: {message}")]
-    Threads { threads: usize, message: String },
     #[error("the posterior file has no samples")]
     EmptyPosterior,
 }
@@ -65,14 +63,14 @@ pub fn simulate_run(
     recorder.output
 }
 
-/// Runs `runs` Monte Carlo runs on `threads` threads (0 = all cores), calling `progress`
+/// Runs `runs` Monte Carlo runs on the current rayon pool (the caller installs one of the size
+/// it wants, so one pool bounds the simulation and whatever follows it), calling `progress`
 /// after each run finishes.
 pub fn run_monte_carlo(
     scenario: &Scenario,
     parameters: &ParameterSource,
     runs: u64,
     seed: u64,
-    threads: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Result<MonteCarlo, MonteCarloError> {
     if runs == 0 {
@@ -103,31 +101,22 @@ pub fn run_monte_carlo(
         }
         ParameterSource::Samples { samples, weights } => Source::Samples(samples, weights),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| MonteCarloError::Threads {
-            threads,
-            message: e.to_string(),
-        })?;
-    let outputs = pool.install(|| {
-        (0..runs)
-            .into_par_iter()
-            .map(|run| {
-                let output = match &source {
-                    Source::Fixed(engine) => simulate_run(engine, &layout, &specs, seed, run),
-                    Source::Samples(samples, weights) => {
-                        let mut pick = RunStreams::new(seed, run).parameters();
-                        let behaviour = &samples[weighted_index(weights, pick.random::<f64>())];
-                        let engine = CohortEngine::new(scenario, behaviour);
-                        simulate_run(&engine, &layout, &specs, seed, run)
-                    }
-                };
-                progress();
-                output
-            })
-            .collect()
-    });
+    let outputs = (0..runs)
+        .into_par_iter()
+        .map(|run| {
+            let output = match &source {
+                Source::Fixed(engine) => simulate_run(engine, &layout, &specs, seed, run),
+                Source::Samples(samples, weights) => {
+                    let mut pick = RunStreams::new(seed, run).parameters();
+                    let behaviour = &samples[weighted_index(weights, pick.random::<f64>())];
+                    let engine = CohortEngine::new(scenario, behaviour);
+                    simulate_run(&engine, &layout, &specs, seed, run)
+                }
+            };
+            progress();
+            output
+        })
+        .collect();
     Ok(MonteCarlo {
         layout,
         specs,

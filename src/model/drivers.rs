@@ -25,7 +25,7 @@ pub struct StepDrivers {
 /// afterwards.
 fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f64, f64) {
     let rise = |t: f64| {
-        if b.news_rise_hours == 0.0 {
+        if announced || b.news_rise_hours == 0.0 {
             1.0
         } else {
             -(-t / b.news_rise_hours).exp_m1()
@@ -42,7 +42,6 @@ fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f
             -(-expected.max(0.0) / b.urgency_hours).exp_m1()
         }
     };
-    let rise = |t: f64| if announced { 1.0 } else { rise(t) };
     if tau <= duration {
         (urgency(tau), rise(tau))
     } else {
@@ -73,6 +72,15 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
             EventKind::TrustShock { .. } => 1.0,
         })
         .collect();
+    // An announced outage was in the news before it began: everyone affected knows from its
+    // first step, whether or not they open the app.
+    let told = matches!(
+        scenario.event.kind,
+        EventKind::Outage {
+            announced: true,
+            ..
+        }
+    );
     (0..t.steps)
         .map(|s| {
             let step_start = (s as f64 - t.event_step as f64) * dt;
@@ -99,15 +107,6 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
                     (wanting_to_move * coverage.at(tau), 1.0, 1.0)
                 }
             };
-            // An announced outage was in the news before it began: everyone affected knows
-            // from its first step, whether or not they open the app.
-            let told = matches!(
-                scenario.event.kind,
-                EventKind::Outage {
-                    announced: true,
-                    ..
-                }
-            );
             let notice_rate = scenario
                 .regions
                 .iter()

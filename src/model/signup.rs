@@ -84,22 +84,13 @@ impl SignupQueue {
                 .zip(self.verification_carry.iter_mut())
                 .zip(codes)
             {
-                let slots = per_second * dt_hours * 3600.0 + *carry;
-                let whole = (slots + 1e-9).floor();
-                *carry = (slots - whole).max(0.0);
-                *e = (*e).min(whole as u64);
+                *e = (*e).min(whole_slots(*per_second, dt_hours, carry));
             }
         }
         let total: u64 = self.eligible.iter().sum();
         let slots = match self.capacity_per_second {
             None => total,
-            Some(rate) => {
-                let slots = rate * dt_hours * 3600.0 + self.carry;
-                // The small tolerance keeps 29999.999… (rounding of rate · dt) from losing a slot.
-                let whole = (slots + 1e-9).floor();
-                self.carry = (slots - whole).max(0.0);
-                whole as u64
-            }
+            Some(rate) => whole_slots(rate, dt_hours, &mut self.carry),
         };
         if total <= slots {
             out.served.copy_from_slice(&self.eligible);
@@ -121,6 +112,16 @@ impl SignupQueue {
         }
         out.wait_seconds = self.waiting.iter().sum::<u64>() as f64 / rate;
     }
+}
+
+/// Whole completions `per_second` allows in `dt_hours`, with the fraction left over carried
+/// in `carry` to the next step, so the limit is exact over time.
+fn whole_slots(per_second: f64, dt_hours: f64, carry: &mut f64) -> u64 {
+    let slots = per_second * dt_hours * 3600.0 + *carry;
+    // The small tolerance keeps 29999.999… (rounding of rate · dt) from losing a slot.
+    let whole = (slots + 1e-9).floor();
+    *carry = (slots - whole).max(0.0);
+    whole as u64
 }
 
 /// Shares `slots` among regions in proportion to how many wait (first-come first-served with

@@ -99,14 +99,13 @@ impl Coverage {
     /// after the last point, linear in between.
     pub fn at(&self, tau: f64) -> f64 {
         let x = (tau - self.first_hours) / self.every_hours;
-        if x < 0.0 || self.index.is_empty() {
+        if x < 0.0 {
             return 0.0;
         }
         let i = x.floor() as usize;
         match (self.index.get(i), self.index.get(i + 1)) {
             (Some(a), Some(b)) => a + (b - a) * (x - i as f64),
-            (Some(a), None) => *a,
-            _ => *self.index.last().unwrap_or(&0.0),
+            _ => self.index.last().copied().unwrap_or(0.0),
         }
     }
 }

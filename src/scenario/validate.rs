@@ -171,7 +171,7 @@ fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline,
             format!("the event must start inside the horizon: lead_hours ({lead}) must be < horizon_hours ({horizon})"),
         ));
     }
-    let start = parse_time(c, &ev.start)?;
+    let start = parse_time(c, "event.start", &ev.start)?;
     let lead_ms = (lead * 3_600_000.0).round() as i64;
     Ok(Timeline {
         start: start - chrono::Duration::milliseconds(lead_ms),
@@ -183,13 +183,6 @@ fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline,
 }
 
 fn parse_time(
-    c: &Checker,
-    value: &toml::value::Datetime,
-) -> Result<DateTime<Utc>, ValidationIssue> {
-    parse_time_at(c, "event.start", value)
-}
-
-fn parse_time_at(
     c: &Checker,
     key: &str,
     value: &toml::value::Datetime,
@@ -210,7 +203,7 @@ fn event(
     regions: &[&str],
     timeline: &Timeline,
 ) -> Result<Event, ValidationIssue> {
-    let start = parse_time(c, &ev.start)?;
+    let start = parse_time(c, "event.start", &ev.start)?;
     let severity_for = |default: f64| -> Result<Vec<f64>, ValidationIssue> {
         check_region_keys(
             c,
@@ -319,7 +312,7 @@ fn coverage_series(
     raw: &RawCoverage,
     event_start: DateTime<Utc>,
 ) -> Result<Coverage, ValidationIssue> {
-    let from = parse_time_at(c, "event.coverage.from", &raw.from)?;
+    let from = parse_time(c, "event.coverage.from", &raw.from)?;
     let every = c.positive("event.coverage.every_hours", raw.every_hours)?;
     if raw.index.len() < 2 {
         return Err(c.issue(
