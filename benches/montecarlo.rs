@@ -40,7 +40,9 @@ fn thousand_runs_two_threads(c: &mut Criterion) {
         .expect("two threads");
     group.bench_function("1000_runs_2_threads", |b| {
         b.iter(|| {
-            pool.install(|| black_box(run_monte_carlo(&s, &params, 1000, 7, &|| {}).expect("runs")))
+            pool.install(|| {
+                black_box(run_monte_carlo(&s, &params, 1000, 7, 0, &mut (), &|| {}).expect("runs"))
+            })
         })
     });
     group.finish();

@@ -5,10 +5,11 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use surge::engine::{ParameterSource, run_monte_carlo};
+use surge::engine::{HeadlineSpec, ParameterSource, run_monte_carlo};
 use surge::report::compare::{compare_csv, compare_table, compare_text};
 use surge::report::plot::{CompareChart, PlotSize, draw_run_plots, render};
 use surge::report::series::SavedRun;
+use surge::report::tables::RunsFile;
 use surge::report::{self, Summary, summary::ParametersInfo};
 use surge::scenario::load_scenario;
 
@@ -25,7 +26,7 @@ pub fn dispatch(command: Command) -> Result<()> {
 
 fn plot(dir: &Path, size: &SizeArgs) -> Result<Vec<PathBuf>> {
     let size = PlotSize::new(size.width, size.height)?;
-    let saved = SavedRun::load(dir)?;
+    let saved = SavedRun::load_for_plots(dir)?;
     Ok(draw_run_plots(&saved, size)?)
 }
 
@@ -149,12 +150,31 @@ fn run(args: &RunArgs) -> Result<()> {
     // One pool of --threads workers for the simulation and the summaries after it, so the
     // option bounds every stage.
     let summary = worker_pool(args.threads)?.install(|| -> Result<Summary> {
+        let writing = || format!("writing results to {}", out.display());
+        report::atomic::create_folder(&out).with_context(writing)?;
+        let specs = HeadlineSpec::for_scenario(&scenario);
+        let mut runs_file = RunsFile::create(&out, &specs).with_context(writing)?;
         let bar = progress_bar(runs, args.quiet);
-        let mc = run_monte_carlo(&scenario, &parameters, runs, seed, &|| bar.inc(1))?;
+        let mc = run_monte_carlo(
+            &scenario,
+            &parameters,
+            runs,
+            seed,
+            spaghetti,
+            &mut runs_file,
+            &|| bar.inc(1),
+        )?;
         bar.finish_and_clear();
         let summary = Summary::new(&scenario, &mc, seed, info);
-        report::write_run(&out, &summary, &mc, &scenario.timeline, spaghetti)
-            .with_context(|| format!("writing results to {}", out.display()))?;
+        report::write_run(
+            &out,
+            &summary,
+            &mc,
+            runs_file,
+            &scenario.timeline,
+            spaghetti,
+        )
+        .with_context(writing)?;
         Ok(summary)
     })?;
     plot(&out, &args.size).with_context(|| format!("drawing plots in {}", out.display()))?;

@@ -3,10 +3,12 @@
 //! The pipeline reads as the folders: [`scenario`] (parse and validate input) →
 //! [`model`] (pure behaviour: hazards, choice, capacity, retention) → [`engine`]
 //! (chain-binomial cohort engine and parallel Monte Carlo) → [`report`] (summary,
-//! time series, atomic output files).
+//! time series, atomic output files), with [`summary`] (streaming, mergeable summaries of
+//! runs) between engine and report.
 
 pub mod calibrate;
 pub mod engine;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod summary;

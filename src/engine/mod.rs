@@ -7,7 +7,8 @@ pub mod streams;
 
 pub use cohort::{CohortEngine, CohortState, Observer, RegionState};
 pub use montecarlo::{
-    MonteCarlo, MonteCarloError, ParameterSource, RunOutput, run_monte_carlo, simulate_run,
+    MAX_RUNS, MonteCarlo, MonteCarloError, ParameterSource, RunOutput, RunSink, memory_estimate,
+    run_monte_carlo, simulate_run,
 };
-pub use record::{HeadlineSpec, Metric, Recorder, SeriesLayout};
+pub use record::{HeadlineSpec, Metric, Recorder, SeriesLayout, figure_label};
 pub use streams::RunStreams;

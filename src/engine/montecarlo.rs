@@ -1,14 +1,19 @@
 //! Parallel Monte Carlo: N independent runs on a rayon pool. Run i draws only from the
-//! streams of (seed, i), and results are collected in run order, so the output is
-//! byte-identical for any thread count.
+//! streams of (seed, i); each run is folded into its worker's summaries as soon as it finishes
+//! and then dropped (summaries merge exactly, in any order), and per-run rows go to a sink in
+//! run order. So memory does not grow with the number of runs, and the output is byte-identical
+//! for any thread count.
 
 use super::cohort::CohortEngine;
 use super::record::{HeadlineSpec, Recorder, SeriesLayout};
 use super::streams::RunStreams;
 use crate::model::draw::weighted_index;
 use crate::scenario::{Behaviour, Scenario};
+use crate::summary::RunSummaries;
 use rand::RngExt;
 use rayon::prelude::*;
+use std::cell::RefCell;
+use thread_local::ThreadLocal;
 
 pub use super::record::RunOutput;
 
@@ -25,12 +30,27 @@ pub enum ParameterSource {
     },
 }
 
-/// All runs of one scenario.
+/// The summaries of all runs of one scenario.
 #[derive(Debug, Clone)]
 pub struct MonteCarlo {
     pub layout: SeriesLayout,
     pub specs: Vec<HeadlineSpec>,
-    pub runs: Vec<RunOutput>,
+    pub summaries: RunSummaries,
+    /// The first runs' own series (point-major, as in `RunOutput`), in run order: the faint
+    /// lines of the plots.
+    pub single_runs: Vec<Vec<f32>>,
+}
+
+/// Receives each run's headline figures in run order, as runs finish (`runs.csv`).
+pub trait RunSink {
+    fn run_finished(&mut self, run: u64, headline: &[f64]) -> std::io::Result<()>;
+}
+
+/// A sink that keeps nothing.
+impl RunSink for () {
+    fn run_finished(&mut self, _: u64, _: &[f64]) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Errors of a Monte Carlo run request.
@@ -38,16 +58,39 @@ pub struct MonteCarlo {
 pub enum MonteCarloError {
     #[error("--runs must be at least 1")]
     NoRuns,
+    #[error("--runs {runs} is more than surge counts ({max}); split the work into shards")]
+    TooManyRuns { runs: u64, max: u64 },
     #[error(
-        "{runs} runs would keep {gib:.1} GiB of time series in memory (limit {limit} GiB); use fewer --runs or a longer simulation.output_minutes"
+        "this scenario needs about {need_gib:.1} GiB of memory ({what}), more than the {limit_gib:.1} GiB available; use a longer simulation.output_minutes, fewer regions or apps, or fewer single runs"
     )]
-    TooLarge { runs: u64, gib: f64, limit: u64 },
+    TooLarge {
+        need_gib: f64,
+        limit_gib: f64,
+        what: String,
+    },
     #[error("the posterior file has no samples")]
     EmptyPosterior,
+    #[error("cannot write a run's row: {0}")]
+    Sink(#[from] std::io::Error),
 }
 
-/// Memory allowed for the recorded time series of all runs.
-const MEMORY_LIMIT_GIB: u64 = 8;
+/// Most runs one summary counts (its sketches keep 32-bit counts).
+pub const MAX_RUNS: u64 = u32::MAX as u64;
+
+/// Runs simulated between two hand-overs to the sink: bounds the rows held in memory.
+const BATCH: u64 = 4096;
+
+/// What a run request will hold in memory at once, in bytes, with `workers` threads: each
+/// worker's summaries (a tally per series value and headline figure, about 160 bytes plus its
+/// sketch's buckets, assumed 256 of 4 bytes), each worker's run in flight, a batch of headline
+/// rows, and the single runs kept for plots.
+pub fn memory_estimate(scenario: &Scenario, workers: usize, single_runs: usize) -> u64 {
+    let values = (scenario.timeline.output_points() * SeriesLayout::new(scenario).len()) as u64;
+    let headline = HeadlineSpec::for_scenario(scenario).len() as u64;
+    let tally = 160 + 256 * 4;
+    let per_worker = (values + headline) * tally + values * 4;
+    workers as u64 * per_worker + BATCH * headline * 8 + single_runs as u64 * values * 4
+}
 
 /// Simulates one run of `scenario` with `behaviour`, from the streams of (seed, run).
 pub fn simulate_run(
@@ -64,29 +107,29 @@ pub fn simulate_run(
 }
 
 /// Runs `runs` Monte Carlo runs on the current rayon pool (the caller installs one of the size
-/// it wants, so one pool bounds the simulation and whatever follows it), calling `progress`
-/// after each run finishes.
+/// it wants, so one pool bounds the simulation and whatever follows it). Keeps the series of
+/// the first `single_runs` runs, hands every run's headline figures to `sink` in run order, and
+/// calls `progress` after each run finishes.
 pub fn run_monte_carlo(
     scenario: &Scenario,
     parameters: &ParameterSource,
     runs: u64,
     seed: u64,
+    single_runs: usize,
+    sink: &mut dyn RunSink,
     progress: &(dyn Fn() + Sync),
 ) -> Result<MonteCarlo, MonteCarloError> {
     if runs == 0 {
         return Err(MonteCarloError::NoRuns);
     }
-    let layout = SeriesLayout::new(scenario);
-    let specs = HeadlineSpec::for_scenario(scenario);
-    let bytes = runs as f64 * (scenario.timeline.output_points() * layout.len() * 4) as f64;
-    let gib = bytes / f64::from(1u32 << 30);
-    if gib > MEMORY_LIMIT_GIB as f64 {
-        return Err(MonteCarloError::TooLarge {
+    if runs > MAX_RUNS {
+        return Err(MonteCarloError::TooManyRuns {
             runs,
-            gib,
-            limit: MEMORY_LIMIT_GIB,
+            max: MAX_RUNS,
         });
     }
+    let layout = SeriesLayout::new(scenario);
+    let specs = HeadlineSpec::for_scenario(scenario);
     /// What a run needs: one shared engine, or samples to build its own from.
     enum Source<'a> {
         Fixed(Box<CohortEngine>),
@@ -101,25 +144,49 @@ pub fn run_monte_carlo(
         }
         ParameterSource::Samples { samples, weights } => Source::Samples(samples, weights),
     };
-    let outputs = (0..runs)
-        .into_par_iter()
-        .map(|run| {
-            let output = match &source {
-                Source::Fixed(engine) => simulate_run(engine, &layout, &specs, seed, run),
-                Source::Samples(samples, weights) => {
-                    let mut pick = RunStreams::new(seed, run).parameters();
-                    let behaviour = &samples[weighted_index(weights, pick.random::<f64>())];
-                    let engine = CohortEngine::new(scenario, behaviour);
-                    simulate_run(&engine, &layout, &specs, seed, run)
-                }
-            };
-            progress();
-            output
-        })
-        .collect();
+    let values = scenario.timeline.output_points() * layout.len();
+    let empty = || RefCell::new(RunSummaries::new(values, specs.len()));
+    let workers: ThreadLocal<RefCell<RunSummaries>> = ThreadLocal::new();
+    let keep = single_runs as u64;
+    let mut single = Vec::with_capacity(single_runs.min(runs as usize));
+    let mut first = 0;
+    while first < runs {
+        let last = (first + BATCH).min(runs);
+        let rows: Vec<(Vec<f64>, Option<Vec<f32>>)> = (first..last)
+            .into_par_iter()
+            .map(|run| {
+                let output = match &source {
+                    Source::Fixed(engine) => simulate_run(engine, &layout, &specs, seed, run),
+                    Source::Samples(samples, weights) => {
+                        let mut pick = RunStreams::new(seed, run).parameters();
+                        let behaviour = &samples[weighted_index(weights, pick.random::<f64>())];
+                        let engine = CohortEngine::new(scenario, behaviour);
+                        simulate_run(&engine, &layout, &specs, seed, run)
+                    }
+                };
+                workers
+                    .get_or(empty)
+                    .borrow_mut()
+                    .add(&output.series, &output.headline);
+                progress();
+                let series = (run < keep).then_some(output.series);
+                (output.headline, series)
+            })
+            .collect();
+        for (i, (headline, series)) in rows.into_iter().enumerate() {
+            sink.run_finished(first + i as u64, &headline)?;
+            single.extend(series);
+        }
+        first = last;
+    }
+    let mut summaries = RunSummaries::new(values, specs.len());
+    for worker in workers {
+        summaries.merge(&worker.into_inner());
+    }
     Ok(MonteCarlo {
         layout,
         specs,
-        runs: outputs,
+        summaries,
+        single_runs: single,
     })
 }

@@ -112,7 +112,25 @@ pub struct HeadlineSpec {
     window_end_step: usize,
 }
 
+/// A headline figure's short label, such as `arrivals_24h` or `registration_rate_peak`.
+pub fn figure_label(metric: &str, window_hours: Option<f64>) -> String {
+    match (window_hours, metric) {
+        (Some(w), m) => format!("{m}_{w}h"),
+        (None, "queue_wait") => "queue_wait_max".into(),
+        (None, m) => format!("{m}_peak"),
+    }
+}
+
 impl HeadlineSpec {
+    /// `app.label`, the column name in `runs.csv`.
+    pub fn column(&self) -> String {
+        format!(
+            "{}.{}",
+            self.app,
+            figure_label(self.metric.name(), self.window_hours)
+        )
+    }
+
     /// The headline figures of a scenario: for every app, arrivals, registrations and
     /// reactivations within 24 h and 72 h of the event (where the horizon reaches), abandoned
     /// and retained within 72 h, peak registration rate and longest queue wait.

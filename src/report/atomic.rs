@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -18,26 +19,40 @@ pub enum WriteError {
     },
 }
 
-/// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+fn file_error(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
+    |source| WriteError::File {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A temporary file in the folder of `path`, to be filled and then [`persist`]ed as `path`
+/// (removed if dropped first).
+pub fn temporary_for(path: &Path) -> Result<NamedTempFile, WriteError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let err = |source| WriteError::File {
-        path: path.to_path_buf(),
-        source,
-    };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".surge-").suffix(".tmp");
     // Results are ordinary files (rw-r--r--), not the private 0600 of a temporary file.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
+    builder.tempfile_in(dir).map_err(file_error(path))
+}
+
+/// Syncs a filled temporary file and renames it to `path`.
+pub fn persist(tmp: NamedTempFile, path: &Path) -> Result<(), WriteError> {
+    tmp.as_file().sync_all().map_err(file_error(path))?;
+    tmp.persist(path).map_err(|e| file_error(path)(e.error))?;
     Ok(())
+}
+
+/// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let mut tmp = temporary_for(path)?;
+    tmp.write_all(bytes).map_err(file_error(path))?;
+    persist(tmp, path)
 }
 
 /// Creates the output folder (and its parents).

@@ -28,27 +28,23 @@ pub enum ReportError {
 }
 
 /// Writes `timeseries.csv`, `spaghetti.csv` (the first `single_runs` runs' own curves),
-/// `runs.csv` and, last, `summary.json` into `dir`, each atomically.
+/// moves `runs.csv` (written as the runs finished) into place and, last, writes `summary.json`
+/// into `dir`, each atomically.
 pub fn write_run(
     dir: &Path,
     summary: &Summary,
     mc: &MonteCarlo,
+    runs: tables::RunsFile,
     timeline: &Timeline,
     single_runs: usize,
 ) -> Result<(), ReportError> {
-    atomic::create_folder(dir)?;
     let series = tables::timeseries_csv(mc, timeline)?;
     atomic::write_atomic(&dir.join("timeseries.csv"), &series)?;
     atomic::write_atomic(
         &dir.join("spaghetti.csv"),
         &tables::spaghetti_csv(mc, timeline, single_runs)?,
     )?;
-    let labels: Vec<String> = summary
-        .headline
-        .iter()
-        .map(|h| format!("{}.{}", h.app, h.label()))
-        .collect();
-    atomic::write_atomic(&dir.join("runs.csv"), &tables::runs_csv(mc, &labels)?)?;
+    runs.finish()?;
     let mut json = serde_json::to_vec_pretty(summary)?;
     json.push(b'\n');
     atomic::write_atomic(&dir.join("summary.json"), &json)?;

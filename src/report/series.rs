@@ -178,14 +178,24 @@ pub struct SavedRun {
 }
 
 impl SavedRun {
+    /// Everything, including every run's row (for comparisons).
     pub fn load(dir: &Path) -> Result<Self, LoadError> {
-        let summary = load_summary(&dir.join("summary.json"))?;
         let (run_columns, run_values) = load_runs(&dir.join("runs.csv"))?;
         Ok(SavedRun {
             run_columns,
             run_values,
+            ..Self::load_for_plots(dir)?
+        })
+    }
+
+    /// Everything but `runs.csv`, whose rows grow with the number of runs and no plot of a
+    /// single result draws.
+    pub fn load_for_plots(dir: &Path) -> Result<Self, LoadError> {
+        Ok(SavedRun {
+            run_columns: Vec::new(),
+            run_values: Vec::new(),
             dir: dir.to_path_buf(),
-            summary,
+            summary: load_summary(&dir.join("summary.json"))?,
             series: load_series(&dir.join("timeseries.csv"))?,
             spaghetti: load_spaghetti(&dir.join("spaghetti.csv"))?,
         })

@@ -1,20 +1,8 @@
 //! Statistics across Monte Carlo runs: mean, Monte Carlo standard error and quantiles.
 
-use serde::Serialize;
 use statrs::statistics::Statistics;
 
-/// Summary of one quantity across runs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Spread {
-    pub mean: f64,
-    /// Monte Carlo standard error of the mean: sample sd / sqrt(runs).
-    pub mcse: f64,
-    pub p05: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p95: f64,
-}
+pub use crate::summary::Spread;
 
 /// Quantile of sorted data by linear interpolation between order statistics (Hyndman & Fan
 /// 1996, type 7, the R and NumPy default). Written here rather than with statrs so one sort

@@ -1,8 +1,7 @@
 //! `summary.json`: what was run (scenario, seed, runs, parameters) and the headline figures.
 //! Plots and comparisons read only this struct and the time series.
 
-use super::stats::spread;
-use crate::engine::{Metric, MonteCarlo};
+use crate::engine::{Metric, MonteCarlo, figure_label};
 use crate::scenario::{Behaviour, Capacity, EventKind, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -61,11 +60,7 @@ pub struct HeadlineRow {
 impl HeadlineRow {
     /// A short label such as `arrivals_24h` or `registration_rate_peak`.
     pub fn label(&self) -> String {
-        match (self.window_hours, self.metric.as_str()) {
-            (Some(w), m) => format!("{m}_{w}h"),
-            (None, "queue_wait") => "queue_wait_max".into(),
-            (None, m) => format!("{m}_peak"),
-        }
+        figure_label(&self.metric, self.window_hours)
     }
 }
 
@@ -78,6 +73,9 @@ pub struct Summary {
     pub engine: String,
     /// What the 90% intervals carry.
     pub band: String,
+    /// How the quantiles (here and in timeseries.csv) were computed, with their error bound.
+    #[serde(default)]
+    pub quantiles: String,
     pub parameters: ParametersInfo,
     pub event: EventInfo,
     pub apps: Vec<AppInfo>,
@@ -98,8 +96,7 @@ impl Summary {
             .iter()
             .enumerate()
             .map(|(i, spec)| {
-                let mut values: Vec<f64> = mc.runs.iter().map(|r| r.headline[i]).collect();
-                let s = spread(&mut values);
+                let s = mc.summaries.headline(i);
                 HeadlineRow {
                     app: spec.app.clone(),
                     metric: spec.metric.name().to_string(),
@@ -130,7 +127,8 @@ impl Summary {
                 sha256: scenario.sha256.clone(),
             },
             seed,
-            runs: mc.runs.len() as u64,
+            runs: mc.summaries.runs(),
+            quantiles: crate::summary::quantile_method(),
             engine: "cohort (chain-binomial)".to_string(),
             band: band.to_string(),
             parameters,

@@ -1,10 +1,13 @@
-//! `timeseries.csv` (tidy: one row per output point, app, region and metric) and `runs.csv`
-//! (one row per run with its headline figures).
+//! `timeseries.csv` (tidy: one row per output point, app, region and metric), `runs.csv` (one
+//! row per run with its headline figures, written as runs finish) and `spaghetti.csv`.
 
-use super::stats::spread;
-use crate::engine::{Metric, MonteCarlo};
+use super::atomic::{self, WriteError};
+use crate::engine::{HeadlineSpec, Metric, MonteCarlo, RunSink};
 use crate::scenario::Timeline;
 use rayon::prelude::*;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
 
 /// Formats a value with enough digits for counts in the billions and rates below one.
 fn number(v: f64) -> String {
@@ -17,26 +20,14 @@ fn number(v: f64) -> String {
     }
 }
 
-/// The tidy time series with quantiles across runs. Quantiles are computed per cell in
-/// parallel, then written in a fixed order.
+/// The tidy time series with the mean and quantiles across runs, read from the streaming
+/// summaries (cells in parallel, rows in a fixed order).
 pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, csv::Error> {
     let n = mc.layout.len();
     let points = timeline.output_points();
-    // Per output point, copy each run's row once (sequential reads), then summarise each cell
-    // from a contiguous slice of its values across runs.
-    let runs = mc.runs.len();
-    let cells: Vec<_> = (0..points)
+    let cells: Vec<_> = (0..points * n)
         .into_par_iter()
-        .flat_map_iter(|p| {
-            let mut by_cell = vec![0.0f64; n * runs];
-            for (r, run) in mc.runs.iter().enumerate() {
-                for (c, &v) in run.series[p * n..(p + 1) * n].iter().enumerate() {
-                    by_cell[c * runs + r] = f64::from(v);
-                }
-            }
-            let spreads: Vec<_> = by_cell.chunks_mut(runs).map(spread).collect();
-            spreads
-        })
+        .map(|i| mc.summaries.series(i))
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -73,18 +64,53 @@ pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, c
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-/// One row per run: its index and every headline figure.
-pub fn runs_csv(mc: &MonteCarlo, labels: &[String]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["run".to_string()];
-    header.extend(labels.iter().cloned());
-    w.write_record(&header)?;
-    for (i, run) in mc.runs.iter().enumerate() {
-        let mut row = vec![i.to_string()];
-        row.extend(run.headline.iter().map(|&v| number(v)));
-        w.write_record(&row)?;
+/// `runs.csv`, one row per run (its index and every headline figure), written into a temporary
+/// file beside its destination as runs finish and renamed into place by [`RunsFile::finish`];
+/// dropped unfinished, it leaves nothing behind.
+pub struct RunsFile {
+    writer: csv::Writer<BufWriter<NamedTempFile>>,
+    path: PathBuf,
+}
+
+impl RunsFile {
+    pub fn create(dir: &Path, specs: &[HeadlineSpec]) -> Result<Self, WriteError> {
+        let path = dir.join("runs.csv");
+        let tmp = atomic::temporary_for(&path)?;
+        let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, tmp));
+        let mut header = vec!["run".to_string()];
+        header.extend(specs.iter().map(HeadlineSpec::column));
+        writer.write_record(&header).map_err(|e| WriteError::File {
+            path: path.clone(),
+            source: e.into(),
+        })?;
+        Ok(RunsFile { writer, path })
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn finish(self) -> Result<(), WriteError> {
+        let err = |source| WriteError::File {
+            path: self.path.clone(),
+            source,
+        };
+        let mut buffered = self
+            .writer
+            .into_inner()
+            .map_err(|e| err(e.into_error().into()))?;
+        buffered.flush().map_err(err)?;
+        let tmp = buffered.into_inner().map_err(|e| err(e.into_error()))?;
+        atomic::persist(tmp, &self.path)
+    }
+}
+
+impl RunSink for RunsFile {
+    fn run_finished(&mut self, run: u64, headline: &[f64]) -> std::io::Result<()> {
+        self.writer.write_field(run.to_string())?;
+        for &v in headline {
+            self.writer.write_field(number(v))?;
+        }
+        self.writer.write_record(None::<&[u8]>)?;
+        Ok(())
+    }
 }
 
 /// The first `count` runs' own curves (region `all`) for the metrics drawn as faint lines.
@@ -102,12 +128,12 @@ pub fn spaghetti_csv(
         Metric::Arrivals,
         Metric::RegistrationRate,
     ];
-    for (r, run) in mc.runs.iter().take(count).enumerate() {
+    for (r, series) in mc.single_runs.iter().take(count).enumerate() {
         for (k, app) in mc.layout.apps.iter().enumerate() {
             for metric in metrics {
                 for p in 0..timeline.output_points() {
                     let hours = timeline.hours_since_event(p * timeline.output_every);
-                    let v = f64::from(run.series[p * n + mc.layout.index(k, 0, metric)]);
+                    let v = f64::from(series[p * n + mc.layout.index(k, 0, metric)]);
                     w.write_record([
                         r.to_string(),
                         format!("{hours:.4}"),

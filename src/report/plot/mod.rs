@@ -194,6 +194,7 @@ mod tests {
                 runs: 10,
                 engine: String::new(),
                 band: "test".into(),
+                quantiles: String::new(),
                 parameters: ParametersInfo {
                     kind: "fixed".into(),
                     file: String::new(),

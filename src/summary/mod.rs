@@ -1,0 +1,120 @@
+//! Streaming, mergeable summaries of Monte Carlo runs: each run's output is folded in as soon
+//! as it finishes and then dropped, so memory does not grow with the number of runs, and the
+//! summaries of disjoint run ranges merge into exactly (bit for bit) the summary of their union,
+//! in any order and on any number of threads.
+
+pub mod sketch;
+pub mod tally;
+
+use serde::Serialize;
+pub use tally::Tally;
+
+/// Summary of one quantity across runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    /// Monte Carlo standard error of the mean: sample sd / sqrt(runs).
+    pub mcse: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+impl Spread {
+    /// The spread of no values.
+    pub fn nan() -> Self {
+        Spread {
+            mean: f64::NAN,
+            mcse: f64::NAN,
+            p05: f64::NAN,
+            p25: f64::NAN,
+            p50: f64::NAN,
+            p75: f64::NAN,
+            p95: f64::NAN,
+        }
+    }
+}
+
+/// Mantissa bits of the time series' sketches: 0.39% relative error, 128 buckets per doubling
+/// (tens of thousands of series values, so memory matters).
+pub const SERIES_BITS: u32 = 7;
+
+/// Mantissa bits of the headline figures' sketches: 0.012% relative error, finer than the
+/// run-to-run spread of a fixed-parameter run (a few of these per app, so memory is no concern).
+pub const HEADLINE_BITS: u32 = 12;
+
+/// How the quantiles in the outputs were computed (written into summary.json).
+pub fn quantile_method() -> String {
+    format!(
+        "DDSketch (Masson, Rim & Lee 2019) with log-linear buckets: each quantile is within \
+         {:.3}% (headline figures) or {:.2}% (timeseries.csv) of the exact type-7 quantile of the \
+         same runs, and exact when all runs agree; means and standard errors are exact",
+        100.0 * sketch::relative_error(HEADLINE_BITS),
+        100.0 * sketch::relative_error(SERIES_BITS)
+    )
+}
+
+/// Every series cell (output point x series) and every headline figure, over the runs so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummaries {
+    runs: u64,
+    series: Vec<Tally>,
+    headline: Vec<Tally>,
+}
+
+impl RunSummaries {
+    /// Empty summaries for runs that record `series_values` values per run (points x series)
+    /// and `headline` headline figures.
+    pub fn new(series_values: usize, headline: usize) -> Self {
+        RunSummaries {
+            runs: 0,
+            series: vec![Tally::new(SERIES_BITS); series_values],
+            headline: vec![Tally::new(HEADLINE_BITS); headline],
+        }
+    }
+
+    /// Folds in one run: its series (point-major) and its headline figures.
+    pub fn add(&mut self, series: &[f32], headline: &[f64]) {
+        debug_assert_eq!(series.len(), self.series.len());
+        debug_assert_eq!(headline.len(), self.headline.len());
+        for (t, &v) in self.series.iter_mut().zip(series) {
+            t.add(f64::from(v));
+        }
+        for (t, &v) in self.headline.iter_mut().zip(headline) {
+            t.add(v);
+        }
+        self.runs += 1;
+    }
+
+    /// Adds the runs summarised in `other` (disjoint from these).
+    pub fn merge(&mut self, other: &RunSummaries) {
+        for (a, b) in self.series.iter_mut().zip(&other.series) {
+            a.merge(b);
+        }
+        for (a, b) in self.headline.iter_mut().zip(&other.headline) {
+            a.merge(b);
+        }
+        self.runs += other.runs;
+    }
+
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// The spread of series value `index` (point * series + series index).
+    pub fn series(&self, index: usize) -> Spread {
+        self.series[index].spread(self.runs)
+    }
+
+    /// The spread of headline figure `i`.
+    pub fn headline(&self, i: usize) -> Spread {
+        self.headline[i].spread(self.runs)
+    }
+
+    /// Number of series values per run.
+    pub fn series_len(&self) -> usize {
+        self.series.len()
+    }
+}
