@@ -95,7 +95,7 @@ impl RunsFile {
         let mut buffered = self
             .writer
             .into_inner()
-            .map_err(|e| err(e.into_error().into()))?;
+            .map_err(|e| err(e.into_error()))?;
         buffered.flush().map_err(err)?;
         let tmp = buffered.into_inner().map_err(|e| err(e.into_error()))?;
         atomic::persist(tmp, &self.path)
