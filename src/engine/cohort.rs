@@ -5,14 +5,17 @@
 //! The behaviour (hazards, choice, queue, retention) lives in `crate::model`; this file only
 //! keeps the counts and calls it.
 
+use super::record::recorded_steps;
 use super::streams::{Component, RunStreams};
 use crate::model::baseline::organic_registrations;
-use crate::model::draw::{binomial, probability};
+use crate::model::draw::{binomial, binomial_at_least_one, probability};
 use crate::model::drivers::{StepDrivers, schedule};
 use crate::model::retention::retained;
 use crate::model::signup::{QueueStep, SignupQueue};
 use crate::model::switching::{Holding, choice_weights, choose, looking_hazard, switchers};
 use crate::scenario::{Behaviour, Capacity, Scenario};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
 
 /// Counts of one region's affected users, by state. Holdings are indexed 0 = no account,
 /// 1 + k = dormant account at app k.
@@ -33,7 +36,9 @@ pub struct RegionState {
     pub reactivated: Vec<u64>,
     /// Per app: sign-up attempts that gave up in the queue (cumulative).
     pub abandoned: Vec<u64>,
-    /// Per app: arrivals still active after 30 days (a subset of registered + reactivated).
+    /// Per app: arrivals still active after 30 days (a subset of registered + reactivated),
+    /// current at the steps whose counts are recorded (`record::recorded_steps`); between them
+    /// the newest arrivals are not yet drawn.
     pub retained: Vec<u64>,
     /// Per app: sign-up attempts waiting now.
     pub waiting: Vec<u64>,
@@ -84,6 +89,8 @@ pub struct CohortEngine {
     pub behaviour: Behaviour,
     drivers: Vec<StepDrivers>,
     attractiveness: Vec<f64>,
+    /// Per step: whether counts are recorded after it, so retention must be drawn by then.
+    retention_due: Vec<bool>,
 }
 
 impl CohortEngine {
@@ -91,6 +98,7 @@ impl CohortEngine {
         CohortEngine {
             drivers: schedule(scenario, behaviour),
             attractiveness: scenario.apps.iter().map(|a| a.attractiveness).collect(),
+            retention_due: recorded_steps(&scenario.timeline),
             scenario: scenario.clone(),
             behaviour: behaviour.clone(),
         }
@@ -187,80 +195,94 @@ impl CohortEngine {
     ) {
         let dt = self.scenario.timeline.step_hours;
         let drivers = &self.drivers[step];
-        let apps = &self.scenario.apps;
         for attempts in &mut scratch.attempts {
             attempts.fill(0);
         }
-        for (r, region) in state.regions.iter_mut().enumerate() {
+        for r in 0..state.regions.len() {
             let notice_p = probability(drivers.notice_rate[r], dt);
-            let looking_now = drivers.looking[r] > 0.0;
-            if notice_p == 0.0 && !looking_now {
+            if notice_p == 0.0 && drivers.looking[r] <= 0.0 {
+                scratch.quiet[r] = None;
                 continue;
             }
+            scratch.contacts_ready = false;
+            let mut looking_rng = streams.lazy(Component::Looking, step, r);
+            let mut choice_rng = streams.lazy(Component::Choice, step, r);
+            let region = &state.regions[r];
             let switched_share = region.switched as f64 / region.users.max(1) as f64;
-            let mut notice_rng = streams.at(Component::Notice, step, r);
-            let mut looking_rng = streams.at(Component::Looking, step, r);
-            let mut choice_rng = streams.at(Component::Choice, step, r);
-            let mut contacts_ready = false;
             for h in 0..region.unaware.len() {
-                let newly = binomial(&mut notice_rng, region.unaware[h], notice_p);
-                region.unaware[h] -= newly;
-                region.noticed[h] += newly;
-                let holding = if h == 0 {
-                    Holding::None
-                } else {
-                    Holding::Dormant(h - 1)
-                };
-                let hazard = looking_hazard(
+                scratch.hazard[h] = looking_hazard(
                     &self.behaviour,
-                    holding,
+                    holding(h),
                     drivers.looking[r],
                     drivers.news,
                     switched_share,
                 );
-                let moving = switchers(&mut looking_rng, region.noticed[h], hazard, dt);
-                if moving == 0 {
+            }
+            if notice_p > 0.0 {
+                scratch.quiet[r] = None;
+                let mut notice_rng = streams.lazy(Component::Notice, step, r);
+                for h in 0..state.regions[r].unaware.len() {
+                    let region = &mut state.regions[r];
+                    let newly = binomial(&mut notice_rng, region.unaware[h], notice_p);
+                    region.unaware[h] -= newly;
+                    region.noticed[h] += newly;
+                    let moving =
+                        switchers(&mut looking_rng, region.noticed[h], scratch.hazard[h], dt);
+                    self.settle(r, h, moving, state, &mut choice_rng, scratch);
+                }
+                continue;
+            }
+            // Nobody notices in this step, so only the noticed can move, and until someone does
+            // every hazard is known in advance. The region therefore advances to its next switch
+            // in one draw: with lambda_h = N_h h_h dt (N_h noticed holders of h, hazard h_h),
+            // no one switches in a step with probability exp(-sum_h lambda_h), so the first step
+            // with a switch is where the running sum of lambdas passes an Exp(1) budget (the
+            // discrete form of the next-reaction method; Gibson & Bruck 2000). In that step the
+            // holdings draw conditioned on at least one switch among them. Exact, and most steps
+            // after service returns cost a few multiplications instead of four binomial draws.
+            let mut total = 0.0;
+            for h in (0..scratch.hazard.len()).rev() {
+                scratch.lambda[h] = state.regions[r].noticed[h] as f64 * scratch.hazard[h] * dt;
+                total += scratch.lambda[h];
+                scratch.lambda_from[h] = total;
+            }
+            if total <= 0.0 {
+                continue;
+            }
+            let budget = scratch.quiet[r].get_or_insert_with(|| Exp1.sample(&mut looking_rng));
+            if *budget > total {
+                *budget -= total;
+                continue;
+            }
+            scratch.quiet[r] = None;
+            let mut pending = true;
+            for h in 0..scratch.hazard.len() {
+                let (noticed, lambda) = (state.regions[r].noticed[h], scratch.lambda[h]);
+                if lambda <= 0.0 {
                     continue;
                 }
-                region.noticed[h] -= moving;
-                region.switched += moving;
-                if !contacts_ready {
-                    for (k, c) in scratch.contacts.iter_mut().enumerate() {
-                        *c = (region.active[k] + region.registered[k] + region.reactivated[k])
-                            as f64
-                            / region.users as f64;
-                    }
-                    contacts_ready = true;
-                }
-                choice_weights(
-                    &self.behaviour,
-                    holding,
-                    &self.attractiveness,
-                    &scratch.contacts,
-                    &mut scratch.weights,
-                );
-                choose(
-                    &mut choice_rng,
-                    moving,
-                    &scratch.weights,
-                    &mut scratch.chosen,
-                );
-                for (k, &n) in scratch.chosen.iter().enumerate() {
-                    if holding == Holding::Dormant(k) {
-                        region.reactivated[k] += n;
-                        scratch.arrivals[k][r] += n;
+                let p = probability(scratch.hazard[h], dt);
+                let moving = if !pending {
+                    binomial(&mut looking_rng, noticed, p)
+                } else {
+                    // P(some switch here | some switch in holdings h..) = (1 - e^-l_h) / (1 - e^-L_h).
+                    let first = (-lambda).exp_m1() / (-scratch.lambda_from[h]).exp_m1();
+                    if looking_rng.random::<f64>() < first {
+                        pending = false;
+                        binomial_at_least_one(&mut looking_rng, noticed, p, lambda)
                     } else {
-                        scratch.attempts[k][r] += n;
+                        0
                     }
-                }
+                };
+                self.settle(r, h, moving, state, &mut choice_rng, scratch);
             }
         }
         self.serve(step, state, lanes, streams, scratch, dt);
         let every = self.scenario.timeline.output_every;
         if (step + 1).is_multiple_of(every) {
-            for (k, app) in apps.iter().enumerate() {
+            for (k, app) in self.scenario.apps.iter().enumerate() {
                 state.baseline[k] += organic_registrations(
-                    &mut streams.at(Component::Baseline, step, k),
+                    &mut streams.lazy(Component::Baseline, step, k),
                     app.baseline_per_day,
                     every as f64 * dt,
                 );
@@ -268,7 +290,52 @@ impl CohortEngine {
         }
     }
 
-    /// Runs every app's sign-up queues and draws who of this step's arrivals will stay.
+    /// `moving` noticed holders of holding `h` in region `r` choose an alternative: dormant
+    /// holders returning to their own app arrive at once, everyone else joins the sign-up queue.
+    fn settle(
+        &self,
+        r: usize,
+        h: usize,
+        moving: u64,
+        state: &mut CohortState,
+        choice_rng: &mut impl rand::Rng,
+        scratch: &mut Scratch,
+    ) {
+        if moving == 0 {
+            return;
+        }
+        let region = &mut state.regions[r];
+        if !scratch.contacts_ready {
+            // Contact shares as they stood when the step began (before this step's moves).
+            for (k, c) in scratch.contacts.iter_mut().enumerate() {
+                *c = (region.active[k] + region.registered[k] + region.reactivated[k]) as f64
+                    / region.users as f64;
+            }
+            scratch.contacts_ready = true;
+        }
+        region.noticed[h] -= moving;
+        region.switched += moving;
+        choice_weights(
+            &self.behaviour,
+            holding(h),
+            &self.attractiveness,
+            &scratch.contacts,
+            &mut scratch.weights,
+        );
+        choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
+        for (k, &n) in scratch.chosen.iter().enumerate() {
+            if holding(h) == Holding::Dormant(k) {
+                region.reactivated[k] += n;
+                scratch.arrivals[k][r] += n;
+            } else {
+                scratch.attempts[k][r] += n;
+            }
+        }
+    }
+
+    /// Runs every app's sign-up queues, and at the steps whose counts are recorded draws who of
+    /// the arrivals since the last such step will stay (one binomial for the whole stretch: a
+    /// sum of binomials with the same probability is binomial).
     fn serve(
         &self,
         step: usize,
@@ -281,8 +348,7 @@ impl CohortEngine {
         let patience = self.behaviour.patience_minutes / 60.0;
         for (k, app) in self.scenario.apps.iter().enumerate() {
             state.served_last_step[k] = 0;
-            let mut signup_rng = streams.at(Component::Signup, step, k);
-            let mut retention_rng = streams.at(Component::Retention, step, k);
+            let mut signup_rng = streams.lazy(Component::Signup, step, k);
             for lane in &mut lanes[k] {
                 let idle = lane.queue.waiting.iter().all(|&w| w == 0)
                     && lane.regions.iter().all(|&r| scratch.attempts[k][r] == 0);
@@ -314,11 +380,23 @@ impl CohortEngine {
                     scratch.arrivals[k][r] += served;
                 }
             }
-            for (r, region) in state.regions.iter_mut().enumerate() {
-                let arrivals = std::mem::take(&mut scratch.arrivals[k][r]);
-                region.retained[k] += retained(&mut retention_rng, arrivals, app.retention_30d);
+            if self.retention_due[step] {
+                let mut retention_rng = streams.lazy(Component::Retention, step, k);
+                for (r, region) in state.regions.iter_mut().enumerate() {
+                    let arrivals = std::mem::take(&mut scratch.arrivals[k][r]);
+                    region.retained[k] += retained(&mut retention_rng, arrivals, app.retention_30d);
+                }
             }
         }
+    }
+}
+
+/// Holding index 0 holds no account, 1 + k a dormant account at app k.
+fn holding(h: usize) -> Holding {
+    if h == 0 {
+        Holding::None
+    } else {
+        Holding::Dormant(h - 1)
     }
 }
 
@@ -333,6 +411,16 @@ struct Scratch {
     arrivals: Vec<Vec<u64>>,
     lane_attempts: Vec<u64>,
     queue_step: QueueStep,
+    /// Per holding: this step's looking hazard, expected switches (lambda), and the sum of
+    /// lambdas from this holding on.
+    hazard: Vec<f64>,
+    lambda: Vec<f64>,
+    lambda_from: Vec<f64>,
+    /// Whether `contacts` holds this region's shares for this step.
+    contacts_ready: bool,
+    /// Per region: what is left of the Exp(1) budget of the current stretch without noticing
+    /// (None when no stretch is under way).
+    quiet: Vec<Option<f64>>,
 }
 
 impl Scratch {
@@ -345,6 +433,11 @@ impl Scratch {
             arrivals: vec![vec![0; regions]; apps],
             lane_attempts: Vec::with_capacity(regions),
             queue_step: QueueStep::default(),
+            hazard: vec![0.0; apps + 1],
+            lambda: vec![0.0; apps + 1],
+            lambda_from: vec![0.0; apps + 1],
+            quiet: vec![None; regions],
+            contacts_ready: false,
         }
     }
 }

@@ -112,6 +112,24 @@ pub struct HeadlineSpec {
     window_end_step: usize,
 }
 
+/// Hours after the event's start at which windowed headline figures are taken.
+const WINDOWS: [f64; 2] = [24.0, 72.0];
+
+/// Per step: whether counts are read after it (an output point, the event's start, a headline
+/// window's end, or the last step).
+pub fn recorded_steps(t: &crate::scenario::Timeline) -> Vec<bool> {
+    let mut due: Vec<bool> = (1..=t.steps)
+        .map(|end| end.is_multiple_of(t.output_every) || end == t.event_step || end == t.steps)
+        .collect();
+    for w in WINDOWS {
+        let end = t.event_step + (w / t.step_hours).round() as usize;
+        if (1..=t.steps).contains(&end) {
+            due[end - 1] = true;
+        }
+    }
+    due
+}
+
 /// A headline figure's short label, such as `arrivals_24h` or `registration_rate_peak`.
 pub fn figure_label(metric: &str, window_hours: Option<f64>) -> String {
     match (window_hours, metric) {
@@ -157,11 +175,12 @@ impl HeadlineSpec {
                 Metric::Registrations,
                 Metric::Reactivations,
             ] {
-                push(metric, Some(24.0));
-                push(metric, Some(72.0));
+                for w in WINDOWS {
+                    push(metric, Some(w));
+                }
             }
-            push(Metric::Abandoned, Some(72.0));
-            push(Metric::Retained, Some(72.0));
+            push(Metric::Abandoned, Some(WINDOWS[1]));
+            push(Metric::Retained, Some(WINDOWS[1]));
             push(Metric::RegistrationRate, None);
             push(Metric::QueueWait, None);
         }
@@ -191,6 +210,12 @@ pub struct Recorder<'a> {
     prev_registered: Vec<u64>,
     /// Per series (app, slot): the longest wait in the current interval.
     max_wait: Vec<f64>,
+    /// Per app: the highest registration rate of any step and the longest wait so far.
+    peak_rate: Vec<f64>,
+    peak_wait: Vec<f64>,
+    /// Steps (ends) at which a windowed headline figure is taken, ascending, not yet reached.
+    window_ends: Vec<usize>,
+    steps: usize,
     pub output: RunOutput,
 }
 
@@ -225,6 +250,19 @@ impl<'a> Recorder<'a> {
             at_event: vec![[0; 5]; layout.apps.len()],
             prev_registered: vec![0; slots],
             max_wait: vec![0.0; slots],
+            peak_rate: vec![0.0; layout.apps.len()],
+            peak_wait: vec![0.0; layout.apps.len()],
+            window_ends: {
+                let mut ends: Vec<usize> = specs
+                    .iter()
+                    .filter(|s| s.window_hours.is_some())
+                    .map(|s| s.window_end_step)
+                    .collect();
+                ends.sort_unstable();
+                ends.dedup();
+                ends
+            },
+            steps: t.steps,
             output: RunOutput {
                 series: vec![0.0; t.output_points() * layout.len()],
                 headline,
@@ -278,32 +316,40 @@ impl Observer for Recorder<'_> {
                 self.at_event[k] = Self::totals(state, k);
             }
         }
+        // Per step: the longest wait per (app, slot) in this output interval, and the peaks.
         let slots = self.layout.regions.len() + 1;
         for k in 0..apps {
+            let mut longest = 0.0f64;
             for (r, region) in state.regions.iter().enumerate() {
-                let w = &mut self.max_wait[k * slots + 1 + r];
-                *w = w.max(region.wait_seconds[k]);
-                let all = &mut self.max_wait[k * slots];
-                *all = all.max(region.wait_seconds[k]);
+                let wait = region.wait_seconds[k];
+                if wait > 0.0 {
+                    let w = &mut self.max_wait[k * slots + 1 + r];
+                    *w = w.max(wait);
+                    longest = longest.max(wait);
+                }
             }
+            let all = &mut self.max_wait[k * slots];
+            *all = all.max(longest);
+            self.peak_wait[k] = self.peak_wait[k].max(longest);
+            let rate = state.served_last_step[k] as f64 / self.step_seconds;
+            self.peak_rate[k] = self.peak_rate[k].max(rate);
         }
-        for (i, spec) in self.specs.iter().enumerate() {
-            let k = spec.app_index;
-            let value = &mut self.output.headline[i];
-            match spec.metric {
-                Metric::RegistrationRate => {
-                    *value = value.max(state.served_last_step[k] as f64 / self.step_seconds)
-                }
-                Metric::QueueWait => {
-                    for region in &state.regions {
-                        *value = value.max(region.wait_seconds[k]);
+        if self.window_ends.first() == Some(&end) || end == self.steps {
+            for (i, spec) in self.specs.iter().enumerate() {
+                let k = spec.app_index;
+                let value = &mut self.output.headline[i];
+                match spec.metric {
+                    Metric::RegistrationRate => *value = self.peak_rate[k],
+                    Metric::QueueWait => *value = self.peak_wait[k],
+                    metric if end == spec.window_end_step => {
+                        let j = WINDOWED.iter().position(|m| *m == metric).unwrap_or(0);
+                        *value = (Self::totals(state, k)[j] - self.at_event[k][j]) as f64;
                     }
+                    _ => {}
                 }
-                metric if end == spec.window_end_step => {
-                    let j = WINDOWED.iter().position(|m| *m == metric).unwrap_or(0);
-                    *value = (Self::totals(state, k)[j] - self.at_event[k][j]) as f64;
-                }
-                _ => {}
+            }
+            while self.window_ends.first().is_some_and(|&w| w <= end) {
+                self.window_ends.remove(0);
             }
         }
         if end.is_multiple_of(self.output_every) {

@@ -8,8 +8,9 @@
 //! Generator: Xoshiro256++ (Blackman & Vigna 2021, a named portable generator from
 //! rand_xoshiro), seeded through SplitMix64 mixing.
 
-use rand::SeedableRng;
+use rand::{SeedableRng, TryRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
+use std::convert::Infallible;
 
 /// SplitMix64's output function (Steele, Lea & Flood 2014): a bijective 64-bit mixer.
 fn mix(mut z: u64) -> u64 {
@@ -54,9 +55,55 @@ impl RunStreams {
         Xoshiro256PlusPlus::seed_from_u64(stream_key(component_key, step as u64, unit as u64))
     }
 
+    /// The same stream as [`RunStreams::at`], seeded only when first drawn from (most steps
+    /// of most units draw nothing).
+    pub fn lazy(&self, component: Component, step: usize, unit: usize) -> LazyStream {
+        LazyStream {
+            streams: *self,
+            component,
+            step,
+            unit,
+            rng: None,
+        }
+    }
+
     /// The stream for drawing this run's parameters (posterior runs).
     pub fn parameters(&self) -> Xoshiro256PlusPlus {
         self.at(Component::Parameters, 0, 0)
+    }
+}
+
+/// A stream that seeds its generator on first use; it draws exactly what [`RunStreams::at`]
+/// would.
+#[derive(Debug, Clone)]
+pub struct LazyStream {
+    streams: RunStreams,
+    component: Component,
+    step: usize,
+    unit: usize,
+    rng: Option<Xoshiro256PlusPlus>,
+}
+
+impl LazyStream {
+    #[inline]
+    fn rng(&mut self) -> &mut Xoshiro256PlusPlus {
+        self.rng
+            .get_or_insert_with(|| self.streams.at(self.component, self.step, self.unit))
+    }
+}
+
+impl TryRng for LazyStream {
+    type Error = Infallible;
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        self.rng().try_next_u32()
+    }
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        self.rng().try_next_u64()
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.rng().try_fill_bytes(dst)
     }
 }
 
@@ -72,6 +119,16 @@ mod tests {
         assert_eq!(stream_key(0, 0, 0), 2_558_736_989_570_252_433);
         let s = RunStreams::new(42, 3);
         assert_eq!(s.at(Component::Notice, 0, 0).next_u64(), PINNED);
+    }
+
+    #[test]
+    fn lazy_streams_draw_what_eager_ones_do() {
+        let s = RunStreams::new(9, 4);
+        let mut lazy = s.lazy(Component::Choice, 17, 2);
+        let mut eager = s.at(Component::Choice, 17, 2);
+        for _ in 0..5 {
+            assert_eq!(lazy.next_u64(), eager.next_u64());
+        }
     }
 
     const PINNED: u64 = 3_231_693_720_480_181_823;

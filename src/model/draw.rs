@@ -1,7 +1,22 @@
 //! Binomial and multinomial draws that skip the work when the outcome is certain.
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Binomial, Distribution};
+use std::cell::RefCell;
+
+thread_local! {
+    /// When set, every binomial draw's (n, p) is appended here (see [`trace_draws`]).
+    static TRACE: RefCell<Option<Vec<(u64, f64)>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` and returns, besides its result, the (n, p) of every binomial draw it made on this
+/// thread, in order: the benches replay them to measure what a run's draws alone cost.
+pub fn trace_draws<T>(f: impl FnOnce() -> T) -> (T, Vec<(u64, f64)>) {
+    TRACE.with(|t| *t.borrow_mut() = Some(Vec::new()));
+    let out = f();
+    let draws = TRACE.with(|t| t.borrow_mut().take()).unwrap_or_default();
+    (out, draws)
+}
 
 /// Probability that an event with constant `rate` (per unit time) happens within `dt`:
 /// `1 - exp(-rate dt)`, computed as `-expm1(-rate dt)` so it stays in [0, 1] for tiny rates.
@@ -20,9 +35,46 @@ pub fn binomial(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     } else if p >= 1.0 {
         n
     } else {
+        TRACE.with(|t| {
+            if let Some(draws) = t.borrow_mut().as_mut() {
+                draws.push((n, p));
+            }
+        });
         // `p` is in (0, 1) here, so construction cannot fail.
         Binomial::new(n, p).map_or(0, |b| b.sample(rng))
     }
+}
+
+/// One draw of Binomial(n, p) conditioned on being at least 1 (n >= 1, 0 < p < 1), where
+/// `lambda = -n ln(1 - p)` is passed in because callers have it. When at least one success is
+/// likely (lambda > 1), by rejection (at most 1 / (1 - e^-1) = 1.6 draws on average); otherwise
+/// by sequential inversion of the truncated probabilities (Devroye 1986, §X.4), which needs
+/// about 1 + lambda / 2 terms.
+pub fn binomial_at_least_one(rng: &mut impl Rng, n: u64, p: f64, lambda: f64) -> u64 {
+    if lambda > 1.0 {
+        loop {
+            let k = binomial(rng, n, p);
+            if k > 0 {
+                return k;
+            }
+        }
+    }
+    // P(k) / (1 - P(0)) for k = 1, 2, ...; P(1) = n p (1-p)^(n-1).
+    let none = -(-lambda).exp_m1(); // 1 - (1 - p)^n
+    let ratio = p / (1.0 - p);
+    let mut term = n as f64 * p * ((n as f64 - 1.0) * (-p).ln_1p()).exp() / none;
+    let u: f64 = rng.random();
+    let mut cumulative = term;
+    let mut k = 1u64;
+    while u >= cumulative && k < n {
+        term *= (n - k) as f64 / (k + 1) as f64 * ratio;
+        if term <= 0.0 {
+            break;
+        }
+        k += 1;
+        cumulative += term;
+    }
+    k
 }
 
 /// Splits `n` among categories with the given non-negative weights (a multinomial draw), as
@@ -83,6 +135,34 @@ mod tests {
             multinomial(&mut rng, n, &[1.0, 0.0, 2.5, 0.5], &mut out);
             assert_eq!(out.iter().sum::<u64>(), n);
             assert_eq!(out[1], 0);
+        }
+    }
+
+    /// The truncated draw against its exact mean, E[X | X >= 1] = n p / (1 - (1-p)^n), on both
+    /// branches (inversion for lambda <= 1, rejection above), within 4 standard errors.
+    #[test]
+    fn at_least_one_matches_its_exact_mean() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        for (n, p) in [
+            (3_000_000_000u64, 1e-10f64),
+            (1000, 5e-4),
+            (50, 0.05),
+            (20, 0.3),
+        ] {
+            let lambda = -(n as f64) * (-p).ln_1p();
+            let reps = 20_000;
+            let draws: Vec<f64> = (0..reps)
+                .map(|_| binomial_at_least_one(&mut rng, n, p, lambda) as f64)
+                .collect();
+            assert!(draws.iter().all(|&k| k >= 1.0 && k <= n as f64));
+            let mean = draws.iter().sum::<f64>() / reps as f64;
+            let var = draws.iter().map(|k| (k - mean).powi(2)).sum::<f64>() / (reps - 1) as f64;
+            let exact = n as f64 * p / -(-lambda).exp_m1();
+            let se = (var / reps as f64).sqrt().max(1e-3);
+            assert!(
+                (mean - exact).abs() < 4.0 * se,
+                "n {n} p {p}: {mean} vs {exact}"
+            );
         }
     }
 

@@ -92,10 +92,7 @@ impl RunsFile {
             path: self.path.clone(),
             source,
         };
-        let mut buffered = self
-            .writer
-            .into_inner()
-            .map_err(|e| err(e.into_error()))?;
+        let mut buffered = self.writer.into_inner().map_err(|e| err(e.into_error()))?;
         buffered.flush().map_err(err)?;
         let tmp = buffered.into_inner().map_err(|e| err(e.into_error()))?;
         atomic::persist(tmp, &self.path)
