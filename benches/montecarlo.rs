@@ -1,18 +1,32 @@
 //! Speed of the cohort engine on the 2021-10-04 scenario at full population (3.5 billion users,
-//! 76 h at 5-minute steps): one run, and a batch of 1,000 runs on 2 threads (runs per second =
-//! 1000 / time per batch). See benches/README.md for the figures.
+//! 112 h at 5-minute steps): one run; a run's binomial draws alone (replayed from a trace, so
+//! the run's cost can be read as a multiple of draws x cost per draw); and batches of runs on 2
+//! threads through the streaming summaries. See benches/README.md for the figures.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use rand::SeedableRng;
+use rand_distr::{Binomial, Distribution};
+use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
 use std::path::Path;
+use std::time::Instant;
 use surge::engine::{
     CohortEngine, HeadlineSpec, ParameterSource, SeriesLayout, run_monte_carlo, simulate_run,
 };
+use surge::model::draw::trace_draws;
 use surge::scenario::load_scenario;
 
 fn scenario() -> surge::scenario::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/facebook-2021-10-04.toml");
     load_scenario(&path, None).expect("shipped scenario is valid")
+}
+
+/// Draws Binomial(n, p) for every traced pair, as the engine's `draw::binomial` does.
+fn replay(draws: &[(u64, f64)], rng: &mut Xoshiro256PlusPlus) -> u64 {
+    draws
+        .iter()
+        .map(|&(n, p)| Binomial::new(n, p).map_or(0, |b| b.sample(rng)))
+        .sum()
 }
 
 fn one_run(c: &mut Criterion) {
@@ -27,9 +41,36 @@ fn one_run(c: &mut Criterion) {
             black_box(simulate_run(&engine, &layout, &specs, 1, run))
         })
     });
+    let (_, draws) = trace_draws(|| simulate_run(&engine, &layout, &specs, 1, 0));
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+    c.bench_function("facebook-2021-10-04/one_run_draws_only", |b| {
+        b.iter(|| black_box(replay(&draws, &mut rng)))
+    });
+    // The ratio, from medians of interleaved timings (one run vs. its draws alone).
+    let (mut full, mut alone) = (Vec::new(), Vec::new());
+    for i in 0..301 {
+        let t = Instant::now();
+        black_box(simulate_run(&engine, &layout, &specs, 1, i));
+        full.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        black_box(replay(&draws, &mut rng));
+        alone.push(t.elapsed().as_secs_f64());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (run_s, draws_s) = (median(&mut full), median(&mut alone));
+    eprintln!(
+        "one run: {} binomial draws, {:.1} ns per draw; run {:.3} ms = {:.2} x (draws x cost per draw)",
+        draws.len(),
+        draws_s / draws.len() as f64 * 1e9,
+        run_s * 1e3,
+        run_s / draws_s
+    );
 }
 
-fn thousand_runs_two_threads(c: &mut Criterion) {
+fn runs_two_threads(c: &mut Criterion) {
     let s = scenario();
     let params = ParameterSource::Fixed(s.behaviour.clone());
     let mut group = c.benchmark_group("facebook-2021-10-04");
@@ -48,5 +89,5 @@ fn thousand_runs_two_threads(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_run, thousand_runs_two_threads);
+criterion_group!(benches, one_run, runs_two_threads);
 criterion_main!(benches);

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The numpy peer: installs numpy into a virtual environment, exports surge's model of a scenario,
+# runs surge and numpy on one core each, checks that their mean curves agree within Monte Carlo
+# error and prints the time per run of each and their ratio.
+#   bash benches/peers/numpy_cohort.sh [SCENARIO] [NUMPY_RUNS] [SURGE_RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scenario=${1:-scenarios/facebook-2021-10-04.toml}
+numpy_runs=${2:-500}
+surge_runs=${3:-2000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+venv=${SURGE_PEER_VENV:-target/peer-venv}
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "numpy>=1.26,<3"
+fi
+cargo build --locked --release --quiet --example export_model
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+"$target_dir/release/examples/export_model" "$scenario" > "$work/model.json"
+
+# surge on one core: user CPU time of the whole command (simulation, summaries, files, plots).
+/usr/bin/time -f "%U" -o "$work/surge.time" "$target_dir/release/surge" run "$scenario" \
+  --runs "$surge_runs" --threads 1 --quiet --out "$work/surge"
+surge_ms=$(awk -v n="$surge_runs" '{printf "%.4f", $1 * 1000 / n}' "$work/surge.time")
+echo "surge: $surge_ms ms per run on one core ($surge_runs runs, end to end)"
+
+"$venv/bin/python" benches/peers/numpy_cohort.py "$work/model.json" "$work/surge/timeseries.csv" \
+  "$surge_runs" --runs "$numpy_runs" | tee "$work/numpy.out"
+numpy_ms=$(sed -n 's/^PERF numpy_ms_per_run //p' "$work/numpy.out")
+awk -v s="$surge_ms" -v n="$numpy_ms" 'BEGIN { printf "surge is %.2fx faster per core than numpy\n", n / s }'
