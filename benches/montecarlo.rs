@@ -5,7 +5,6 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
-use rand_distr::{Binomial, Distribution};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
 use std::path::Path;
@@ -13,6 +12,7 @@ use std::time::Instant;
 use surge::engine::{
     CohortEngine, HeadlineSpec, ParameterSource, SeriesLayout, run_monte_carlo, simulate_run,
 };
+use surge::model::btrs;
 use surge::model::draw::trace_draws;
 use surge::scenario::load_scenario;
 
@@ -21,12 +21,9 @@ fn scenario() -> surge::scenario::Scenario {
     load_scenario(&path, None).expect("shipped scenario is valid")
 }
 
-/// Draws Binomial(n, p) for every traced pair, as the engine's `draw::binomial` does.
+/// Draws Binomial(n, p) for every traced pair with the engine's sampler.
 fn replay(draws: &[(u64, f64)], rng: &mut Xoshiro256PlusPlus) -> u64 {
-    draws
-        .iter()
-        .map(|&(n, p)| Binomial::new(n, p).map_or(0, |b| b.sample(rng)))
-        .sum()
+    draws.iter().map(|&(n, p)| btrs::sample(rng, n, p)).sum()
 }
 
 fn one_run(c: &mut Criterion) {

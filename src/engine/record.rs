@@ -278,32 +278,68 @@ impl<'a> Recorder<'a> {
         let n = self.layout.len();
         let interval = self.output_every as f64 * self.step_seconds;
         let row = &mut self.output.series[point * n..(point + 1) * n];
+        let (prev, waits) = (&mut self.prev_registered, &mut self.max_wait);
         let slots = self.layout.regions.len() + 1;
+        let metrics = Metric::ALL.len();
+        // The layout is (app, slot, metric) in that order, so each (app, slot) fills a run of
+        // `metrics` values; region slots first, then their sums into slot 0.
         for k in 0..self.layout.apps.len() {
-            for slot in 0..slots {
-                let regions: &[RegionState] = if slot == 0 {
-                    &state.regions
-                } else {
-                    std::slice::from_ref(&state.regions[slot - 1])
-                };
-                let s = k * slots + slot;
-                for metric in Metric::ALL {
-                    let value = match metric {
-                        Metric::RegistrationRate => {
-                            let now: u64 = regions.iter().map(|r| r.registered[k]).sum();
-                            let rate = (now - self.prev_registered[s]) as f64 / interval;
-                            self.prev_registered[s] = now;
-                            rate
-                        }
-                        Metric::QueueWait => std::mem::take(&mut self.max_wait[s]),
-                        Metric::Baseline if slot == 0 => state.baseline[k] as f64,
-                        Metric::Baseline => 0.0,
-                        _ => regions.iter().map(|r| metric.count(r, k)).sum::<u64>() as f64,
-                    };
-                    row[self.layout.index(k, slot, metric)] = value as f32;
+            let mut total = [0u64; 5];
+            for (r, region) in state.regions.iter().enumerate() {
+                let counts = [
+                    region.registered[k],
+                    region.reactivated[k],
+                    region.registered[k] + region.reactivated[k],
+                    region.abandoned[k],
+                    region.retained[k],
+                ];
+                for (t, c) in total.iter_mut().zip(counts) {
+                    *t += c;
                 }
+                let s = k * slots + 1 + r;
+                let cells = &mut row[s * metrics..(s + 1) * metrics];
+                fill(cells, &mut prev[s], &mut waits[s], counts, 0.0, interval);
             }
+            let s = k * slots;
+            let cells = &mut row[s * metrics..(s + 1) * metrics];
+            let baseline = state.baseline[k] as f64;
+            fill(
+                cells,
+                &mut prev[s],
+                &mut waits[s],
+                total,
+                baseline,
+                interval,
+            );
         }
+    }
+}
+
+/// One (app, slot)'s values at an output point from its counts (registered, reactivated,
+/// arrivals, abandoned, retained) and baseline; `prev` holds the registrations at the previous
+/// point and `wait` the longest wait since then (reset here).
+fn fill(
+    cells: &mut [f32],
+    prev: &mut u64,
+    wait: &mut f64,
+    counts: [u64; 5],
+    baseline: f64,
+    interval: f64,
+) {
+    let [registered, reactivated, arrivals, abandoned, retained] = counts;
+    let rate = (registered - *prev) as f64 / interval;
+    *prev = registered;
+    for metric in Metric::ALL {
+        cells[metric as usize] = match metric {
+            Metric::Registrations => registered as f32,
+            Metric::Reactivations => reactivated as f32,
+            Metric::Arrivals => arrivals as f32,
+            Metric::RegistrationRate => rate as f32,
+            Metric::QueueWait => std::mem::take(wait) as f32,
+            Metric::Abandoned => abandoned as f32,
+            Metric::Baseline => baseline as f32,
+            Metric::Retained => retained as f32,
+        };
     }
 }
 

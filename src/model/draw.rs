@@ -1,7 +1,6 @@
 //! Binomial and multinomial draws that skip the work when the outcome is certain.
 
 use rand::{Rng, RngExt};
-use rand_distr::{Binomial, Distribution};
 use std::cell::RefCell;
 
 thread_local! {
@@ -28,20 +27,27 @@ pub fn probability(rate: f64, dt: f64) -> f64 {
     }
 }
 
-/// One Binomial(n, p) draw (rand_distr's BTPE/inversion); no draw at all when n = 0, p <= 0 or p >= 1.
+/// Below this many trials a binomial is drawn as that many Bernoulli trials (one uniform each,
+/// a few ns each).
+const FEW_TRIALS: u64 = 8;
+
+/// One Binomial(n, p) draw (Hörmann's BTRS, or waiting times when n p < 10, see `btrs`; n
+/// Bernoulli trials when n is small);
+/// no draw at all when n = 0, p <= 0 or p >= 1.
 pub fn binomial(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     if n == 0 || p <= 0.0 {
         0
     } else if p >= 1.0 {
         n
+    } else if n < FEW_TRIALS {
+        (0..n).map(|_| u64::from(rng.random::<f64>() < p)).sum()
     } else {
         TRACE.with(|t| {
             if let Some(draws) = t.borrow_mut().as_mut() {
                 draws.push((n, p));
             }
         });
-        // `p` is in (0, 1) here, so construction cannot fail.
-        Binomial::new(n, p).map_or(0, |b| b.sample(rng))
+        super::btrs::sample(rng, n, p)
     }
 }
 
@@ -82,6 +88,13 @@ pub fn binomial_at_least_one(rng: &mut impl Rng, n: u64, p: f64, lambda: f64) ->
 /// Writes into `out` (same length as `weights`).
 pub fn multinomial(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64]) {
     out.fill(0);
+    if n < FEW_TRIALS {
+        // A few individuals: each picks a category by inversion (the same distribution).
+        for _ in 0..n {
+            out[weighted_index(weights, rng.random::<f64>())] += 1;
+        }
+        return;
+    }
     let mut remaining = n;
     let mut rest: f64 = weights.iter().sum();
     for (k, &w) in weights.iter().enumerate() {
@@ -164,6 +177,35 @@ mod tests {
                 "n {n} p {p}: {mean} vs {exact}"
             );
         }
+    }
+
+    /// Small n takes the Bernoulli and categorical paths: their means match exactly computed
+    /// ones within 4 standard errors.
+    #[test]
+    fn few_trials_match_their_means() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let reps = 40_000;
+        let sum: u64 = (0..reps).map(|_| binomial(&mut rng, 5, 0.3)).sum();
+        let mean = sum as f64 / reps as f64;
+        // Binomial(5, 0.3): mean 1.5, sd sqrt(1.05); SE = 0.00512.
+        assert!(
+            (mean - 1.5).abs() < 4.0 * (1.05f64 / reps as f64).sqrt(),
+            "{mean}"
+        );
+        let mut out = [0; 3];
+        let mut totals = [0u64; 3];
+        for _ in 0..reps {
+            multinomial(&mut rng, 3, &[1.0, 0.0, 3.0], &mut out);
+            assert_eq!(out.iter().sum::<u64>(), 3);
+            (0..3).for_each(|k| totals[k] += out[k]);
+        }
+        // Category 2 has p = 0.75 per individual: mean 2.25 per draw, sd sqrt(3 * 0.1875).
+        let mean = totals[2] as f64 / reps as f64;
+        assert_eq!(totals[1], 0);
+        assert!(
+            (mean - 2.25).abs() < 4.0 * (0.5625f64 / reps as f64).sqrt(),
+            "{mean}"
+        );
     }
 
     #[test]

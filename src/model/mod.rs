@@ -3,6 +3,7 @@
 //! in as `&mut impl Rng`. docs/MODEL.md describes every equation here.
 
 pub mod baseline;
+pub mod btrs;
 pub mod draw;
 pub mod drivers;
 pub mod retention;

@@ -3,7 +3,7 @@
 //!
 //! Sums are kept in integers, so adding runs in any order, or merging tallies of disjoint runs in
 //! any order, gives the same bits (floating-point sums depend on their order). For the sum, each
-//! value is first rounded to a multiple of 2^-40 (9e-13); for the sum of squares, to a multiple
+//! value is first cut to a multiple of 2^-40 (9e-13); for the sum of squares, to a multiple
 //! of 2^-16 (1.5e-5), whose effect on a variance is of order 2^-32 / 12 (Sheppard's correction).
 //! Both are exact for counts. The scenario limits keep values below 2^47 and runs below 2^32, so
 //! neither sum can overflow.
@@ -71,8 +71,13 @@ impl Tally {
         if value == 0.0 {
             return;
         }
-        self.sum += (value * 2f64.powi(SUM_BITS)).round() as i128;
-        let m = u128::from((value.abs() * 2f64.powi(SQUARE_BITS)).round() as u64);
+        // Whole part and fraction converted separately: two cheap 64-bit conversions where one
+        // f64 -> i128 conversion is a slow library call. The fraction is truncated (toward 0).
+        let whole = value.trunc();
+        let fraction = ((value - whole) * 2f64.powi(SUM_BITS)) as i64;
+        self.sum += (i128::from(whole as i64) << SUM_BITS) + i128::from(fraction);
+        // Rounded half up (the magnitude is not negative).
+        let m = u128::from((value.abs() * 2f64.powi(SQUARE_BITS) + 0.5) as u64);
         self.squares.add(m * m);
         self.min = self.min.min(value);
         self.max = self.max.max(value);
