@@ -108,6 +108,70 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// Memory this machine can still give (Linux: MemAvailable), if known.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The nearest folder of `path` (itself or an ancestor) that exists.
+fn existing_folder(path: &Path) -> PathBuf {
+    let mut p = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
+    loop {
+        if p.is_dir() {
+            return p.to_path_buf();
+        }
+        match p.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => p = parent,
+            _ => return PathBuf::from("."),
+        }
+    }
+}
+
+/// Refuses, before any work, a run whose memory or output files would not fit this machine.
+fn check_resources(
+    scenario: &surge::scenario::Scenario,
+    runs: u64,
+    single_runs: usize,
+    workers: usize,
+    engine_per_run: bool,
+    out: &Path,
+) -> Result<()> {
+    let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
+    let memory = surge::engine::memory_estimate(scenario, workers, single_runs, engine_per_run);
+    if let Some(available) = available_memory()
+        && memory > available
+    {
+        bail!(
+            "{}: a run needs about {:.1} GiB of memory ({workers} worker threads, {} output points x {} series, {single_runs} single runs kept), but {:.1} GiB is available; use a longer simulation.output_minutes, fewer regions or apps, fewer --threads or fewer --spaghetti",
+            scenario.file.display(),
+            gib(memory),
+            scenario.timeline.output_points(),
+            surge::engine::SeriesLayout::new(scenario).len(),
+            gib(available)
+        );
+    }
+    let folder = existing_folder(out);
+    let disk = report::output_bytes_estimate(scenario, runs, single_runs);
+    let free = fs4::available_space(&folder)
+        .with_context(|| format!("asking how much space {} has", folder.display()))?;
+    if disk > free {
+        bail!(
+            "--runs {runs}: the results would take about {:.1} GiB (runs.csv has a row per run) but {} has {:.1} GiB free; use fewer --runs or another --out",
+            gib(disk),
+            folder.display(),
+            gib(free)
+        );
+    }
+    Ok(())
+}
+
 fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario, args.params.as_deref())?;
     let runs = args.runs.unwrap_or(scenario.runs);
@@ -149,7 +213,17 @@ fn run(args: &RunArgs) -> Result<()> {
     PlotSize::new(args.size.width, args.size.height)?;
     // One pool of --threads workers for the simulation and the summaries after it, so the
     // option bounds every stage.
-    let summary = worker_pool(args.threads)?.install(|| -> Result<Summary> {
+    let pool = worker_pool(args.threads)?;
+    let engine_per_run = matches!(parameters, ParameterSource::Samples { .. });
+    check_resources(
+        &scenario,
+        runs,
+        spaghetti,
+        pool.current_num_threads(),
+        engine_per_run,
+        &out,
+    )?;
+    let summary = pool.install(|| -> Result<Summary> {
         let writing = || format!("writing results to {}", out.display());
         report::atomic::create_folder(&out).with_context(writing)?;
         let specs = HeadlineSpec::for_scenario(&scenario);

@@ -351,3 +351,67 @@ fn endless_input_file_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("larger than 16 MiB"));
 }
+
+/// Issue 9: `--runs` beyond what the disk can hold is refused before any work, nothing written.
+#[test]
+fn runs_beyond_the_disk_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    surge()
+        .args([
+            "run",
+            "tests/fixtures/valid-small.toml",
+            "--runs",
+            "4294967295",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("runs.csv has a row per run"))
+        .stderr(predicate::str::contains("GiB free"));
+    assert!(!out.exists());
+}
+
+/// Issue 14: 64 regions x 16 apps for 3,000 h at 1-minute steps and outputs passed every check
+/// and was killed by the kernel at 24 GB; it is refused up front with the estimate.
+#[test]
+fn scenario_too_big_for_memory_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let regions: Vec<String> = (0..64).map(|r| format!("r{r}")).collect();
+    let mut toml = String::from(
+        "name = \"huge\"\nparams = \"PARAMS\"\n[simulation]\nlead_hours = 1\nhorizon_hours = 3000\nstep_minutes = 1\noutput_minutes = 1\nruns = 1\nseed = 1\n[event]\nkind = \"outage\"\nservices = [\"whatsapp\"]\nstart = 2021-10-04T15:40:00Z\nduration_hours = 6\nseverity = 1.0\n",
+    )
+    .replace(
+        "PARAMS",
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("params/default.toml")
+            .display()
+            .to_string(),
+    );
+    for r in &regions {
+        toml += &format!("[[regions]]\nname = \"{r}\"\nusers = 1_000_000\nutc_offset_hours = 0\n");
+    }
+    let shares: Vec<String> = regions.iter().map(|r| format!("{r} = 0.01")).collect();
+    for a in 0..16 {
+        toml += &format!(
+            "[[apps]]\nname = \"app{a}\"\nattractiveness = 1.0\nbaseline_per_day = 0\nretention_30d = 0.5\ncapacity_per_second = 100\nactive_share = {{ {s} }}\ndormant_share = {{ {s} }}\n",
+            s = shares.join(", ")
+        );
+    }
+    let file = dir.path().join("huge.toml");
+    std::fs::write(&file, toml).unwrap();
+    surge().arg("check").arg(&file).assert().success();
+    let out = dir.path().join("out");
+    surge()
+        .arg("run")
+        .arg(&file)
+        .args(["--runs", "1", "--threads", "1", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("GiB of memory"))
+        .stderr(predicate::str::contains("huge.toml"));
+    assert!(!out.exists());
+}

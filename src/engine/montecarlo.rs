@@ -81,15 +81,27 @@ pub const MAX_RUNS: u64 = u32::MAX as u64;
 const BATCH: u64 = 4096;
 
 /// What a run request will hold in memory at once, in bytes, with `workers` threads: each
-/// worker's summaries (a tally per series value and headline figure, about 160 bytes plus its
-/// sketch's buckets, assumed 256 of 4 bytes), each worker's run in flight, a batch of headline
-/// rows, and the single runs kept for plots.
-pub fn memory_estimate(scenario: &Scenario, workers: usize, single_runs: usize) -> u64 {
+/// worker's summaries (a tally per series value and headline figure: about 160 bytes plus its
+/// sketch's buckets, assumed 256 of 4 bytes, which is more than runs of the shipped scenarios
+/// use), each worker's run in flight (its series and recorder), the engines' per-step drivers
+/// (one per worker when each run draws its own parameters), a batch of headline rows, and the
+/// single runs kept for plots.
+pub fn memory_estimate(
+    scenario: &Scenario,
+    workers: usize,
+    single_runs: usize,
+    engine_per_run: bool,
+) -> u64 {
     let values = (scenario.timeline.output_points() * SeriesLayout::new(scenario).len()) as u64;
     let headline = HeadlineSpec::for_scenario(scenario).len() as u64;
     let tally = 160 + 256 * 4;
+    let drivers = (scenario.timeline.steps * (2 * scenario.regions.len() + 4) * 8) as u64;
+    let engines = if engine_per_run { workers as u64 } else { 1 };
     let per_worker = (values + headline) * tally + values * 4;
-    workers as u64 * per_worker + BATCH * headline * 8 + single_runs as u64 * values * 4
+    workers as u64 * per_worker
+        + engines * drivers
+        + BATCH * headline * 8
+        + single_runs as u64 * values * 4
 }
 
 /// Simulates one run of `scenario` with `behaviour`, from the streams of (seed, run).

@@ -51,6 +51,22 @@ pub fn write_run(
     Ok(())
 }
 
+/// An upper estimate of the bytes `write_run` and the plots put on disk for `runs` runs of
+/// `scenario` keeping `single_runs` single runs: runs.csv at 16 bytes per figure per run,
+/// timeseries.csv at 160 bytes per row, spaghetti.csv at 48 bytes per value, 4 MB of plots.
+pub fn output_bytes_estimate(
+    scenario: &crate::scenario::Scenario,
+    runs: u64,
+    single_runs: usize,
+) -> u64 {
+    let figures = crate::engine::HeadlineSpec::for_scenario(scenario).len() as u64;
+    let points = scenario.timeline.output_points() as u64;
+    let apps = scenario.apps.len() as u64;
+    let rows = points * apps * (scenario.regions.len() as u64 + 1) * 8;
+    let spaghetti = single_runs as u64 * apps * 4 * points;
+    runs.saturating_mul(16 * figures + 12) + rows * 160 + spaghetti * 48 + (4 << 20)
+}
+
 /// The headline figures as a printable table with 90% intervals.
 pub fn headline_table(summary: &Summary) -> String {
     let mut out = format!(
