@@ -101,8 +101,14 @@ fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} runs {pos}/{len} [{bar:40}] {per_sec} eta {eta}")
+        ProgressStyle::with_template("{spinner} runs {pos}/{len} [{bar:40}] {rate} eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} runs/s", state.per_sec());
+                },
+            )
             .progress_chars("=> "),
     );
     bar
