@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 scenario=${1:-scenarios/facebook-2021-10-04.toml}
 numpy_runs=${2:-500}
-surge_runs=${3:-2000}
+surge_runs=${3:-10000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
