@@ -415,3 +415,41 @@ fn scenario_too_big_for_memory_is_refused_before_any_work() {
         .stderr(predicate::str::contains("huge.toml"));
     assert!(!out.exists());
 }
+
+/// Issue 10: the time series kept counts as f32 (73,009,504 where runs.csv had 73,009,502). With
+/// one run, the cumulative arrivals 24 h after the event in timeseries.csv equal runs.csv's
+/// arrivals_24h to the unit (nothing arrives before the event).
+#[test]
+fn counts_are_exact_in_the_time_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    surge()
+        .args([
+            "run",
+            "scenarios/facebook-2021-10-04.toml",
+            "--runs",
+            "1",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut lines = runs.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "telegram.arrivals_24h")
+        .unwrap();
+    let from_runs: f64 = row[col].parse().unwrap();
+    let series = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let at_24h = series
+        .lines()
+        .find(|l| l.contains(",24.0000,telegram,all,arrivals,"))
+        .expect("a point 24 h after the event");
+    let mean: f64 = at_24h.split(',').nth(5).unwrap().parse().unwrap();
+    assert!(from_runs > 1e7, "{from_runs}");
+    assert_eq!(mean, from_runs, "timeseries {mean} vs runs.csv {from_runs}");
+}

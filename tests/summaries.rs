@@ -13,7 +13,7 @@ use surge::summary::sketch::relative_error;
 use surge::summary::{HEADLINE_BITS, RunSummaries, SERIES_BITS, Spread};
 
 /// Runs as (series, headline) pairs of a fixed shape.
-fn runs_strategy() -> impl Strategy<Value = Vec<(Vec<f32>, Vec<f64>)>> {
+fn runs_strategy() -> impl Strategy<Value = Vec<(Vec<f64>, Vec<f64>)>> {
     let value = prop_oneof![
         Just(0.0f64),
         -1e6..1e6f64,
@@ -21,13 +21,13 @@ fn runs_strategy() -> impl Strategy<Value = Vec<(Vec<f32>, Vec<f64>)>> {
         (0u64..5).prop_map(|n| n as f64),
     ];
     let run = (
-        prop::collection::vec(value.clone().prop_map(|v| v as f32), 6),
+        prop::collection::vec(value.clone(), 6),
         prop::collection::vec(value, 3),
     );
     prop::collection::vec(run, 1..60)
 }
 
-fn summarise(runs: &[(Vec<f32>, Vec<f64>)]) -> RunSummaries {
+fn summarise(runs: &[(Vec<f64>, Vec<f64>)]) -> RunSummaries {
     let mut s = RunSummaries::new(6, 3);
     for (series, headline) in runs {
         s.add(series, headline);
@@ -118,12 +118,12 @@ fn quantiles_of_2000_seeded_runs_are_within_the_stated_error() {
     let engine = CohortEngine::new(&scenario, &scenario.behaviour);
     let layout = SeriesLayout::new(&scenario);
     let specs = HeadlineSpec::for_scenario(&scenario);
-    let series: Vec<Vec<f32>> = (0..runs)
+    let series: Vec<Vec<f64>> = (0..runs)
         .map(|run| simulate_run(&engine, &layout, &specs, seed, run).series)
         .collect();
     let mut checked = 0;
     for cell in 0..mc.summaries.series_len() {
-        let mut exact: Vec<f64> = series.iter().map(|s| f64::from(s[cell])).collect();
+        let mut exact: Vec<f64> = series.iter().map(|s| s[cell]).collect();
         let exact = spread(&mut exact);
         let got = mc.summaries.series(cell);
         assert_within(

@@ -38,7 +38,7 @@ pub struct MonteCarlo {
     pub summaries: RunSummaries,
     /// The first runs' own series (point-major, as in `RunOutput`), in run order: the faint
     /// lines of the plots.
-    pub single_runs: Vec<Vec<f32>>,
+    pub single_runs: Vec<Vec<f64>>,
 }
 
 /// Receives each run's headline figures in run order, as runs finish (`runs.csv`).
@@ -164,7 +164,7 @@ pub fn run_monte_carlo(
     let mut first = 0;
     while first < runs {
         let last = (first + BATCH).min(runs);
-        let rows: Vec<(Vec<f64>, Option<Vec<f32>>)> = (first..last)
+        let rows: Vec<(Vec<f64>, Option<Vec<f64>>)> = (first..last)
             .into_par_iter()
             .map(|run| {
                 let output = match &source {

@@ -192,7 +192,7 @@ impl HeadlineSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunOutput {
     /// `points × layout.len()` values, point-major.
-    pub series: Vec<f32>,
+    pub series: Vec<f64>,
     /// One value per `HeadlineSpec`, in order.
     pub headline: Vec<f64>,
 }
@@ -319,7 +319,7 @@ impl<'a> Recorder<'a> {
 /// arrivals, abandoned, retained) and baseline; `prev` holds the registrations at the previous
 /// point and `wait` the longest wait since then (reset here).
 fn fill(
-    cells: &mut [f32],
+    cells: &mut [f64],
     prev: &mut u64,
     wait: &mut f64,
     counts: [u64; 5],
@@ -331,14 +331,14 @@ fn fill(
     *prev = registered;
     for metric in Metric::ALL {
         cells[metric as usize] = match metric {
-            Metric::Registrations => registered as f32,
-            Metric::Reactivations => reactivated as f32,
-            Metric::Arrivals => arrivals as f32,
-            Metric::RegistrationRate => rate as f32,
-            Metric::QueueWait => std::mem::take(wait) as f32,
-            Metric::Abandoned => abandoned as f32,
-            Metric::Baseline => baseline as f32,
-            Metric::Retained => retained as f32,
+            Metric::Registrations => registered as f64,
+            Metric::Reactivations => reactivated as f64,
+            Metric::Arrivals => arrivals as f64,
+            Metric::RegistrationRate => rate,
+            Metric::QueueWait => std::mem::take(wait),
+            Metric::Abandoned => abandoned as f64,
+            Metric::Baseline => baseline,
+            Metric::Retained => retained as f64,
         };
     }
 }

@@ -130,7 +130,7 @@ pub fn spaghetti_csv(
             for metric in metrics {
                 for p in 0..timeline.output_points() {
                     let hours = timeline.hours_since_event(p * timeline.output_every);
-                    let v = f64::from(series[p * n + mc.layout.index(k, 0, metric)]);
+                    let v = series[p * n + mc.layout.index(k, 0, metric)];
                     w.write_record([
                         r.to_string(),
                         format!("{hours:.4}"),

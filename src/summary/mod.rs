@@ -76,11 +76,11 @@ impl RunSummaries {
     }
 
     /// Folds in one run: its series (point-major) and its headline figures.
-    pub fn add(&mut self, series: &[f32], headline: &[f64]) {
+    pub fn add(&mut self, series: &[f64], headline: &[f64]) {
         debug_assert_eq!(series.len(), self.series.len());
         debug_assert_eq!(headline.len(), self.headline.len());
         for (t, &v) in self.series.iter_mut().zip(series) {
-            t.add(f64::from(v));
+            t.add(v);
         }
         for (t, &v) in self.headline.iter_mut().zip(headline) {
             t.add(v);
