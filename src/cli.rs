@@ -67,6 +67,9 @@ pub struct RunArgs {
     /// How many single runs to save and draw faintly behind the bands [default: 5, or --runs if fewer].
     #[arg(long)]
     pub spaghetti: Option<usize>,
+    /// Replace an output folder that holds another scenario's results.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub size: SizeArgs,
 }

@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use surge::engine::{HeadlineSpec, ParameterSource, run_monte_carlo};
 use surge::report::compare::{compare_csv, compare_table, compare_text};
+use surge::report::folder::Staging;
 use surge::report::plot::{CompareChart, PlotSize, draw_run_plots, render};
 use surge::report::series::SavedRun;
 use surge::report::tables::RunsFile;
@@ -229,11 +230,13 @@ fn run(args: &RunArgs) -> Result<()> {
         engine_per_run,
         &out,
     )?;
+    // Everything is written into a staging folder beside --out and swapped in whole at the end.
+    let staging = Staging::begin(&out, &scenario.name, args.force)?;
+    let dir = staging.path().to_path_buf();
     let summary = pool.install(|| -> Result<Summary> {
-        let writing = || format!("writing results to {}", out.display());
-        report::atomic::create_folder(&out).with_context(writing)?;
+        let writing = || format!("writing results for {}", out.display());
         let specs = HeadlineSpec::for_scenario(&scenario);
-        let mut runs_file = RunsFile::create(&out, &specs).with_context(writing)?;
+        let mut runs_file = RunsFile::create(&dir, &specs).with_context(writing)?;
         let bar = progress_bar(runs, args.quiet);
         let mc = run_monte_carlo(
             &scenario,
@@ -247,7 +250,7 @@ fn run(args: &RunArgs) -> Result<()> {
         bar.finish_and_clear();
         let summary = Summary::new(&scenario, &mc, seed, info);
         report::write_run(
-            &out,
+            &dir,
             &summary,
             &mc,
             runs_file,
@@ -257,7 +260,8 @@ fn run(args: &RunArgs) -> Result<()> {
         .with_context(writing)?;
         Ok(summary)
     })?;
-    plot(&out, &args.size).with_context(|| format!("drawing plots in {}", out.display()))?;
+    plot(&dir, &args.size).with_context(|| format!("drawing plots for {}", out.display()))?;
+    staging.commit()?;
     if !args.quiet {
         print!("{}", report::headline_table(&summary));
         println!("results: {}", out.display());

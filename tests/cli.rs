@@ -453,3 +453,51 @@ fn counts_are_exact_in_the_time_series() {
     assert!(from_runs > 1e7, "{from_runs}");
     assert_eq!(mean, from_runs, "timeseries {mean} vs runs.csv {from_runs}");
 }
+
+/// Issue 10: a folder holding another scenario's results is refused unless --force; a file as
+/// --out is refused; neither is touched.
+#[test]
+fn output_folder_of_another_scenario_is_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |scenario: &str, extra: &[&str]| {
+        let mut cmd = surge();
+        cmd.args(["run", scenario, "--runs", "2", "--quiet", "--out"])
+            .arg(&out)
+            .args(extra);
+        cmd.assert()
+    };
+    run("tests/fixtures/valid-small.toml", &[]).success();
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    run("tests/fixtures/valid-small-long.toml", &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds results of scenario `valid-small`",
+        ))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    run("tests/fixtures/valid-small-long.toml", &["--force"]).success();
+    assert_ne!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    surge()
+        .args([
+            "run",
+            "tests/fixtures/valid-small.toml",
+            "--runs",
+            "2",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file, not a folder"));
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod compare;
+pub mod folder;
 pub mod format;
 pub mod plot;
 pub mod series;
