@@ -501,3 +501,47 @@ fn output_folder_of_another_scenario_is_refused_unless_forced() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Issue 14: posterior rows were not checked (`signup.patience_minutes = -1` gave a 4 h queue,
+/// negative and all-zero weights were accepted). Each is refused with the file, row and column,
+/// before any output.
+#[test]
+fn bad_posterior_rows_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "particle,weight,distance,signup.patience_minutes\n0,1,0.1,10\n1,1,0.1,-1\n",
+            "row 3: column `signup.patience_minutes`: expected a number > 0",
+        ),
+        (
+            "particle,weight,distance,looking.after_hours\n0,-2,0.1,1\n",
+            "row 2: column `weight`: expected a weight >= 0",
+        ),
+        (
+            "particle,weight,distance,looking.after_hours\n0,0,0.1,1\n1,0,0.1,2\n",
+            "every weight is 0",
+        ),
+    ];
+    for (i, (csv, message)) in cases.iter().enumerate() {
+        let file = dir.path().join(format!("posterior-{i}.csv"));
+        std::fs::write(&file, csv).unwrap();
+        let out = dir.path().join(format!("out-{i}"));
+        surge()
+            .args([
+                "run",
+                "tests/fixtures/valid-small.toml",
+                "--runs",
+                "2",
+                "--quiet",
+            ])
+            .arg("--posterior")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("posterior-{i}.csv")))
+            .stderr(predicate::str::contains(*message));
+        assert!(!out.exists());
+    }
+}

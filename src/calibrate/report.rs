@@ -276,11 +276,33 @@ pub fn read_posterior(
                 ));
             }
         }
-        weights.push(num(1)?);
+        // Each row is checked as a parameter file is.
+        if let Err((key, message)) = b.check() {
+            return Err(format!(
+                "{}: row {}: column `{key}`: {message}",
+                path.display(),
+                line + 2
+            ));
+        }
+        let weight = num(1)?;
+        if weight < 0.0 {
+            return Err(format!(
+                "{}: row {}: column `weight`: expected a weight >= 0, found {weight}",
+                path.display(),
+                line + 2
+            ));
+        }
+        weights.push(weight);
         samples.push(b);
     }
     if samples.is_empty() {
         return Err(format!("{}: no samples", path.display()));
+    }
+    if weights.iter().sum::<f64>() <= 0.0 {
+        return Err(format!(
+            "{}: every weight is 0; expected at least one positive weight",
+            path.display()
+        ));
     }
     Ok((samples, weights))
 }

@@ -113,6 +113,18 @@ impl Behaviour {
         self.field(name).map(|v| *v = value).is_some()
     }
 
+    /// Checks these values as a parameter file's are checked (ranges, finiteness): the key and
+    /// what was expected, if one is out of range. For values that come from elsewhere, such as
+    /// the rows of a posterior.
+    pub fn check(&self) -> Result<(), (String, String)> {
+        let text = self.to_toml("", |_| None);
+        match Behaviour::parse(Path::new("values"), &text) {
+            Ok(_) => Ok(()),
+            Err(ScenarioError::Invalid { key, message, .. }) => Err((key, message)),
+            Err(e) => Err(("(parameters)".into(), e.to_string())),
+        }
+    }
+
     /// The parameter file text for these values, with an optional comment per key.
     pub fn to_toml(&self, header: &str, comment: impl Fn(&str) -> Option<String>) -> String {
         let mut out = String::from(header);
@@ -148,5 +160,10 @@ mod tests {
         let mut c = b.clone();
         assert!(c.set("signup.patience_minutes", 7.0) && !c.set("nope", 1.0));
         assert_eq!(c.get("signup.patience_minutes"), Some(7.0));
+        assert!(c.check().is_ok());
+        c.set("signup.patience_minutes", -1.0);
+        let (key, message) = c.check().unwrap_err();
+        assert_eq!(key, "signup.patience_minutes");
+        assert!(message.contains("> 0"), "{message}");
     }
 }
