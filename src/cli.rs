@@ -61,9 +61,14 @@ pub struct RunArgs {
     /// No progress bar and no headline table.
     #[arg(long)]
     pub quiet: bool,
-    /// Posterior samples (posterior.csv of `surge fit`): each run draws its parameters from them.
-    #[arg(long, conflicts_with = "params")]
+    /// Posterior samples (posterior.csv of `surge fit`): each run draws its parameters from them
+    /// [default: <parameter file stem>-posterior.csv beside the scenario's parameter file, if it
+    /// exists, e.g. params/fitted-posterior.csv].
+    #[arg(long, conflicts_with_all = ["params", "fixed_parameters"])]
     pub posterior: Option<PathBuf>,
+    /// Every run uses the parameter file's values: bands show run-to-run noise only.
+    #[arg(long)]
+    pub fixed_parameters: bool,
     /// How many single runs to save and draw faintly behind the bands [default: 5, or --runs if fewer].
     #[arg(long)]
     pub spaghetti: Option<usize>,
@@ -163,12 +168,17 @@ pub struct FitArgs {
     /// Leave this event (scenario name, e.g. facebook-2021-10-04) out of the fit and predict it.
     #[arg(long)]
     pub hold_out: Option<String>,
-    /// Output folder for posterior.csv, fit.json and the fit plots.
-    #[arg(long, default_value = "output/fit")]
-    pub out: PathBuf,
-    /// Where to write the fitted parameters (not written with --hold-out).
-    #[arg(long, default_value = "params/fitted.toml")]
-    pub fitted: PathBuf,
+    /// Output folder for posterior.csv, fitted.toml, fit.json and the plots [default: output/fit,
+    /// or output/fit-holdout-<EVENT> with --hold-out].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Where else to write the fitted parameters (posterior medians) [default: only <out>/fitted.toml].
+    #[arg(long, conflicts_with = "hold_out")]
+    pub fitted: Option<PathBuf>,
+    /// Also replace the shipped params/fitted.toml and params/fitted-posterior.csv, which every
+    /// shipped scenario runs with.
+    #[arg(long, conflicts_with = "hold_out")]
+    pub write_params: bool,
     #[command(flatten)]
     pub size: SizeArgs,
 }
@@ -177,9 +187,10 @@ pub struct FitArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub settings: FitSettingsArgs,
-    /// Where to write the validation table.
-    #[arg(long, default_value = "docs/validation.md")]
-    pub markdown: PathBuf,
+    /// Where to write the validation table [default: <out>/validation.md; the shipped table is
+    /// docs/validation.md].
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
     /// Output folder for each held-out event's timeline plot (timeline-<event>.png/svg) and timelines.json.
     #[arg(long, default_value = "output/validate")]
     pub out: PathBuf,

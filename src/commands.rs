@@ -179,6 +179,12 @@ fn check_resources(
     Ok(())
 }
 
+/// The posterior that goes with a parameter file: `X-posterior.csv` beside `X.toml`.
+fn posterior_beside(params: &Path) -> PathBuf {
+    let stem = params.file_stem().unwrap_or_default().to_string_lossy();
+    params.with_file_name(format!("{stem}-posterior.csv"))
+}
+
 fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario, args.params.as_deref())?;
     let runs = args.runs.unwrap_or(scenario.runs);
@@ -187,7 +193,12 @@ fn run(args: &RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    let (parameters, info) = match &args.posterior {
+    let posterior = match &args.posterior {
+        Some(file) => Some(file.clone()),
+        None if args.fixed_parameters => None,
+        None => Some(posterior_beside(&scenario.params_file)).filter(|f| f.is_file()),
+    };
+    let (parameters, info) = match &posterior {
         None => (
             ParameterSource::Fixed(scenario.behaviour.clone()),
             ParametersInfo {

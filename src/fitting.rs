@@ -5,7 +5,7 @@ use crate::commands::worker_pool;
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use surge::calibrate::abc::Generation;
 use surge::calibrate::report::{
@@ -19,6 +19,10 @@ use surge::calibrate::{
 use surge::report::atomic::{create_folder, write_atomic};
 use surge::report::plot::{FitPlots, PlotSize, TimelinePlot, render};
 use surge::scenario::{Behaviour, load_params};
+
+/// The parameters and posterior every shipped scenario runs with (`surge fit --write-params`).
+const SHIPPED_FITTED: &str = "params/fitted.toml";
+const SHIPPED_POSTERIOR: &str = "params/fitted-posterior.csv";
 
 /// Progress bar: generation, tolerance and acceptance (hidden with --quiet or off a terminal).
 struct Bar(ProgressBar);
@@ -126,6 +130,11 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         }
         None => (all, None),
     };
+    let size = PlotSize::new(args.size.width, args.size.height)?;
+    let out = args.out.clone().unwrap_or_else(|| match &args.hold_out {
+        Some(event) => PathBuf::from("output").join(format!("fit-holdout-{event}")),
+        None => PathBuf::from("output/fit"),
+    });
     let events = EventSet::new(&train, Some(&a.params))?;
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
@@ -154,18 +163,18 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         parameters: parameter_rows(&posterior, &priors),
         observations: fitted.rows,
     };
-    create_folder(&args.out)?;
-    write_atomic(&args.out.join("posterior.csv"), &posterior_csv(&posterior)?)?;
+    create_folder(&out)?;
+    let posterior_bytes = posterior_csv(&posterior)?;
+    write_atomic(&out.join("posterior.csv"), &posterior_bytes)?;
     let mut json = serde_json::to_vec_pretty(&report)?;
     json.push(b'\n');
-    write_atomic(&args.out.join("fit.json"), &json)?;
-    let size = PlotSize::new(args.size.width, args.size.height)?;
+    write_atomic(&out.join("fit.json"), &json)?;
     render(
         &FitPlots::Marginals {
             report: &report,
             posterior: &posterior,
         },
-        &args.out,
+        &out,
         size,
     )?;
     render(
@@ -173,14 +182,14 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
             rows: &report.observations,
             title: "fitted figures: observed vs posterior predictive",
         },
-        &args.out,
+        &out,
         size,
     )?;
     let held = held.transpose()?;
     let mut timelines = fitted.timelines;
     timelines.extend(held.iter().flat_map(|h| h.timelines.iter().cloned()));
     let source = format!("posterior predictive, {} draws", a.draws);
-    write_timelines(&args.out, &timelines, &source, size)?;
+    write_timelines(&out, &timelines, &source, size)?;
     print!("{}", fit_text(&report));
     if let Some(held) = held {
         println!(
@@ -189,13 +198,23 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
             observation_table(&held.rows)
         );
     } else {
-        write_atomic(&args.fitted, fitted_toml(&report, &base).as_bytes())?;
-        println!("fitted parameters: {}", args.fitted.display());
+        let toml = fitted_toml(&report, &base);
+        let mut targets = vec![out.join("fitted.toml")];
+        targets.extend(args.fitted.clone());
+        if args.write_params {
+            targets.push(PathBuf::from(SHIPPED_FITTED));
+            write_atomic(Path::new(SHIPPED_POSTERIOR), &posterior_bytes)?;
+            println!("shipped posterior: {SHIPPED_POSTERIOR}");
+        }
+        for target in targets {
+            write_atomic(&target, toml.as_bytes())?;
+            println!("fitted parameters: {}", target.display());
+        }
     }
     println!(
         "fit took {seconds:.1} s ({} simulations); results: {}",
         posterior.simulations,
-        args.out.display()
+        out.display()
     );
     Ok(())
 }
@@ -224,6 +243,11 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
         settings,
         all,
     } = inputs(a)?;
+    let size = PlotSize::new(args.size.width, args.size.height)?;
+    let markdown_file = args
+        .markdown
+        .clone()
+        .unwrap_or_else(|| args.out.join("validation.md"));
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
@@ -239,7 +263,6 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     );
     let markdown = validation_markdown(&results, &command);
     create_folder(&args.out)?;
-    let size = PlotSize::new(args.size.width, args.size.height)?;
     let timelines: Vec<EventTimeline> = results
         .iter()
         .flat_map(|h| h.timelines.iter().cloned())
@@ -249,12 +272,12 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
         a.draws
     );
     write_timelines(&args.out, &timelines, &source, size)?;
-    write_atomic(&args.markdown, markdown.as_bytes())?;
+    write_atomic(&markdown_file, markdown.as_bytes())?;
     print!("{markdown}");
     println!(
         "\nvalidation took {:.1} s; table: {}",
         started.elapsed().as_secs_f64(),
-        args.markdown.display()
+        markdown_file.display()
     );
     Ok(())
 }

@@ -545,3 +545,69 @@ fn bad_posterior_rows_are_refused() {
         assert!(!out.exists());
     }
 }
+
+/// Issue 10: a shipped scenario's default run carries parameter uncertainty (each run draws from
+/// params/fitted-posterior.csv), and says so in the table header and summary.json;
+/// `--fixed-parameters` gives run-to-run noise only, and says that.
+#[test]
+fn default_bands_carry_parameter_uncertainty() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], out: &Path| {
+        surge()
+            .args([
+                "run",
+                "scenarios/whatsapp-2h-worldwide.toml",
+                "--runs",
+                "40",
+                "--out",
+            ])
+            .arg(out)
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let table = String::from_utf8(run(&[], &a)).unwrap();
+    assert!(
+        table.contains("draws its parameters from the posterior"),
+        "{table}"
+    );
+    let fixed = String::from_utf8(run(&["--fixed-parameters"], &b)).unwrap();
+    assert!(
+        fixed.contains("run-to-run (stochastic) variation only"),
+        "{fixed}"
+    );
+    let summary = |dir: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
+    };
+    let (sa, sb) = (summary(&a), summary(&b));
+    assert_eq!(sa["parameters"]["kind"], "posterior");
+    assert!(
+        sa["parameters"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("fitted-posterior.csv")
+    );
+    assert_eq!(sb["parameters"]["kind"], "fixed");
+    // Parameter uncertainty makes the 90% interval of arrivals much wider than noise alone.
+    let width = |s: &serde_json::Value| {
+        let row = s["headline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| {
+                h["app"] == "telegram" && h["metric"] == "arrivals" && h["window_hours"] == 24.0
+            })
+            .unwrap();
+        (row["p95"].as_f64().unwrap() - row["p05"].as_f64().unwrap()) / row["p50"].as_f64().unwrap()
+    };
+    assert!(
+        width(&sa) > 10.0 * width(&sb),
+        "{} vs {}",
+        width(&sa),
+        width(&sb)
+    );
+}
