@@ -611,3 +611,87 @@ fn default_bands_carry_parameter_uncertainty() {
         width(&sb)
     );
 }
+
+/// Issues 10 and 14: `surge plot` drew invented lines from a header-only timeseries.csv, drew
+/// NaN, 1e300 and negative counts without a word, panicked on a spaghetti run of 1e19, and
+/// reported bad numbers without their line. Each is refused, naming the file and the line.
+#[test]
+fn edited_result_files_are_refused_by_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    surge()
+        .args([
+            "run",
+            "tests/fixtures/valid-small.toml",
+            "--runs",
+            "3",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let series = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let spaghetti = std::fs::read_to_string(out.join("spaghetti.csv")).unwrap();
+    let header = series.lines().next().unwrap().to_string();
+    // Replace the mean (column 6) of the third data row (line 4).
+    let with_mean = |value: &str| -> String {
+        let mut lines: Vec<String> = series.lines().map(str::to_string).collect();
+        let mut cells: Vec<&str> = lines[3].split(',').collect();
+        cells[5] = value;
+        lines[3] = cells.join(",");
+        lines.join("\n") + "\n"
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("timeseries.csv", header + "\n", "has no rows"),
+        (
+            "timeseries.csv",
+            with_mean("NaN"),
+            "line 4, column 6: expected a finite number",
+        ),
+        (
+            "timeseries.csv",
+            with_mean("oops"),
+            "line 4, column 6: expected a finite number, found \"oops\"",
+        ),
+        (
+            "timeseries.csv",
+            with_mean("-5"),
+            "line 4, column `mean`: expected a count",
+        ),
+        (
+            "timeseries.csv",
+            with_mean("1e300"),
+            "line 4, column `mean`: expected a count",
+        ),
+        (
+            "spaghetti.csv",
+            spaghetti.replacen("\n0,", "\n10000000000000000000,", 1),
+            "line 2, column `run`: expected a run number",
+        ),
+    ];
+    for (file, text, message) in cases {
+        let copy = dir.path().join(format!("copy-{}", message.len()));
+        std::fs::create_dir_all(&copy).unwrap();
+        for f in [
+            "summary.json",
+            "timeseries.csv",
+            "spaghetti.csv",
+            "runs.csv",
+        ] {
+            std::fs::copy(out.join(f), copy.join(f)).unwrap();
+        }
+        std::fs::write(copy.join(file), text).unwrap();
+        surge()
+            .arg("plot")
+            .arg(&copy)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(file))
+            .stderr(predicate::str::contains(message));
+        assert!(
+            !copy.join("adoption.png").exists(),
+            "{message}: drew a plot"
+        );
+    }
+}

@@ -82,14 +82,32 @@ fn column(path: &Path, header: &csv::StringRecord, name: &str) -> Result<usize, 
         .ok_or_else(|| bad(path, format!("missing column `{name}`")))
 }
 
-fn number(path: &Path, row: &csv::StringRecord, i: usize) -> Result<f64, LoadError> {
-    row.get(i).and_then(|v| v.parse().ok()).ok_or_else(|| {
-        bad(
-            path,
-            format!("expected a number in column {} of {row:?}", i + 1),
-        )
-    })
+/// The line of a row in its file (1 = the header).
+fn line_of(row: &csv::StringRecord) -> u64 {
+    row.position().map_or(0, |p| p.line())
 }
+
+/// Column `i` of `row` as a finite number; the error names the line and the column.
+fn number(path: &Path, row: &csv::StringRecord, i: usize) -> Result<f64, LoadError> {
+    let text = row.get(i).unwrap_or_default();
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            bad(
+                path,
+                format!(
+                    "line {}, column {}: expected a finite number, found {text:?}",
+                    line_of(row),
+                    i + 1
+                ),
+            )
+        })
+}
+
+/// Largest count or rate a result file may hold (the scenario limits allow 64 regions of 1e11
+/// users): anything above was not written by surge.
+const MOST: f64 = 1e15;
 
 /// Reads `timeseries.csv`.
 pub fn load_series(path: &Path) -> Result<SeriesTable, LoadError> {
@@ -101,10 +119,30 @@ pub fn load_series(path: &Path) -> Result<SeriesTable, LoadError> {
         .iter()
         .map(|n| column(path, &header, n))
         .collect::<Result<_, _>>()?;
+    if rows.is_empty() {
+        return Err(bad(
+            path,
+            "has no rows (a header only); it is not the output of a finished surge run",
+        ));
+    }
     let mut table = SeriesTable::default();
     for row in &rows {
         let text = |i: usize| row.get(idx[i]).unwrap_or_default().to_string();
-        let num = |i: usize| number(path, row, idx[i]);
+        // Every metric is a count, a rate or a wait: never negative, never astronomically large.
+        let num = |i: usize| {
+            let v = number(path, row, idx[i])?;
+            if i >= 5 && !(0.0..=MOST).contains(&v) {
+                return Err(bad(
+                    path,
+                    format!(
+                        "line {}, column `{}`: expected a count, rate or wait in [0, 1e15], found {v}",
+                        line_of(row),
+                        names[i]
+                    ),
+                ));
+            }
+            Ok(v)
+        };
         let point = SeriesPoint {
             time_utc: text(0),
             hours: num(1)?,
@@ -139,7 +177,19 @@ pub fn load_spaghetti(path: &Path) -> Result<Spaghetti, LoadError> {
             row.get(app).unwrap_or_default().to_string(),
             row.get(metric).unwrap_or_default().to_string(),
         );
-        let r = number(path, row, run)? as usize;
+        let r = number(path, row, run)?;
+        // Single runs are numbered from 0 and there is at least one row per run.
+        if r.fract() != 0.0 || !(0.0..rows.len() as f64).contains(&r) {
+            return Err(bad(
+                path,
+                format!(
+                    "line {}, column `run`: expected a run number from 0 to {}, found {r}",
+                    line_of(row),
+                    rows.len().saturating_sub(1)
+                ),
+            ));
+        }
+        let r = r as usize;
         let lines = out.entry(key).or_default();
         if lines.len() <= r {
             lines.resize(r + 1, Vec::new());

@@ -3,6 +3,30 @@
 use super::error::ValidationIssue;
 use super::locate::locate;
 
+/// A number as a message shows it: plain for ordinary magnitudes (`43.8`, `1662`), short
+/// scientific notation for huge or tiny ones (`1e300`, `2.5e-9`), never a hundred digits.
+pub fn plain(v: f64) -> String {
+    let a = v.abs();
+    if !v.is_finite() {
+        format!("{v}")
+    } else if a != 0.0 && !(1e-4..1e15).contains(&a) {
+        let s = format!("{v:.3e}");
+        // 1.500e7 -> 1.5e7
+        match s.split_once('e') {
+            Some((m, e)) => {
+                let m = m.trim_end_matches('0').trim_end_matches('.');
+                format!("{m}e{e}")
+            }
+            None => s,
+        }
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// Checks values from one file and reports failures at the key's position in that file.
 pub(crate) struct Checker<'a> {
     pub text: &'a str,
@@ -23,7 +47,10 @@ impl Checker<'_> {
         if value.is_finite() {
             Ok(value)
         } else {
-            Err(self.issue(key, format!("expected a finite number, found {value}")))
+            Err(self.issue(
+                key,
+                format!("expected a finite number, found {}", plain(value)),
+            ))
         }
     }
 
@@ -31,7 +58,10 @@ impl Checker<'_> {
         if self.finite(key, value)? > 0.0 {
             Ok(value)
         } else {
-            Err(self.issue(key, format!("expected a number > 0, found {value}")))
+            Err(self.issue(
+                key,
+                format!("expected a number > 0, found {}", plain(value)),
+            ))
         }
     }
 
@@ -39,7 +69,10 @@ impl Checker<'_> {
         if self.finite(key, value)? >= 0.0 {
             Ok(value)
         } else {
-            Err(self.issue(key, format!("expected a number >= 0, found {value}")))
+            Err(self.issue(
+                key,
+                format!("expected a number >= 0, found {}", plain(value)),
+            ))
         }
     }
 
@@ -47,7 +80,10 @@ impl Checker<'_> {
         if (0.0..=1.0).contains(&self.finite(key, value)?) {
             Ok(value)
         } else {
-            Err(self.issue(key, format!("expected a share in [0, 1], found {value}")))
+            Err(self.issue(
+                key,
+                format!("expected a share in [0, 1], found {}", plain(value)),
+            ))
         }
     }
 
@@ -55,7 +91,30 @@ impl Checker<'_> {
         if self.finite(key, value)? <= max {
             Ok(value)
         } else {
-            Err(self.issue(key, format!("expected a number <= {max}, found {value}")))
+            Err(self.issue(
+                key,
+                format!(
+                    "expected a number <= {}, found {}",
+                    plain(max),
+                    plain(value)
+                ),
+            ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn numbers_read_plainly() {
+        assert_eq!(plain(1e300), "1e300");
+        assert_eq!(plain(43.8), "43.8");
+        assert_eq!(plain(1661.8205), "1661.8205");
+        assert_eq!(plain(3.5e9), "3500000000");
+        assert_eq!(plain(2.5e-9), "2.5e-9");
+        assert_eq!(plain(-1.0), "-1");
+        assert_eq!(plain(1e25), "1e25");
     }
 }

@@ -1,7 +1,7 @@
 //! Validation: raw scenario structs become the domain types of `domain.rs`, or an error that
 //! names the key, its line and column, and what was expected.
 
-use super::check::Checker;
+use super::check::{Checker, plain};
 use super::domain::{
     AccountShares, App, Capacity, Coverage, Event, EventKind, Region, Scenario, Timeline,
 };
@@ -131,12 +131,34 @@ fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline,
     let horizon = c.positive("simulation.horizon_hours", sim.horizon_hours)?;
     let lead = c.non_negative("simulation.lead_hours", sim.lead_hours)?;
     let output_minutes = c.positive("simulation.output_minutes", sim.output_minutes)?;
+    if lead >= horizon {
+        return Err(c.issue(
+            "simulation.lead_hours",
+            format!(
+                "the event must start inside the horizon: lead_hours ({}) must be < horizon_hours ({})",
+                plain(lead),
+                plain(horizon)
+            ),
+        ));
+    }
     let whole = |key: &str, minutes: f64, what: &str| -> Result<usize, ValidationIssue> {
         let n = minutes / step_minutes;
-        if (n - n.round()).abs() > 1e-9 || n.round() < 1.0 && minutes > 0.0 {
+        if n.round() > MAX_STEPS as f64 {
             Err(c.issue(
                 key,
-                format!("expected a whole number of steps: simulation.step_minutes = {step_minutes} must divide {what} ({minutes} minutes)"),
+                format!(
+                    "{} steps is more than the {MAX_STEPS} allowed; use a longer simulation.step_minutes",
+                    plain(n.round())
+                ),
+            ))
+        } else if (n - n.round()).abs() > 1e-9 || n.round() < 1.0 && minutes > 0.0 {
+            Err(c.issue(
+                key,
+                format!(
+                    "expected a whole number of steps: simulation.step_minutes = {} must divide {what} ({} minutes)",
+                    plain(step_minutes),
+                    plain(minutes)
+                ),
             ))
         } else {
             Ok(n.round() as usize)
@@ -162,7 +184,10 @@ fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline,
     if !steps.is_multiple_of(output_every) {
         return Err(c.issue(
             "simulation.output_minutes",
-            format!("expected an output interval that divides the horizon ({horizon} hours)"),
+            format!(
+                "expected an output interval that divides the horizon ({} hours)",
+                plain(horizon)
+            ),
         ));
     }
     if event_step >= steps {
@@ -242,7 +267,9 @@ fn event(
                 return Err(c.issue(
                     "event.duration_hours",
                     format!(
-                        "the outage must end inside the horizon: it lasts {duration} h but only {horizon_after_event} h are simulated after it starts"
+                        "the outage must end inside the horizon: it lasts {} h but only {} h are simulated after it starts",
+                        plain(duration),
+                        plain(horizon_after_event)
                     ),
                 ));
             }
@@ -369,14 +396,14 @@ fn regions(c: &Checker, raw: &[RawRegion]) -> Result<Vec<Region>, ValidationIssu
         if users.fract() != 0.0 {
             return Err(c.issue(
                 &key("users"),
-                format!("expected a whole number of users, found {users}"),
+                format!("expected a whole number of users, found {}", plain(users)),
             ));
         }
         let offset = c.finite(&key("utc_offset_hours"), r.utc_offset_hours)?;
         if !(-12.0..=14.0).contains(&offset) {
             return Err(c.issue(
                 &key("utc_offset_hours"),
-                format!("expected an offset in [-12, 14], found {offset}"),
+                format!("expected an offset in [-12, 14], found {}", plain(offset)),
             ));
         }
         let activity = match &r.activity {
@@ -504,7 +531,11 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
                 if v <= baseline_per_second {
                     return Err(c.issue(
                         &key("capacity_per_second"),
-                        format!("capacity ({v}/s) must exceed the baseline registrations ({baseline_per_second:.1}/s)"),
+                        format!(
+                            "capacity ({}/s) must exceed the baseline registrations ({}/s)",
+                            plain(v),
+                            plain(baseline_per_second)
+                        ),
                     ));
                 }
                 Capacity::Global(v)
