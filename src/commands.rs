@@ -74,10 +74,19 @@ fn compare(args: &CompareArgs) -> Result<()> {
 fn check(files: &[PathBuf]) -> Result<()> {
     let mut failed = 0;
     for file in files {
-        match load_scenario(file, None) {
+        // The same memory question `surge run` asks, with its defaults (all cores, 5 single
+        // runs, an engine per run when a posterior goes with the parameters).
+        let checked = load_scenario(file, None)
+            .map_err(anyhow::Error::from)
+            .and_then(|s| {
+                let posterior = posterior_beside(&s.params_file).is_file();
+                let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+                check_memory(&s, 5, workers, posterior).map(|()| s)
+            });
+        match checked {
             Ok(s) => println!("ok: {} ({})", file.display(), s.name),
             Err(e) => {
-                eprintln!("error: {:#}", anyhow::Error::from(e));
+                eprintln!("error: {e:#}");
                 failed += 1;
             }
         }
@@ -141,16 +150,18 @@ fn existing_folder(path: &Path) -> PathBuf {
     }
 }
 
-/// Refuses, before any work, a run whose memory or output files would not fit this machine.
-fn check_resources(
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / f64::from(1u32 << 30)
+}
+
+/// Refuses a run whose memory would not fit this machine (`surge check` and `surge run` ask
+/// the same question).
+fn check_memory(
     scenario: &surge::scenario::Scenario,
-    runs: u64,
     single_runs: usize,
     workers: usize,
     engine_per_run: bool,
-    out: &Path,
 ) -> Result<()> {
-    let gib = |b: u64| b as f64 / f64::from(1u32 << 30);
     let memory = surge::engine::memory_estimate(scenario, workers, single_runs, engine_per_run);
     if let Some(available) = available_memory()
         && memory > available
@@ -164,6 +175,19 @@ fn check_resources(
             gib(available)
         );
     }
+    Ok(())
+}
+
+/// Refuses, before any work, a run whose memory or output files would not fit this machine.
+fn check_resources(
+    scenario: &surge::scenario::Scenario,
+    runs: u64,
+    single_runs: usize,
+    workers: usize,
+    engine_per_run: bool,
+    out: &Path,
+) -> Result<()> {
+    check_memory(scenario, single_runs, workers, engine_per_run)?;
     let folder = existing_folder(out);
     let disk = report::output_bytes_estimate(scenario, runs, single_runs);
     let free = fs4::available_space(&folder)

@@ -402,7 +402,13 @@ fn scenario_too_big_for_memory_is_refused_before_any_work() {
     }
     let file = dir.path().join("huge.toml");
     std::fs::write(&file, toml).unwrap();
-    surge().arg("check").arg(&file).assert().success();
+    // `surge check` asks the same question.
+    surge()
+        .arg("check")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("GiB of memory"));
     let out = dir.path().join("out");
     surge()
         .arg("run")
