@@ -38,14 +38,26 @@ fn compare(args: &CompareArgs) -> Result<()> {
         .iter()
         .map(|d| SavedRun::load(d))
         .collect::<Result<Vec<_>, _>>()?;
+    let has = |run: &SavedRun, app: &str| run.summary.apps.iter().any(|a| a.name == app);
+    let app_list = |run: &SavedRun| {
+        let names: Vec<_> = run.summary.apps.iter().map(|a| a.name.as_str()).collect();
+        format!("{}: {}", run.dir.display(), names.join(", "))
+    };
     let app = match &args.app {
         Some(a) => a.clone(),
-        None => runs[0]
+        // Without --app: the first app of the first result that every result has.
+        None => match runs[0]
             .summary
             .apps
-            .first()
-            .map(|a| a.name.clone())
-            .context("the first run has no apps")?,
+            .iter()
+            .find(|a| runs.iter().all(|r| has(r, &a.name)))
+        {
+            Some(a) => a.name.clone(),
+            None => bail!(
+                "these results have no app in common, so there is nothing to compare ({})",
+                runs.iter().map(app_list).collect::<Vec<_>>().join("; ")
+            ),
+        },
     };
     for run in &runs {
         if !run.summary.apps.iter().any(|a| a.name == app) {

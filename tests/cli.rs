@@ -701,3 +701,68 @@ fn edited_result_files_are_refused_by_plot() {
         );
     }
 }
+
+/// Issue 10: `surge compare` of two runs of one scenario labelled both identically, and results
+/// with different apps failed with a message about an `--app` the user never gave.
+#[test]
+fn compare_tells_results_apart_and_names_missing_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for (out, seed) in [(&a, "1"), (&b, "2")] {
+        surge()
+            .args([
+                "run",
+                "tests/fixtures/valid-small.toml",
+                "--runs",
+                "3",
+                "--quiet",
+            ])
+            .args(["--seed", seed, "--out"])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let cmp = dir.path().join("cmp");
+    surge()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&cmp)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(cmp.join("compare.csv")).unwrap();
+    assert!(
+        csv.contains("valid-small [a]") && csv.contains("valid-small [b]"),
+        "{csv}"
+    );
+    // A result whose only app is another one.
+    let text = std::fs::read_to_string("tests/fixtures/valid-small.toml")
+        .unwrap()
+        .replace("telegram", "signal")
+        .replace("name = \"valid-small\"", "name = \"other\"")
+        .replace(
+            "../../params",
+            &format!("{}/params", env!("CARGO_MANIFEST_DIR")),
+        );
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, text).unwrap();
+    let c = dir.path().join("c");
+    surge()
+        .arg("run")
+        .arg(&other)
+        .args(["--runs", "3", "--quiet", "--out"])
+        .arg(&c)
+        .assert()
+        .success();
+    surge()
+        .arg("compare")
+        .arg(&a)
+        .arg(&c)
+        .arg("--out")
+        .arg(dir.path().join("cmp2"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no app in common"))
+        .stderr(predicate::str::contains("--app").not());
+}

@@ -5,7 +5,7 @@
 //! noise; the unpaired interval (runs matched with other runs) is given beside it.
 
 use super::format::human;
-use super::series::SavedRun;
+use super::series::{SavedRun, distinct_labels};
 use super::stats::spread;
 use serde::Serialize;
 
@@ -51,12 +51,13 @@ pub fn compare_table(runs: &[SavedRun], app: Option<&str>) -> Vec<CompareRow> {
             r.run_values.iter().map(|row| row[i]).collect()
         };
         let reference = column(first);
+        let labels = distinct_labels(runs);
         for (j, run) in runs.iter().enumerate() {
             let values = column(run);
             let s = spread(&mut values.clone());
             let mut row = CompareRow {
                 figure: figure.clone(),
-                scenario: run.summary.scenario.name.clone(),
+                scenario: labels[j].clone(),
                 median: s.p50,
                 p05: s.p05,
                 p95: s.p95,

@@ -251,3 +251,30 @@ impl SavedRun {
         })
     }
 }
+
+/// A name for each saved result that tells them apart: the scenario's name, with the folder's
+/// name after it when two results are of the same scenario (and the whole path when even the
+/// folder names agree).
+pub fn distinct_labels(runs: &[SavedRun]) -> Vec<String> {
+    let name = |r: &SavedRun| r.summary.scenario.name.clone();
+    let folder = |r: &SavedRun| {
+        r.dir.file_name().map_or_else(
+            || r.dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
+    let count = |f: &dyn Fn(&SavedRun) -> String, r: &SavedRun| {
+        runs.iter().filter(|o| f(o) == f(r)).count()
+    };
+    runs.iter()
+        .map(|r| {
+            if count(&name, r) == 1 {
+                name(r)
+            } else if count(&|o: &SavedRun| format!("{} {}", name(o), folder(o)), r) == 1 {
+                format!("{} [{}]", name(r), folder(r))
+            } else {
+                format!("{} [{}]", name(r), r.dir.display())
+            }
+        })
+        .collect()
+}

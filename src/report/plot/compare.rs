@@ -7,7 +7,7 @@ use super::style::{
     split_legend, time_chart, y_max,
 };
 use crate::report::format::{duration, human};
-use crate::report::series::SavedRun;
+use crate::report::series::{SavedRun, distinct_labels};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -48,15 +48,12 @@ impl Figure for CompareChart<'_> {
         )
     }
     fn footer(&self) -> String {
+        let labels = distinct_labels(self.runs);
         let bands: Vec<String> = self
             .runs
             .iter()
-            .map(|r| {
-                format!(
-                    "{}: {} runs, seed {}",
-                    r.summary.scenario.name, r.summary.runs, r.summary.seed
-                )
-            })
+            .zip(&labels)
+            .map(|(r, label)| format!("{label}: {} runs, seed {}", r.summary.runs, r.summary.seed))
             .collect();
         format!("{}. Bands: 50% and 90% of runs.", bands.join("; "))
     }
@@ -105,6 +102,7 @@ impl Figure for CompareChart<'_> {
                 draw_median_with_bands(&mut chart, points, colour(i), self.scale(), false)?;
             }
         }
+        let labels = distinct_labels(self.runs);
         let entries: Vec<LegendEntry> = self
             .runs
             .iter()
@@ -118,7 +116,7 @@ impl Figure for CompareChart<'_> {
                         format!("outage {}", duration(d * 3600.0))
                     });
                 LegendEntry {
-                    label: format!("{} ({outage})", r.summary.scenario.name),
+                    label: format!("{} ({outage})", labels[i]),
                     colour: colour(i),
                     kind: LegendKind::Line,
                 }
