@@ -91,7 +91,7 @@ const BAD: &[(&str, &str, &str)] = &[
         "expected a number <= 100000000000",
     ),
     ("unsafe-name", "name", "usable as a folder name"),
-    ("syntax-error", "(document)", "expected nothing"),
+    ("syntax-error", "event.severity", "expected nothing"),
     ("missing-key", "apps[0]", "missing key `retention_30d`"),
     (
         "unknown-region",
@@ -103,7 +103,11 @@ const BAD: &[(&str, &str, &str)] = &[
         "event.kind",
         "expected \"outage\" or \"trust_shock\"",
     ),
-    ("wrong-type", "simulation.horizon_hours", "expected f64"),
+    (
+        "wrong-type",
+        "simulation.horizon_hours",
+        "expected a number",
+    ),
 ];
 
 #[test]

@@ -52,8 +52,8 @@ fn toml_issue(text: &str, key: &str, e: &toml::de::Error) -> ValidationIssue {
     let (line, column) = e
         .span()
         .map_or((1, 1), |span| line_column(text, span.start));
-    let key = if key.is_empty() || key == "." {
-        "(document)".to_string()
+    let key = if key.is_empty() || key == "." || key == "(document)" {
+        key_at_line(text, line).unwrap_or_else(|| format!("(line {line})"))
     } else {
         key.to_string()
     };
@@ -61,8 +61,52 @@ fn toml_issue(text: &str, key: &str, e: &toml::de::Error) -> ValidationIssue {
         key,
         line,
         column,
-        message: e.message().trim().replace("missing field", "missing key"),
+        message: plain_types(e.message().trim()),
     }
+}
+
+/// serde's words for types, in the words of the file's reader.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("missing field", "missing key")
+        .replace("expected f64", "expected a number")
+        .replace("expected f32", "expected a number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected usize", "expected a whole number")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected a sequence", "expected a list [...]")
+        .replace("expected a map", "expected a table")
+        .replace("expected a boolean", "expected true or false")
+}
+
+/// The dotted key written on `line` (1-based), with the table it sits in: for a syntax error
+/// that serde cannot place in the document's structure.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?.trim();
+    let table = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    if here.starts_with('[') {
+        return Some(
+            here.trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string(),
+        );
+    }
+    let (name, _) = here.split_once('=')?;
+    let name = name.trim();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{name}"),
+        _ => name.to_string(),
+    })
 }
 
 /// Reads serde's "unknown field `x`, expected one of `a`, `b`" message.
