@@ -72,7 +72,9 @@ fn fit_into(dir: &Path, threads: &str) {
         .arg(dir.join("fitted.toml"))
         .assert()
         .success()
-        .stdout(predicates::str::contains("stopped:"));
+        .stdout(predicates::str::contains("stopped:"))
+        // --generations 3 counts generations after the prior (it once said "after 4").
+        .stdout(predicates::str::is_match(r"after [0-3] generations beyond the prior").unwrap());
 }
 
 #[test]

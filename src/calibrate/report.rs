@@ -333,9 +333,10 @@ pub fn fitted_toml(report: &FitReport, base: &Behaviour) -> String {
 /// The report as a table for the terminal.
 pub fn fit_text(report: &FitReport) -> String {
     let mut out = format!(
-        "stopped: {} after {} generations, {} simulations\n\n{:<34} {:>11} {:>25} {:>13}\n",
+        "stopped: {} after {} generations beyond the prior, {} simulations\n\n{:<34} {:>11} {:>25} {:>13}\n",
         report.stop_reason,
-        report.generations.len(),
+        // generations[0] is the sample from the prior; --generations counts those after it.
+        report.generations.len().saturating_sub(1),
         report.simulations,
         "parameter",
         "median",
