@@ -16,9 +16,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario's Monte Carlo simulation and write summary.json, timeseries.csv and runs.csv.
+    /// Run a scenario's Monte Carlo simulation and write its results.
+    ///
+    /// Writes into --out (default output/<scenario name>/), replaced whole when everything is
+    /// written: summary.json, timeseries.csv, runs.csv, spaghetti.csv, adoption.png/.svg,
+    /// rate.png/.svg and regions.png/.svg; beside the folder, a lock file .<name>.surge-lock.
     Run(RunArgs),
-    /// Re-draw every plot of a `surge run` output folder from its saved results.
+    /// Re-draw every plot of a `surge run` output folder from its saved results
+    /// (adoption, rate and regions, .png and .svg, in that folder).
     Plot {
         /// Output folder of `surge run`, e.g. output/facebook-2021-10-04.
         dir: PathBuf,
@@ -27,9 +32,11 @@ pub enum Command {
     },
     /// Overlay several runs' results on one chart and tabulate their differences.
     Compare(CompareArgs),
-    /// Fit the behavioural parameters to the reported figures (ABC-SMC).
+    /// Fit the behavioural parameters to the reported figures (ABC-SMC); writes posterior.csv,
+    /// fitted.toml, fit.json, timelines.json and the fit plots into --out (default output/fit).
     Fit(FitArgs),
-    /// Leave one event out at a time: fit on the others, predict it; writes docs/validation.md.
+    /// Leave one event out at a time: fit on the others, predict it; writes validation.md,
+    /// timelines.json and timeline-<event>.png/.svg into --out (default output/validate).
     Validate(ValidateArgs),
     /// Validate scenario files; exit 0 if all are valid, 2 otherwise.
     Check {

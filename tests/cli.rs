@@ -770,3 +770,27 @@ fn compare_tells_results_apart_and_names_missing_apps() {
         .stderr(predicate::str::contains("no app in common"))
         .stderr(predicate::str::contains("--app").not());
 }
+
+/// Issue 10: `run --help` lists every file it writes.
+#[test]
+fn run_help_lists_every_file_it_writes() {
+    let help = surge()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(help).unwrap();
+    for file in [
+        "summary.json",
+        "timeseries.csv",
+        "runs.csv",
+        "spaghetti.csv",
+        "adoption.png",
+        "rate.png",
+        "regions.png",
+    ] {
+        assert!(help.contains(file), "{file} missing from run --help");
+    }
+}
