@@ -240,8 +240,15 @@ pub fn read_posterior(
     path: &std::path::Path,
     base: &Behaviour,
 ) -> Result<(Vec<Behaviour>, Vec<f64>), String> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    // Read like every other input file: at most 16 MiB, UTF-8.
+    let text =
+        crate::scenario::error::read_input(path).map_err(|e| {
+            match std::error::Error::source(&e) {
+                Some(cause) => format!("{e}: {cause}"),
+                None => e.to_string(),
+            }
+        })?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader.headers().map_err(|e| e.to_string())?.clone();
     let names: Vec<String> = header.iter().skip(3).map(str::to_string).collect();
     if header.get(1) != Some("weight") || names.is_empty() {
