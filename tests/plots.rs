@@ -177,3 +177,25 @@ fn compare_with_different_seeds_says_unpaired() {
         .success()
         .stdout(predicates::str::contains("unpaired"));
 }
+
+/// Issue 10: the rate plot draws the regional limits that saturate and names them, and the wait
+/// panel names the region whose queue waited longest.
+#[test]
+fn rate_plot_names_saturated_regions_and_the_worst_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run(
+        "scenarios/facebook-2021-10-04.toml",
+        &out,
+        &["--runs", "20", "--fixed-parameters"],
+    );
+    let svg = std::fs::read_to_string(out.join("rate.svg")).unwrap();
+    assert!(
+        svg.contains("latin_america limit 35/s, reached"),
+        "no saturated limit named"
+    );
+    assert!(
+        svg.contains("longest: telegram in"),
+        "the worst region is not named"
+    );
+}

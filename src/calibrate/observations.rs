@@ -257,9 +257,20 @@ fn check_observation(
             ));
         }
     }
+    let event = dir.join(&raw.event);
+    if !event.is_file() {
+        return Err(c.issue(
+            &key("event"),
+            format!(
+                "expected a scenario file (relative to this file), found {:?}: {} does not exist",
+                raw.event,
+                event.display()
+            ),
+        ));
+    }
     Ok(Observation {
         id: raw.id,
-        event: dir.join(&raw.event),
+        event,
         app: raw.app,
         counts,
         region: raw.region,

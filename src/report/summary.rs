@@ -31,6 +31,9 @@ pub struct AppInfo {
     /// True when the capacity is a set of regional limits (the total is their sum).
     #[serde(default)]
     pub capacity_is_regional: bool,
+    /// The regional limits per second, in the order of `regions` (empty unless regional).
+    #[serde(default)]
+    pub regional_capacity: Vec<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,6 +152,10 @@ impl Summary {
                         Capacity::PerRegion(cs) => Some(cs.iter().sum()),
                     },
                     capacity_is_regional: matches!(a.capacity, Capacity::PerRegion(_)),
+                    regional_capacity: match &a.capacity {
+                        Capacity::PerRegion(cs) => cs.clone(),
+                        _ => Vec::new(),
+                    },
                 })
                 .collect(),
             regions: scenario.regions.iter().map(|r| r.name.clone()).collect(),

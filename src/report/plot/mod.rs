@@ -210,6 +210,7 @@ mod tests {
                     name: "alt".into(),
                     capacity_per_second: Some(100.0),
                     capacity_is_regional: false,
+                    regional_capacity: Vec::new(),
                 }],
                 regions: vec![],
                 step_hours: 1.0,

@@ -150,16 +150,67 @@ impl Figure for Rate<'_> {
                 None => {}
             }
         }
+        // Regional limits that the median run reaches (at least 95% of the limit at some output
+        // point): drawn as the region's own median rate and its limit, and named.
+        let mut saturated = Vec::new();
+        for (i, app) in s.apps.iter().enumerate() {
+            for (region, &limit) in s.regions.iter().zip(&app.regional_capacity) {
+                let Some(points) = self.run.series.get(&app.name, region, "registration_rate")
+                else {
+                    continue;
+                };
+                if points.iter().any(|p| p.p50 >= 0.95 * limit) && limit <= rate_top {
+                    let line = points.iter().map(|p| (p.hours, p.p50));
+                    chart
+                        .draw_series(LineSeries::new(line, colour(i).stroke_width(1)))
+                        .map_err(err)?;
+                    chart
+                        .draw_series(DashedLineSeries::new(
+                            [(x.0, limit), (x.1, limit)],
+                            4,
+                            6,
+                            colour(i).stroke_width(1),
+                        ))
+                        .map_err(err)?;
+                    let label = format!("{} {region} limit {}/s, reached", app.name, human(limit));
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            label,
+                            (x.0 + (x.1 - x.0) * 0.55, limit + rate_top * 0.015),
+                            (FONT, 16).into_font().color(&colour(i)),
+                        )))
+                        .map_err(err)?;
+                    saturated.push(format!("{} {region}", app.name));
+                }
+            }
+        }
+        // The region whose queue waited longest, per app (the `all` wait is the worst region's).
+        let worst: Vec<String> = s
+            .apps
+            .iter()
+            .filter_map(|app| {
+                s.regions
+                    .iter()
+                    .filter_map(|r| {
+                        let points = self.run.series.get(&app.name, r, "queue_wait")?;
+                        let longest = points.iter().map(|p| p.p50).fold(0.0, f64::max);
+                        (longest > 0.0).then_some((r, longest))
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(r, _)| format!("{} in {r}", app.name))
+            })
+            .collect();
+        let wait_caption = if worst.is_empty() {
+            "Wait of a new sign-up (no queue formed)".to_string()
+        } else {
+            format!(
+                "Wait of a new sign-up, worst region (longest: {})",
+                worst.join(", ")
+            )
+        };
         let wait_top = y_max(&waits, 1.0 / 60.0, 1.0);
         let wait_fmt = |v: &f64| format!("{v:.0} min");
-        let mut chart = self.chart(
-            &panels[1],
-            "Wait of a new sign-up (worst region: a regional limit can saturate below the total)",
-            "minutes",
-            x,
-            wait_top,
-            &wait_fmt,
-        )?;
+        let mut chart = self.chart(&panels[1], &wait_caption, "minutes", x, wait_top, &wait_fmt)?;
         for (i, app) in s.apps.iter().enumerate() {
             if let Some(points) = self.run.series.get(&app.name, "all", "queue_wait") {
                 draw_median_with_bands(&mut chart, points, colour(i), 1.0 / 60.0, false)?;
@@ -171,6 +222,13 @@ impl Figure for Rate<'_> {
             colour: RGBColor(90, 90, 90),
             kind: LegendKind::Dashed,
         });
+        if !saturated.is_empty() {
+            entries.push(LegendEntry {
+                label: "thin: a region at its limit".into(),
+                colour: RGBColor(90, 90, 90),
+                kind: LegendKind::Line,
+            });
+        }
         for (i, app) in s.apps.iter().enumerate() {
             let cap = match (app.capacity_per_second, app.capacity_is_regional) {
                 (None, _) => "unlimited".to_string(),
