@@ -35,7 +35,10 @@ const FEW_TRIALS: u64 = 8;
 /// Bernoulli trials when n is small);
 /// no draw at all when n = 0, p <= 0 or p >= 1.
 pub fn binomial(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
-    if n == 0 || p <= 0.0 {
+    debug_assert!(!p.is_nan(), "binomial with probability NaN");
+    // A NaN probability (validated inputs cannot produce one) draws nothing: better than a
+    // rejection sampler that never accepts.
+    if n == 0 || p.is_nan() || p <= 0.0 {
         0
     } else if p >= 1.0 {
         n

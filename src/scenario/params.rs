@@ -35,23 +35,56 @@ pub struct Behaviour {
     pub patience_minutes: f64,
 }
 
+/// Largest hazard per hour, time constant (hours, or minutes of patience) and weight (boost,
+/// contact weight, affinity, attractiveness) a file may give.
+pub const MAX_RATE: f64 = 1e6;
+pub const MAX_HOURS: f64 = 1e6;
+pub const MAX_WEIGHT: f64 = 1e6;
+
 impl Behaviour {
     fn from_raw(raw: RawParams, c: &Checker) -> Result<Self, super::ValidationIssue> {
         let l = &raw.looking;
+        // Upper bounds far beyond any plausible value keep every product of hazards and weights
+        // finite (1e308 once made the choice weights infinite and their shares NaN).
+        let rate = |key: &str, v: f64| c.non_negative(key, v).and_then(|v| c.at_most(key, v, MAX_RATE));
+        let hours = |key: &str, v: f64| c.at_most(key, v, MAX_HOURS);
+        let weight = |key: &str, v: f64| c.at_most(key, v, MAX_WEIGHT);
         Ok(Behaviour {
-            innovation_per_hour: c
-                .non_negative("looking.innovation_per_hour", l.innovation_per_hour)?,
-            word_of_mouth_per_hour: c
-                .non_negative("looking.word_of_mouth_per_hour", l.word_of_mouth_per_hour)?,
-            news_per_hour: c.non_negative("looking.news_per_hour", l.news_per_hour)?,
-            news_rise_hours: c.non_negative("looking.news_rise_hours", l.news_rise_hours)?,
-            news_decay_hours: c.positive("looking.news_decay_hours", l.news_decay_hours)?,
-            urgency_hours: c.non_negative("looking.urgency_hours", l.urgency_hours)?,
-            after_hours: c.positive("looking.after_hours", l.after_hours)?,
-            dormant_boost: c.positive("looking.dormant_boost", l.dormant_boost)?,
-            contact_weight: c.non_negative("choice.contact_weight", raw.choice.contact_weight)?,
-            account_affinity: c.positive("choice.account_affinity", raw.choice.account_affinity)?,
-            patience_minutes: c.positive("signup.patience_minutes", raw.signup.patience_minutes)?,
+            innovation_per_hour: rate("looking.innovation_per_hour", l.innovation_per_hour)?,
+            word_of_mouth_per_hour: rate("looking.word_of_mouth_per_hour", l.word_of_mouth_per_hour)?,
+            news_per_hour: rate("looking.news_per_hour", l.news_per_hour)?,
+            news_rise_hours: hours(
+                "looking.news_rise_hours",
+                c.non_negative("looking.news_rise_hours", l.news_rise_hours)?,
+            )?,
+            news_decay_hours: hours(
+                "looking.news_decay_hours",
+                c.positive("looking.news_decay_hours", l.news_decay_hours)?,
+            )?,
+            urgency_hours: hours(
+                "looking.urgency_hours",
+                c.non_negative("looking.urgency_hours", l.urgency_hours)?,
+            )?,
+            after_hours: hours(
+                "looking.after_hours",
+                c.positive("looking.after_hours", l.after_hours)?,
+            )?,
+            dormant_boost: weight(
+                "looking.dormant_boost",
+                c.positive("looking.dormant_boost", l.dormant_boost)?,
+            )?,
+            contact_weight: weight(
+                "choice.contact_weight",
+                c.non_negative("choice.contact_weight", raw.choice.contact_weight)?,
+            )?,
+            account_affinity: weight(
+                "choice.account_affinity",
+                c.positive("choice.account_affinity", raw.choice.account_affinity)?,
+            )?,
+            patience_minutes: hours(
+                "signup.patience_minutes",
+                c.positive("signup.patience_minutes", raw.signup.patience_minutes)?,
+            )?,
         })
     }
 

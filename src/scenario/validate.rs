@@ -568,7 +568,11 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
         out.push(App {
             verification,
             name: a.name.clone(),
-            attractiveness: c.positive(&key("attractiveness"), a.attractiveness)?,
+            attractiveness: c.at_most(
+                &key("attractiveness"),
+                c.positive(&key("attractiveness"), a.attractiveness)?,
+                super::params::MAX_WEIGHT,
+            )?,
             capacity,
             baseline_per_day: baseline,
             retention_30d: c.share(&key("retention_30d"), a.retention_30d)?,
