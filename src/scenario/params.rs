@@ -46,12 +46,18 @@ impl Behaviour {
         let l = &raw.looking;
         // Upper bounds far beyond any plausible value keep every product of hazards and weights
         // finite (1e308 once made the choice weights infinite and their shares NaN).
-        let rate = |key: &str, v: f64| c.non_negative(key, v).and_then(|v| c.at_most(key, v, MAX_RATE));
+        let rate = |key: &str, v: f64| {
+            c.non_negative(key, v)
+                .and_then(|v| c.at_most(key, v, MAX_RATE))
+        };
         let hours = |key: &str, v: f64| c.at_most(key, v, MAX_HOURS);
         let weight = |key: &str, v: f64| c.at_most(key, v, MAX_WEIGHT);
         Ok(Behaviour {
             innovation_per_hour: rate("looking.innovation_per_hour", l.innovation_per_hour)?,
-            word_of_mouth_per_hour: rate("looking.word_of_mouth_per_hour", l.word_of_mouth_per_hour)?,
+            word_of_mouth_per_hour: rate(
+                "looking.word_of_mouth_per_hour",
+                l.word_of_mouth_per_hour,
+            )?,
             news_per_hour: rate("looking.news_per_hour", l.news_per_hour)?,
             news_rise_hours: hours(
                 "looking.news_rise_hours",
