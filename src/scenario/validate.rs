@@ -123,7 +123,28 @@ fn check_name(c: &Checker, key: &str, name: &str) -> Result<(), ValidationIssue>
             ),
         ));
     }
+    if let Some(ch) = name.chars().find(|&ch| !drawable(ch)) {
+        return Err(c.issue(
+            key,
+            format!(
+                "{name:?} contains {ch:?}, which the plots' font (DejaVu Sans) cannot draw (it would \
+                 show as a box); use Latin, Greek or Cyrillic letters, digits and punctuation"
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// Whether the font the plots embed (DejaVu Sans, `report::plot::style`) has a glyph for `ch`:
+/// names appear in every plot, so a name the font cannot draw is refused rather than drawn as
+/// boxes. (CJK and emoji are not in DejaVu; a font that has them is tens of megabytes.)
+fn drawable(ch: char) -> bool {
+    use ab_glyph::Font;
+    static FONT: std::sync::OnceLock<Option<ab_glyph::FontRef<'static>>> =
+        std::sync::OnceLock::new();
+    FONT.get_or_init(|| ab_glyph::FontRef::try_from_slice(dejavu::sans::regular()).ok())
+        .as_ref()
+        .is_none_or(|f| f.glyph_id(ch).0 != 0)
 }
 
 fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline, ValidationIssue> {
@@ -605,9 +626,29 @@ mod tests {
     #[test]
     fn names_are_limited_in_characters_not_bytes() {
         let c = Checker { text: "" };
-        let cjk: String = "名".repeat(100);
-        assert_eq!(cjk.len(), 300);
-        assert!(check_name(&c, "name", &cjk).is_ok());
-        assert!(check_name(&c, "name", &"名".repeat(101)).is_err());
+        // Greek: two bytes a character, and drawable.
+        let greek: String = "λ".repeat(100);
+        assert_eq!(greek.len(), 200);
+        assert!(check_name(&c, "name", &greek).is_ok());
+        let too_long = check_name(&c, "name", &"λ".repeat(101)).unwrap_err();
+        assert!(too_long.message.contains("1-100 characters"));
+    }
+
+    /// Issue 14: CJK and emoji drew as boxes in the plots; names the embedded font cannot draw
+    /// are refused, naming the character; accented Latin, Greek and Cyrillic pass.
+    #[test]
+    fn names_the_plot_font_cannot_draw_are_refused() {
+        let c = Checker { text: "" };
+        for ok in ["São Paulo", "Ελλάδα", "Россия", "côte-d'ivoire 2021"] {
+            assert!(check_name(&c, "name", ok).is_ok(), "{ok}");
+        }
+        for bad in ["名前", "telegram 🚀"] {
+            let issue = check_name(&c, "name", bad).unwrap_err();
+            assert!(
+                issue.message.contains("cannot draw"),
+                "{bad}: {}",
+                issue.message
+            );
+        }
     }
 }
