@@ -794,3 +794,20 @@ fn run_help_lists_every_file_it_writes() {
         assert!(help.contains(file), "{file} missing from run --help");
     }
 }
+
+/// Issue 14: `.ci/run` and `scripts/readme-images.sh` failed when CARGO_TARGET_DIR was set,
+/// because they named target/release/surge; both ask cargo where it builds.
+#[test]
+fn scripts_ask_cargo_where_the_binary_is() {
+    for script in [".ci/run", "scripts/readme-images.sh"] {
+        let text = std::fs::read_to_string(script).unwrap();
+        assert!(
+            text.contains("cargo metadata"),
+            "{script} does not ask cargo"
+        );
+        assert!(
+            !text.contains("target/release/surge"),
+            "{script} hard-codes target/release/surge"
+        );
+    }
+}

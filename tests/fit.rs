@@ -228,3 +228,62 @@ fn too_few_predictive_draws_is_a_clear_error() {
         .stderr(predicates::str::contains("--draws must be at least 2"));
     assert!(!dir.path().join("out").exists());
 }
+
+/// Issue 14: `surge fit --hold-out` overwrote output/fit/posterior.csv, so a later `--posterior`
+/// run silently used the hold-out posterior; and `surge fit` overwrote the tracked
+/// params/fitted.toml. Now a hold-out fit writes output/fit-holdout-<EVENT>/ and a full fit
+/// output/fit/, and neither touches params/ (run in a copy of the inputs).
+#[test]
+fn fits_write_apart_and_leave_shipped_parameters_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in ["tests/fixtures", "params"] {
+        std::fs::create_dir_all(root.path().join(folder)).unwrap();
+        for entry in std::fs::read_dir(src.join(folder)).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_file() {
+                std::fs::copy(&p, root.path().join(folder).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let shipped = std::fs::read(root.path().join("params/fitted.toml")).unwrap();
+    let fit = |extra: &[&str]| {
+        Command::cargo_bin("surge")
+            .unwrap()
+            .current_dir(root.path())
+            .args([
+                "fit",
+                "--observations",
+                "tests/fixtures/observations-small.toml",
+            ])
+            .args([
+                "--priors",
+                "tests/fixtures/priors-small.toml",
+                "--particles",
+                "20",
+            ])
+            .args(["--generations", "1", "--draws", "5", "--quiet"])
+            .args(extra)
+            .assert()
+            .success();
+    };
+    fit(&[]);
+    let full = std::fs::read(root.path().join("output/fit/posterior.csv")).unwrap();
+    assert!(root.path().join("output/fit/fitted.toml").is_file());
+    fit(&["--hold-out", "valid-small-long"]);
+    assert!(
+        root.path()
+            .join("output/fit-holdout-valid-small-long/posterior.csv")
+            .is_file()
+    );
+    assert_eq!(
+        std::fs::read(root.path().join("output/fit/posterior.csv")).unwrap(),
+        full,
+        "the hold-out fit overwrote the full fit's posterior"
+    );
+    assert_eq!(
+        std::fs::read(root.path().join("params/fitted.toml")).unwrap(),
+        shipped,
+        "a fit changed the shipped parameters without --write-params"
+    );
+}
