@@ -351,6 +351,8 @@ source = "synthetic"
 "#,
         )
         .unwrap();
+        // The event file must exist; its contents are not read here.
+        std::fs::write(dir.path().join("e.toml"), "").unwrap();
         let set = load_observations(&file).unwrap();
         assert_eq!(set.observations.len(), 2);
         let (figure, check) = (&set.observations[0], &set.observations[1]);
