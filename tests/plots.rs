@@ -199,3 +199,21 @@ fn rate_plot_names_saturated_regions_and_the_worst_wait() {
         "the worst region is not named"
     );
 }
+
+/// Issue 10: adoption.png spent 85% of its width on flat stretches (a 40 h lead, the hours
+/// after the counts settle); its time axis now covers where the counts move. A trust shock's
+/// legend has no outage entry.
+#[test]
+fn adoption_plot_shows_where_the_counts_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run(
+        "scenarios/facebook-2021-10-04.toml",
+        &out,
+        &["--runs", "20", "--fixed-parameters"],
+    );
+    let svg = std::fs::read_to_string(out.join("adoption.svg")).unwrap();
+    assert!(svg.contains("+0 h"), "the event's start is on the axis");
+    assert!(!svg.contains("-40 h") && !svg.contains("-20 h"), "the flat lead is drawn");
+    assert!(!svg.contains("+60 h"), "the flat tail is drawn");
+}

@@ -29,7 +29,17 @@ impl Adoption<'_> {
             .iter()
             .filter_map(|a| self.run.series.get(&a.name, "all", metric))
             .collect();
-        let (x0, x1) = x_range(&series);
+        // One time range for both panels: where either count moves.
+        let both: Vec<_> = s
+            .apps
+            .iter()
+            .flat_map(|a| {
+                ["registrations", "reactivations"]
+                    .into_iter()
+                    .filter_map(|m| self.run.series.get(&a.name, "all", m))
+            })
+            .collect();
+        let (x0, x1) = active_range(&both);
         let top = y_max(&series, 1.0, 10.0);
         let x_label = |h: &f64| axis.label(*h);
         let y_label = |v: &f64| human(*v);
@@ -79,6 +89,40 @@ pub fn draw_single_runs<DB: DrawingBackend>(
             .map_err(err)?;
     }
     Ok(())
+}
+
+/// The hours in which the cumulative curves move, with a margin: from 2 h before any run's
+/// count first passes 0.5% of its final value to a quarter past the last point at which a
+/// median is still below 99.5% of its final value (at least 4 h). Long flat stretches before
+/// and after (a 40 h lead, a 72 h horizon) would squeeze the surge into a sliver.
+pub fn active_range(series: &[&[crate::report::series::SeriesPoint]]) -> (f64, f64) {
+    let (first, last) = x_range(series);
+    let final_of = |s: &[crate::report::series::SeriesPoint]| s.last().map_or(0.0, |p| p.p95);
+    let start = series
+        .iter()
+        .filter_map(|s| {
+            let end = final_of(s);
+            s.iter()
+                .find(|p| end > 0.0 && p.p95 > 0.005 * end)
+                .map(|p| p.hours)
+        })
+        .fold(f64::INFINITY, f64::min);
+    let settled = series
+        .iter()
+        .filter_map(|s| {
+            let end = s.last()?.p50;
+            s.iter()
+                .rev()
+                .find(|p| p.p50 < 0.995 * end)
+                .map(|p| p.hours)
+        })
+        .fold(f64::NEG_INFINITY, f64::max);
+    if !start.is_finite() || !settled.is_finite() || settled <= start {
+        return (first, last);
+    }
+    let from = (start - 2.0).max(first);
+    let to = (settled + ((settled - from) * 0.25).max(4.0)).min(last);
+    if to > from { (from, to) } else { (first, last) }
 }
 
 /// The hours covered by the series.
@@ -137,11 +181,13 @@ pub fn app_legend(run: &SavedRun, first_line: &str) -> Vec<LegendEntry> {
             kind: LegendKind::Faint,
         });
     }
-    entries.push(LegendEntry {
-        label: "outage".into(),
-        colour: RGBColor(200, 200, 200),
-        kind: LegendKind::Band,
-    });
+    if run.summary.event.duration_hours.is_some() {
+        entries.push(LegendEntry {
+            label: "outage".into(),
+            colour: RGBColor(243, 215, 180),
+            kind: LegendKind::Band,
+        });
+    }
     entries
 }
 

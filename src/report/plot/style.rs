@@ -118,6 +118,9 @@ pub fn draw_median_with_bands<DB: DrawingBackend>(
 }
 
 /// Shades the outage window and labels it at the top.
+/// The outage block's colour (drawn at 16% opacity).
+pub const OUTAGE: RGBColor = RGBColor(230, 140, 40);
+
 pub fn shade_outage<DB: DrawingBackend>(
     chart: &mut Chart<DB>,
     duration_hours: Option<f64>,
@@ -127,13 +130,14 @@ pub fn shade_outage<DB: DrawingBackend>(
     let Some(d) = duration_hours else {
         return Ok(());
     };
-    let grey = RGBColor(120, 120, 120);
+    // A warm tint, so the outage never reads as one of the grey bands of runs.
     chart
         .draw_series(std::iter::once(Rectangle::new(
             [(0.0, 0.0), (d, y_max)],
-            grey.mix(0.12).filled(),
+            OUTAGE.mix(0.16).filled(),
         )))
         .map_err(err)?;
+    let grey = RGBColor(120, 120, 120);
     let end = axis.label(d);
     let label = format!(
         "outage ({} to {} UTC)",

@@ -204,7 +204,7 @@ impl Figure for TimelinePlot<'_> {
         if tl.outage_hours.is_some() {
             entries.push(LegendEntry {
                 label: "outage".into(),
-                colour: RGBColor(200, 200, 200),
+                colour: RGBColor(243, 215, 180),
                 kind: LegendKind::Solid,
             });
         }
