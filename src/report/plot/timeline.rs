@@ -116,11 +116,10 @@ impl Figure for TimelinePlot<'_> {
             .draw()
             .map_err(err)?;
         if let Some(d) = tl.outage_hours {
-            let grey = RGBColor(90, 90, 90);
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(0.0, bottom), (d, top)],
-                    grey.mix(0.08).filled(),
+                    super::style::OUTAGE.mix(0.16).filled(),
                 )))
                 .map_err(err)?;
         }
