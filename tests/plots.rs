@@ -214,6 +214,9 @@ fn adoption_plot_shows_where_the_counts_move() {
     );
     let svg = std::fs::read_to_string(out.join("adoption.svg")).unwrap();
     assert!(svg.contains("+0 h"), "the event's start is on the axis");
-    assert!(!svg.contains("-40 h") && !svg.contains("-20 h"), "the flat lead is drawn");
+    assert!(
+        !svg.contains("-40 h") && !svg.contains("-20 h"),
+        "the flat lead is drawn"
+    );
     assert!(!svg.contains("+60 h"), "the flat tail is drawn");
 }

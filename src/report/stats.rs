@@ -65,15 +65,7 @@ pub fn spread(values: &mut [f64]) -> Spread {
         let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
         values[lo] + (h - lo as f64) * (values[hi] - values[lo])
     };
-    Spread {
-        mean,
-        mcse,
-        p05: q(0.05),
-        p25: q(0.25),
-        p50: q(0.5),
-        p75: q(0.75),
-        p95: q(0.95),
-    }
+    Spread::from_quantiles(mean, mcse, q)
 }
 
 #[cfg(test)]

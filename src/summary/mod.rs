@@ -23,6 +23,19 @@ pub struct Spread {
 }
 
 impl Spread {
+    /// A spread from its mean, MCSE and a quantile function (probability -> value).
+    pub fn from_quantiles(mean: f64, mcse: f64, q: impl Fn(f64) -> f64) -> Self {
+        Spread {
+            mean,
+            mcse,
+            p05: q(0.05),
+            p25: q(0.25),
+            p50: q(0.5),
+            p75: q(0.75),
+            p95: q(0.95),
+        }
+    }
+
     /// The spread of no values.
     pub fn nan() -> Self {
         Spread {

@@ -127,15 +127,7 @@ impl Tally {
             let (lo, hi) = (order(h.floor() as u64), order(h.ceil() as u64));
             (lo + (h - h.floor()) * (hi - lo)).clamp(lowest, highest)
         };
-        Spread {
-            mean,
-            mcse: (var / n).sqrt(),
-            p05: q(0.05),
-            p25: q(0.25),
-            p50: q(0.5),
-            p75: q(0.75),
-            p95: q(0.95),
-        }
+        Spread::from_quantiles(mean, (var / n).sqrt(), q)
     }
 }
 
