@@ -220,3 +220,14 @@ fn adoption_plot_shows_where_the_counts_move() {
     );
     assert!(!svg.contains("+60 h"), "the flat tail is drawn");
 }
+
+/// Issue 10: regions.png's footer mentioned bands the chart does not have.
+#[test]
+fn regions_plot_does_not_mention_bands() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run("tests/fixtures/valid-small.toml", &out, &["--runs", "3"]);
+    let svg = std::fs::read_to_string(out.join("regions.svg")).unwrap();
+    assert!(!svg.contains("Bands"), "regions.svg speaks of bands");
+    assert!(svg.contains("median arrivals per region"));
+}

@@ -22,7 +22,7 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_d
 
 # surge on one core: user CPU time of the whole command (simulation, summaries, files, plots).
 /usr/bin/time -f "%U" -o "$work/surge.time" "$target_dir/release/surge" run "$scenario" \
-  --runs "$surge_runs" --threads 1 --quiet --out "$work/surge"
+  --runs "$surge_runs" --threads 1 --quiet --fixed-parameters --out "$work/surge"
 surge_ms=$(awk -v n="$surge_runs" '{printf "%.4f", $1 * 1000 / n}' "$work/surge.time")
 echo "surge: $surge_ms ms per run on one core ($surge_runs runs, end to end)"
 

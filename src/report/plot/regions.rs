@@ -55,7 +55,17 @@ impl Figure for Regions<'_> {
         )
     }
     fn footer(&self) -> String {
-        super::run_footer(self.run)
+        // This chart has no bands: it shows each region's median arrivals.
+        let s = &self.run.summary;
+        format!(
+            "{} runs, seed {}. Bars: median arrivals per region across runs ({}).",
+            s.runs,
+            s.seed,
+            s.parameters
+                .kind
+                .replace("fixed", "fixed parameters")
+                .replace("posterior", "parameters drawn from the posterior")
+        )
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let s = &self.run.summary;
