@@ -226,7 +226,7 @@ impl Figure for Rate<'_> {
             entries.push(LegendEntry {
                 label: "thin: a region at its limit".into(),
                 colour: RGBColor(90, 90, 90),
-                kind: LegendKind::Line,
+                kind: LegendKind::Faint,
             });
         }
         for (i, app) in s.apps.iter().enumerate() {
