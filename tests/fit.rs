@@ -1,6 +1,8 @@
 //! Calibration: a known-answer test (fit figures made from known parameters and get them back),
 //! and determinism of `surge fit` across thread counts.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::Path;
 use surge::calibrate::abc::Silent;
@@ -236,16 +238,7 @@ fn too_few_predictive_draws_is_a_clear_error() {
 #[test]
 fn fits_write_apart_and_leave_shipped_parameters_alone() {
     let root = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for folder in ["tests/fixtures", "params"] {
-        std::fs::create_dir_all(root.path().join(folder)).unwrap();
-        for entry in std::fs::read_dir(src.join(folder)).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_file() {
-                std::fs::copy(&p, root.path().join(folder).join(p.file_name().unwrap())).unwrap();
-            }
-        }
-    }
+    common::copy_folders(root.path(), &["tests/fixtures", "params"]);
     let shipped = std::fs::read(root.path().join("params/fitted.toml")).unwrap();
     let fit = |extra: &[&str]| {
         Command::cargo_bin("surge")

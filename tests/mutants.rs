@@ -5,6 +5,8 @@
 //! without a panic and without leaving output behind. The seed is fixed, so CI runs the same
 //! mutants every time; failures proptest finds are kept in tests/mutants.proptest-regressions.
 
+mod common;
+
 use assert_cmd::Command;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -15,16 +17,7 @@ use std::sync::OnceLock;
 const FOLDERS: [&str; 4] = ["scenarios", "params", "data", "tests/fixtures"];
 
 fn copy_tree(root: &Path) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for folder in FOLDERS {
-        std::fs::create_dir_all(root.join(folder)).unwrap();
-        for entry in std::fs::read_dir(src.join(folder)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, root.join(folder).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
+    common::copy_folders(root, &FOLDERS);
 }
 
 /// A finished `surge run` result (3 runs of the small fixture) to damage for `surge plot`.

@@ -240,10 +240,12 @@ impl CohortEngine {
             // discrete form of the next-reaction method; Gibson & Bruck 2000). In that step the
             // holdings draw conditioned on at least one switch among them. Exact, and most steps
             // after service returns cost a few multiplications instead of four binomial draws.
+            let lambda = |h: usize, state: &CohortState, scratch: &Scratch| {
+                state.regions[r].noticed[h] as f64 * scratch.hazard[h] * dt
+            };
             let mut total = 0.0;
             for h in (0..scratch.hazard.len()).rev() {
-                scratch.lambda[h] = state.regions[r].noticed[h] as f64 * scratch.hazard[h] * dt;
-                total += scratch.lambda[h];
+                total += lambda(h, state, scratch);
                 scratch.lambda_from[h] = total;
             }
             if total <= 0.0 {
@@ -257,7 +259,8 @@ impl CohortEngine {
             scratch.quiet[r] = None;
             let mut pending = true;
             for h in 0..scratch.hazard.len() {
-                let (noticed, lambda) = (state.regions[r].noticed[h], scratch.lambda[h]);
+                // Holding h has not moved yet this step, so its lambda is as summed above.
+                let (noticed, lambda) = (state.regions[r].noticed[h], lambda(h, state, scratch));
                 if lambda <= 0.0 {
                     continue;
                 }
@@ -411,10 +414,9 @@ struct Scratch {
     arrivals: Vec<Vec<u64>>,
     lane_attempts: Vec<u64>,
     queue_step: QueueStep,
-    /// Per holding: this step's looking hazard, expected switches (lambda), and the sum of
-    /// lambdas from this holding on.
+    /// Per holding: this step's looking hazard, and the sum of expected switches (lambdas) from
+    /// this holding on.
     hazard: Vec<f64>,
-    lambda: Vec<f64>,
     lambda_from: Vec<f64>,
     /// Whether `contacts` holds this region's shares for this step.
     contacts_ready: bool,
@@ -434,7 +436,6 @@ impl Scratch {
             lane_attempts: Vec::with_capacity(regions),
             queue_step: QueueStep::default(),
             hazard: vec![0.0; apps + 1],
-            lambda: vec![0.0; apps + 1],
             lambda_from: vec![0.0; apps + 1],
             quiet: vec![None; regions],
             contacts_ready: false,

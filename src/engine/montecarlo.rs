@@ -60,14 +60,6 @@ pub enum MonteCarloError {
     NoRuns,
     #[error("--runs {runs} is more than surge counts ({max}); split the work into shards")]
     TooManyRuns { runs: u64, max: u64 },
-    #[error(
-        "this scenario needs about {need_gib:.1} GiB of memory ({what}), more than the {limit_gib:.1} GiB available; use a longer simulation.output_minutes, fewer regions or apps, or fewer single runs"
-    )]
-    TooLarge {
-        need_gib: f64,
-        limit_gib: f64,
-        what: String,
-    },
     #[error("the posterior file has no samples")]
     EmptyPosterior,
     #[error("cannot write a run's row: {0}")]

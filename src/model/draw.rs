@@ -2,6 +2,10 @@
 
 use rand::{Rng, RngExt};
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Threads now tracing draws: while 0 (always, outside benches), a draw pays one relaxed load.
+static TRACING: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     /// When set, every binomial draw's (n, p) is appended here (see [`trace_draws`]).
@@ -12,7 +16,9 @@ thread_local! {
 /// thread, in order: the benches replay them to measure what a run's draws alone cost.
 pub fn trace_draws<T>(f: impl FnOnce() -> T) -> (T, Vec<(u64, f64)>) {
     TRACE.with(|t| *t.borrow_mut() = Some(Vec::new()));
+    TRACING.fetch_add(1, Ordering::Relaxed);
     let out = f();
+    TRACING.fetch_sub(1, Ordering::Relaxed);
     let draws = TRACE.with(|t| t.borrow_mut().take()).unwrap_or_default();
     (out, draws)
 }
@@ -45,11 +51,13 @@ pub fn binomial(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     } else if n < FEW_TRIALS {
         (0..n).map(|_| u64::from(rng.random::<f64>() < p)).sum()
     } else {
-        TRACE.with(|t| {
-            if let Some(draws) = t.borrow_mut().as_mut() {
-                draws.push((n, p));
-            }
-        });
+        if TRACING.load(Ordering::Relaxed) > 0 {
+            TRACE.with(|t| {
+                if let Some(draws) = t.borrow_mut().as_mut() {
+                    draws.push((n, p));
+                }
+            });
+        }
         super::btrs::sample(rng, n, p)
     }
 }

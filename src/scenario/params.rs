@@ -43,53 +43,59 @@ pub const MAX_WEIGHT: f64 = 1e6;
 
 impl Behaviour {
     fn from_raw(raw: RawParams, c: &Checker) -> Result<Self, super::ValidationIssue> {
-        let l = &raw.looking;
         // Upper bounds far beyond any plausible value keep every product of hazards and weights
         // finite (1e308 once made the choice weights infinite and their shares NaN).
-        let rate = |key: &str, v: f64| {
-            c.non_negative(key, v)
-                .and_then(|v| c.at_most(key, v, MAX_RATE))
+        // `zero_ok`: whether 0 is allowed (>= 0) or the value must be > 0.
+        let bounded = |key: &str, v: f64, zero_ok: bool, max: f64| {
+            let v = if zero_ok {
+                c.non_negative(key, v)?
+            } else {
+                c.positive(key, v)?
+            };
+            c.at_most(key, v, max)
         };
-        let hours = |key: &str, v: f64| c.at_most(key, v, MAX_HOURS);
-        let weight = |key: &str, v: f64| c.at_most(key, v, MAX_WEIGHT);
+        let (l, ch, s) = (&raw.looking, &raw.choice, &raw.signup);
         Ok(Behaviour {
-            innovation_per_hour: rate("looking.innovation_per_hour", l.innovation_per_hour)?,
-            word_of_mouth_per_hour: rate(
+            innovation_per_hour: bounded(
+                "looking.innovation_per_hour",
+                l.innovation_per_hour,
+                true,
+                MAX_RATE,
+            )?,
+            word_of_mouth_per_hour: bounded(
                 "looking.word_of_mouth_per_hour",
                 l.word_of_mouth_per_hour,
+                true,
+                MAX_RATE,
             )?,
-            news_per_hour: rate("looking.news_per_hour", l.news_per_hour)?,
-            news_rise_hours: hours(
+            news_per_hour: bounded("looking.news_per_hour", l.news_per_hour, true, MAX_RATE)?,
+            news_rise_hours: bounded(
                 "looking.news_rise_hours",
-                c.non_negative("looking.news_rise_hours", l.news_rise_hours)?,
+                l.news_rise_hours,
+                true,
+                MAX_HOURS,
             )?,
-            news_decay_hours: hours(
+            news_decay_hours: bounded(
                 "looking.news_decay_hours",
-                c.positive("looking.news_decay_hours", l.news_decay_hours)?,
+                l.news_decay_hours,
+                false,
+                MAX_HOURS,
             )?,
-            urgency_hours: hours(
-                "looking.urgency_hours",
-                c.non_negative("looking.urgency_hours", l.urgency_hours)?,
-            )?,
-            after_hours: hours(
-                "looking.after_hours",
-                c.positive("looking.after_hours", l.after_hours)?,
-            )?,
-            dormant_boost: weight(
-                "looking.dormant_boost",
-                c.positive("looking.dormant_boost", l.dormant_boost)?,
-            )?,
-            contact_weight: weight(
-                "choice.contact_weight",
-                c.non_negative("choice.contact_weight", raw.choice.contact_weight)?,
-            )?,
-            account_affinity: weight(
+            urgency_hours: bounded("looking.urgency_hours", l.urgency_hours, true, MAX_HOURS)?,
+            after_hours: bounded("looking.after_hours", l.after_hours, false, MAX_HOURS)?,
+            dormant_boost: bounded("looking.dormant_boost", l.dormant_boost, false, MAX_WEIGHT)?,
+            contact_weight: bounded("choice.contact_weight", ch.contact_weight, true, MAX_WEIGHT)?,
+            account_affinity: bounded(
                 "choice.account_affinity",
-                c.positive("choice.account_affinity", raw.choice.account_affinity)?,
+                ch.account_affinity,
+                false,
+                MAX_WEIGHT,
             )?,
-            patience_minutes: hours(
+            patience_minutes: bounded(
                 "signup.patience_minutes",
-                c.positive("signup.patience_minutes", raw.signup.patience_minutes)?,
+                s.patience_minutes,
+                false,
+                MAX_HOURS,
             )?,
         })
     }

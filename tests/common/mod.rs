@@ -80,3 +80,18 @@ pub fn bass_scenario(
         seed: 1,
     }
 }
+
+/// Copies the repository's `folders` (files only, not subfolders) into `root`, so a test can run
+/// `surge` there and damage or rewrite inputs without touching the real ones.
+pub fn copy_folders(root: &std::path::Path, folders: &[&str]) {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in folders {
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+        for entry in std::fs::read_dir(src.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, root.join(folder).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+}
