@@ -3,11 +3,11 @@
 
 use super::atomic::{self, WriteError};
 use crate::engine::{HeadlineSpec, Metric, MonteCarlo, RunSink};
+use crate::report::atomic::Temporary;
 use crate::scenario::Timeline;
 use rayon::prelude::*;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use tempfile::NamedTempFile;
 
 /// Formats a value with enough digits for counts in the billions and rates below one.
 fn number(v: f64) -> String {
@@ -68,7 +68,7 @@ pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, c
 /// file beside its destination as runs finish and renamed into place by [`RunsFile::finish`];
 /// dropped unfinished, it leaves nothing behind.
 pub struct RunsFile {
-    writer: csv::Writer<BufWriter<NamedTempFile>>,
+    writer: csv::Writer<BufWriter<Temporary>>,
     path: PathBuf,
 }
 
