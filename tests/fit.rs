@@ -4,6 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use std::path::Path;
 use surge::calibrate::abc::Silent;
 use surge::calibrate::{AbcSettings, EventSet, fit, load_observations, load_priors};
@@ -76,7 +77,9 @@ fn fit_into(dir: &Path, threads: &str) {
         .success()
         .stdout(predicates::str::contains("stopped:"))
         // --generations 3 counts generations after the prior (it once said "after 4").
-        .stdout(predicates::str::is_match(r"after [0-3] generations beyond the prior").unwrap());
+        .stdout(predicates::str::is_match(r"after [0-3] generations beyond the prior").unwrap())
+        // Parameters in plain notation ("43.8", "0.000379"), never "4.3778e1".
+        .stdout(predicates::str::is_match(r"\d\.?\d*e-?\d").unwrap().not());
 }
 
 #[test]
@@ -118,6 +121,12 @@ fn fit_is_identical_on_any_thread_count_and_writes_its_outputs() {
     }
     let fitted = std::fs::read_to_string(one.join("fitted.toml")).unwrap();
     assert!(fitted.contains("# fitted: median"), "{fitted}");
+    for comment in fitted.lines().filter(|l| l.starts_with("# fitted:")) {
+        assert!(
+            !comment.contains("e-") && !comment.contains("e1"),
+            "{comment}"
+        );
+    }
     surge::scenario::load_params(&one.join("fitted.toml"))
         .expect("fitted.toml is a valid parameter file");
     // A run can draw its parameters from the posterior.

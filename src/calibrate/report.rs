@@ -6,7 +6,7 @@ use super::predict::EventSet;
 use super::priors::Priors;
 use super::timeline::{EventTimeline, timelines};
 use crate::engine::streams::stream_key;
-use crate::report::format::human;
+use crate::report::format::{human, plain3};
 use crate::report::stats::spread;
 use crate::scenario::Behaviour;
 use rand::{RngExt, SeedableRng};
@@ -327,10 +327,10 @@ pub fn fitted_toml(report: &FitReport, base: &Behaviour) -> String {
     b.to_toml(&header, |name| {
         report.parameters.iter().find(|p| p.name == name).map(|p| {
             format!(
-                "fitted: median {:.4e}, 90% interval [{:.4e}, {:.4e}], {:.0}% as wide as the prior's",
-                p.median,
-                p.p05,
-                p.p95,
+                "fitted: median {}, 90% interval [{}, {}], {:.0}% as wide as the prior's",
+                plain3(p.median),
+                plain3(p.p05),
+                plain3(p.p95),
                 100.0 * p.width_vs_prior
             )
         })
@@ -352,10 +352,10 @@ pub fn fit_text(report: &FitReport) -> String {
     );
     for p in &report.parameters {
         out.push_str(&format!(
-            "{:<34} {:>11.4e} {:>25} {:>12.0}%\n",
+            "{:<34} {:>11} {:>25} {:>12.0}%\n",
             p.name,
-            p.median,
-            format!("[{:.3e}, {:.3e}]", p.p05, p.p95),
+            plain3(p.median),
+            format!("[{}, {}]", plain3(p.p05), plain3(p.p95)),
             100.0 * p.width_vs_prior
         ));
     }
