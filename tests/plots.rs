@@ -231,3 +231,102 @@ fn regions_plot_does_not_mention_bands() {
     assert!(!svg.contains("Bands"), "regions.svg speaks of bands");
     assert!(svg.contains("median arrivals per region"));
 }
+
+/// A scenario at the limits the checks allow: 16 apps and 64 regions with long names, and an
+/// outage of one hour.
+fn limits_scenario(dir: &Path) -> std::path::PathBuf {
+    let params = std::fs::canonicalize("params/default.toml").unwrap();
+    let mut s = format!(
+        "name = \"limits\"\nparams = {params:?}\n\n[simulation]\nlead_hours = 1\nhorizon_hours = 12\nstep_minutes = 15\noutput_minutes = 60\nruns = 4\nseed = 3\n\n[event]\nkind = \"outage\"\nservices = [\"whatsapp\"]\nstart = 2021-10-04T15:00:00Z\nduration_hours = 1\nseverity = 1.0\n\n"
+    );
+    let region = |r: usize| format!("region_with_a_rather_long_name_number_{r:02}");
+    for r in 0..64 {
+        s += &format!(
+            "[[regions]]\nname = \"{}\"\nusers = {}\nutc_offset_hours = {}\n\n",
+            region(r),
+            10_000_000 + r * 1_000_000,
+            (r % 24) as i64 - 11
+        );
+    }
+    for a in 0..16 {
+        let shares: Vec<String> = (0..64).map(|r| format!("{} = 0.01", region(r))).collect();
+        s += &format!(
+            "[[apps]]\nname = \"an_alternative_messaging_app_with_a_long_name_{a:02}\"\nattractiveness = 1.0\nbaseline_per_day = 1000\nretention_30d = 0.5\ncapacity_per_second = {}\nactive_share = {{ {} }}\ndormant_share = {{ {} }}\n\n",
+            5 + a,
+            shares.join(", "),
+            shares.join(", ")
+        );
+    }
+    let path = dir.join("limits.toml");
+    std::fs::write(&path, s).unwrap();
+    path
+}
+
+/// Every `<text>` of an SVG: (x, y, text).
+fn svg_texts(svg: &str) -> Vec<(f64, f64, String)> {
+    let re = regex::Regex::new(r#"<text x="([-0-9.]+)" y="([-0-9.]+)"[^>]*>\s*([^<]*?)\s*</text>"#)
+        .unwrap();
+    re.captures_iter(svg)
+        .map(|c| {
+            (
+                c[1].parse().unwrap(),
+                c[2].parse().unwrap(),
+                c[3].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 10: at 16 apps and 64 regions the palette of 7 repeated, the legends ran off the
+/// picture, the app names were cut by the bars and a one-hour outage's label overflowed its
+/// block. Now at most 7 apps (the largest) and 7 regions are drawn in their own colours, the
+/// rest are counted ("+9 smaller apps", "57 other regions"), every text lies inside the
+/// picture, long names are cut in the middle, and a label that does not fit is left out.
+#[test]
+fn plots_stay_legible_at_the_limits_the_checks_allow() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = limits_scenario(dir.path());
+    let out = dir.path().join("out");
+    run(scenario.to_str().unwrap(), &out, &["--fixed-parameters"]);
+    for name in ["adoption", "rate", "regions"] {
+        let svg = std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap();
+        let texts = svg_texts(&svg);
+        assert!(texts.len() > 20, "{name}.svg: {} texts", texts.len());
+        for (x, y, t) in &texts {
+            assert!(
+                (0.0..1600.0).contains(x) && (0.0..1000.0).contains(y),
+                "{name}.svg: {t:?} at ({x}, {y}) is outside the picture"
+            );
+            assert!(t.chars().count() <= 160, "{name}.svg: {t:?} is too long");
+        }
+        // The apps named: names are cut in the middle, so the number at the end tells them apart.
+        let apps: std::collections::BTreeSet<String> = texts
+            .iter()
+            .filter(|(_, _, t)| t.starts_with("an_alt"))
+            .map(|(_, _, t)| t.split(':').next().unwrap().chars().rev().take(2).collect())
+            .collect();
+        let expected = if name == "regions" { 16 } else { 7 };
+        assert_eq!(apps.len(), expected, "{name}.svg names the apps {apps:?}");
+    }
+    let adoption = std::fs::read_to_string(out.join("adoption.svg")).unwrap();
+    assert!(
+        adoption.contains("+9 smaller apps, not drawn"),
+        "adoption.svg does not count the apps left out"
+    );
+    // The one-hour block is too narrow for "outage (15:00 to 16:00 UTC)": only the legend says it.
+    assert_eq!(adoption.matches("outage (15:00 to 16:00 UTC)").count(), 1);
+    let regions = std::fs::read_to_string(out.join("regions.svg")).unwrap();
+    assert!(regions.contains("57 other regions"));
+    let region_entries: Vec<_> = svg_texts(&regions)
+        .into_iter()
+        .filter(|(_, _, t)| t.starts_with("region_with"))
+        .collect();
+    assert_eq!(
+        region_entries.len(),
+        7,
+        "regions.svg legend: {region_entries:?}"
+    );
+    // Cut in the middle, so the names stay apart.
+    let distinct: std::collections::BTreeSet<_> = region_entries.iter().map(|e| &e.2).collect();
+    assert_eq!(distinct.len(), 7, "{region_entries:?}");
+}

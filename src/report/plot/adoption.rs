@@ -3,8 +3,9 @@
 
 use super::Figure;
 use super::style::{
-    Chart, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, TimeChart, colour, draw_legend,
-    draw_median_with_bands, err, shade_outage, split_legend, time_chart, y_max,
+    Chart, LEGEND_WIDTH, LegendEntry, LegendKind, OUTAGE, TimeAxis, TimeChart, colour, draw_legend,
+    draw_median_with_bands, err, most_drawn, outage_label, shade_outage, split_legend, time_chart,
+    y_max,
 };
 use crate::report::format::human;
 use crate::report::series::SavedRun;
@@ -24,19 +25,18 @@ impl Adoption<'_> {
     ) -> Result<(), String> {
         let s = &self.run.summary;
         let axis = TimeAxis::new(&s.event.start);
-        let series: Vec<_> = s
-            .apps
+        let drawn = drawn_apps(self.run);
+        let series: Vec<_> = drawn
             .iter()
-            .filter_map(|a| self.run.series.get(&a.name, "all", metric))
+            .filter_map(|&i| self.run.series.get(&s.apps[i].name, "all", metric))
             .collect();
         // One time range for both panels: where either count moves.
-        let both: Vec<_> = s
-            .apps
+        let both: Vec<_> = drawn
             .iter()
-            .flat_map(|a| {
+            .flat_map(|&i| {
                 ["registrations", "reactivations"]
                     .into_iter()
-                    .filter_map(|m| self.run.series.get(&a.name, "all", m))
+                    .filter_map(move |m| self.run.series.get(&s.apps[i].name, "all", m))
             })
             .collect();
         let (x0, x1) = active_range(&both);
@@ -57,21 +57,40 @@ impl Adoption<'_> {
             },
         )?;
         shade_outage(&mut chart, s.event.duration_hours, top, &axis)?;
-        for (i, app) in s.apps.iter().enumerate() {
-            draw_single_runs(&mut chart, self.run, i, metric)?;
-            if let Some(points) = self.run.series.get(&app.name, "all", metric) {
-                draw_median_with_bands(&mut chart, points, colour(i), 1.0, false)?;
+        for (k, &i) in drawn.iter().enumerate() {
+            draw_single_runs(&mut chart, self.run, i, colour(k), metric)?;
+            if let Some(points) = self.run.series.get(&s.apps[i].name, "all", metric) {
+                draw_median_with_bands(&mut chart, points, colour(k), 1.0, false)?;
             }
         }
         Ok(())
     }
 }
 
-/// The saved single runs of app `i` for `metric`, as faint lines.
+/// The apps the run plots draw, and in what colour (the k-th drawn gets `colour(k)`): all of
+/// them up to seven, else the seven with the most arrivals (median at the last point). The
+/// adoption and rate plots choose alike, so an app has one colour in both.
+pub fn drawn_apps(run: &SavedRun) -> Vec<usize> {
+    let sizes: Vec<f64> = run
+        .summary
+        .apps
+        .iter()
+        .map(|a| {
+            ["registrations", "reactivations"]
+                .iter()
+                .filter_map(|m| run.series.get(&a.name, "all", m)?.last().map(|p| p.p50))
+                .sum()
+        })
+        .collect();
+    most_drawn(&sizes)
+}
+
+/// The saved single runs of app `i` for `metric`, as faint lines in `colour`.
 pub fn draw_single_runs<DB: DrawingBackend>(
     chart: &mut Chart<DB>,
     run: &SavedRun,
     i: usize,
+    colour: RGBColor,
     metric: &str,
 ) -> Result<(), String> {
     let app = &run.summary.apps[i].name;
@@ -84,7 +103,7 @@ pub fn draw_single_runs<DB: DrawingBackend>(
         chart
             .draw_series(LineSeries::new(
                 line.iter().copied(),
-                colour(i).mix(0.35).stroke_width(1),
+                colour.mix(0.35).stroke_width(1),
             ))
             .map_err(err)?;
     }
@@ -144,19 +163,27 @@ pub fn x_range(series: &[&[crate::report::series::SeriesPoint]]) -> (f64, f64) {
     }
 }
 
-/// Legend entries shared by the run plots: one per app, then what lines and bands mean.
+/// Legend entries shared by the run plots: one per drawn app (and how many were left out),
+/// then what lines and bands mean.
 pub fn app_legend(run: &SavedRun, first_line: &str) -> Vec<LegendEntry> {
-    let mut entries: Vec<LegendEntry> = run
-        .summary
-        .apps
+    let drawn = drawn_apps(run);
+    let mut entries: Vec<LegendEntry> = drawn
         .iter()
         .enumerate()
-        .map(|(i, a)| LegendEntry {
-            label: a.name.clone(),
-            colour: colour(i),
+        .map(|(k, &i)| LegendEntry {
+            label: run.summary.apps[i].name.clone(),
+            colour: colour(k),
             kind: LegendKind::Line,
         })
         .collect();
+    let left_out = run.summary.apps.len() - drawn.len();
+    if left_out > 0 {
+        entries.push(LegendEntry {
+            label: format!("+{left_out} smaller apps, not drawn (see timeseries.csv)"),
+            colour: BLACK,
+            kind: LegendKind::Note,
+        });
+    }
     let grey = RGBColor(90, 90, 90);
     entries.push(LegendEntry {
         label: first_line.into(),
@@ -181,10 +208,10 @@ pub fn app_legend(run: &SavedRun, first_line: &str) -> Vec<LegendEntry> {
             kind: LegendKind::Faint,
         });
     }
-    if run.summary.event.duration_hours.is_some() {
+    if let Some(d) = run.summary.event.duration_hours {
         entries.push(LegendEntry {
-            label: "outage".into(),
-            colour: RGBColor(243, 215, 180),
+            label: outage_label(d, &TimeAxis::new(&run.summary.event.start)),
+            colour: OUTAGE,
             kind: LegendKind::Band,
         });
     }

@@ -3,8 +3,8 @@
 use super::Figure;
 use super::adoption::x_range;
 use super::style::{
-    LegendEntry, LegendKind, TimeAxis, TimeChart, colour, draw_legend, draw_median_with_bands, err,
-    split_legend, time_chart, y_max,
+    LegendEntry, LegendKind, MOST_DRAWN, TimeAxis, TimeChart, colour, draw_legend,
+    draw_median_with_bands, err, split_legend, time_chart, y_max,
 };
 use crate::report::format::{duration, human};
 use crate::report::series::{SavedRun, distinct_labels};
@@ -97,9 +97,11 @@ impl Figure for CompareChart<'_> {
                     .map_err(err)?;
             }
         }
+        // Past the palette's seven colours, results are told apart by dashed lines as well.
+        let dashed = |i: usize| i >= MOST_DRAWN;
         for (i, run) in self.runs.iter().enumerate() {
             if let Some(points) = run.series.get(self.app, "all", self.metric) {
-                draw_median_with_bands(&mut chart, points, colour(i), self.scale(), false)?;
+                draw_median_with_bands(&mut chart, points, colour(i), self.scale(), dashed(i))?;
             }
         }
         let labels = distinct_labels(self.runs);
@@ -118,7 +120,11 @@ impl Figure for CompareChart<'_> {
                 LegendEntry {
                     label: format!("{} ({outage})", labels[i]),
                     colour: colour(i),
-                    kind: LegendKind::Line,
+                    kind: if dashed(i) {
+                        LegendKind::Dashed
+                    } else {
+                        LegendKind::Line
+                    },
                 }
             })
             .collect();

@@ -3,7 +3,8 @@
 
 use super::Figure;
 use super::style::{
-    FONT, LEGEND_WIDTH, LegendEntry, LegendKind, colour, draw_legend, err, split_legend,
+    FONT, LEGEND_WIDTH, LegendEntry, LegendKind, OTHERS, colour, draw_legend, err, fit_text,
+    most_drawn, split_legend,
 };
 use crate::report::format::human;
 use crate::report::series::SavedRun;
@@ -75,6 +76,46 @@ impl Figure for Regions<'_> {
             .apps
             .first()
             .map_or(WINDOW_HOURS, |a| self.arrivals(&a.name).1);
+        let per_app: Vec<Vec<f64>> = s.apps.iter().map(|a| self.arrivals(&a.name).0).collect();
+        // Up to seven regions in their own colours (those with the most arrivals over all apps),
+        // the rest summed into one grey segment: 64 regions' colours could not be told apart.
+        let region_totals: Vec<f64> = (0..s.regions.len())
+            .map(|r| per_app.iter().map(|v| v[r]).sum())
+            .collect();
+        let shown = most_drawn(&region_totals);
+        let others = s.regions.len() - shown.len();
+        // Segments of each bar: (colour, index into `shown` or None for the others).
+        let segments: Vec<(RGBColor, Option<usize>)> = (0..shown.len())
+            .map(|k| (colour(k), Some(shown[k])))
+            .chain((others > 0).then_some((OTHERS, None)))
+            .collect();
+        // Names to the left of the bars, as wide as the longest needs (at most a quarter of the
+        // chart; longer names are cut with an ellipsis), in a font the rows leave room for.
+        let (area_w, area_h) = area.dim_in_pixel();
+        let row_px = f64::from(area_h.saturating_sub(160)) / n.max(1.0);
+        let name_size = (row_px * 0.45).clamp(11.0, 24.0);
+        let value_size = (row_px * 0.42).clamp(10.0, 22.0);
+        let name_font = (FONT, name_size).into_font();
+        let max_name_px = area_w / 4;
+        let names: Vec<String> = s
+            .apps
+            .iter()
+            .map(|a| fit_text(&area, &a.name, &name_font, max_name_px))
+            .collect();
+        let name_px = names
+            .iter()
+            .filter_map(|t| {
+                area.estimate_text_size(t, &TextStyle::from(name_font.clone()))
+                    .ok()
+            })
+            .map(|(w, _)| w)
+            .max()
+            .unwrap_or(0);
+        // Data units left of 0 that hold the names: the bars span 0..100 and the totals 100..112
+        // of the plot's width less the names.
+        let plot_px = f64::from(area_w.saturating_sub(40)).max(1.0);
+        let name_units =
+            112.0 * f64::from(name_px + 16) / (plot_px - f64::from(name_px + 16)).max(1.0);
         let mut chart = ChartBuilder::on(&area)
             .caption(
                 format!("Share of arrivals by region within {window:.0} h of the event (median run; total at right)"),
@@ -83,7 +124,7 @@ impl Figure for Regions<'_> {
             .margin(20)
             .x_label_area_size(60)
             .y_label_area_size(0)
-            .build_cartesian_2d(-22.0..112.0, 0.0..n)
+            .build_cartesian_2d(-name_units..112.0, 0.0..n)
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -102,25 +143,26 @@ impl Figure for Regions<'_> {
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(err)?;
-        for (i, app) in s.apps.iter().enumerate() {
-            let (values, _) = self.arrivals(&app.name);
+        for (i, values) in per_app.iter().enumerate() {
             let total: f64 = values.iter().sum();
             let y = n - i as f64 - 0.5;
             let (lo, hi) = (y - 0.3, y + 0.3);
             chart
                 .draw_series(std::iter::once(Text::new(
-                    app.name.clone(),
-                    (-21.0, y + 0.08),
-                    (FONT, 24).into_font(),
+                    names[i].clone(),
+                    (-name_units * 0.98, y + 0.08),
+                    name_font.clone(),
                 )))
                 .map_err(err)?;
+            let shown_sum: f64 = shown.iter().map(|&r| values[r]).sum();
             let mut x = 0.0;
-            for (r, v) in values.iter().enumerate() {
+            for &(fill, region) in &segments {
+                let v = region.map_or(total - shown_sum, |r| values[r]);
                 let share = if total > 0.0 { 100.0 * v / total } else { 0.0 };
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
                         [(x, lo), (x + share, hi)],
-                        colour(r).filled(),
+                        fill.filled(),
                     )))
                     .map_err(err)?;
                 if share >= 6.0 {
@@ -128,7 +170,7 @@ impl Figure for Regions<'_> {
                         .draw_series(std::iter::once(Text::new(
                             format!("{share:.0}%"),
                             (x + 0.8, y + 0.06),
-                            (FONT, 22).into_font().color(&text_on(colour(r))),
+                            (FONT, value_size).into_font().color(&text_on(fill)),
                         )))
                         .map_err(err)?;
                 }
@@ -138,17 +180,18 @@ impl Figure for Regions<'_> {
                 .draw_series(std::iter::once(Text::new(
                     human(total),
                     (101.5, y + 0.06),
-                    (FONT, 22).into_font(),
+                    (FONT, value_size).into_font(),
                 )))
                 .map_err(err)?;
         }
-        let entries: Vec<LegendEntry> = s
-            .regions
+        let entries: Vec<LegendEntry> = segments
             .iter()
-            .enumerate()
-            .map(|(r, name)| LegendEntry {
-                label: name.clone(),
-                colour: colour(r),
+            .map(|&(fill, region)| LegendEntry {
+                label: region.map_or_else(
+                    || format!("{others} other regions"),
+                    |r| s.regions[r].clone(),
+                ),
+                colour: fill,
                 kind: LegendKind::Solid,
             })
             .collect();

@@ -23,6 +23,60 @@ pub fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// Grey for what is summed or left out ("57 other regions"): not a palette colour.
+pub const OTHERS: RGBColor = RGBColor(160, 160, 160);
+
+/// At most this many series are drawn in one chart, one per palette colour, so no two drawn
+/// series share a colour (16 apps' bands on top of each other read as mud).
+pub const MOST_DRAWN: usize = PALETTE.len();
+
+/// The items one chart draws: the [`MOST_DRAWN`] largest by `size` (ties to the earlier), in
+/// their original order, so that with up to seven items everything is drawn in the order given.
+/// The legend says how many were left out and where to find them.
+pub fn most_drawn(sizes: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by(|&a, &b| sizes[b].total_cmp(&sizes[a]).then(a.cmp(&b)));
+    order.truncate(MOST_DRAWN);
+    order.sort_unstable();
+    order
+}
+
+/// `text`, cut in the middle with an ellipsis to at most `max_px` pixels wide in `font`
+/// (names may be 100 characters long; a legend strip is 380 px). The middle goes, so names
+/// that differ only at the end ("..._number_57") stay apart.
+pub fn fit_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    font: &FontDesc,
+    max_px: u32,
+) -> String {
+    let style = TextStyle::from(font.clone());
+    let width = |t: &str| area.estimate_text_size(t, &style).map_or(0, |(w, _)| w);
+    if width(text) <= max_px {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let cut = |kept: usize| -> String {
+        let head = kept.div_ceil(2);
+        let tail = kept / 2;
+        let mut s: String = chars[..head].iter().collect();
+        s.push('…');
+        s.extend(&chars[chars.len() - tail..]);
+        s
+    };
+    // The most characters kept that still fit (binary search on their number).
+    let (mut lo, mut hi) = (0, chars.len() - 1);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if width(&cut(mid)) <= max_px {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    cut(lo)
+}
+
 /// Font family used everywhere (registered for the generic names too, so no system font is asked for).
 pub const FONT: &str = "sans-serif";
 
@@ -137,21 +191,40 @@ pub fn shade_outage<DB: DrawingBackend>(
             OUTAGE.mix(0.16).filled(),
         )))
         .map_err(err)?;
+    // The label goes inside the block only where it fits: the full one, else "outage", else
+    // none (the legend entry always gives the times).
     let grey = RGBColor(120, 120, 120);
-    let end = axis.label(d);
-    let label = format!(
-        "outage ({} to {} UTC)",
-        axis.label(0.0).split(" · ").nth(1).unwrap_or(""),
-        end.split(" · ").nth(1).unwrap_or("")
-    );
-    chart
-        .draw_series(std::iter::once(Text::new(
-            label,
-            (0.0, y_max * 0.97),
-            (FONT, 20).into_font().color(&grey),
-        )))
-        .map_err(err)?;
+    let font = (FONT, 20).into_font();
+    let (x0, x1) = (chart.x_range().start, chart.x_range().end);
+    let (from, to) = (0f64.max(x0), d.min(x1));
+    let block_px = chart.backend_coord(&(to, 0.0)).0 - chart.backend_coord(&(from, 0.0)).0;
+    let area = chart.plotting_area();
+    let fits = |t: &str| {
+        area.estimate_text_size(t, &TextStyle::from(font.clone()))
+            .is_ok_and(|(w, _)| i64::from(w) + 8 <= i64::from(block_px))
+    };
+    let label = [outage_label(d, axis), "outage".to_string()]
+        .into_iter()
+        .find(|t| fits(t));
+    if let Some(label) = label {
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label,
+                (from, y_max * 0.97),
+                font.color(&grey),
+            )))
+            .map_err(err)?;
+    }
     Ok(())
+}
+
+/// "outage (15:39 to 21:45 UTC)", or "outage (6.1 h)" without a clock.
+pub fn outage_label(duration_hours: f64, axis: &TimeAxis) -> String {
+    let clock = |h: f64| axis.label(h).split(" · ").nth(1).map(str::to_string);
+    match (clock(0.0), clock(duration_hours)) {
+        (Some(a), Some(b)) => format!("outage ({a} to {b} UTC)"),
+        _ => format!("outage ({duration_hours:.1} h)"),
+    }
 }
 
 /// One legend line.
@@ -167,6 +240,8 @@ pub enum LegendKind {
     Band,
     Solid,
     Faint,
+    /// Text only, no swatch ("+9 smaller apps, not drawn").
+    Note,
 }
 
 /// Draws a legend in its own area (beside the charts, so it never covers data).
@@ -178,9 +253,37 @@ pub fn draw_legend<DB: DrawingBackend>(
     let title_style = (FONT, 22).into_font().style(FontStyle::Bold).color(&BLACK);
     area.draw(&Text::new(title.to_string(), (10, 10), title_style))
         .map_err(err)?;
-    for (i, e) in entries.iter().enumerate() {
-        let y = 50 + i as i32 * 34;
+    // Rows shrink to fit the strip's height (34 px down to 18); what still does not fit is
+    // counted on a last line instead of running off the picture.
+    let (width, height) = area.dim_in_pixel();
+    let room = height.saturating_sub(60) as usize;
+    let pitch = (room / entries.len().max(1)).clamp(18, 34);
+    let rows = (room / pitch).max(1);
+    let shown = if entries.len() > rows {
+        rows - 1
+    } else {
+        entries.len()
+    };
+    let font_size = (pitch as f64 * 0.5).clamp(12.0, 17.0);
+    let text_font = (FONT, font_size).into_font();
+    for (i, e) in entries.iter().take(shown).enumerate() {
+        let y = 50 + (i * pitch) as i32;
+        let x_text = if matches!(e.kind, LegendKind::Note) {
+            10
+        } else {
+            60
+        };
+        let label = fit_text(
+            area,
+            &e.label,
+            &text_font,
+            width.saturating_sub(x_text as u32 + 8),
+        );
+        area.draw(&Text::new(label, (x_text, y), text_font.color(&BLACK)))
+            .map_err(err)?;
+        let y = y + (font_size as i32 - 17) / 2;
         match e.kind {
+            LegendKind::Note => continue,
             LegendKind::Line => area.draw(&PathElement::new(
                 vec![(10, y + 10), (50, y + 10)],
                 e.colour.stroke_width(3),
@@ -212,12 +315,12 @@ pub fn draw_legend<DB: DrawingBackend>(
             )),
         }
         .map_err(err)?;
-        area.draw(&Text::new(
-            e.label.clone(),
-            (60, y),
-            (FONT, 17).into_font().color(&BLACK),
-        ))
-        .map_err(err)?;
+    }
+    if shown < entries.len() {
+        let y = 50 + (shown * pitch) as i32;
+        let more = format!("… and {} more", entries.len() - shown);
+        area.draw(&Text::new(more, (10, y), text_font.color(&BLACK)))
+            .map_err(err)?;
     }
     Ok(())
 }
@@ -258,8 +361,32 @@ pub fn time_chart<'b, DB: DrawingBackend>(
     area: &'b DrawingArea<DB, Shift>,
     spec: &TimeChart,
 ) -> Result<Chart<'b, DB>, String> {
+    // No tick label at the very left edge: centred there, it runs under the y labels at the
+    // origin (the two collided in rate.png).
+    let (x0, span) = (spec.x.0, spec.x.1 - spec.x.0);
+    let x_label = |h: &f64| {
+        if (h - x0) < 0.04 * span {
+            String::new()
+        } else {
+            (spec.x_label)(h)
+        }
+    };
+    // A caption wider than its chart is set smaller (down to 60%), and only then cut.
+    let room = area.dim_in_pixel().0.saturating_sub(24);
+    let size_for = |size: f64| (FONT, size).into_font();
+    let fits = |size: f64| {
+        area.estimate_text_size(spec.caption, &TextStyle::from(size_for(size)))
+            .is_ok_and(|(w, _)| w <= room)
+    };
+    let full = f64::from(spec.caption_size);
+    let size = (0..=8)
+        .map(|i| full * (1.0 - 0.05 * f64::from(i)))
+        .find(|&s| fits(s))
+        .unwrap_or(full * 0.6);
+    let caption_font = size_for(size);
+    let caption = fit_text(area, spec.caption, &caption_font, room);
     let mut chart = ChartBuilder::on(area)
-        .caption(spec.caption, (FONT, spec.caption_size))
+        .caption(caption, caption_font)
         .margin(12)
         .x_label_area_size(60)
         .y_label_area_size(100)
@@ -269,7 +396,7 @@ pub fn time_chart<'b, DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(spec.x_desc)
         .y_desc(spec.y_desc)
-        .x_label_formatter(spec.x_label)
+        .x_label_formatter(&x_label)
         .y_label_formatter(spec.y_label)
         .x_labels(x_label_count(area.dim_in_pixel().0))
         .label_style((FONT, 18))
