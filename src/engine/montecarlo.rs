@@ -9,7 +9,7 @@ use super::record::{HeadlineSpec, Recorder, SeriesLayout};
 use super::streams::RunStreams;
 use crate::model::draw::weighted_index;
 use crate::scenario::{Behaviour, Scenario};
-use crate::summary::RunSummaries;
+use crate::summary::{BLOCK_RUNS, BlockedSummaries, RunSummaries};
 use rand::RngExt;
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -89,7 +89,8 @@ pub fn memory_estimate(
     let tally = 160 + 256 * 4;
     let drivers = (scenario.timeline.steps * (2 * scenario.regions.len() + 4) * 8) as u64;
     let engines = if engine_per_run { workers as u64 } else { 1 };
-    let per_worker = (values + headline) * tally + values * 4;
+    // Summaries, the run in flight, and the block of runs not yet folded (f64 each).
+    let per_worker = (values + headline) * tally + values * 4 + values * BLOCK_RUNS as u64 * 8;
     workers as u64 * per_worker
         + engines * drivers
         + BATCH * headline * 8
@@ -149,8 +150,8 @@ pub fn run_monte_carlo(
         ParameterSource::Samples { samples, weights } => Source::Samples(samples, weights),
     };
     let values = scenario.timeline.output_points() * layout.len();
-    let empty = || RefCell::new(RunSummaries::new(values, specs.len()));
-    let workers: ThreadLocal<RefCell<RunSummaries>> = ThreadLocal::new();
+    let empty = || RefCell::new(BlockedSummaries::new(values, specs.len()));
+    let workers: ThreadLocal<RefCell<BlockedSummaries>> = ThreadLocal::new();
     let keep = single_runs as u64;
     let mut single = Vec::with_capacity(single_runs.min(runs as usize));
     let mut first = 0;
@@ -185,7 +186,7 @@ pub fn run_monte_carlo(
     }
     let mut summaries = RunSummaries::new(values, specs.len());
     for worker in workers {
-        summaries.merge(&worker.into_inner());
+        summaries.merge(&worker.into_inner().finish());
     }
     Ok(MonteCarlo {
         layout,
