@@ -330,3 +330,42 @@ fn plots_stay_legible_at_the_limits_the_checks_allow() {
     let distinct: std::collections::BTreeSet<_> = region_entries.iter().map(|e| &e.2).collect();
     assert_eq!(distinct.len(), 7, "{region_entries:?}");
 }
+
+/// Issue 10: in rate.png the first x tick label ("-2 h · 13:39"), centred on the y axis, ran
+/// under the y labels at the origin. No x tick label now stands within half its width of the
+/// left edge of the chart.
+#[test]
+fn tick_labels_do_not_collide_at_the_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run(
+        "scenarios/facebook-2021-10-04.toml",
+        &out,
+        &["--runs", "4", "--fixed-parameters"],
+    );
+    let tick = regex::Regex::new(r"^[+-]\d+ h · \d\d:\d\d$").unwrap();
+    for name in ["rate", "adoption"] {
+        let texts = svg_texts(&std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap());
+        // The y labels end at the axis; the x labels are centred on their ticks.
+        let y_label = regex::Regex::new(r"^[\d.]+[kMB]?(/s| min| s)?$").unwrap();
+        let axis = texts
+            .iter()
+            .filter(|(x, _, t)| *x < 400.0 && y_label.is_match(t))
+            .map(|(x, _, _)| *x)
+            .fold(0.0, f64::max);
+        let first_tick = texts
+            .iter()
+            .filter(|(_, _, t)| tick.is_match(t))
+            .map(|(x, _, _)| *x)
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            axis > 0.0 && first_tick.is_finite(),
+            "{name}.svg: no ticks found"
+        );
+        // "+10 h · 01:39" is about 130 px wide at 18 px: half of it must clear the y labels.
+        assert!(
+            first_tick - 65.0 > axis,
+            "{name}.svg: first x label at {first_tick} runs under the y labels ending at {axis}"
+        );
+    }
+}
