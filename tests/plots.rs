@@ -344,10 +344,10 @@ fn tick_labels_do_not_collide_at_the_origin() {
         &["--runs", "4", "--fixed-parameters"],
     );
     let tick = regex::Regex::new(r"^[+-]\d+ h · \d\d:\d\d$").unwrap();
+    let y_label = regex::Regex::new(r"^[\d.]+[kMB]?(/s| min| s)?$").unwrap();
     for name in ["rate", "adoption"] {
         let texts = svg_texts(&std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap());
         // The y labels end at the axis; the x labels are centred on their ticks.
-        let y_label = regex::Regex::new(r"^[\d.]+[kMB]?(/s| min| s)?$").unwrap();
         let axis = texts
             .iter()
             .filter(|(x, _, t)| *x < 400.0 && y_label.is_match(t))
