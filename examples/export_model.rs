@@ -7,7 +7,7 @@
 use serde_json::json;
 use surge::engine::CohortEngine;
 use surge::engine::record::recorded_steps;
-use surge::model::drivers::schedule;
+use surge::engine::schedule::schedule;
 use surge::scenario::{Capacity, load_scenario};
 
 fn main() -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 pub mod cohort;
 pub mod montecarlo;
 pub mod record;
+pub mod schedule;
 pub mod streams;
 
 pub use cohort::{CohortEngine, CohortState, Observer, RegionState};

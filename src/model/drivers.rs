@@ -1,9 +1,9 @@
 //! Event drivers per time step: who can notice the event, how urgently the ones who noticed
-//! look, and how much news coverage there is. Computed once per scenario and parameter set.
+//! look, and how much news coverage there is (the equations; `engine::schedule` applies them
+//! to a scenario once per parameter set).
 
-use super::rhythm::{local_hour, open_hazard};
-use crate::scenario::{Behaviour, EventKind, Scenario};
-use chrono::Timelike;
+use super::Behaviour;
+use super::rhythm::open_hazard;
 
 /// Drivers for one time step.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +23,7 @@ pub struct StepDrivers {
 /// fades from where it was as exp(-(tau - D) / T_after). News rises as 1 - exp(-tau / T_rise)
 /// (at full at once when announced: the story came first) and fades as exp(-(tau - D) / T_decay)
 /// afterwards.
-fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f64, f64) {
+pub fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f64, f64) {
     let rise = |t: f64| {
         if announced || b.news_rise_hours == 0.0 {
             1.0
@@ -53,89 +53,42 @@ fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f
     }
 }
 
-/// Precomputes the drivers of every step. Step `s` covers hours [s dt, (s+1) dt) after the
-/// start; rates are taken at the step's midpoint.
-pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> {
-    let t = &scenario.timeline;
-    let dt = t.step_hours;
-    let start = t.start;
-    let start_utc_hours = f64::from(start.num_seconds_from_midnight()) / 3600.0;
-    // Need: the share of each region's users who cannot reach their contacts another way.
-    // Only an outage takes a channel away; a trust shock leaves the service working.
-    let need: Vec<f64> = scenario
-        .regions
-        .iter()
-        .map(|r| match scenario.event.kind {
-            EventKind::Outage { fallback_share, .. } => {
-                (1.0 - r.reachable_elsewhere) * (1.0 - fallback_share)
-            }
-            EventKind::TrustShock { .. } => 1.0,
-        })
-        .collect();
-    // An announced outage was in the news before it began: everyone affected knows from its
-    // first step, whether or not they open the app.
-    let told = matches!(
-        scenario.event.kind,
-        EventKind::Outage {
-            announced: true,
-            ..
-        }
-    );
-    (0..t.steps)
-        .map(|s| {
-            let step_start = (s as f64 - t.event_step as f64) * dt;
-            let tau = step_start + dt / 2.0;
-            let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
-            let (looking, news, exposure) = match &scenario.event.kind {
-                _ if step_start < 0.0 => (0.0, 0.0, 0.0),
-                EventKind::Outage {
-                    duration_hours,
-                    announced,
-                    ..
-                } => {
-                    let exposure = ((duration_hours - step_start) / dt).clamp(0.0, 1.0);
-                    let (l, m) = outage_drivers(behaviour, tau, *duration_hours, *announced);
-                    (l, m, exposure)
-                }
-                EventKind::TrustShock {
-                    wanting_to_move,
-                    coverage,
-                } => {
-                    // L(t) = w · I(t): the surveyed share w of users who want to move, pushed by
-                    // the dated coverage index I (docs/MODEL.md §4). The story is the whole
-                    // event, so everyone who looks is led by the news: M = 1 (I enters once).
-                    (wanting_to_move * coverage.at(tau), 1.0, 1.0)
-                }
-            };
-            let notice_rate = scenario
-                .regions
-                .iter()
-                .zip(&scenario.event.severity)
-                .map(|(r, &severity)| {
-                    if exposure == 0.0 || severity == 0.0 {
-                        return 0.0;
-                    }
-                    if told {
-                        return f64::INFINITY;
-                    }
-                    let share = r.activity[local_hour(utc_hours, r.utc_offset_hours)];
-                    severity * exposure * open_hazard(share)
-                })
-                .collect();
-            let looking = scenario
-                .event
-                .severity
-                .iter()
-                .zip(&need)
-                .map(|(sev, need)| looking * sev * need)
-                .collect();
-            StepDrivers {
-                notice_rate,
-                looking,
-                news,
-            }
-        })
-        .collect()
+/// The share of a region's users who cannot reach their contacts another way during an outage:
+/// `need = (1 - e)(1 - f)` with `e` the share reachable elsewhere and `f` the event's fallback
+/// share (a service of the family that stays up). A trust shock takes nothing away: need 1
+/// (`fallback_share` None). docs/MODEL.md §4.
+pub fn need(reachable_elsewhere: f64, fallback_share: Option<f64>) -> f64 {
+    match fallback_share {
+        Some(f) => (1.0 - reachable_elsewhere) * (1.0 - f),
+        None => 1.0,
+    }
+}
+
+/// L(t) and M(t) of a trust shock: the surveyed share `w` of users who want to move, pushed by
+/// the dated coverage index `I(t)`; the story is the whole event, so everyone who looks is led
+/// by the news (M = 1, and I enters once). docs/MODEL.md §4.
+pub fn trust_shock_drivers(wanting_to_move: f64, coverage: f64) -> (f64, f64) {
+    (wanting_to_move * coverage, 1.0)
+}
+
+/// Share of a step that lies inside an outage `duration` hours long, for a step starting
+/// `step_start` hours after it began and lasting `dt` hours.
+pub fn exposure(duration: f64, step_start: f64, dt: f64) -> f64 {
+    ((duration - step_start) / dt).clamp(0.0, 1.0)
+}
+
+/// Noticing hazard per hour, `ν_r = σ_r · c(t) · o_r(t)` (docs/MODEL.md §3): severity times the
+/// share of the step inside the outage times the hazard of opening the app, whose share of
+/// users opening it in this local hour is `opening_share`; infinite (everyone knows at once) when
+/// the outage was announced.
+pub fn notice_rate(severity: f64, exposure: f64, opening_share: f64, announced: bool) -> f64 {
+    if exposure == 0.0 || severity == 0.0 {
+        0.0
+    } else if announced {
+        f64::INFINITY
+    } else {
+        severity * exposure * open_hazard(opening_share)
+    }
 }
 
 #[cfg(test)]
@@ -181,73 +134,6 @@ mod tests {
         assert!(start > 0.999 && news == 1.0);
         let (near_end, _) = outage_drivers(&b, 47.5, 48.0, true);
         assert!((near_end - -(-0.5f64).exp_m1()).abs() < 1e-12);
-    }
-
-    #[test]
-    fn need_scales_looking_by_who_cannot_reach_contacts_elsewhere() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut s = crate::scenario::load_scenario(
-            &root.join("scenarios/facebook-2021-10-04.toml"),
-            Some(&root.join("params/default.toml")),
-        )
-        .unwrap();
-        for r in &mut s.regions {
-            r.reachable_elsewhere = 0.0;
-        }
-        let step = s.timeline.event_step + 24;
-        let full = schedule(&s, &s.behaviour)[step].looking[0];
-        s.regions[0].reachable_elsewhere = 0.75;
-        if let EventKind::Outage { fallback_share, .. } = &mut s.event.kind {
-            *fallback_share = 0.5;
-        }
-        let part = schedule(&s, &s.behaviour)[step].looking[0];
-        assert!(full > 0.0);
-        assert!((part - full * 0.25 * 0.5).abs() < 1e-12, "{part} vs {full}");
-    }
-
-    #[test]
-    fn trust_shock_push_is_the_surveyed_share_times_coverage() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let s = crate::scenario::load_scenario(
-            &root.join("scenarios/whatsapp-policy-2021-01.toml"),
-            Some(&root.join("params/default.toml")),
-        )
-        .unwrap();
-        let EventKind::TrustShock {
-            wanting_to_move,
-            coverage,
-        } = &s.event.kind
-        else {
-            panic!("not a trust shock")
-        };
-        assert_eq!(*wanting_to_move, 0.26);
-        let steps = schedule(&s, &s.behaviour);
-        let t = &s.timeline;
-        assert!(steps[t.event_step - 1].looking.iter().all(|&l| l == 0.0));
-        let s24 = t.event_step + (24.0 / t.step_hours) as usize;
-        let tau = 24.0 + t.step_hours / 2.0;
-        let expected = 0.26 * coverage.at(tau);
-        for &l in &steps[s24].looking {
-            assert!((l - expected).abs() < 1e-12, "{l} vs {expected}");
-        }
-        assert_eq!(steps[s24].news, 1.0);
-        // The push builds: it is strongest after the first days.
-        let push = |s: usize| steps[s].looking[0];
-        let peak = (0..t.steps).max_by(|&a, &b| push(a).total_cmp(&push(b)));
-        assert!(peak.unwrap() > s24 + (48.0 / t.step_hours) as usize);
-    }
-
-    #[test]
-    fn coverage_interpolates_and_holds_its_last_value() {
-        let c = crate::scenario::Coverage {
-            first_hours: 0.0,
-            every_hours: 24.0,
-            index: vec![0.0, 1.0, 0.5],
-        };
-        assert_eq!(c.at(-1.0), 0.0);
-        assert!((c.at(12.0) - 0.5).abs() < 1e-12);
-        assert!((c.at(36.0) - 0.75).abs() < 1e-12);
-        assert_eq!(c.at(1000.0), 0.5);
     }
 
     #[test]

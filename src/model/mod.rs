@@ -3,6 +3,7 @@
 //! in as `&mut impl Rng`. docs/MODEL.md describes every equation here.
 
 pub mod baseline;
+pub mod behaviour;
 pub mod btrs;
 pub mod draw;
 pub mod drivers;
@@ -10,3 +11,5 @@ pub mod retention;
 pub mod rhythm;
 pub mod signup;
 pub mod switching;
+
+pub use behaviour::Behaviour;

@@ -1,39 +1,13 @@
-//! Behavioural parameters shared across events (`params/*.toml`), validated.
+//! Behavioural parameter files (`params/*.toml`): parsed, validated into the model's
+//! [`Behaviour`], and written back.
 
 use super::check::Checker;
 use super::error::ScenarioError;
 use super::error::read_input;
 use super::locate::from_toml;
 use super::raw::RawParams;
-use serde::{Deserialize, Serialize};
+pub use crate::model::Behaviour;
 use std::path::Path;
-
-/// The behavioural parameters of docs/MODEL.md §Behaviour. Rates are per hour.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Behaviour {
-    /// p: spontaneous looking hazard of a user who noticed the event, per hour.
-    pub innovation_per_hour: f64,
-    /// q: word-of-mouth hazard per unit share of the region's users who already switched, per hour.
-    pub word_of_mouth_per_hour: f64,
-    /// ν: extra looking hazard at full news coverage, per hour.
-    pub news_per_hour: f64,
-    /// Time constant of news coverage building up during the event, hours.
-    pub news_rise_hours: f64,
-    /// Time constant of news coverage fading after the event, hours.
-    pub news_decay_hours: f64,
-    /// Time constant of the urgency growing with time since the outage began, hours (0 = at once).
-    pub urgency_hours: f64,
-    /// Time constant of looking fading after service returns, hours (docs/MODEL.md §4).
-    pub after_hours: f64,
-    /// Multiplier on the looking hazard of users who hold a dormant account at an alternative.
-    pub dormant_boost: f64,
-    /// β: weight of the share of contacts already on an app in the choice among apps.
-    pub contact_weight: f64,
-    /// ω: preference of a dormant-account holder for the app where the account is.
-    pub account_affinity: f64,
-    /// Mean time a sign-up attempt waits in a queue before giving up, minutes.
-    pub patience_minutes: f64,
-}
 
 /// Largest hazard per hour, time constant (hours, or minutes of patience) and weight (boost,
 /// contact weight, affinity, attractiveness) a file may give.

@@ -1,0 +1,147 @@
+//! The drivers of every step of a scenario (`model::drivers` applied to its event, regions and
+//! timeline), computed once per scenario and parameter set and shared by the engines.
+
+use crate::model::Behaviour;
+use crate::model::drivers::{
+    StepDrivers, exposure, need, notice_rate, outage_drivers, trust_shock_drivers,
+};
+use crate::model::rhythm::local_hour;
+use crate::scenario::{EventKind, Scenario};
+use chrono::Timelike;
+
+/// Precomputes the drivers of every step. Step `s` covers hours [s dt, (s+1) dt) after the
+/// start; rates are taken at the step's midpoint.
+pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> {
+    let t = &scenario.timeline;
+    let dt = t.step_hours;
+    let start_utc_hours = f64::from(t.start.num_seconds_from_midnight()) / 3600.0;
+    let (fallback, announced) = match scenario.event.kind {
+        EventKind::Outage {
+            fallback_share,
+            announced,
+            ..
+        } => (Some(fallback_share), announced),
+        EventKind::TrustShock { .. } => (None, false),
+    };
+    let needs: Vec<f64> = scenario
+        .regions
+        .iter()
+        .map(|r| need(r.reachable_elsewhere, fallback))
+        .collect();
+    (0..t.steps)
+        .map(|s| {
+            let step_start = (s as f64 - t.event_step as f64) * dt;
+            let tau = step_start + dt / 2.0;
+            let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
+            let (looking, news, exposed) = match &scenario.event.kind {
+                _ if step_start < 0.0 => (0.0, 0.0, 0.0),
+                EventKind::Outage { duration_hours, .. } => {
+                    let (l, m) = outage_drivers(behaviour, tau, *duration_hours, announced);
+                    (l, m, exposure(*duration_hours, step_start, dt))
+                }
+                EventKind::TrustShock {
+                    wanting_to_move,
+                    coverage,
+                } => {
+                    let (l, m) = trust_shock_drivers(*wanting_to_move, coverage.at(tau));
+                    (l, m, 1.0)
+                }
+            };
+            let notice_rate = scenario
+                .regions
+                .iter()
+                .zip(&scenario.event.severity)
+                .map(|(r, &severity)| {
+                    let share = r.activity[local_hour(utc_hours, r.utc_offset_hours)];
+                    notice_rate(severity, exposed, share, announced)
+                })
+                .collect();
+            // L_r = σ_r · need_r · push (docs/MODEL.md §4).
+            let looking = scenario
+                .event
+                .severity
+                .iter()
+                .zip(&needs)
+                .map(|(sev, need)| looking * sev * need)
+                .collect();
+            StepDrivers {
+                notice_rate,
+                looking,
+                news,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn need_scales_looking_by_who_cannot_reach_contacts_elsewhere() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut s = crate::scenario::load_scenario(
+            &root.join("scenarios/facebook-2021-10-04.toml"),
+            Some(&root.join("params/default.toml")),
+        )
+        .unwrap();
+        for r in &mut s.regions {
+            r.reachable_elsewhere = 0.0;
+        }
+        let step = s.timeline.event_step + 24;
+        let full = schedule(&s, &s.behaviour)[step].looking[0];
+        s.regions[0].reachable_elsewhere = 0.75;
+        if let EventKind::Outage { fallback_share, .. } = &mut s.event.kind {
+            *fallback_share = 0.5;
+        }
+        let part = schedule(&s, &s.behaviour)[step].looking[0];
+        assert!(full > 0.0);
+        assert!((part - full * 0.25 * 0.5).abs() < 1e-12, "{part} vs {full}");
+    }
+
+    #[test]
+    fn trust_shock_push_is_the_surveyed_share_times_coverage() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let s = crate::scenario::load_scenario(
+            &root.join("scenarios/whatsapp-policy-2021-01.toml"),
+            Some(&root.join("params/default.toml")),
+        )
+        .unwrap();
+        let EventKind::TrustShock {
+            wanting_to_move,
+            coverage,
+        } = &s.event.kind
+        else {
+            panic!("not a trust shock")
+        };
+        assert_eq!(*wanting_to_move, 0.26);
+        let steps = schedule(&s, &s.behaviour);
+        let t = &s.timeline;
+        assert!(steps[t.event_step - 1].looking.iter().all(|&l| l == 0.0));
+        let s24 = t.event_step + (24.0 / t.step_hours) as usize;
+        let tau = 24.0 + t.step_hours / 2.0;
+        let expected = 0.26 * coverage.at(tau);
+        for &l in &steps[s24].looking {
+            assert!((l - expected).abs() < 1e-12, "{l} vs {expected}");
+        }
+        assert_eq!(steps[s24].news, 1.0);
+        // The push builds: it is strongest after the first days.
+        let push = |s: usize| steps[s].looking[0];
+        let peak = (0..t.steps).max_by(|&a, &b| push(a).total_cmp(&push(b)));
+        assert!(peak.unwrap() > s24 + (48.0 / t.step_hours) as usize);
+    }
+
+    #[test]
+    fn coverage_interpolates_and_holds_its_last_value() {
+        let c = crate::scenario::Coverage {
+            first_hours: 0.0,
+            every_hours: 24.0,
+            index: vec![0.0, 1.0, 0.5],
+        };
+        assert_eq!(c.at(-1.0), 0.0);
+        assert!((c.at(12.0) - 0.5).abs() < 1e-12);
+        assert!((c.at(36.0) - 0.75).abs() < 1e-12);
+        assert_eq!(c.at(1000.0), 0.5);
+    }
+
+}
