@@ -35,10 +35,10 @@ fn one_run(c: &mut Criterion) {
     c.bench_function("facebook-2021-10-04/one_run", |b| {
         b.iter(|| {
             run += 1;
-            black_box(simulate_run(&engine, &layout, &specs, 1, run))
+            black_box(simulate_run(&engine, &s, &layout, &specs, 1, run))
         })
     });
-    let (_, draws) = trace_draws(|| simulate_run(&engine, &layout, &specs, 1, 0));
+    let (_, draws) = trace_draws(|| simulate_run(&engine, &s, &layout, &specs, 1, 0));
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
     c.bench_function("facebook-2021-10-04/one_run_draws_only", |b| {
         b.iter(|| black_box(replay(&draws, &mut rng)))
@@ -47,7 +47,7 @@ fn one_run(c: &mut Criterion) {
     let (mut full, mut alone) = (Vec::new(), Vec::new());
     for i in 0..301 {
         let t = Instant::now();
-        black_box(simulate_run(&engine, &layout, &specs, 1, i));
+        black_box(simulate_run(&engine, &s, &layout, &specs, 1, i));
         full.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
         black_box(replay(&draws, &mut rng));

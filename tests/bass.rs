@@ -4,7 +4,7 @@
 
 mod common;
 
-use surge::engine::{CohortEngine, CohortState, Observer, RunStreams};
+use surge::engine::{CohortEngine, Engine, Observed, Observer, RunStreams};
 
 /// Adopted share at chosen step ends.
 struct Adoption {
@@ -14,7 +14,7 @@ struct Adoption {
 }
 
 impl Observer for Adoption {
-    fn after_step(&mut self, step: usize, state: &CohortState) {
+    fn after_step(&mut self, step: usize, state: &Observed) {
         if self.at_steps.contains(&(step + 1)) {
             self.values
                 .push(state.regions[0].registered[0] as f64 / self.users);

@@ -5,7 +5,7 @@
 mod common;
 
 use proptest::prelude::*;
-use surge::engine::{CohortEngine, CohortState, Observer, RunStreams};
+use surge::engine::{CohortEngine, CohortState, RunStreams};
 use surge::scenario::{AccountShares, Capacity, Coverage, EventKind, Region};
 
 struct Conservation {
@@ -13,12 +13,13 @@ struct Conservation {
     steps: usize,
 }
 
-impl Observer for Conservation {
-    fn after_step(&mut self, _step: usize, state: &CohortState) {
-        for (region, &users) in state.regions.iter().zip(&self.users) {
-            assert_eq!(region.accounted(), users, "users created or lost");
-            for k in 0..region.registered.len() {
-                assert!(region.retained[k] <= region.registered[k] + region.reactivated[k]);
+impl Conservation {
+    fn after_step(&mut self, state: &CohortState) {
+        for (r, &users) in self.users.iter().enumerate() {
+            assert_eq!(state.accounted(r), users, "users created or lost");
+            let c = &state.counts.regions[r];
+            for k in 0..c.registered.len() {
+                assert!(c.retained[k] <= c.registered[k] + c.reactivated[k]);
             }
         }
         self.steps += 1;
@@ -93,7 +94,7 @@ proptest! {
             .collect();
         let engine = CohortEngine::new(&s, &s.behaviour);
         let mut obs = Conservation { users: users.clone(), steps: 0 };
-        engine.run(&RunStreams::new(seed, 0), &mut obs);
+        engine.run_inspecting(&RunStreams::new(seed, 0), &mut |_, state| obs.after_step(state));
         prop_assert_eq!(obs.steps, s.timeline.steps);
     }
 }

@@ -3,15 +3,8 @@
 //! 2025), and users who already hold an account switch far more than others (multi-homers).
 
 use std::path::Path;
-use surge::engine::{CohortEngine, CohortState, Observer, RunStreams};
+use surge::engine::{CohortEngine, CohortState, RunStreams};
 use surge::scenario::{EventKind, Scenario, load_scenario};
-
-struct Last(Option<CohortState>);
-impl Observer for Last {
-    fn after_step(&mut self, _: usize, state: &CohortState) {
-        self.0 = Some(state.clone());
-    }
-}
 
 fn fitted_2021() -> Scenario {
     let params = Path::new("params/fitted.toml");
@@ -27,9 +20,12 @@ fn fitted_2021() -> Scenario {
 }
 
 fn final_state(s: &Scenario) -> CohortState {
-    let mut last = Last(None);
-    CohortEngine::new(s, &s.behaviour).run(&RunStreams::new(1, 0), &mut last);
-    last.0.unwrap()
+    // The hidden counts (who switched, who is still unaware) are the cohort engine's own.
+    let mut last = None;
+    CohortEngine::new(s, &s.behaviour).run_inspecting(&RunStreams::new(1, 0), &mut |_, state| {
+        last = Some(state.clone())
+    });
+    last.unwrap()
 }
 
 #[test]

@@ -119,7 +119,7 @@ fn quantiles_of_2000_seeded_runs_are_within_the_stated_error() {
     let layout = SeriesLayout::new(&scenario);
     let specs = HeadlineSpec::for_scenario(&scenario);
     let series: Vec<Vec<f64>> = (0..runs)
-        .map(|run| simulate_run(&engine, &layout, &specs, seed, run).series)
+        .map(|run| simulate_run(&engine, &scenario, &layout, &specs, seed, run).series)
         .collect();
     let mut checked = 0;
     for cell in 0..mc.summaries.series_len() {

@@ -4,13 +4,13 @@
 //! app stays modest; a two-hour outage of WhatsApp alone brings far less than 2021-10-04.
 
 use std::path::Path;
-use surge::engine::{CohortEngine, CohortState, Observer, RunStreams};
+use surge::engine::{CohortEngine, Engine, Observed, Observer, RunStreams};
 use surge::scenario::{Scenario, load_scenario};
 
 /// Per step end: (registrations, arrivals) of app 0 (telegram) over all regions, cumulative.
 struct Cumulative(Vec<(u64, u64)>);
 impl Observer for Cumulative {
-    fn after_step(&mut self, _: usize, state: &CohortState) {
+    fn after_step(&mut self, _: usize, state: &Observed) {
         let reg: u64 = state.regions.iter().map(|r| r.registered[0]).sum();
         let react: u64 = state.regions.iter().map(|r| r.reactivated[0]).sum();
         self.0.push((reg, reg + react));

@@ -3,7 +3,7 @@
 
 use super::CalibrationError;
 use super::observations::{Counts, Observation, ObservationSet, WindowRule};
-use crate::engine::{CohortEngine, CohortState, Observer, RunStreams};
+use crate::engine::{BuildEngine, EngineKind, Observed, Observer, RunStreams};
 use crate::scenario::{Behaviour, Scenario, load_scenario};
 
 /// The events the observations refer to, loaded once.
@@ -13,6 +13,8 @@ pub struct EventSet {
     pub observations: Vec<Observation>,
     /// Per observation: (event index, app index, region index if a share).
     index: Vec<(usize, usize, Option<usize>)>,
+    /// The engine every simulation of the fit runs on.
+    pub engine: EngineKind,
 }
 
 /// One curve of a timeline plot.
@@ -67,7 +69,7 @@ impl Tally {
 }
 
 impl Observer for Tally {
-    fn after_step(&mut self, step: usize, state: &CohortState) {
+    fn after_step(&mut self, step: usize, state: &Observed) {
         let w = self.width();
         let row = &mut self.rows[(step + 1) * w..(step + 2) * w];
         for k in 0..self.apps {
@@ -134,6 +136,7 @@ impl EventSet {
             scenarios,
             observations: set.observations.clone(),
             index,
+            engine: EngineKind::default(),
         })
     }
 
@@ -143,7 +146,7 @@ impl EventSet {
             .iter()
             .enumerate()
             .map(|(e, s)| {
-                let engine = CohortEngine::new(s, behaviour);
+                let engine = self.engine.build(s, behaviour);
                 let mut tally = Tally::new(s.apps.len(), s.regions.len(), s.timeline.steps);
                 let streams = RunStreams::new(seed, run.wrapping_mul(31).wrapping_add(e as u64));
                 engine.run(&streams, &mut tally);

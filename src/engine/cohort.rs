@@ -5,11 +5,12 @@
 //! The behaviour (hazards, choice, queue, retention) lives in `crate::model`; this file only
 //! keeps the counts and calls it.
 
+use super::observe::{Engine, Observed, Observer};
 use super::record::recorded_steps;
+use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
 use crate::model::baseline::organic_registrations;
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
-use super::schedule::schedule;
 use crate::model::drivers::StepDrivers;
 use crate::model::retention::retained;
 use crate::model::signup::{QueueStep, SignupQueue};
@@ -18,8 +19,8 @@ use crate::scenario::{Behaviour, Capacity, Scenario};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
-/// Counts of one region's affected users, by state. Holdings are indexed 0 = no account,
-/// 1 + k = dormant account at app k.
+/// How one region's affected users stand, beyond what observers see (`Observed`). Holdings are
+/// indexed 0 = no account, 1 + k = dormant account at app k.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionState {
     pub users: u64,
@@ -31,49 +32,28 @@ pub struct RegionState {
     pub noticed: Vec<u64>,
     /// Everyone who has chosen an alternative so far (F = switched / users).
     pub switched: u64,
-    /// Per app: new accounts created (cumulative).
-    pub registered: Vec<u64>,
-    /// Per app: dormant accounts back in use (cumulative).
-    pub reactivated: Vec<u64>,
-    /// Per app: sign-up attempts that gave up in the queue (cumulative).
-    pub abandoned: Vec<u64>,
-    /// Per app: arrivals still active after 30 days (a subset of registered + reactivated),
-    /// current at the steps whose counts are recorded (`record::recorded_steps`); between them
-    /// the newest arrivals are not yet drawn.
-    pub retained: Vec<u64>,
-    /// Per app: sign-up attempts waiting now.
-    pub waiting: Vec<u64>,
-    /// Per app: expected wait of a sign-up joining now, seconds.
-    pub wait_seconds: Vec<f64>,
 }
 
-impl RegionState {
-    /// Users accounted for in exactly one state; equals `users` at every step.
-    pub fn accounted(&self) -> u64 {
-        let sum = |v: &[u64]| v.iter().sum::<u64>();
-        sum(&self.unaware)
-            + sum(&self.noticed)
-            + sum(&self.active)
-            + sum(&self.waiting)
-            + sum(&self.registered)
-            + sum(&self.reactivated)
-            + sum(&self.abandoned)
-    }
-}
-
-/// The whole population at one moment.
+/// The whole population at one moment: the hidden states and the observable counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohortState {
     pub regions: Vec<RegionState>,
-    /// Per app: organic registrations so far (from outside the affected population).
-    pub baseline: Vec<u64>,
-    /// Per app: registrations completed in the last step (all regions).
-    pub served_last_step: Vec<u64>,
+    pub counts: Observed,
 }
 
-/// Called after every step with the state at its end (`step` counts from 0).
-pub trait Observer {
-    fn after_step(&mut self, step: usize, state: &CohortState);
+impl CohortState {
+    /// Users of region `r` accounted for in exactly one state; equals its users at every step.
+    pub fn accounted(&self, r: usize) -> u64 {
+        let sum = |v: &[u64]| v.iter().sum::<u64>();
+        let (region, counts) = (&self.regions[r], &self.counts.regions[r]);
+        sum(&region.unaware)
+            + sum(&region.noticed)
+            + sum(&region.active)
+            + sum(&counts.waiting)
+            + sum(&counts.registered)
+            + sum(&counts.reactivated)
+            + sum(&counts.abandoned)
+    }
 }
 
 /// A queue and the regions it serves.
@@ -109,7 +89,7 @@ impl CohortEngine {
     /// (rounded down; the remainder holds no account), everyone unaware.
     pub fn initial_state(&self) -> CohortState {
         let apps = &self.scenario.apps;
-        let regions = self
+        let regions: Vec<RegionState> = self
             .scenario
             .regions
             .iter()
@@ -122,26 +102,18 @@ impl CohortEngine {
                 let held: u64 = active.iter().sum::<u64>() + dormant.iter().sum::<u64>();
                 let mut unaware = vec![n.saturating_sub(held)];
                 unaware.extend(dormant);
-                let zeros = vec![0; apps.len()];
                 RegionState {
                     users: n,
                     active,
                     noticed: vec![0; apps.len() + 1],
                     unaware,
                     switched: 0,
-                    registered: zeros.clone(),
-                    reactivated: zeros.clone(),
-                    abandoned: zeros.clone(),
-                    retained: zeros.clone(),
-                    waiting: zeros,
-                    wait_seconds: vec![0.0; apps.len()],
                 }
             })
             .collect();
         CohortState {
+            counts: Observed::new(regions.len(), apps.len()),
             regions,
-            baseline: vec![0; apps.len()],
-            served_last_step: vec![0; apps.len()],
         }
     }
 
@@ -175,14 +147,20 @@ impl CohortEngine {
             .collect()
     }
 
-    /// Simulates one run with its own streams, calling `observer` after every step.
-    pub fn run(&self, streams: &RunStreams, observer: &mut impl Observer) {
+    /// Simulates one run with its own streams, calling `inspect` after every step with the whole
+    /// state, hidden counts included (for tests of the cohort engine itself, such as
+    /// conservation); observers of outputs use [`Engine::run`].
+    pub fn run_inspecting(
+        &self,
+        streams: &RunStreams,
+        inspect: &mut dyn FnMut(usize, &CohortState),
+    ) {
         let mut state = self.initial_state();
         let mut lanes = self.lanes();
         let mut scratch = Scratch::new(self.scenario.apps.len(), self.scenario.regions.len());
         for step in 0..self.scenario.timeline.steps {
             self.step(step, &mut state, &mut lanes, streams, &mut scratch);
-            observer.after_step(step, &state);
+            inspect(step, &state);
         }
     }
 
@@ -285,7 +263,7 @@ impl CohortEngine {
         let every = self.scenario.timeline.output_every;
         if (step + 1).is_multiple_of(every) {
             for (k, app) in self.scenario.apps.iter().enumerate() {
-                state.baseline[k] += organic_registrations(
+                state.counts.baseline[k] += organic_registrations(
                     &mut streams.lazy(Component::Baseline, step, k),
                     app.baseline_per_day,
                     every as f64 * dt,
@@ -308,11 +286,11 @@ impl CohortEngine {
         if moving == 0 {
             return;
         }
-        let region = &mut state.regions[r];
+        let (region, counts) = (&mut state.regions[r], &mut state.counts.regions[r]);
         if !scratch.contacts_ready {
             // Contact shares as they stood when the step began (before this step's moves).
             for (k, c) in scratch.contacts.iter_mut().enumerate() {
-                *c = (region.active[k] + region.registered[k] + region.reactivated[k]) as f64
+                *c = (region.active[k] + counts.registered[k] + counts.reactivated[k]) as f64
                     / region.users as f64;
             }
             scratch.contacts_ready = true;
@@ -329,7 +307,7 @@ impl CohortEngine {
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (k, &n) in scratch.chosen.iter().enumerate() {
             if holding(h) == Holding::Dormant(k) {
-                region.reactivated[k] += n;
+                counts.reactivated[k] += n;
                 scratch.arrivals[k][r] += n;
             } else {
                 scratch.attempts[k][r] += n;
@@ -351,14 +329,14 @@ impl CohortEngine {
     ) {
         let patience = self.behaviour.patience_minutes / 60.0;
         for (k, app) in self.scenario.apps.iter().enumerate() {
-            state.served_last_step[k] = 0;
+            state.counts.served_last_step[k] = 0;
             let mut signup_rng = streams.lazy(Component::Signup, step, k);
             for lane in &mut lanes[k] {
                 let idle = lane.queue.waiting.iter().all(|&w| w == 0)
                     && lane.regions.iter().all(|&r| scratch.attempts[k][r] == 0);
                 if idle {
                     for &r in &lane.regions {
-                        state.regions[r].wait_seconds[k] = 0.0;
+                        state.counts.regions[r].wait_seconds[k] = 0.0;
                     }
                     continue;
                 }
@@ -374,24 +352,32 @@ impl CohortEngine {
                     &mut scratch.queue_step,
                 );
                 for (i, &r) in lane.regions.iter().enumerate() {
-                    let region = &mut state.regions[r];
+                    let region = &mut state.counts.regions[r];
                     let served = scratch.queue_step.served[i];
                     region.registered[k] += served;
                     region.abandoned[k] += scratch.queue_step.abandoned[i];
                     region.waiting[k] = lane.queue.waiting[i];
                     region.wait_seconds[k] = scratch.queue_step.wait_seconds;
-                    state.served_last_step[k] += served;
+                    state.counts.served_last_step[k] += served;
                     scratch.arrivals[k][r] += served;
                 }
             }
             if self.retention_due[step] {
                 let mut retention_rng = streams.lazy(Component::Retention, step, k);
-                for (r, region) in state.regions.iter_mut().enumerate() {
+                for (r, region) in state.counts.regions.iter_mut().enumerate() {
                     let arrivals = std::mem::take(&mut scratch.arrivals[k][r]);
                     region.retained[k] += retained(&mut retention_rng, arrivals, app.retention_30d);
                 }
             }
         }
+    }
+}
+
+impl Engine for CohortEngine {
+    fn run(&self, streams: &RunStreams, observer: &mut dyn Observer) {
+        self.run_inspecting(streams, &mut |step, state| {
+            observer.after_step(step, &state.counts)
+        });
     }
 }
 

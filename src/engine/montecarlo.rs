@@ -4,7 +4,7 @@
 //! run order. So memory does not grow with the number of runs, and the output is byte-identical
 //! for any thread count.
 
-use super::cohort::CohortEngine;
+use super::observe::{BuildEngine, Engine, EngineKind};
 use super::record::{HeadlineSpec, Recorder, SeriesLayout};
 use super::streams::RunStreams;
 use crate::model::draw::weighted_index;
@@ -33,6 +33,8 @@ pub enum ParameterSource {
 /// The summaries of all runs of one scenario.
 #[derive(Debug, Clone)]
 pub struct MonteCarlo {
+    /// The engine that ran, as `summary.json` names it.
+    pub engine: String,
     pub layout: SeriesLayout,
     pub specs: Vec<HeadlineSpec>,
     pub summaries: RunSummaries,
@@ -99,14 +101,15 @@ pub fn memory_estimate(
 
 /// Simulates one run of `scenario` with `behaviour`, from the streams of (seed, run).
 pub fn simulate_run(
-    engine: &CohortEngine,
+    engine: &dyn Engine,
+    scenario: &Scenario,
     layout: &SeriesLayout,
     specs: &[HeadlineSpec],
     seed: u64,
     run: u64,
 ) -> RunOutput {
     let streams = RunStreams::new(seed, run);
-    let mut recorder = Recorder::new(&engine.scenario, layout, specs);
+    let mut recorder = Recorder::new(scenario, layout, specs);
     engine.run(&streams, &mut recorder);
     recorder.output
 }
@@ -116,6 +119,30 @@ pub fn simulate_run(
 /// the first `single_runs` runs, hands every run's headline figures to `sink` in run order, and
 /// calls `progress` after each run finishes.
 pub fn run_monte_carlo(
+    scenario: &Scenario,
+    parameters: &ParameterSource,
+    runs: u64,
+    seed: u64,
+    single_runs: usize,
+    sink: &mut dyn RunSink,
+    progress: &(dyn Fn() + Sync),
+) -> Result<MonteCarlo, MonteCarloError> {
+    run_monte_carlo_with(
+        &EngineKind::Cohort,
+        scenario,
+        parameters,
+        runs,
+        seed,
+        single_runs,
+        sink,
+        progress,
+    )
+}
+
+/// [`run_monte_carlo`] with the engines `engines` builds.
+#[allow(clippy::too_many_arguments)]
+pub fn run_monte_carlo_with(
+    engines: &dyn BuildEngine,
     scenario: &Scenario,
     parameters: &ParameterSource,
     runs: u64,
@@ -137,11 +164,11 @@ pub fn run_monte_carlo(
     let specs = HeadlineSpec::for_scenario(scenario);
     /// What a run needs: one shared engine, or samples to build its own from.
     enum Source<'a> {
-        Fixed(Box<CohortEngine>),
+        Fixed(Box<dyn Engine>),
         Samples(&'a [Behaviour], &'a [f64]),
     }
     let source = match parameters {
-        ParameterSource::Fixed(b) => Source::Fixed(Box::new(CohortEngine::new(scenario, b))),
+        ParameterSource::Fixed(b) => Source::Fixed(engines.build(scenario, b)),
         ParameterSource::Samples { samples, weights }
             if samples.is_empty() || samples.len() != weights.len() =>
         {
@@ -161,12 +188,14 @@ pub fn run_monte_carlo(
             .into_par_iter()
             .map(|run| {
                 let output = match &source {
-                    Source::Fixed(engine) => simulate_run(engine, &layout, &specs, seed, run),
+                    Source::Fixed(engine) => {
+                        simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run)
+                    }
                     Source::Samples(samples, weights) => {
                         let mut pick = RunStreams::new(seed, run).parameters();
                         let behaviour = &samples[weighted_index(weights, pick.random::<f64>())];
-                        let engine = CohortEngine::new(scenario, behaviour);
-                        simulate_run(&engine, &layout, &specs, seed, run)
+                        let engine = engines.build(scenario, behaviour);
+                        simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run)
                     }
                 };
                 workers
@@ -189,6 +218,7 @@ pub fn run_monte_carlo(
         summaries.merge(&worker.into_inner().finish());
     }
     Ok(MonteCarlo {
+        engine: engines.describe(),
         layout,
         specs,
         summaries,

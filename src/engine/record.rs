@@ -1,6 +1,6 @@
 //! Recording a run: the time series at output points and the headline figures.
 
-use super::cohort::{CohortState, Observer, RegionState};
+use super::observe::{Observed, Observer, RegionCounts};
 use crate::scenario::Scenario;
 use serde::Serialize;
 
@@ -52,7 +52,7 @@ impl Metric {
     }
 
     /// Cumulative count of a region for app `k` (count metrics only).
-    fn count(self, region: &RegionState, k: usize) -> u64 {
+    fn count(self, region: &RegionCounts, k: usize) -> u64 {
         match self {
             Metric::Registrations => region.registered[k],
             Metric::Reactivations => region.reactivated[k],
@@ -106,7 +106,7 @@ pub struct HeadlineSpec {
     #[serde(skip)]
     pub app_index: usize,
     pub metric: Metric,
-    /// Counts: within this many hours of the event's start. Rate and wait: the whole horizon (None).
+    /// Observed: within this many hours of the event's start. Rate and wait: the whole horizon (None).
     pub window_hours: Option<f64>,
     #[serde(skip)]
     window_end_step: usize,
@@ -270,11 +270,11 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    fn totals(state: &CohortState, k: usize) -> [u64; 5] {
+    fn totals(state: &Observed, k: usize) -> [u64; 5] {
         WINDOWED.map(|m| state.regions.iter().map(|r| m.count(r, k)).sum())
     }
 
-    fn write_point(&mut self, point: usize, state: &CohortState) {
+    fn write_point(&mut self, point: usize, state: &Observed) {
         let n = self.layout.len();
         let interval = self.output_every as f64 * self.step_seconds;
         let row = &mut self.output.series[point * n..(point + 1) * n];
@@ -344,7 +344,7 @@ fn fill(
 }
 
 impl Observer for Recorder<'_> {
-    fn after_step(&mut self, step: usize, state: &CohortState) {
+    fn after_step(&mut self, step: usize, state: &Observed) {
         let end = step + 1;
         let apps = self.layout.apps.len();
         if end == self.event_step {

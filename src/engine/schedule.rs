@@ -143,5 +143,4 @@ mod tests {
         assert!((c.at(36.0) - 0.75).abs() < 1e-12);
         assert_eq!(c.at(1000.0), 0.5);
     }
-
 }

@@ -29,4 +29,3 @@ pub struct Behaviour {
     /// Mean time a sign-up attempt waits in a queue before giving up, minutes.
     pub patience_minutes: f64,
 }
-

@@ -1,7 +1,7 @@
 //! Looking for an alternative (a Bass-type hazard, Bass 1969) and choosing among alternatives.
 
-use super::draw::{binomial, multinomial, probability};
 use super::Behaviour;
+use super::draw::{binomial, multinomial, probability};
 use rand::Rng;
 
 /// Which accounts a group of affected users already holds at the alternatives.

@@ -132,7 +132,7 @@ impl Summary {
             seed,
             runs: mc.summaries.runs(),
             quantiles: crate::summary::quantile_method(),
-            engine: "cohort (chain-binomial)".to_string(),
+            engine: mc.engine.clone(),
             band: band.to_string(),
             parameters,
             event: EventInfo {

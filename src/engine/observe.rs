@@ -1,0 +1,118 @@
+//! What an engine shows while it runs, and the one trait every engine implements. Observers
+//! (the recorder, the fit's tally, the tests) see only [`Observed`]: the counts the outputs are
+//! made of, per region and app, and nothing of how an engine keeps its population (cohorts of
+//! counts, or individual users).
+
+use super::cohort::CohortEngine;
+use super::streams::RunStreams;
+use crate::model::Behaviour;
+use crate::scenario::Scenario;
+
+/// One region's observable counts, each per app (cumulative unless said otherwise).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionCounts {
+    /// New accounts created.
+    pub registered: Vec<u64>,
+    /// Dormant accounts back in use.
+    pub reactivated: Vec<u64>,
+    /// Sign-up attempts that gave up in the queue.
+    pub abandoned: Vec<u64>,
+    /// Arrivals still active after 30 days (a subset of registered + reactivated), current at
+    /// the steps whose counts are recorded (`record::recorded_steps`); between them the newest
+    /// arrivals are not yet drawn.
+    pub retained: Vec<u64>,
+    /// Sign-up attempts waiting now.
+    pub waiting: Vec<u64>,
+    /// Expected wait of a sign-up joining now, seconds.
+    pub wait_seconds: Vec<f64>,
+}
+
+impl RegionCounts {
+    /// All zero, for `apps` apps.
+    pub fn new(apps: usize) -> Self {
+        RegionCounts {
+            registered: vec![0; apps],
+            reactivated: vec![0; apps],
+            abandoned: vec![0; apps],
+            retained: vec![0; apps],
+            waiting: vec![0; apps],
+            wait_seconds: vec![0.0; apps],
+        }
+    }
+}
+
+/// Everything an observer sees after a step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    pub regions: Vec<RegionCounts>,
+    /// Per app: organic registrations so far (from outside the affected population).
+    pub baseline: Vec<u64>,
+    /// Per app: registrations completed in the last step (all regions).
+    pub served_last_step: Vec<u64>,
+}
+
+impl Observed {
+    /// All zero, for `regions` regions and `apps` apps.
+    pub fn new(regions: usize, apps: usize) -> Self {
+        Observed {
+            regions: vec![RegionCounts::new(apps); regions],
+            baseline: vec![0; apps],
+            served_last_step: vec![0; apps],
+        }
+    }
+}
+
+/// Called after every step with the counts at its end (`step` counts from 0).
+pub trait Observer {
+    fn after_step(&mut self, step: usize, counts: &Observed);
+}
+
+/// A simulation engine for one scenario and parameter set: the Monte Carlo driver, the
+/// summaries and `surge fit` call engines only through this.
+pub trait Engine: Send + Sync {
+    /// Simulates one run, drawing only from `streams` (those of the master seed and the run's
+    /// index), and calls `observer` after every step of the scenario's timeline.
+    fn run(&self, streams: &RunStreams, observer: &mut dyn Observer);
+}
+
+/// Builds an engine for a scenario and parameter set (once per run when each run draws its own
+/// parameters). Implemented by [`EngineKind`] and by any `Fn(&Scenario, &Behaviour) -> Box<dyn
+/// Engine>`, so tests can drive the Monte Carlo with a mock engine.
+pub trait BuildEngine: Sync {
+    fn build(&self, scenario: &Scenario, behaviour: &Behaviour) -> Box<dyn Engine>;
+    /// How `summary.json` names the engine.
+    fn describe(&self) -> String;
+}
+
+impl<F> BuildEngine for F
+where
+    F: Fn(&Scenario, &Behaviour) -> Box<dyn Engine> + Sync,
+{
+    fn build(&self, scenario: &Scenario, behaviour: &Behaviour) -> Box<dyn Engine> {
+        self(scenario, behaviour)
+    }
+    fn describe(&self) -> String {
+        "custom".into()
+    }
+}
+
+/// The engines a scenario can be run with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineKind {
+    /// Observed of users moved by binomial draws (`engine/cohort.rs`).
+    #[default]
+    Cohort,
+}
+
+impl BuildEngine for EngineKind {
+    fn build(&self, scenario: &Scenario, behaviour: &Behaviour) -> Box<dyn Engine> {
+        match self {
+            EngineKind::Cohort => Box::new(CohortEngine::new(scenario, behaviour)),
+        }
+    }
+    fn describe(&self) -> String {
+        match self {
+            EngineKind::Cohort => "cohort (chain-binomial)".into(),
+        }
+    }
+}
