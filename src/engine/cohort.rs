@@ -13,9 +13,12 @@ use crate::model::baseline::organic_registrations;
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
 use crate::model::drivers::StepDrivers;
 use crate::model::retention::retained;
-use crate::model::signup::{QueueStep, SignupQueue};
-use crate::model::switching::{Holding, choice_weights, choose, looking_hazard, switchers};
-use crate::scenario::{Behaviour, Capacity, Scenario};
+use crate::model::signup::{Lane, QueueStep, lanes};
+use crate::model::switching::{
+    Arrival, Holding, arrival, choice_weights, choose, contact_share, looking_hazard,
+    switched_share, switchers,
+};
+use crate::scenario::{Behaviour, Scenario};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
@@ -54,13 +57,6 @@ impl CohortState {
             + sum(&counts.reactivated)
             + sum(&counts.abandoned)
     }
-}
-
-/// A queue and the regions it serves.
-#[derive(Debug, Clone)]
-struct Lane {
-    queue: SignupQueue,
-    regions: Vec<usize>,
 }
 
 /// Everything about a scenario that does not change between runs.
@@ -117,33 +113,13 @@ impl CohortEngine {
         }
     }
 
+    /// Every app's sign-up queues (`model::signup::lanes`).
     fn lanes(&self) -> Vec<Vec<Lane>> {
         let n_regions = self.scenario.regions.len();
         self.scenario
             .apps
             .iter()
-            .map(|app| {
-                let lanes = match &app.capacity {
-                    Capacity::Unlimited => vec![((0..n_regions).collect::<Vec<_>>(), None)],
-                    Capacity::Global(c) => vec![((0..n_regions).collect(), Some(*c))],
-                    Capacity::PerRegion(cs) => cs
-                        .iter()
-                        .enumerate()
-                        .map(|(r, c)| (vec![r], Some(*c)))
-                        .collect(),
-                };
-                lanes
-                    .into_iter()
-                    .map(|(regions, capacity)| {
-                        let mut queue = SignupQueue::new(regions.len(), capacity);
-                        if let Some(codes) = &app.verification {
-                            queue = queue
-                                .with_verification(regions.iter().map(|&r| codes[r]).collect());
-                        }
-                        Lane { queue, regions }
-                    })
-                    .collect()
-            })
+            .map(|app| lanes(&app.capacity, app.verification.as_deref(), n_regions))
             .collect()
     }
 
@@ -187,7 +163,7 @@ impl CohortEngine {
             let mut looking_rng = streams.lazy(Component::Looking, step, r);
             let mut choice_rng = streams.lazy(Component::Choice, step, r);
             let region = &state.regions[r];
-            let switched_share = region.switched as f64 / region.users.max(1) as f64;
+            let switched_share = switched_share(region.switched, region.users);
             for h in 0..region.unaware.len() {
                 scratch.hazard[h] = looking_hazard(
                     &self.behaviour,
@@ -290,8 +266,12 @@ impl CohortEngine {
         if !scratch.contacts_ready {
             // Contact shares as they stood when the step began (before this step's moves).
             for (k, c) in scratch.contacts.iter_mut().enumerate() {
-                *c = (region.active[k] + counts.registered[k] + counts.reactivated[k]) as f64
-                    / region.users as f64;
+                *c = contact_share(
+                    region.active[k],
+                    counts.registered[k],
+                    counts.reactivated[k],
+                    region.users,
+                );
             }
             scratch.contacts_ready = true;
         }
@@ -306,11 +286,12 @@ impl CohortEngine {
         );
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (k, &n) in scratch.chosen.iter().enumerate() {
-            if holding(h) == Holding::Dormant(k) {
-                counts.reactivated[k] += n;
-                scratch.arrivals[k][r] += n;
-            } else {
-                scratch.attempts[k][r] += n;
+            match arrival(holding(h), k) {
+                Arrival::Reactivation => {
+                    counts.reactivated[k] += n;
+                    scratch.arrivals[k][r] += n;
+                }
+                Arrival::SignUp => scratch.attempts[k][r] += n,
             }
         }
     }
@@ -383,11 +364,7 @@ impl Engine for CohortEngine {
 
 /// Holding index 0 holds no account, 1 + k a dormant account at app k.
 fn holding(h: usize) -> Holding {
-    if h == 0 {
-        Holding::None
-    } else {
-        Holding::Dormant(h - 1)
-    }
+    Holding::from_index(h)
 }
 
 /// Buffers reused across steps so the hot loop does not allocate.

@@ -4,6 +4,51 @@
 
 use super::draw::{binomial, probability};
 use rand::Rng;
+use serde::Serialize;
+
+/// Registrations an app can complete per second.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    /// No limit (used for the Bass reduction check).
+    Unlimited,
+    /// One limit shared by all regions, per second.
+    Global(f64),
+    /// A limit per region (in region order), per second.
+    PerRegion(Vec<f64>),
+}
+
+/// A queue and the regions it serves (indices into the scenario's regions).
+#[derive(Debug, Clone)]
+pub struct Lane {
+    pub queue: SignupQueue,
+    pub regions: Vec<usize>,
+}
+
+/// The queues of one app over `regions` regions: one shared by all under no limit or a global
+/// one, one per region under regional limits (docs/MODEL.md §6), each with the regions'
+/// verification-code limits when the app has them (per region, in region order).
+pub fn lanes(capacity: &Capacity, verification: Option<&[f64]>, regions: usize) -> Vec<Lane> {
+    let groups: Vec<(Vec<usize>, Option<f64>)> = match capacity {
+        Capacity::Unlimited => vec![((0..regions).collect(), None)],
+        Capacity::Global(c) => vec![((0..regions).collect(), Some(*c))],
+        Capacity::PerRegion(cs) => cs
+            .iter()
+            .enumerate()
+            .map(|(r, c)| (vec![r], Some(*c)))
+            .collect(),
+    };
+    groups
+        .into_iter()
+        .map(|(regions, capacity)| {
+            let mut queue = SignupQueue::new(regions.len(), capacity);
+            if let Some(codes) = verification {
+                queue = queue.with_verification(regions.iter().map(|&r| codes[r]).collect());
+            }
+            Lane { queue, regions }
+        })
+        .collect()
+}
 
 /// One queue shared by a set of regions under one capacity.
 #[derive(Debug, Clone)]

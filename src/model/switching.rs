@@ -13,6 +13,47 @@ pub enum Holding {
     Dormant(usize),
 }
 
+impl Holding {
+    /// Holdings of a region with `apps` alternatives, in index order: 0 holds no account, 1 + k
+    /// a dormant account at app k.
+    pub fn from_index(h: usize) -> Holding {
+        if h == 0 {
+            Holding::None
+        } else {
+            Holding::Dormant(h - 1)
+        }
+    }
+}
+
+/// `F`: the share of a region's users who already switched (word of mouth, docs/MODEL.md §4).
+pub fn switched_share(switched: u64, users: u64) -> f64 {
+    switched as f64 / users.max(1) as f64
+}
+
+/// `C_k`: the share of a region's users on app `k` (active before the event, plus those who
+/// registered or came back since), the contacts a user can reach there (mean field, §5).
+pub fn contact_share(active: u64, registered: u64, reactivated: u64, users: u64) -> f64 {
+    (active + registered + reactivated) as f64 / users.max(1) as f64
+}
+
+/// What a switcher who chose an app becomes (docs/MODEL.md §2, §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// A dormant holder back at her own app: no registration needed.
+    Reactivation,
+    /// Everyone else needs a new account and joins the app's sign-up queue.
+    SignUp,
+}
+
+/// Routes a switcher of `holding` who chose app `k`.
+pub fn arrival(holding: Holding, k: usize) -> Arrival {
+    if holding == Holding::Dormant(k) {
+        Arrival::Reactivation
+    } else {
+        Arrival::SignUp
+    }
+}
+
 /// Looking hazard per hour of a user who noticed the event:
 /// `h = L(t) · (m·p + q·F + ν·M(t))`, with `m` = `dormant_boost` for dormant-account holders
 /// and 1 otherwise, `F` the share of the region's users who already switched, `M` news coverage.
@@ -88,6 +129,17 @@ mod tests {
             account_affinity: 10.0,
             patience_minutes: 10.0,
         }
+    }
+
+    #[test]
+    fn switchers_route_to_their_own_dormant_account_or_the_queue() {
+        assert_eq!(arrival(Holding::Dormant(1), 1), Arrival::Reactivation);
+        assert_eq!(arrival(Holding::Dormant(1), 0), Arrival::SignUp);
+        assert_eq!(arrival(Holding::None, 0), Arrival::SignUp);
+        assert_eq!(Holding::from_index(0), Holding::None);
+        assert_eq!(Holding::from_index(3), Holding::Dormant(2));
+        assert_eq!(switched_share(5, 0), 5.0);
+        assert!((contact_share(10, 5, 5, 100) - 0.2).abs() < 1e-15);
     }
 
     #[test]

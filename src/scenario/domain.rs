@@ -4,6 +4,7 @@
 //! unlimited capacity) that no file may ask for.
 
 use super::params::Behaviour;
+pub use crate::model::signup::Capacity;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -136,18 +137,6 @@ pub struct App {
     /// Per region (in region order): verification codes (SMS) that can be delivered per second,
     /// a second limit on registrations besides the servers' capacity; `None` for no such limit.
     pub verification: Option<Vec<f64>>,
-}
-
-/// Registrations an app can complete per second.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Capacity {
-    /// No limit (used for the Bass reduction check).
-    Unlimited,
-    /// One limit shared by all regions, per second.
-    Global(f64),
-    /// A limit per region (in region order), per second.
-    PerRegion(Vec<f64>),
 }
 
 /// Shares of a region's affected users who already hold an account at an app.
