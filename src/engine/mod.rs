@@ -1,6 +1,7 @@
 //! The engines that move users between states, and the parallel Monte Carlo around them.
 
 pub mod cohort;
+pub mod mock;
 pub mod montecarlo;
 pub mod observe;
 pub mod record;
