@@ -3,6 +3,7 @@
 pub mod cohort;
 pub mod mock;
 pub mod montecarlo;
+pub mod network;
 pub mod observe;
 pub mod record;
 pub mod schedule;

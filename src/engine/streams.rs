@@ -35,6 +35,8 @@ pub enum Component {
     Retention = 5,
     Baseline = 6,
     Parameters = 7,
+    /// The agent engine's contact network and who holds which account on it.
+    Network = 8,
 }
 
 /// The streams of one Monte Carlo run.
