@@ -83,7 +83,43 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
     pub size: SizeArgs,
+}
+
+/// Which engine runs the scenario, and the agent engine's size and network.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EngineArgs {
+    /// `cohort`: counts of users moved by binomial draws (fast, exact for the mean-field model);
+    /// `agents`: individual users on a synthetic contact network (docs/MODEL.md §13).
+    #[arg(long, value_enum, default_value_t = EngineChoice::Cohort)]
+    pub engine: EngineChoice,
+    /// Simulated users for `--engine agents`, split among regions by their users
+    /// [default: 1000000; at most 100000000].
+    #[arg(long)]
+    pub agents: Option<usize>,
+    /// Mean contacts per simulated user [default: 20; 1 to 1000, and below --agents].
+    #[arg(long)]
+    pub mean_degree: Option<f64>,
+    /// Spread (σ) of the log-normal degree distribution [default: 1; 0 to 3].
+    #[arg(long)]
+    pub degree_spread: Option<f64>,
+    /// Share of contacts inside one's own region [default: 0.9; 0 to 1].
+    #[arg(long)]
+    pub within_region: Option<f64>,
+    /// Share of contacts made by closing triangles, i.e. clustering [default: 0.25; 0 to 0.9].
+    #[arg(long)]
+    pub closure: Option<f64>,
+    /// Share of each app's accounts placed next to other accounts of the app [default: 0.5; 0 to 1].
+    #[arg(long)]
+    pub homophily: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineChoice {
+    Cohort,
+    Agents,
 }
 
 #[derive(Debug, clap::Args)]

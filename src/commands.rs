@@ -1,11 +1,13 @@
 //! What each subcommand does: the CLI edge, where library errors become anyhow errors.
 
-use crate::cli::{Command, CompareArgs, RunArgs, SizeArgs};
+use crate::cli::{Command, CompareArgs, EngineArgs, EngineChoice, RunArgs, SizeArgs};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use surge::engine::{HeadlineSpec, ParameterSource, run_monte_carlo};
+use surge::engine::agents::{AgentSettings, agent_bytes};
+use surge::engine::network::NetworkSpec;
+use surge::engine::{EngineKind, HeadlineSpec, ParameterSource, run_monte_carlo_with};
 use surge::report::compare::{compare_csv, compare_table, compare_text};
 use surge::report::folder::Staging;
 use surge::report::plot::{CompareChart, PlotSize, draw_run_plots, render};
@@ -190,6 +192,28 @@ fn check_memory(
     Ok(())
 }
 
+/// Refuses an agent run whose networks (one per worker thread) would not fit this machine,
+/// before any of it is allocated.
+fn check_agent_memory(
+    scenario: &surge::scenario::Scenario,
+    settings: &AgentSettings,
+    workers: usize,
+) -> Result<()> {
+    let bytes = agent_bytes(settings, scenario.apps.len()).saturating_mul(workers as u64);
+    if let Some(available) = available_memory()
+        && bytes > available
+    {
+        bail!(
+            "--agents {}: {workers} worker threads each build a network of about {:.1} GiB ({:.1} GiB in all), but {:.1} GiB is available; use fewer --agents, a smaller --mean-degree or fewer --threads",
+            settings.agents,
+            gib(bytes / workers as u64),
+            gib(bytes),
+            gib(available)
+        );
+    }
+    Ok(())
+}
+
 /// Refuses, before any work, a run whose memory or output files would not fit this machine.
 fn check_resources(
     scenario: &surge::scenario::Scenario,
@@ -221,7 +245,73 @@ fn posterior_beside(params: &Path) -> PathBuf {
     params.with_file_name(format!("{stem}-posterior.csv"))
 }
 
+/// The engine the arguments ask for, with the agent engine's settings checked (exit 2 with what
+/// was expected, before any work).
+pub fn engine_kind(args: &EngineArgs) -> Result<EngineKind> {
+    let agent_options = [
+        args.agents.is_some(),
+        args.mean_degree.is_some(),
+        args.degree_spread.is_some(),
+        args.within_region.is_some(),
+        args.closure.is_some(),
+        args.homophily.is_some(),
+    ];
+    if args.engine == EngineChoice::Cohort {
+        if agent_options.iter().any(|&given| given) {
+            bail!(
+                "--agents, --mean-degree, --degree-spread, --within-region, --closure and --homophily apply to --engine agents only"
+            );
+        }
+        return Ok(EngineKind::Cohort);
+    }
+    let d = AgentSettings::default();
+    let agents = args.agents.unwrap_or(d.agents);
+    if !(10..=100_000_000).contains(&agents) {
+        bail!("--agents: expected 10 to 100000000 simulated users, found {agents}");
+    }
+    let in_range = |name: &str, v: Option<f64>, default: f64, lo: f64, hi: f64| -> Result<f64> {
+        let v = v.unwrap_or(default);
+        if !(lo..=hi).contains(&v) {
+            bail!("--{name}: expected a number in [{lo}, {hi}], found {v}");
+        }
+        Ok(v)
+    };
+    let network = NetworkSpec {
+        mean_degree: in_range(
+            "mean-degree",
+            args.mean_degree,
+            d.network.mean_degree,
+            1.0,
+            1000.0,
+        )?,
+        degree_spread: in_range(
+            "degree-spread",
+            args.degree_spread,
+            d.network.degree_spread,
+            0.0,
+            3.0,
+        )?,
+        within_region: in_range(
+            "within-region",
+            args.within_region,
+            d.network.within_region,
+            0.0,
+            1.0,
+        )?,
+        closure: in_range("closure", args.closure, d.network.closure, 0.0, 0.9)?,
+        homophily: in_range("homophily", args.homophily, d.network.homophily, 0.0, 1.0)?,
+    };
+    if network.mean_degree >= agents as f64 {
+        bail!(
+            "--mean-degree {}: expected fewer contacts than the {agents} simulated users",
+            network.mean_degree
+        );
+    }
+    Ok(EngineKind::Agents(AgentSettings { agents, network }))
+}
+
 fn run(args: &RunArgs) -> Result<()> {
+    let engine = engine_kind(&args.engine)?;
     let scenario = load_scenario(&args.scenario, args.params.as_deref())?;
     let runs = args.runs.unwrap_or(scenario.runs);
     let seed = args.seed.unwrap_or(scenario.seed);
@@ -277,6 +367,9 @@ fn run(args: &RunArgs) -> Result<()> {
         engine_per_run,
         &out,
     )?;
+    if let EngineKind::Agents(settings) = &engine {
+        check_agent_memory(&scenario, settings, pool.current_num_threads())?;
+    }
     // Everything is written into a staging folder beside --out and swapped in whole at the end.
     let staging = Staging::begin(&out, &scenario.name, args.force)?;
     let dir = staging.path().to_path_buf();
@@ -285,7 +378,8 @@ fn run(args: &RunArgs) -> Result<()> {
         let specs = HeadlineSpec::for_scenario(&scenario);
         let mut runs_file = RunsFile::create(&dir, &specs).with_context(writing)?;
         let bar = progress_bar(runs, args.quiet);
-        let mc = run_monte_carlo(
+        let mc = run_monte_carlo_with(
+            &engine,
             &scenario,
             &parameters,
             runs,

@@ -1,5 +1,6 @@
 //! The engines that move users between states, and the parallel Monte Carlo around them.
 
+pub mod agents;
 pub mod cohort;
 pub mod mock;
 pub mod montecarlo;

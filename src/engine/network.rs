@@ -12,7 +12,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 /// How the network is drawn (validated by the scenario layer).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct NetworkSpec {
     /// Mean number of contacts per user.
     pub mean_degree: f64,
@@ -269,12 +269,13 @@ pub fn build(spec: &NetworkSpec, users_per_region: &[usize], streams: &RunStream
             .flat_map_iter(|&c| {
                 let mut rng = chunk_rng(streams, 2, c);
                 let mut edges = Vec::new();
-                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                let users = c * CHUNK..((c + 1) * CHUNK).min(n);
+                for (i, &d) in users.clone().zip(&degree[users]) {
                     let row = base.of(i);
                     if row.is_empty() {
                         continue;
                     }
-                    for _ in 0..half(degree[i], spec.closure, &mut rng) {
+                    for _ in 0..half(d, spec.closure, &mut rng) {
                         let j = row[rng.random_range(0..row.len())];
                         let next = base.of(j as usize);
                         let k = next[rng.random_range(0..next.len())];
@@ -314,11 +315,11 @@ fn compress(n: usize, edges: &[(u32, u32)], base: Option<&Network>) -> Network {
     let mut fill: Vec<u64> = offsets[..n].to_vec();
     let mut contacts = vec![0u32; offsets[n] as usize];
     if let Some(base) = base {
-        for i in 0..n {
+        for (i, f) in fill.iter_mut().enumerate() {
             let row = base.of(i);
-            let at = fill[i] as usize;
+            let at = *f as usize;
             contacts[at..at + row.len()].copy_from_slice(row);
-            fill[i] += row.len() as u64;
+            *f += row.len() as u64;
         }
     }
     for &(a, b) in edges {

@@ -3,6 +3,7 @@
 //! made of, per region and app, and nothing of how an engine keeps its population (cohorts of
 //! counts, or individual users).
 
+use super::agents::{AgentEngine, AgentSettings};
 use super::cohort::CohortEngine;
 use super::streams::RunStreams;
 use crate::model::Behaviour;
@@ -97,22 +98,36 @@ where
 }
 
 /// The engines a scenario can be run with.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub enum EngineKind {
-    /// Observed of users moved by binomial draws (`engine/cohort.rs`).
+    /// Counts of users moved by binomial draws (`engine/cohort.rs`).
     #[default]
     Cohort,
+    /// Individual users on a contact network (`engine/agents.rs`).
+    Agents(AgentSettings),
 }
 
 impl BuildEngine for EngineKind {
     fn build(&self, scenario: &Scenario, behaviour: &Behaviour) -> Box<dyn Engine> {
         match self {
             EngineKind::Cohort => Box::new(CohortEngine::new(scenario, behaviour)),
+            EngineKind::Agents(settings) => {
+                Box::new(AgentEngine::new(scenario, behaviour, *settings))
+            }
         }
     }
     fn describe(&self) -> String {
         match self {
             EngineKind::Cohort => "cohort (chain-binomial)".into(),
+            EngineKind::Agents(a) => format!(
+                "agents ({} simulated users; contact network: mean degree {}, degree spread {}, {} within region, closure {}, homophily {})",
+                a.agents,
+                a.network.mean_degree,
+                a.network.degree_spread,
+                a.network.within_region,
+                a.network.closure,
+                a.network.homophily
+            ),
         }
     }
 }

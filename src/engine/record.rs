@@ -106,7 +106,7 @@ pub struct HeadlineSpec {
     #[serde(skip)]
     pub app_index: usize,
     pub metric: Metric,
-    /// Observed: within this many hours of the event's start. Rate and wait: the whole horizon (None).
+    /// Counts: within this many hours of the event's start. Rate and wait: the whole horizon (None).
     pub window_hours: Option<f64>,
     #[serde(skip)]
     window_end_step: usize,

@@ -1,0 +1,443 @@
+//! The agent engine: individual users on a contact network (`engine::network`), each with a
+//! region and an account state per app, whose looking and choice use *their own* contacts'
+//! shares (the cohort engine uses the region's average). Every equation is the model's
+//! (`crate::model`): noticing, the looking hazard, choice weights, routing, the sign-up queue,
+//! retention. Each simulated user stands for (region's users / region's agents) real users, and
+//! every output is in real-population units.
+//!
+//! Users are never all visited in a step: per region and holding, the number who notice is one
+//! binomial draw and which ones a uniform pick from the unaware; the looking hazard, which
+//! differs per user through her contacts, is sampled by thinning (Lewis & Shedler 1979): a
+//! binomial number of candidates at the hazard's upper bound (word of mouth at F = 1), each
+//! kept with probability p_i / p_max, which is exact for independent users. Contact counts
+//! change at the end of the step, so shares are as they stood when it began (as in the cohort
+//! engine).
+
+use super::network::{Network, NetworkSpec, build};
+use super::observe::{Engine, Observed, Observer};
+use super::record::recorded_steps;
+use super::schedule::schedule;
+use super::streams::{Component, RunStreams};
+use crate::model::Behaviour;
+use crate::model::baseline::organic_registrations;
+use crate::model::draw::{binomial, probability, weighted_index};
+use crate::model::drivers::StepDrivers;
+use crate::model::retention::retained;
+use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
+use crate::model::switching::{Arrival, Holding, arrival, choice_weights, looking_hazard};
+use crate::scenario::Scenario;
+use rand::{Rng, RngExt};
+use std::collections::VecDeque;
+
+/// Size and network of an agent run.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct AgentSettings {
+    /// Simulated users in all (split among regions in proportion to their users).
+    pub agents: usize,
+    pub network: NetworkSpec,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        AgentSettings {
+            agents: 1_000_000,
+            network: NetworkSpec::default(),
+        }
+    }
+}
+
+/// Bytes an agent run holds at its peak (the network while it is built, plus each user's state),
+/// for the memory check before any allocation: per user 2 (region) + 2 (state) + 2 (contacts who
+/// switched) + 2 per app (contacts on each app) + 4 (group lists) + 16 (row offsets, twice while
+/// built); per contact 4, twice while the rows are merged, plus 8 per edge list entry.
+pub fn agent_bytes(settings: &AgentSettings, apps: usize) -> u64 {
+    let n = settings.agents as u64;
+    let contacts = (settings.network.mean_degree * settings.agents as f64 * 1.05) as u64;
+    n * (2 + 2 + 2 + 2 * apps as u64 + 4 + 16) + contacts * (4 * 2 + 4)
+}
+
+const NONE: u8 = 0;
+
+/// A user's account state: which app she is on, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Unaware,
+    Noticed,
+    Waiting,
+    Arrived,
+    Abandoned,
+    /// Active on an alternative before the event (not looking).
+    Active,
+}
+
+pub struct AgentEngine {
+    scenario: Scenario,
+    behaviour: Behaviour,
+    settings: AgentSettings,
+    drivers: Vec<StepDrivers>,
+    attractiveness: Vec<f64>,
+    retention_due: Vec<bool>,
+    /// Agents per region, and real users per agent in each region.
+    agents: Vec<usize>,
+    weight: Vec<f64>,
+}
+
+impl AgentEngine {
+    pub fn new(scenario: &Scenario, behaviour: &Behaviour, settings: AgentSettings) -> Self {
+        let total: f64 = scenario.regions.iter().map(|r| r.users as f64).sum();
+        let agents: Vec<usize> = scenario
+            .regions
+            .iter()
+            .map(|r| {
+                let share = r.users as f64 / total.max(1.0);
+                ((settings.agents as f64 * share).round() as usize).max(usize::from(r.users > 0))
+            })
+            .collect();
+        let weight = scenario
+            .regions
+            .iter()
+            .zip(&agents)
+            .map(|(r, &n)| r.users as f64 / n.max(1) as f64)
+            .collect();
+        AgentEngine {
+            drivers: schedule(scenario, behaviour),
+            attractiveness: scenario.apps.iter().map(|a| a.attractiveness).collect(),
+            retention_due: recorded_steps(&scenario.timeline),
+            scenario: scenario.clone(),
+            behaviour: behaviour.clone(),
+            settings,
+            agents,
+            weight,
+        }
+    }
+
+    /// Real users per agent, averaged over the users (capacities are shared by regions).
+    fn mean_weight(&self) -> f64 {
+        let users: f64 = self.scenario.regions.iter().map(|r| r.users as f64).sum();
+        users / self.agents.iter().sum::<usize>().max(1) as f64
+    }
+}
+
+/// Places each region's accounts on the network: for app k, `active` and `dormant` holders in
+/// the scenario's shares; a share `homophily` of them next to holders of k already placed (a
+/// snowball along contacts inside the region), the rest at random among users holding nothing.
+/// Holdings are 0 = none, 1 + k = dormant at k, 1 + apps + k = active at k.
+fn place_accounts(
+    scenario: &Scenario,
+    network: &Network,
+    agents: &[usize],
+    homophily: f64,
+    streams: &RunStreams,
+) -> Vec<u8> {
+    let apps = scenario.apps.len();
+    let mut holding = vec![NONE; network.users()];
+    let mut first = 0usize;
+    for (r, &n) in agents.iter().enumerate() {
+        let mut rng = streams.at(Component::Network, 3, r);
+        let users = first..first + n;
+        for (k, app) in scenario.apps.iter().enumerate() {
+            let mut placed: Vec<u32> = Vec::new();
+            let shares = app.accounts[r];
+            for (share, code) in [
+                (shares.active, (1 + apps + k) as u8),
+                (shares.dormant, (1 + k) as u8),
+            ] {
+                let target = (share * n as f64).floor() as usize;
+                let clustered = (homophily * target as f64).round() as usize;
+                let mut done = 0;
+                let mut misses = 0;
+                while done < target {
+                    let snowball = done < clustered && !placed.is_empty() && misses < 32;
+                    let candidate = if snowball {
+                        let m = placed[rng.random_range(0..placed.len())] as usize;
+                        let row = network.of(m);
+                        if row.is_empty() {
+                            misses += 1;
+                            continue;
+                        }
+                        row[rng.random_range(0..row.len())] as usize
+                    } else {
+                        rng.random_range(users.clone())
+                    };
+                    if users.contains(&candidate) && holding[candidate] == NONE {
+                        holding[candidate] = code;
+                        placed.push(candidate as u32);
+                        done += 1;
+                        misses = 0;
+                    } else {
+                        misses += 1;
+                        if misses > 1_000_000 {
+                            break; // the region is full (shares were validated to fit)
+                        }
+                    }
+                }
+            }
+        }
+        first += n;
+    }
+    holding
+}
+
+/// Removes and returns a uniformly chosen element (order is not kept).
+fn take_random(list: &mut Vec<u32>, rng: &mut impl Rng) -> u32 {
+    let i = rng.random_range(0..list.len());
+    list.swap_remove(i)
+}
+
+impl Engine for AgentEngine {
+    fn run(&self, streams: &RunStreams, observer: &mut dyn Observer) {
+        let s = &self.scenario;
+        let (apps, regions) = (s.apps.len(), s.regions.len());
+        let network = build(&self.settings.network, &self.agents, streams);
+        let holding = place_accounts(
+            s,
+            &network,
+            &self.agents,
+            self.settings.network.homophily,
+            streams,
+        );
+        let n = network.users();
+        let group_of = |h: u8| -> Option<usize> { ((h as usize) <= apps).then_some(h as usize) };
+        // Per region and holding group (0 none, 1 + k dormant at k): who is unaware, who noticed.
+        let mut unaware: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
+        let mut noticed: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
+        let mut status = vec![Status::Unaware; n];
+        // Per user: contacts who chose an alternative, and contacts on each app.
+        let mut switched = vec![0u16; n];
+        let mut on_app = vec![0u16; n * apps];
+        for i in 0..n {
+            let r = network.region[i] as usize;
+            match group_of(holding[i]) {
+                Some(g) => unaware[r][g].push(i as u32),
+                None => {
+                    status[i] = Status::Active;
+                    let k = holding[i] as usize - 1 - apps;
+                    for &j in network.of(i) {
+                        let c = &mut on_app[j as usize * apps + k];
+                        *c = c.saturating_add(1);
+                    }
+                }
+            }
+        }
+        let capacity_scale = 1.0 / self.mean_weight();
+        let mut lanes: Vec<Vec<Lane>> = s
+            .apps
+            .iter()
+            .map(|app| {
+                let capacity = match &app.capacity {
+                    Capacity::Unlimited => Capacity::Unlimited,
+                    Capacity::Global(c) => Capacity::Global(c * capacity_scale),
+                    Capacity::PerRegion(cs) => {
+                        Capacity::PerRegion(cs.iter().map(|c| c * capacity_scale).collect())
+                    }
+                };
+                let codes: Option<Vec<f64>> = app
+                    .verification
+                    .as_ref()
+                    .map(|v| v.iter().map(|c| c * capacity_scale).collect());
+                lanes(&capacity, codes.as_deref(), regions)
+            })
+            .collect();
+        // Per region and app: who waits, in order of arrival.
+        let mut queues: Vec<Vec<VecDeque<u32>>> = vec![vec![VecDeque::new(); apps]; regions];
+        // Agent-unit counts per region and app.
+        let mut registered = vec![vec![0u64; apps]; regions];
+        let mut reactivated = vec![vec![0u64; apps]; regions];
+        let mut abandoned = vec![vec![0u64; apps]; regions];
+        let mut retained_agents = vec![vec![0u64; apps]; regions];
+        let mut arrivals_since = vec![vec![0u64; apps]; regions];
+        let mut counts = Observed::new(regions, apps);
+        let b = &self.behaviour;
+        let dt = s.timeline.step_hours;
+        let patience = b.patience_minutes / 60.0;
+        let mut weights = vec![0.0; apps];
+        let mut contact_shares = vec![0.0; apps];
+        let mut attempts = vec![vec![0u64; regions]; apps];
+        let mut lane_attempts = Vec::new();
+        let mut queue_step = QueueStep::default();
+        // This step's moves, applied to the contact counts when it ends: (user, app chosen).
+        let mut chose: Vec<(u32, usize)> = Vec::new();
+        let mut arrived: Vec<(u32, usize)> = Vec::new();
+        for step in 0..s.timeline.steps {
+            let drivers = &self.drivers[step];
+            for a in &mut attempts {
+                a.fill(0);
+            }
+            for r in 0..regions {
+                let notice_p = probability(drivers.notice_rate[r], dt);
+                let looking = drivers.looking[r];
+                if notice_p == 0.0 && looking <= 0.0 {
+                    continue;
+                }
+                let mut notice_rng = streams.at(Component::Notice, step, r);
+                let mut looking_rng = streams.at(Component::Looking, step, r);
+                let mut choice_rng = streams.at(Component::Choice, step, r);
+                for g in 0..=apps {
+                    let newly = binomial(&mut notice_rng, unaware[r][g].len() as u64, notice_p);
+                    for _ in 0..newly {
+                        let i = take_random(&mut unaware[r][g], &mut notice_rng);
+                        status[i as usize] = Status::Noticed;
+                        noticed[r][g].push(i);
+                    }
+                    let h = Holding::from_index(g);
+                    let bound = looking_hazard(b, h, looking, drivers.news, 1.0);
+                    let p_max = probability(bound, dt);
+                    if p_max <= 0.0 || noticed[r][g].is_empty() {
+                        continue;
+                    }
+                    let candidates = binomial(&mut looking_rng, noticed[r][g].len() as u64, p_max);
+                    // Candidates are drawn to the end of the list (a partial shuffle); those who
+                    // start looking are removed, the others stay noticed.
+                    let len = noticed[r][g].len();
+                    for t in 0..candidates as usize {
+                        let last = len - 1 - t;
+                        let pick = looking_rng.random_range(0..=last);
+                        noticed[r][g].swap(pick, last);
+                    }
+                    let mut at = len - candidates as usize;
+                    while at < noticed[r][g].len() {
+                        let i = noticed[r][g][at] as usize;
+                        let row = network.of(i);
+                        let degree = row.len().max(1) as f64;
+                        let f = f64::from(switched[i]) / degree;
+                        let p = probability(looking_hazard(b, h, looking, drivers.news, f), dt);
+                        if looking_rng.random::<f64>() * p_max < p {
+                            noticed[r][g].swap_remove(at);
+                            for (k, c) in contact_shares.iter_mut().enumerate() {
+                                *c = f64::from(on_app[i * apps + k]) / degree;
+                            }
+                            choice_weights(
+                                b,
+                                h,
+                                &self.attractiveness,
+                                &contact_shares,
+                                &mut weights,
+                            );
+                            let total: f64 = weights.iter().sum();
+                            let k = if total > 0.0 {
+                                weighted_index(&weights, choice_rng.random::<f64>())
+                            } else {
+                                0
+                            };
+                            chose.push((i as u32, k));
+                            match arrival(h, k) {
+                                Arrival::Reactivation => {
+                                    status[i] = Status::Arrived;
+                                    reactivated[r][k] += 1;
+                                    arrivals_since[r][k] += 1;
+                                    arrived.push((i as u32, k));
+                                }
+                                Arrival::SignUp => {
+                                    status[i] = Status::Waiting;
+                                    queues[r][k].push_back(i as u32);
+                                    attempts[k][r] += 1;
+                                }
+                            }
+                            // swap_remove moved the last candidate here: it is looked at next.
+                        } else {
+                            at += 1;
+                        }
+                    }
+                }
+            }
+            // Sign-up queues (the model's, in agent units: capacities divided by the weight).
+            for k in 0..apps {
+                counts.served_last_step[k] = 0;
+                let mut signup_rng = streams.at(Component::Signup, step, k);
+                for lane in &mut lanes[k] {
+                    let idle = lane.queue.waiting.iter().all(|&w| w == 0)
+                        && lane.regions.iter().all(|&r| attempts[k][r] == 0);
+                    if idle {
+                        for &r in &lane.regions {
+                            counts.regions[r].wait_seconds[k] = 0.0;
+                        }
+                        continue;
+                    }
+                    lane_attempts.clear();
+                    lane_attempts.extend(lane.regions.iter().map(|&r| attempts[k][r]));
+                    lane.queue.step(
+                        &mut signup_rng,
+                        &lane_attempts,
+                        dt,
+                        patience,
+                        &mut queue_step,
+                    );
+                    for (li, &r) in lane.regions.iter().enumerate() {
+                        let queue = &mut queues[r][k];
+                        for _ in 0..queue_step.served[li] {
+                            if let Some(i) = queue.pop_front() {
+                                status[i as usize] = Status::Arrived;
+                                arrived.push((i, k));
+                            }
+                        }
+                        for _ in 0..queue_step.abandoned[li] {
+                            if queue.is_empty() {
+                                break;
+                            }
+                            let at = signup_rng.random_range(0..queue.len());
+                            if let Some(i) = queue.swap_remove_back(at) {
+                                status[i as usize] = Status::Abandoned;
+                            }
+                        }
+                        registered[r][k] += queue_step.served[li];
+                        abandoned[r][k] += queue_step.abandoned[li];
+                        arrivals_since[r][k] += queue_step.served[li];
+                        let w = self.weight[r];
+                        counts.regions[r].wait_seconds[k] = queue_step.wait_seconds;
+                        counts.served_last_step[k] += real(queue_step.served[li], w);
+                    }
+                }
+                if self.retention_due[step] {
+                    let mut retention_rng = streams.at(Component::Retention, step, k);
+                    for r in 0..regions {
+                        let due = std::mem::take(&mut arrivals_since[r][k]);
+                        retained_agents[r][k] +=
+                            retained(&mut retention_rng, due, s.apps[k].retention_30d);
+                    }
+                }
+            }
+            // Contacts see this step's moves from the next step on.
+            for &(i, _) in &chose {
+                for &j in network.of(i as usize) {
+                    let c = &mut switched[j as usize];
+                    *c = c.saturating_add(1);
+                }
+            }
+            for &(i, k) in &arrived {
+                for &j in network.of(i as usize) {
+                    let c = &mut on_app[j as usize * apps + k];
+                    *c = c.saturating_add(1);
+                }
+            }
+            chose.clear();
+            arrived.clear();
+            let every = s.timeline.output_every;
+            if (step + 1).is_multiple_of(every) {
+                for (k, app) in s.apps.iter().enumerate() {
+                    counts.baseline[k] += organic_registrations(
+                        &mut streams.at(Component::Baseline, step, k),
+                        app.baseline_per_day,
+                        every as f64 * dt,
+                    );
+                }
+            }
+            for r in 0..regions {
+                let w = self.weight[r];
+                let c = &mut counts.regions[r];
+                for k in 0..apps {
+                    c.registered[k] = real(registered[r][k], w);
+                    c.reactivated[k] = real(reactivated[r][k], w);
+                    c.abandoned[k] = real(abandoned[r][k], w);
+                    c.retained[k] = real(retained_agents[r][k], w);
+                    c.waiting[k] = real(queues[r][k].len() as u64, w);
+                }
+            }
+            observer.after_step(step, &counts);
+        }
+    }
+}
+
+/// Agents in real-population units.
+fn real(agents: u64, weight: f64) -> u64 {
+    (agents as f64 * weight).round() as u64
+}

@@ -1,0 +1,71 @@
+//! The agent engine against the cohort engine: with one simulated user per real user, a dense
+//! random network inside each region (every user 300 contacts, no clustering, no homophily),
+//! each user's contacts look like her region, so every mean the two engines report must agree
+//! within Monte Carlo error. What remains is a bias of order 1/degree from each user's own
+//! contact shares (about 0.4% at 400 contacts, 1.2% at 100, measured with `surge run`; see
+//! benches/README.md), below the tolerance here.
+
+use std::path::Path;
+use surge::engine::agents::AgentSettings;
+use surge::engine::network::NetworkSpec;
+use surge::engine::{EngineKind, MonteCarlo, ParameterSource, run_monte_carlo_with};
+use surge::scenario::load_scenario;
+
+fn run(engine: EngineKind, runs: u64, seed: u64) -> MonteCarlo {
+    let s = load_scenario(Path::new("tests/fixtures/agents-crosscheck.toml"), None).unwrap();
+    let parameters = ParameterSource::Fixed(s.behaviour.clone());
+    run_monte_carlo_with(&engine, &s, &parameters, runs, seed, 0, &mut (), &|| {}).unwrap()
+}
+
+#[test]
+fn agents_on_a_dense_random_network_match_the_cohort_engine() {
+    let dense = AgentSettings {
+        agents: 20_000,
+        network: NetworkSpec {
+            mean_degree: 300.0,
+            degree_spread: 0.0,
+            within_region: 1.0,
+            closure: 0.0,
+            homophily: 0.0,
+        },
+    };
+    let agents = run(EngineKind::Agents(dense), 48, 1);
+    let cohort = run(EngineKind::Cohort, 400, 2);
+    let mut checked = 0;
+    for (i, spec) in cohort.specs.iter().enumerate() {
+        let (a, c) = (agents.summaries.headline(i), cohort.summaries.headline(i));
+        let se = a.mcse.hypot(c.mcse);
+        let label = spec.column();
+        assert!(c.mean.is_finite() && a.mean.is_finite(), "{label}");
+        // 4 standard errors of the difference, and at least one user (integer counts).
+        assert!(
+            (a.mean - c.mean).abs() <= (4.0 * se).max(1.0),
+            "{label}: agents {:.1} ± {:.1}, cohort {:.1} ± {:.1}",
+            a.mean,
+            a.mcse,
+            c.mean,
+            c.mcse
+        );
+        if c.mean > 100.0 {
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 8,
+        "only {checked} figures large enough to compare"
+    );
+    // The time series too: every count at every output point, all apps and regions.
+    let mut worst: f64 = 0.0;
+    for cell in 0..cohort.summaries.series_len() {
+        let (a, c) = (agents.summaries.series(cell), cohort.summaries.series(cell));
+        let se = a.mcse.hypot(c.mcse);
+        if se > 0.0 {
+            worst = worst.max((a.mean - c.mean).abs() / se);
+        }
+    }
+    // Thousands of cells: the largest of that many roughly normal deviations stays below 5.
+    assert!(
+        worst < 5.0,
+        "largest difference over the time series: {worst:.1} SE"
+    );
+}
