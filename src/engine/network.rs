@@ -151,33 +151,69 @@ fn chunk_rng(streams: &RunStreams, phase: usize, chunk: usize) -> Xoshiro256Plus
     streams.at(Component::Network, phase, chunk)
 }
 
-/// Degree-proportional sampling of a user, overall or inside one region.
+/// Degree-proportional sampling of a user among the users `first..first + len`, in O(1) by
+/// Walker's alias method (Walker 1977, in Vose's 1991 construction): one random slot, then the
+/// slot's user or its alias. A binary search over cumulative degrees cost a cache miss per level
+/// (about 0.5 µs a draw at 3 million users).
 struct ByDegree {
-    /// Cumulative degrees of the users in `users` order.
-    cumulative: Vec<u64>,
-    users: Vec<u32>,
+    first: u32,
+    /// Per slot: the probability of keeping the slot's own user, and the alias otherwise.
+    slots: Vec<(f32, u32)>,
 }
 
 impl ByDegree {
-    fn new(users: Vec<u32>, degree: &[u32]) -> Self {
-        let mut sum = 0u64;
-        let cumulative = users
+    fn new(first: usize, degree: &[u32]) -> Self {
+        let n = degree.len();
+        let total: f64 = degree.iter().map(|&d| f64::from(d)).sum();
+        let mut slots = vec![(1.0f32, 0u32); n];
+        if n == 0 || total == 0.0 {
+            return ByDegree {
+                first: first as u32,
+                slots: Vec::new(),
+            };
+        }
+        let mut scaled: Vec<f64> = degree
             .iter()
-            .map(|&u| {
-                sum += u64::from(degree[u as usize]);
-                sum
-            })
+            .map(|&d| f64::from(d) * n as f64 / total)
             .collect();
-        ByDegree { cumulative, users }
+        let (mut small, mut large): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+        for (i, &p) in scaled.iter().enumerate() {
+            if p < 1.0 {
+                small.push(i as u32);
+            } else {
+                large.push(i as u32);
+            }
+        }
+        while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
+            small.pop();
+            slots[s as usize] = (scaled[s as usize] as f32, l);
+            scaled[l as usize] -= 1.0 - scaled[s as usize];
+            if scaled[l as usize] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        for i in large.into_iter().chain(small) {
+            slots[i as usize] = (1.0, i);
+        }
+        ByDegree {
+            first: first as u32,
+            slots,
+        }
     }
+
     fn pick(&self, rng: &mut impl rand::Rng) -> Option<u32> {
-        let total = *self.cumulative.last()?;
-        if total == 0 {
+        if self.slots.is_empty() {
             return None;
         }
-        let x = rng.random_range(0..total);
-        let i = self.cumulative.partition_point(|&c| c <= x);
-        Some(self.users[i])
+        let i = rng.random_range(0..self.slots.len());
+        let (keep, alias) = self.slots[i];
+        let slot = if rng.random::<f32>() < keep {
+            i as u32
+        } else {
+            alias
+        };
+        Some(self.first + slot)
     }
 }
 
@@ -221,13 +257,10 @@ pub fn build(spec: &NetworkSpec, users_per_region: &[usize], streams: &RunStream
     let mut start = 0usize;
     let mut regional = Vec::new();
     for &k in users_per_region {
-        regional.push(ByDegree::new(
-            (start as u32..(start + k) as u32).collect(),
-            &degree,
-        ));
+        regional.push(ByDegree::new(start, &degree[start..start + k]));
         start += k;
     }
-    let everyone = ByDegree::new((0..n as u32).collect(), &degree);
+    let everyone = ByDegree::new(0, &degree);
     let random_share = 1.0 - spec.closure;
     let half = |d: u32, share: f64, rng: &mut Xoshiro256PlusPlus| {
         let x = f64::from(d) * share / 2.0;
@@ -298,19 +331,19 @@ pub fn build(spec: &NetworkSpec, users_per_region: &[usize], streams: &RunStream
 /// Compressed rows of the undirected graph `edges` (both directions), merged with `base` if
 /// given; rows sorted and without repeats.
 fn compress(n: usize, edges: &[(u32, u32)], base: Option<&Network>) -> Network {
-    let mut degree = vec![0u64; n + 1];
+    let mut degree = vec![0u32; n + 1];
     for &(a, b) in edges {
         degree[a as usize] += 1;
         degree[b as usize] += 1;
     }
     if let Some(base) = base {
         for (i, d) in degree.iter_mut().enumerate().take(n) {
-            *d += base.offsets[i + 1] - base.offsets[i];
+            *d += (base.offsets[i + 1] - base.offsets[i]) as u32;
         }
     }
     let mut offsets = vec![0u64; n + 1];
     for i in 0..n {
-        offsets[i + 1] = offsets[i] + degree[i];
+        offsets[i + 1] = offsets[i] + u64::from(degree[i]);
     }
     let mut fill: Vec<u64> = offsets[..n].to_vec();
     let mut contacts = vec![0u32; offsets[n] as usize];
@@ -350,16 +383,21 @@ fn compress(n: usize, edges: &[(u32, u32)], base: Option<&Network>) -> Network {
             w
         })
         .collect();
-    let mut packed = Vec::with_capacity(kept.iter().sum());
+    // Pack the rows leftwards in place (each row moves to at most where it was).
     let mut new_offsets = vec![0u64; n + 1];
+    let mut write = 0usize;
     for i in 0..n {
-        let row = &contacts[offsets[i] as usize..offsets[i] as usize + kept[i]];
-        packed.extend_from_slice(row);
-        new_offsets[i + 1] = packed.len() as u64;
+        let from = offsets[i] as usize;
+        contacts.copy_within(from..from + kept[i], write);
+        write += kept[i];
+        new_offsets[i + 1] = write as u64;
     }
+    drop(offsets);
+    contacts.truncate(write);
+    contacts.shrink_to_fit();
     Network {
         offsets: new_offsets,
-        contacts: packed,
+        contacts,
         region: Vec::new(),
     }
 }
@@ -405,6 +443,30 @@ mod tests {
             "{clustered:?} vs {r:?}"
         );
         assert!(clustered.within_region > 0.85, "{clustered:?}");
+    }
+
+    /// The alias table draws users in proportion to their degrees (chi-square over 5 users).
+    #[test]
+    fn partners_are_drawn_in_proportion_to_degree() {
+        let degree = [1u32, 2, 3, 10, 0];
+        let table = ByDegree::new(100, &degree);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut counts = [0f64; 5];
+        let draws = 160_000.0;
+        for _ in 0..draws as usize {
+            counts[(table.pick(&mut rng).unwrap() - 100) as usize] += 1.0;
+        }
+        assert_eq!(counts[4], 0.0);
+        let chi2: f64 = degree[..4]
+            .iter()
+            .zip(&counts)
+            .map(|(&d, &c)| {
+                let e = draws * f64::from(d) / 16.0;
+                (c - e).powi(2) / e
+            })
+            .sum();
+        // 3 degrees of freedom: P(chi2 > 16.3) = 0.001.
+        assert!(chi2 < 16.3, "chi2 {chi2}: {counts:?}");
     }
 
     #[test]
