@@ -92,14 +92,16 @@ pub struct RunArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct EngineArgs {
     /// `cohort`: counts of users moved by binomial draws (fast, exact for the mean-field model);
-    /// `agents`: individual users on a synthetic contact network (docs/MODEL.md §13).
-    #[arg(long, value_enum, default_value_t = EngineChoice::Cohort)]
-    pub engine: EngineChoice,
+    /// `agents`: individual users on a synthetic contact network (docs/MODEL.md §13)
+    /// [default: the scenario's simulation.engine, else cohort].
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineChoice>,
     /// Simulated users for `--engine agents`, split among regions by their users
-    /// [default: 1000000; at most 100000000].
+    /// [default: the scenario's simulation.agents, else 1000000; at most 100000000].
     #[arg(long)]
     pub agents: Option<usize>,
-    /// Mean contacts per simulated user [default: 20; 1 to 1000, and below --agents].
+    /// Mean contacts per simulated user [default: the scenario's [network], else 20; 1 to 1000,
+    /// and below --agents]. The four below default the same way.
     #[arg(long)]
     pub mean_degree: Option<f64>,
     /// Spread (σ) of the log-normal degree distribution [default: 1; 0 to 3].
@@ -202,6 +204,8 @@ pub struct FitSettingsArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, clap::Args)]

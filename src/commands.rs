@@ -245,9 +245,9 @@ fn posterior_beside(params: &Path) -> PathBuf {
     params.with_file_name(format!("{stem}-posterior.csv"))
 }
 
-/// The engine the arguments ask for, with the agent engine's settings checked (exit 2 with what
-/// was expected, before any work).
-pub fn engine_kind(args: &EngineArgs) -> Result<EngineKind> {
+/// The engine the arguments ask for, over the scenario's own (`simulation.engine`, `[network]`),
+/// with the agent engine's settings checked (exit 2 with what was expected, before any work).
+pub fn engine_kind(args: &EngineArgs, scenario: EngineKind) -> Result<EngineKind> {
     let agent_options = [
         args.agents.is_some(),
         args.mean_degree.is_some(),
@@ -256,50 +256,48 @@ pub fn engine_kind(args: &EngineArgs) -> Result<EngineKind> {
         args.closure.is_some(),
         args.homophily.is_some(),
     ];
-    if args.engine == EngineChoice::Cohort {
-        if agent_options.iter().any(|&given| given) {
-            bail!(
-                "--agents, --mean-degree, --degree-spread, --within-region, --closure and --homophily apply to --engine agents only"
-            );
+    let base = match (args.engine, scenario) {
+        (Some(EngineChoice::Cohort), _) | (None, EngineKind::Cohort) => {
+            if agent_options.iter().any(|&given| given) {
+                bail!(
+                    "--agents, --mean-degree, --degree-spread, --within-region, --closure and --homophily apply to the agent engine only (--engine agents, or simulation.engine = \"agents\")"
+                );
+            }
+            return Ok(EngineKind::Cohort);
         }
-        return Ok(EngineKind::Cohort);
-    }
-    let d = AgentSettings::default();
-    let agents = args.agents.unwrap_or(d.agents);
+        (_, EngineKind::Agents(settings)) => settings,
+        (Some(EngineChoice::Agents), EngineKind::Cohort) => AgentSettings::default(),
+    };
+    let agents = args.agents.unwrap_or(base.agents);
     if !(10..=100_000_000).contains(&agents) {
         bail!("--agents: expected 10 to 100000000 simulated users, found {agents}");
     }
-    let in_range = |name: &str, v: Option<f64>, default: f64, lo: f64, hi: f64| -> Result<f64> {
-        let v = v.unwrap_or(default);
+    let in_range = |name: &str, v: Option<f64>, base: f64, lo: f64, hi: f64| -> Result<f64> {
+        let v = v.unwrap_or(base);
         if !(lo..=hi).contains(&v) {
             bail!("--{name}: expected a number in [{lo}, {hi}], found {v}");
         }
         Ok(v)
     };
+    let b = base.network;
     let network = NetworkSpec {
-        mean_degree: in_range(
-            "mean-degree",
-            args.mean_degree,
-            d.network.mean_degree,
-            1.0,
-            1000.0,
-        )?,
+        mean_degree: in_range("mean-degree", args.mean_degree, b.mean_degree, 1.0, 1000.0)?,
         degree_spread: in_range(
             "degree-spread",
             args.degree_spread,
-            d.network.degree_spread,
+            b.degree_spread,
             0.0,
             3.0,
         )?,
         within_region: in_range(
             "within-region",
             args.within_region,
-            d.network.within_region,
+            b.within_region,
             0.0,
             1.0,
         )?,
-        closure: in_range("closure", args.closure, d.network.closure, 0.0, 0.9)?,
-        homophily: in_range("homophily", args.homophily, d.network.homophily, 0.0, 1.0)?,
+        closure: in_range("closure", args.closure, b.closure, 0.0, 0.9)?,
+        homophily: in_range("homophily", args.homophily, b.homophily, 0.0, 1.0)?,
     };
     if network.mean_degree >= agents as f64 {
         bail!(
@@ -311,8 +309,8 @@ pub fn engine_kind(args: &EngineArgs) -> Result<EngineKind> {
 }
 
 fn run(args: &RunArgs) -> Result<()> {
-    let engine = engine_kind(&args.engine)?;
     let scenario = load_scenario(&args.scenario, args.params.as_deref())?;
+    let engine = engine_kind(&args.engine, scenario.engine)?;
     let runs = args.runs.unwrap_or(scenario.runs);
     let seed = args.seed.unwrap_or(scenario.seed);
     let out = args

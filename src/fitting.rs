@@ -135,7 +135,14 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         Some(event) => PathBuf::from("output").join(format!("fit-holdout-{event}")),
         None => PathBuf::from("output/fit"),
     });
-    let events = EventSet::new(&train, Some(&a.params))?;
+    let mut events = EventSet::new(&train, Some(&a.params))?;
+    // --engine and the agent options replace each event's own engine (checked before the fit).
+    let engines = events
+        .scenarios
+        .iter()
+        .map(|s| crate::commands::engine_kind(&a.engine, s.engine))
+        .collect::<Result<Vec<_>>>()?;
+    events.engines = engines;
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
@@ -144,8 +151,14 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         let posterior = fit(&events, &priors, &base, &settings, reporter);
         let fitted = predictive(&events, &posterior, &priors, &base, a.draws, settings.seed);
         let held = test.as_ref().map(|t| {
-            EventSet::new(t, Some(&a.params))
-                .map(|e| predictive(&e, &posterior, &priors, &base, a.draws, settings.seed))
+            EventSet::new(t, Some(&a.params)).map(|mut e| {
+                e.engines = e
+                    .scenarios
+                    .iter()
+                    .map(|s| crate::commands::engine_kind(&a.engine, s.engine).unwrap_or(s.engine))
+                    .collect();
+                predictive(&e, &posterior, &priors, &base, a.draws, settings.seed)
+            })
         });
         (posterior, fitted, held)
     });
@@ -237,6 +250,19 @@ fn write_timelines(
 
 pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     let a = &args.settings;
+    let e = &a.engine;
+    if e.engine.is_some()
+        || e.agents.is_some()
+        || e.mean_degree.is_some()
+        || e.degree_spread.is_some()
+        || e.within_region.is_some()
+        || e.closure.is_some()
+        || e.homophily.is_some()
+    {
+        bail!(
+            "surge validate runs each scenario on its own engine (simulation.engine); --engine and the agent options are for surge run and surge fit"
+        );
+    }
     let Inputs {
         base,
         priors,

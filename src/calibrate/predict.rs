@@ -13,8 +13,8 @@ pub struct EventSet {
     pub observations: Vec<Observation>,
     /// Per observation: (event index, app index, region index if a share).
     index: Vec<(usize, usize, Option<usize>)>,
-    /// The engine every simulation of the fit runs on.
-    pub engine: EngineKind,
+    /// Per event: the engine its simulations run on (the scenario's own unless replaced).
+    pub engines: Vec<EngineKind>,
 }
 
 /// One curve of a timeline plot.
@@ -133,10 +133,10 @@ impl EventSet {
             index.push((e, app, region));
         }
         Ok(EventSet {
+            engines: scenarios.iter().map(|s| s.engine).collect(),
             scenarios,
             observations: set.observations.clone(),
             index,
-            engine: EngineKind::default(),
         })
     }
 
@@ -146,7 +146,7 @@ impl EventSet {
             .iter()
             .enumerate()
             .map(|(e, s)| {
-                let engine = self.engine.build(s, behaviour);
+                let engine = self.engines[e].build(s, behaviour);
                 let mut tally = Tally::new(s.apps.len(), s.regions.len(), s.timeline.steps);
                 let streams = RunStreams::new(seed, run.wrapping_mul(31).wrapping_add(e as u64));
                 engine.run(&streams, &mut tally);

@@ -13,7 +13,7 @@
 //! change at the end of the step, so shares are as they stood when it began (as in the cohort
 //! engine).
 
-use super::network::{Network, NetworkSpec, build};
+use super::network::{Network, build};
 use super::observe::{Engine, Observed, Observer};
 use super::record::recorded_steps;
 use super::schedule::schedule;
@@ -25,26 +25,10 @@ use crate::model::drivers::StepDrivers;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{Arrival, Holding, arrival, choice_weights, looking_hazard};
+pub use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
 use rand::{Rng, RngExt};
 use std::collections::VecDeque;
-
-/// Size and network of an agent run.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct AgentSettings {
-    /// Simulated users in all (split among regions in proportion to their users).
-    pub agents: usize,
-    pub network: NetworkSpec,
-}
-
-impl Default for AgentSettings {
-    fn default() -> Self {
-        AgentSettings {
-            agents: 1_000_000,
-            network: NetworkSpec::default(),
-        }
-    }
-}
 
 /// Bytes an agent run holds at its peak (the network while it is built, plus each user's state),
 /// for the memory check before any allocation: per user 2 (region) + 2 (state) + 2 (contacts who
@@ -111,6 +95,11 @@ impl AgentEngine {
         }
     }
 
+    /// Simulated users per region (in proportion to the region's users).
+    pub fn agents_per_region(&self) -> &[usize] {
+        &self.agents
+    }
+
     /// Real users per agent, averaged over the users (capacities are shared by regions).
     fn mean_weight(&self) -> f64 {
         let users: f64 = self.scenario.regions.iter().map(|r| r.users as f64).sum();
@@ -122,7 +111,7 @@ impl AgentEngine {
 /// the scenario's shares; a share `homophily` of them next to holders of k already placed (a
 /// snowball along contacts inside the region), the rest at random among users holding nothing.
 /// Holdings are 0 = none, 1 + k = dormant at k, 1 + apps + k = active at k.
-fn place_accounts(
+pub fn place_accounts(
     scenario: &Scenario,
     network: &Network,
     agents: &[usize],
@@ -176,6 +165,40 @@ fn place_accounts(
         first += n;
     }
     holding
+}
+
+/// Newman's (2003) assortativity coefficient of holding an account (active or dormant) at app
+/// `k`, over the network's contacts: 1 when contacts always share the attribute, 0 when they mix
+/// at random: `r = (Σ_c e_cc - Σ_c a_c²) / (1 - Σ_c a_c²)` over the two classes (holder or not),
+/// with `e_cc` the share of contact pairs both in class c and `a_c` the share of ends in c.
+pub fn membership_assortativity(network: &Network, holding: &[u8], apps: usize, k: usize) -> f64 {
+    let member = |i: usize| holding[i] as usize == 1 + k || holding[i] as usize == 1 + apps + k;
+    let (mut both, mut one, mut total) = (0f64, 0f64, 0f64);
+    for i in 0..network.users() {
+        let mi = member(i);
+        for &j in network.of(i) {
+            let mj = member(j as usize);
+            total += 1.0;
+            if mi && mj {
+                both += 1.0;
+            } else if mi || mj {
+                one += 1.0;
+            }
+        }
+    }
+    if total == 0.0 {
+        return 0.0;
+    }
+    let e11 = both / total;
+    let e00 = (total - both - one) / total;
+    let a1 = (2.0 * both + one) / (2.0 * total);
+    let a0 = 1.0 - a1;
+    let expected = a1 * a1 + a0 * a0;
+    if expected >= 1.0 {
+        0.0
+    } else {
+        (e11 + e00 - expected) / (1.0 - expected)
+    }
 }
 
 /// Removes and returns a uniformly chosen element (order is not kept).

@@ -6,43 +6,11 @@
 //! network for any thread count (work is split into fixed chunks of users, each with its stream).
 
 use super::streams::{Component, RunStreams};
+pub use crate::scenario::NetworkSpec;
 use rand::RngExt;
 use rand_distr::{Distribution, LogNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
-
-/// How the network is drawn (validated by the scenario layer).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct NetworkSpec {
-    /// Mean number of contacts per user.
-    pub mean_degree: f64,
-    /// σ of the log-normal degree distribution (heavy tail; 0 = every user the mean degree).
-    pub degree_spread: f64,
-    /// Share of contacts inside one's own region (1 = regions apart; mixing otherwise
-    /// proportional to degree, as a configuration model).
-    pub within_region: f64,
-    /// Share of each user's contacts made by closing a triangle (friends of friends): 0 for no
-    /// clustering beyond chance.
-    pub closure: f64,
-    /// Share of each app's accounts placed next to accounts already placed (snowball along
-    /// contacts, inside the region); the rest are placed at random. 0 = no homophily.
-    pub homophily: f64,
-}
-
-impl Default for NetworkSpec {
-    /// Assumed defaults (docs/MODEL.md §13): 20 contacts on average, σ = 1 (a heavy tail; the
-    /// Facebook graph's degrees are close to log-normal, Ugander et al. 2011), 90% of contacts
-    /// in one's own region, a quarter of contacts closing triangles, half of accounts clustered.
-    fn default() -> Self {
-        NetworkSpec {
-            mean_degree: 20.0,
-            degree_spread: 1.0,
-            within_region: 0.9,
-            closure: 0.25,
-            homophily: 0.5,
-        }
-    }
-}
 
 /// Users per chunk of parallel work (fixed, so the network does not depend on the threads).
 const CHUNK: usize = 1 << 14;

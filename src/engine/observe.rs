@@ -3,10 +3,11 @@
 //! made of, per region and app, and nothing of how an engine keeps its population (cohorts of
 //! counts, or individual users).
 
-use super::agents::{AgentEngine, AgentSettings};
+use super::agents::AgentEngine;
 use super::cohort::CohortEngine;
 use super::streams::RunStreams;
 use crate::model::Behaviour;
+pub use crate::scenario::EngineKind;
 use crate::scenario::Scenario;
 
 /// One region's observable counts, each per app (cumulative unless said otherwise).
@@ -95,16 +96,6 @@ where
     fn describe(&self) -> String {
         "custom".into()
     }
-}
-
-/// The engines a scenario can be run with.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub enum EngineKind {
-    /// Counts of users moved by binomial draws (`engine/cohort.rs`).
-    #[default]
-    Cohort,
-    /// Individual users on a contact network (`engine/agents.rs`).
-    Agents(AgentSettings),
 }
 
 impl BuildEngine for EngineKind {

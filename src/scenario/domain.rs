@@ -12,6 +12,8 @@ use std::path::PathBuf;
 /// A checked scenario, ready for the engine.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// The engine the scenario runs on (`simulation.engine`, `[network]`).
+    pub engine: EngineKind,
     pub name: String,
     pub description: String,
     pub file: PathBuf,
@@ -144,4 +146,64 @@ pub struct App {
 pub struct AccountShares {
     pub active: f64,
     pub dormant: f64,
+}
+
+/// The engines a scenario can be run with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub enum EngineKind {
+    /// Counts of users moved by binomial draws (`engine/cohort.rs`).
+    #[default]
+    Cohort,
+    /// Individual users on a contact network (`engine/agents.rs`).
+    Agents(AgentSettings),
+}
+
+/// Size and network of an agent run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AgentSettings {
+    /// Simulated users in all (split among regions in proportion to their users).
+    pub agents: usize,
+    pub network: NetworkSpec,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        AgentSettings {
+            agents: 1_000_000,
+            network: NetworkSpec::default(),
+        }
+    }
+}
+
+/// How the network is drawn (validated by the scenario layer).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NetworkSpec {
+    /// Mean number of contacts per user.
+    pub mean_degree: f64,
+    /// σ of the log-normal degree distribution (heavy tail; 0 = every user the mean degree).
+    pub degree_spread: f64,
+    /// Share of contacts inside one's own region (1 = regions apart; mixing otherwise
+    /// proportional to degree, as a configuration model).
+    pub within_region: f64,
+    /// Share of each user's contacts made by closing a triangle (friends of friends): 0 for no
+    /// clustering beyond chance.
+    pub closure: f64,
+    /// Share of each app's accounts placed next to accounts already placed (snowball along
+    /// contacts, inside the region); the rest are placed at random. 0 = no homophily.
+    pub homophily: f64,
+}
+
+impl Default for NetworkSpec {
+    /// Assumed defaults (docs/MODEL.md §13): 20 contacts on average, σ = 1 (a heavy tail; the
+    /// Facebook graph's degrees are close to log-normal, Ugander et al. 2011), 90% of contacts
+    /// in one's own region, a quarter of contacts closing triangles, half of accounts clustered.
+    fn default() -> Self {
+        NetworkSpec {
+            mean_degree: 20.0,
+            degree_spread: 1.0,
+            within_region: 0.9,
+            closure: 0.25,
+            homophily: 0.5,
+        }
+    }
 }

@@ -9,7 +9,8 @@ mod raw;
 mod validate;
 
 pub use domain::{
-    AccountShares, App, Capacity, Coverage, Event, EventKind, Region, Scenario, Timeline,
+    AccountShares, AgentSettings, App, Capacity, Coverage, EngineKind, Event, EventKind,
+    NetworkSpec, Region, Scenario, Timeline,
 };
 pub use error::{ScenarioError, ValidationIssue};
 pub use params::{Behaviour, load_params};

@@ -16,6 +16,18 @@ pub(crate) struct RawScenario {
     pub event: RawEvent,
     pub regions: Vec<RawRegion>,
     pub apps: Vec<RawApp>,
+    /// The agent engine's contact network (with `simulation.engine = "agents"` only).
+    pub network: Option<RawNetwork>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNetwork {
+    pub mean_degree: Option<f64>,
+    pub degree_spread: Option<f64>,
+    pub within_region: Option<f64>,
+    pub closure: Option<f64>,
+    pub homophily: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -32,6 +44,10 @@ pub(crate) struct RawSimulation {
     pub runs: u64,
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// `cohort` (default) or `agents`.
+    pub engine: Option<String>,
+    /// Simulated users of the agent engine.
+    pub agents: Option<u64>,
 }
 
 fn default_output_minutes() -> f64 {

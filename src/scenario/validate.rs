@@ -3,13 +3,16 @@
 
 use super::check::{Checker, plain};
 use super::domain::{
-    AccountShares, App, Capacity, Coverage, Event, EventKind, Region, Scenario, Timeline,
+    AccountShares, AgentSettings, App, Capacity, Coverage, EngineKind, Event, EventKind,
+    NetworkSpec, Region, Scenario, Timeline,
 };
 use super::error::read_input;
 use super::error::{ScenarioError, ValidationIssue};
 use super::locate::from_toml;
 use super::params::{Behaviour, load_params};
-use super::raw::{RawApp, RawCoverage, RawEvent, RawRegion, RawScenario, RawSimulation};
+use super::raw::{
+    RawApp, RawCoverage, RawEvent, RawNetwork, RawRegion, RawScenario, RawSimulation,
+};
 use crate::model::rhythm::DEFAULT_ACTIVITY;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -90,7 +93,9 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
     if raw.simulation.runs == 0 {
         return Err(c.issue("simulation.runs", "expected at least 1 run"));
     }
+    let engine = engine(c, &raw.simulation, raw.network.as_ref())?;
     Ok(Scenario {
+        engine,
         name: raw.name,
         description: raw.description,
         file: PathBuf::new(),
@@ -104,6 +109,108 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
         runs: raw.simulation.runs,
         seed: raw.simulation.seed,
     })
+}
+
+/// Most simulated users of the agent engine (user indices are 32-bit; 10 million is what the
+/// benchmarks measure).
+pub const MAX_AGENTS: u64 = 100_000_000;
+
+/// `simulation.engine`, `simulation.agents` and `[network]`: the cohort engine unless
+/// `engine = "agents"`, whose size and network settings must be ones that can be met.
+fn engine(
+    c: &Checker,
+    sim: &RawSimulation,
+    network: Option<&RawNetwork>,
+) -> Result<EngineKind, ValidationIssue> {
+    match sim.engine.as_deref() {
+        None | Some("cohort") => {
+            if sim.agents.is_some() {
+                return Err(c.issue(
+                    "simulation.agents",
+                    "applies to engine = \"agents\" only; set simulation.engine = \"agents\" or remove it",
+                ));
+            }
+            if network.is_some() {
+                return Err(c.issue(
+                    "network",
+                    "applies to engine = \"agents\" only; set simulation.engine = \"agents\" or remove it",
+                ));
+            }
+            Ok(EngineKind::Cohort)
+        }
+        Some("agents") => {
+            let d = AgentSettings::default();
+            let agents = sim.agents.unwrap_or(d.agents as u64);
+            if !(10..=MAX_AGENTS).contains(&agents) {
+                return Err(c.issue(
+                    "simulation.agents",
+                    format!("expected 10 to {MAX_AGENTS} simulated users, found {agents}"),
+                ));
+            }
+            let none = RawNetwork {
+                mean_degree: None,
+                degree_spread: None,
+                within_region: None,
+                closure: None,
+                homophily: None,
+            };
+            let n = network.unwrap_or(&none);
+            let within = |key: &str, v: Option<f64>, default: f64, lo: f64, hi: f64| {
+                let v = c.finite(key, v.unwrap_or(default))?;
+                if (lo..=hi).contains(&v) {
+                    Ok(v)
+                } else {
+                    Err(c.issue(
+                        key,
+                        format!("expected a number in [{lo}, {hi}], found {}", plain(v)),
+                    ))
+                }
+            };
+            let net = &d.network;
+            let spec = NetworkSpec {
+                mean_degree: within(
+                    "network.mean_degree",
+                    n.mean_degree,
+                    net.mean_degree,
+                    1.0,
+                    1000.0,
+                )?,
+                degree_spread: within(
+                    "network.degree_spread",
+                    n.degree_spread,
+                    net.degree_spread,
+                    0.0,
+                    3.0,
+                )?,
+                within_region: within(
+                    "network.within_region",
+                    n.within_region,
+                    net.within_region,
+                    0.0,
+                    1.0,
+                )?,
+                closure: within("network.closure", n.closure, net.closure, 0.0, 0.9)?,
+                homophily: within("network.homophily", n.homophily, net.homophily, 0.0, 1.0)?,
+            };
+            if spec.mean_degree >= agents as f64 {
+                return Err(c.issue(
+                    "network.mean_degree",
+                    format!(
+                        "expected fewer contacts than the {agents} simulated users, found {}",
+                        plain(spec.mean_degree)
+                    ),
+                ));
+            }
+            Ok(EngineKind::Agents(AgentSettings {
+                agents: agents as usize,
+                network: spec,
+            }))
+        }
+        Some(other) => Err(c.issue(
+            "simulation.engine",
+            format!("expected \"cohort\" or \"agents\", found {other:?}"),
+        )),
+    }
 }
 
 /// A name that is safe as a folder or file name: no separators, no `..`, no control characters.

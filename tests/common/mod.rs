@@ -34,6 +34,7 @@ pub fn bass_scenario(
     let steps = (horizon_hours / step_hours).round() as usize;
     let start = Utc.with_ymd_and_hms(2021, 10, 4, 0, 0, 0).unwrap();
     Scenario {
+        engine: surge::scenario::EngineKind::Cohort,
         name: "bass".into(),
         description: String::new(),
         file: "bass.toml".into(),
