@@ -14,6 +14,11 @@ cp output/facebook-2021-10-04/adoption.png docs/images/facebook-2021-10-04-adopt
 cp output/facebook-2021-10-04/rate.png docs/images/facebook-2021-10-04-rate.png
 cp output/facebook-2021-10-04/regions.png docs/images/facebook-2021-10-04-regions.png
 cp output/compare-6h-vs-24h/compare.png docs/images/compare-6h-vs-24h.png
+# The agent engine on a random and on a clustered network (about a minute together).
+"$surge" run scenarios/facebook-2021-10-04-agents-random.toml --quiet
+"$surge" run scenarios/facebook-2021-10-04-agents-clustered.toml --quiet
+"$surge" compare output/facebook-2021-10-04-agents-random output/facebook-2021-10-04-agents-clustered --app telegram --metric registrations --out output/compare-agents-random-vs-clustered
+cp output/compare-agents-random-vs-clustered/compare.png docs/images/compare-agents-random-vs-clustered.png
 # The fit's plots come from the last full `surge fit` (output/fit/); it runs here if missing
 # (about 3 minutes; same seed, same posterior).
 [ -f output/fit/fit.json ] || "$surge" fit --quiet
