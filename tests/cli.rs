@@ -108,6 +108,26 @@ const BAD: &[(&str, &str, &str)] = &[
         "simulation.horizon_hours",
         "expected a number",
     ),
+    (
+        "network-degree-above-agents",
+        "network.mean_degree",
+        "expected fewer contacts than the 50 simulated users",
+    ),
+    (
+        "network-share-out-of-range",
+        "network.within_region",
+        "expected a number in [0, 1], found 1.5",
+    ),
+    (
+        "unknown-engine",
+        "simulation.engine",
+        "expected \"cohort\" or \"agents\"",
+    ),
+    (
+        "network-without-agents",
+        "network",
+        "applies to engine = \"agents\" only",
+    ),
 ];
 
 #[test]
@@ -810,4 +830,113 @@ fn scripts_ask_cargo_where_the_binary_is() {
             "{script} hard-codes target/release/surge"
         );
     }
+}
+
+/// Issue 11: an agent run too big for memory is refused before anything is allocated (with the
+/// estimate), impossible sizes and agent options without the agent engine are refused, and
+/// nothing is written.
+#[test]
+fn agent_runs_that_cannot_be_met_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "--engine",
+                "agents",
+                "--agents",
+                "100000000",
+                "--mean-degree",
+                "999",
+            ],
+            "GiB is available",
+        ),
+        (
+            &["--engine", "agents", "--agents", "5"],
+            "expected 10 to 100000000",
+        ),
+        (
+            &[
+                "--engine",
+                "agents",
+                "--agents",
+                "100",
+                "--mean-degree",
+                "100",
+            ],
+            "expected fewer contacts than the 100 simulated users",
+        ),
+        (
+            &["--engine", "agents", "--closure", "0.95"],
+            "--closure: expected a number in [0, 0.9]",
+        ),
+        (&["--agents", "1000"], "apply to the agent engine only"),
+    ];
+    for (args, words) in cases {
+        let assert = surge()
+            .args(["run", "tests/fixtures/valid-small.toml", "--quiet", "--out"])
+            .arg(&out)
+            .args(*args)
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(err.contains(words), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!out.exists(), "{args:?} wrote output");
+    }
+}
+
+/// Issue 11: the agent engine through the real binary: outputs in real-population units, the
+/// same files, and byte-identical on 1 and 2 threads.
+#[test]
+fn agent_runs_are_identical_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("t{threads}"));
+        surge()
+            .args([
+                "run",
+                "tests/fixtures/valid-small.toml",
+                "--quiet",
+                "--runs",
+                "6",
+            ])
+            .args([
+                "--engine",
+                "agents",
+                "--agents",
+                "5000",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    for file in [
+        "summary.json",
+        "timeseries.csv",
+        "runs.csv",
+        "spaghetti.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(one.join(file)).unwrap(),
+            std::fs::read(two.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(one.join("summary.json")).unwrap()).unwrap();
+    assert!(
+        summary["engine"]
+            .as_str()
+            .unwrap()
+            .starts_with("agents (5000 simulated users")
+    );
+    // 130 million users on 5,000 agents: counts come in multiples of about 26,000 users.
+    let arrivals = summary["headline"][0]["mean"].as_f64().unwrap();
+    assert!(arrivals > 26_000.0, "arrivals {arrivals}");
 }

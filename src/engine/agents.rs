@@ -64,6 +64,8 @@ pub struct AgentEngine {
     /// Agents per region, and real users per agent in each region.
     agents: Vec<usize>,
     weight: Vec<f64>,
+    /// Run 0's network, as `report` gives it.
+    first_network: std::sync::OnceLock<serde_json::Value>,
 }
 
 impl AgentEngine {
@@ -92,6 +94,7 @@ impl AgentEngine {
             settings,
             agents,
             weight,
+            first_network: std::sync::OnceLock::new(),
         }
     }
 
@@ -207,7 +210,49 @@ fn take_random(list: &mut Vec<u32>, rng: &mut impl Rng) -> u32 {
     list.swap_remove(i)
 }
 
+impl AgentEngine {
+    /// What a run's network came out as, with the bytes it took and the assortativity of each
+    /// app's accounts (docs/MODEL.md §13).
+    fn describe(
+        &self,
+        network: &Network,
+        holding: &[u8],
+        streams: &RunStreams,
+    ) -> serde_json::Value {
+        let mut rng = streams.at(Component::Network, 9, 0);
+        let stats = network.stats(&mut rng, 2000);
+        let apps = self.scenario.apps.len();
+        let assortativity: serde_json::Map<String, serde_json::Value> = self
+            .scenario
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                let r = membership_assortativity(network, holding, apps, k);
+                (a.name.clone(), serde_json::json!((r * 1e4).round() / 1e4))
+            })
+            .collect();
+        let round = |x: f64| (x * 1e4).round() / 1e4;
+        serde_json::json!({
+            "run": 0,
+            "simulated_users": stats.users,
+            "users_per_simulated_user": round(self.mean_weight()),
+            "mean_degree": round(stats.mean_degree),
+            "clustering": round(stats.clustering),
+            "clustering_method": "mean local clustering coefficient (Watts & Strogatz 1998) of 2,000 users drawn at random",
+            "within_region": round(stats.within_region),
+            "account_assortativity": assortativity,
+            "assortativity_method": "Newman (2003) for holding an account (active or dormant) at the app, over all contacts",
+            "bytes": network.bytes(),
+        })
+    }
+}
+
 impl Engine for AgentEngine {
+    fn report(&self) -> Option<serde_json::Value> {
+        self.first_network.get().cloned()
+    }
+
     fn run(&self, streams: &RunStreams, observer: &mut dyn Observer) {
         let s = &self.scenario;
         let (apps, regions) = (s.apps.len(), s.regions.len());
@@ -220,6 +265,11 @@ impl Engine for AgentEngine {
             streams,
         );
         let n = network.users();
+        if streams.run() == 0 {
+            let _ = self
+                .first_network
+                .set(self.describe(&network, &holding, streams));
+        }
         let group_of = |h: u8| -> Option<usize> { ((h as usize) <= apps).then_some(h as usize) };
         // Per region and holding group (0 none, 1 + k dormant at k): who is unaware, who noticed.
         let mut unaware: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];

@@ -13,6 +13,7 @@ use crate::summary::{BLOCK_RUNS, BlockedSummaries, RunSummaries};
 use rand::RngExt;
 use rayon::prelude::*;
 use std::cell::RefCell;
+use std::sync::OnceLock;
 use thread_local::ThreadLocal;
 
 pub use super::record::RunOutput;
@@ -35,6 +36,8 @@ pub enum ParameterSource {
 pub struct MonteCarlo {
     /// The engine that ran, as `summary.json` names it.
     pub engine: String,
+    /// What the engine reported of run 0 (`Engine::report`), if anything.
+    pub engine_report: Option<serde_json::Value>,
     pub layout: SeriesLayout,
     pub specs: Vec<HeadlineSpec>,
     pub summaries: RunSummaries,
@@ -177,6 +180,7 @@ pub fn run_monte_carlo_with(
         ParameterSource::Samples { samples, weights } => Source::Samples(samples, weights),
     };
     let values = scenario.timeline.output_points() * layout.len();
+    let report: OnceLock<Option<serde_json::Value>> = OnceLock::new();
     let empty = || RefCell::new(BlockedSummaries::new(values, specs.len()));
     let workers: ThreadLocal<RefCell<BlockedSummaries>> = ThreadLocal::new();
     let keep = single_runs as u64;
@@ -189,13 +193,23 @@ pub fn run_monte_carlo_with(
             .map(|run| {
                 let output = match &source {
                     Source::Fixed(engine) => {
-                        simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run)
+                        let output =
+                            simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run);
+                        if run == 0 {
+                            let _ = report.set(engine.report());
+                        }
+                        output
                     }
                     Source::Samples(samples, weights) => {
                         let mut pick = RunStreams::new(seed, run).parameters();
                         let behaviour = &samples[weighted_index(weights, pick.random::<f64>())];
                         let engine = engines.build(scenario, behaviour);
-                        simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run)
+                        let output =
+                            simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run);
+                        if run == 0 {
+                            let _ = report.set(engine.report());
+                        }
+                        output
                     }
                 };
                 workers
@@ -219,6 +233,7 @@ pub fn run_monte_carlo_with(
     }
     Ok(MonteCarlo {
         engine: engines.describe(),
+        engine_report: report.into_inner().flatten(),
         layout,
         specs,
         summaries,

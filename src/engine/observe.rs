@@ -75,6 +75,12 @@ pub trait Engine: Send + Sync {
     /// Simulates one run, drawing only from `streams` (those of the master seed and the run's
     /// index), and calls `observer` after every step of the scenario's timeline.
     fn run(&self, streams: &RunStreams, observer: &mut dyn Observer);
+
+    /// What the engine has to say about its first run beyond the counts (the agent engine: the
+    /// network it drew), for `summary.json`; `None` for most engines. Read after run 0 ended.
+    fn report(&self) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// Builds an engine for a scenario and parameter set (once per run when each run draws its own

@@ -51,6 +51,11 @@ impl RunStreams {
         RunStreams { seed, run }
     }
 
+    /// The run's index.
+    pub fn run(&self) -> u64 {
+        self.run
+    }
+
     /// The stream of `component` at time step `step` for `unit` (a region or an app index).
     pub fn at(&self, component: Component, step: usize, unit: usize) -> Xoshiro256PlusPlus {
         let component_key = stream_key(self.seed, self.run, component as u64);

@@ -74,6 +74,10 @@ pub struct Summary {
     pub seed: u64,
     pub runs: u64,
     pub engine: String,
+    /// The agent engine's network as run 0 drew it (realised degree, clustering, mixing and the
+    /// assortativity of each app's accounts); absent for the cohort engine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<serde_json::Value>,
     /// What the 90% intervals carry.
     pub band: String,
     /// How the quantiles (here and in timeseries.csv) were computed, with their error bound.
@@ -133,6 +137,7 @@ impl Summary {
             runs: mc.summaries.runs(),
             quantiles: crate::summary::quantile_method(),
             engine: mc.engine.clone(),
+            network: mc.engine_report.clone(),
             band: band.to_string(),
             parameters,
             event: EventInfo {

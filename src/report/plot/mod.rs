@@ -193,6 +193,7 @@ mod tests {
                 seed: 1,
                 runs: 10,
                 engine: String::new(),
+                network: None,
                 band: "test".into(),
                 quantiles: String::new(),
                 parameters: ParametersInfo {
