@@ -28,6 +28,7 @@ use crate::model::switching::{Arrival, Holding, arrival, choice_weights, looking
 pub use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
 use rand::{Rng, RngExt};
+use rayon::prelude::*;
 use std::collections::VecDeque;
 
 /// Bytes an agent run holds at its peak (the network while it is built, plus each user's state),
@@ -176,19 +177,23 @@ pub fn place_accounts(
 /// with `e_cc` the share of contact pairs both in class c and `a_c` the share of ends in c.
 pub fn membership_assortativity(network: &Network, holding: &[u8], apps: usize, k: usize) -> f64 {
     let member = |i: usize| holding[i] as usize == 1 + k || holding[i] as usize == 1 + apps + k;
-    let (mut both, mut one, mut total) = (0f64, 0f64, 0f64);
-    for i in 0..network.users() {
-        let mi = member(i);
-        for &j in network.of(i) {
-            let mj = member(j as usize);
-            total += 1.0;
-            if mi && mj {
-                both += 1.0;
-            } else if mi || mj {
-                one += 1.0;
+    // Counted in parallel over users; integer counts, so the sum does not depend on the threads.
+    let (both, one, total) = (0..network.users())
+        .into_par_iter()
+        .map(|i| {
+            let mi = member(i);
+            let (mut both, mut one) = (0u64, 0u64);
+            for &j in network.of(i) {
+                match (mi, member(j as usize)) {
+                    (true, true) => both += 1,
+                    (false, false) => {}
+                    _ => one += 1,
+                }
             }
-        }
-    }
+            (both, one, network.of(i).len() as u64)
+        })
+        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    let (both, one, total) = (both as f64, one as f64, total as f64);
     if total == 0.0 {
         return 0.0;
     }
