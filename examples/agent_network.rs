@@ -2,7 +2,7 @@
 //! time, bytes per user and per contact, realised mean degree, clustering, share within region,
 //! and the assortativity of each app's accounts (benches/README.md quotes it).
 //!
-//! cargo run --release --example agent_network -- scenarios/facebook-2021-10-04.toml 10000000 20
+//! cargo run --release --example agent_network -- scenarios/facebook-2021-10-04.toml 10000000 20 [closure]
 
 use std::path::Path;
 use std::time::Instant;
@@ -22,11 +22,13 @@ fn main() {
     let degree: f64 = args
         .get(3)
         .map_or(20.0, |a| a.parse().expect("mean degree"));
+    let closure: Option<f64> = args.get(4).map(|a| a.parse().expect("closure"));
     let s = load_scenario(Path::new(scenario), None).expect("scenario");
     let settings = AgentSettings {
         agents,
         network: NetworkSpec {
             mean_degree: degree,
+            closure: closure.unwrap_or(NetworkSpec::default().closure),
             ..NetworkSpec::default()
         },
     };
