@@ -268,44 +268,21 @@ pub fn engine_kind(args: &EngineArgs, scenario: EngineKind) -> Result<EngineKind
         (_, EngineKind::Agents(settings)) => settings,
         (Some(EngineChoice::Agents), EngineKind::Cohort) => AgentSettings::default(),
     };
-    let agents = args.agents.unwrap_or(base.agents);
-    if !(10..=100_000_000).contains(&agents) {
-        bail!("--agents: expected 10 to 100000000 simulated users, found {agents}");
-    }
-    let in_range = |name: &str, v: Option<f64>, base: f64, lo: f64, hi: f64| -> Result<f64> {
-        let v = v.unwrap_or(base);
-        if !(lo..=hi).contains(&v) {
-            bail!("--{name}: expected a number in [{lo}, {hi}], found {v}");
-        }
-        Ok(v)
-    };
     let b = base.network;
-    let network = NetworkSpec {
-        mean_degree: in_range("mean-degree", args.mean_degree, b.mean_degree, 1.0, 1000.0)?,
-        degree_spread: in_range(
-            "degree-spread",
-            args.degree_spread,
-            b.degree_spread,
-            0.0,
-            3.0,
-        )?,
-        within_region: in_range(
-            "within-region",
-            args.within_region,
-            b.within_region,
-            0.0,
-            1.0,
-        )?,
-        closure: in_range("closure", args.closure, b.closure, 0.0, 0.9)?,
-        homophily: in_range("homophily", args.homophily, b.homophily, 0.0, 1.0)?,
+    let settings = AgentSettings {
+        agents: args.agents.unwrap_or(base.agents),
+        network: NetworkSpec {
+            mean_degree: args.mean_degree.unwrap_or(b.mean_degree),
+            degree_spread: args.degree_spread.unwrap_or(b.degree_spread),
+            within_region: args.within_region.unwrap_or(b.within_region),
+            closure: args.closure.unwrap_or(b.closure),
+            homophily: args.homophily.unwrap_or(b.homophily),
+        },
     };
-    if network.mean_degree >= agents as f64 {
-        bail!(
-            "--mean-degree {}: expected fewer contacts than the {agents} simulated users",
-            network.mean_degree
-        );
+    if let Some((key, message)) = settings.problem() {
+        bail!("--{}: {message}", key.replace('_', "-"));
     }
-    Ok(EngineKind::Agents(AgentSettings { agents, network }))
+    Ok(EngineKind::Agents(settings))
 }
 
 fn run(args: &RunArgs) -> Result<()> {

@@ -3,6 +3,8 @@
 //! whole pipeline, and its `summary.json` is compared with a snapshot (as hyperfine tests its
 //! benchmark pipeline with a mock executor); the cohort engine runs through the same builder.
 
+mod common;
+
 use std::path::Path;
 use surge::engine::mock::MockEngine;
 use surge::engine::{
@@ -54,18 +56,7 @@ fn mock_engine_summary_matches_its_snapshot_on_any_thread_count() {
     std::fs::create_dir_all(&two).unwrap();
     run(&mock, 1, &one);
     run(&mock, 2, &two);
-    for file in [
-        "summary.json",
-        "timeseries.csv",
-        "runs.csv",
-        "spaghetti.csv",
-    ] {
-        assert_eq!(
-            std::fs::read(one.join(file)).unwrap(),
-            std::fs::read(two.join(file)).unwrap(),
-            "{file} differs between 1 and 2 threads"
-        );
-    }
+    common::assert_same_results(&one, &two);
     let got = std::fs::read_to_string(one.join("summary.json")).unwrap();
     let golden = Path::new("tests/golden/mock-engine-summary.json");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {

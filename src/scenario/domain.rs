@@ -3,6 +3,7 @@
 //! simulated horizon. Fields are public so tests can build special cases (the Bass check's
 //! unlimited capacity) that no file may ask for.
 
+use super::check::plain;
 use super::params::Behaviour;
 pub use crate::model::signup::Capacity;
 use chrono::{DateTime, Utc};
@@ -164,6 +165,52 @@ pub struct AgentSettings {
     /// Simulated users in all (split among regions in proportion to their users).
     pub agents: usize,
     pub network: NetworkSpec,
+}
+
+/// Most simulated users of the agent engine (user indices are 32-bit; 10 million is what the
+/// benchmarks measure).
+pub const MAX_AGENTS: usize = 100_000_000;
+
+impl AgentSettings {
+    /// The first setting that cannot be met, as (key, what was expected): `agents`, or a key of
+    /// `[network]`. The scenario file and the command line both check through this.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        if !(10..=MAX_AGENTS).contains(&self.agents) {
+            return Some((
+                "agents",
+                format!(
+                    "expected 10 to {MAX_AGENTS} simulated users, found {}",
+                    self.agents
+                ),
+            ));
+        }
+        let n = &self.network;
+        for (key, value, lo, hi) in [
+            ("mean_degree", n.mean_degree, 1.0, 1000.0),
+            ("degree_spread", n.degree_spread, 0.0, 3.0),
+            ("within_region", n.within_region, 0.0, 1.0),
+            ("closure", n.closure, 0.0, 0.9),
+            ("homophily", n.homophily, 0.0, 1.0),
+        ] {
+            if !(lo..=hi).contains(&value) {
+                return Some((
+                    key,
+                    format!("expected a number in [{lo}, {hi}], found {}", plain(value)),
+                ));
+            }
+        }
+        if n.mean_degree >= self.agents as f64 {
+            return Some((
+                "mean_degree",
+                format!(
+                    "expected fewer contacts than the {} simulated users, found {}",
+                    self.agents,
+                    plain(n.mean_degree)
+                ),
+            ));
+        }
+        None
+    }
 }
 
 impl Default for AgentSettings {

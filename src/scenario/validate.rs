@@ -111,10 +111,6 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
     })
 }
 
-/// Most simulated users of the agent engine (user indices are 32-bit; 10 million is what the
-/// benchmarks measure).
-pub const MAX_AGENTS: u64 = 100_000_000;
-
 /// `simulation.engine`, `simulation.agents` and `[network]`: the cohort engine unless
 /// `engine = "agents"`, whose size and network settings must be ones that can be met.
 fn engine(
@@ -140,71 +136,41 @@ fn engine(
         }
         Some("agents") => {
             let d = AgentSettings::default();
-            let agents = sim.agents.unwrap_or(d.agents as u64);
-            if !(10..=MAX_AGENTS).contains(&agents) {
-                return Err(c.issue(
-                    "simulation.agents",
-                    format!("expected 10 to {MAX_AGENTS} simulated users, found {agents}"),
-                ));
-            }
-            let none = RawNetwork {
+            let n = network.unwrap_or(&RawNetwork {
                 mean_degree: None,
                 degree_spread: None,
                 within_region: None,
                 closure: None,
                 homophily: None,
-            };
-            let n = network.unwrap_or(&none);
-            let within = |key: &str, v: Option<f64>, default: f64, lo: f64, hi: f64| {
-                let v = c.finite(key, v.unwrap_or(default))?;
-                if (lo..=hi).contains(&v) {
-                    Ok(v)
-                } else {
-                    Err(c.issue(
-                        key,
-                        format!("expected a number in [{lo}, {hi}], found {}", plain(v)),
-                    ))
+            });
+            let keyed = [
+                ("network.mean_degree", n.mean_degree),
+                ("network.degree_spread", n.degree_spread),
+                ("network.within_region", n.within_region),
+                ("network.closure", n.closure),
+                ("network.homophily", n.homophily),
+            ];
+            for (key, value) in keyed {
+                if let Some(v) = value {
+                    c.finite(key, v)?;
                 }
-            };
-            let net = &d.network;
-            let spec = NetworkSpec {
-                mean_degree: within(
-                    "network.mean_degree",
-                    n.mean_degree,
-                    net.mean_degree,
-                    1.0,
-                    1000.0,
-                )?,
-                degree_spread: within(
-                    "network.degree_spread",
-                    n.degree_spread,
-                    net.degree_spread,
-                    0.0,
-                    3.0,
-                )?,
-                within_region: within(
-                    "network.within_region",
-                    n.within_region,
-                    net.within_region,
-                    0.0,
-                    1.0,
-                )?,
-                closure: within("network.closure", n.closure, net.closure, 0.0, 0.9)?,
-                homophily: within("network.homophily", n.homophily, net.homophily, 0.0, 1.0)?,
-            };
-            if spec.mean_degree >= agents as f64 {
-                return Err(c.issue(
-                    "network.mean_degree",
-                    format!(
-                        "expected fewer contacts than the {agents} simulated users, found {}",
-                        plain(spec.mean_degree)
-                    ),
-                ));
             }
-            Ok(EngineKind::Agents(AgentSettings {
-                agents: agents as usize,
-                network: spec,
-            }))
+            let settings = AgentSettings {
+                agents: usize::try_from(sim.agents.unwrap_or(d.agents as u64))
+                    .unwrap_or(usize::MAX),
+                network: NetworkSpec {
+                    mean_degree: n.mean_degree.unwrap_or(d.network.mean_degree),
+                    degree_spread: n.degree_spread.unwrap_or(d.network.degree_spread),
+                    within_region: n.within_region.unwrap_or(d.network.within_region),
+                    closure: n.closure.unwrap_or(d.network.closure),
+                    homophily: n.homophily.unwrap_or(d.network.homophily),
+                },
+            };
+            match settings.problem() {
+                None => Ok(EngineKind::Agents(settings)),
+                Some(("agents", message)) => Err(c.issue("simulation.agents", message)),
+                Some((key, message)) => Err(c.issue(&format!("network.{key}"), message)),
+            }
         }
         Some(other) => Err(c.issue(
             "simulation.engine",

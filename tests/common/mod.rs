@@ -96,3 +96,24 @@ pub fn copy_folders(root: &std::path::Path, folders: &[&str]) {
         }
     }
 }
+
+/// The result files of a run, which must be byte-identical for any thread count.
+pub const RESULT_FILES: [&str; 4] = [
+    "summary.json",
+    "timeseries.csv",
+    "runs.csv",
+    "spaghetti.csv",
+];
+
+/// Asserts that two output folders hold byte-identical result files.
+pub fn assert_same_results(a: &std::path::Path, b: &std::path::Path) {
+    for file in RESULT_FILES {
+        assert_eq!(
+            std::fs::read(a.join(file)).unwrap(),
+            std::fs::read(b.join(file)).unwrap(),
+            "{file} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
