@@ -36,7 +36,7 @@ fn network_build(c: &mut Criterion) {
                 ..NetworkSpec::default()
             },
         };
-        let engine = AgentEngine::new(&s, &s.behaviour, settings);
+        let engine = AgentEngine::new(&s, &s.behaviour, settings.clone());
         let sizes = engine.agents_per_region().to_vec();
         group.bench_function(BenchmarkId::new(format!("degree_{degree}"), users), |b| {
             let mut run = 0;

@@ -32,7 +32,7 @@ fn main() {
             ..NetworkSpec::default()
         },
     };
-    let engine = AgentEngine::new(&s, &s.behaviour, settings);
+    let engine = AgentEngine::new(&s, &s.behaviour, settings.clone());
     let streams = RunStreams::new(s.seed, 0);
     let t = Instant::now();
     let network = build(&settings.network, engine.agents_per_region(), &streams);

@@ -277,6 +277,7 @@ pub fn engine_kind(args: &EngineArgs, scenario: EngineKind) -> Result<EngineKind
             within_region: args.within_region.unwrap_or(b.within_region),
             closure: args.closure.unwrap_or(b.closure),
             homophily: args.homophily.unwrap_or(b.homophily),
+            mixing: b.mixing.clone(),
         },
     };
     if let Some((key, message)) = settings.problem() {
@@ -287,7 +288,7 @@ pub fn engine_kind(args: &EngineArgs, scenario: EngineKind) -> Result<EngineKind
 
 fn run(args: &RunArgs) -> Result<()> {
     let scenario = load_scenario(&args.scenario, args.params.as_deref())?;
-    let engine = engine_kind(&args.engine, scenario.engine)?;
+    let engine = engine_kind(&args.engine, scenario.engine.clone())?;
     let runs = args.runs.unwrap_or(scenario.runs);
     let seed = args.seed.unwrap_or(scenario.seed);
     let out = args

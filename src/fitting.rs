@@ -140,7 +140,7 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
     let engines = events
         .scenarios
         .iter()
-        .map(|s| crate::commands::engine_kind(&a.engine, s.engine))
+        .map(|s| crate::commands::engine_kind(&a.engine, s.engine.clone()))
         .collect::<Result<Vec<_>>>()?;
     events.engines = engines;
     let started = Instant::now();
@@ -155,7 +155,10 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
                 e.engines = e
                     .scenarios
                     .iter()
-                    .map(|s| crate::commands::engine_kind(&a.engine, s.engine).unwrap_or(s.engine))
+                    .map(|s| {
+                        crate::commands::engine_kind(&a.engine, s.engine.clone())
+                            .unwrap_or(s.engine.clone())
+                    })
                     .collect();
                 predictive(&e, &posterior, &priors, &base, a.draws, settings.seed)
             })

@@ -27,6 +27,7 @@ fn agents_on_a_dense_random_network_match_the_cohort_engine() {
             within_region: 1.0,
             closure: 0.0,
             homophily: 0.0,
+            mixing: None,
         },
     };
     let agents = run(EngineKind::Agents(dense), 48, 1);

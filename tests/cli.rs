@@ -126,6 +126,11 @@ const BAD: &[(&str, &str, &str)] = &[
         "expected \"cohort\" or \"agents\"",
     ),
     (
+        "mixing-row-sum",
+        "network.mixing.europe",
+        "expected shares that sum to 1, found a sum of 1.1",
+    ),
+    (
         "network-without-agents",
         "network",
         "applies to engine = \"agents\" only",

@@ -133,7 +133,7 @@ impl EventSet {
             index.push((e, app, region));
         }
         Ok(EventSet {
-            engines: scenarios.iter().map(|s| s.engine).collect(),
+            engines: scenarios.iter().map(|s| s.engine.clone()).collect(),
             scenarios,
             observations: set.observations.clone(),
             index,

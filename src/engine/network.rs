@@ -243,10 +243,23 @@ pub fn build(spec: &NetworkSpec, users_per_region: &[usize], streams: &RunStream
             let mut edges = Vec::new();
             for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
                 for _ in 0..half(degree[i], random_share, &mut rng) {
-                    let pool = if rng.random::<f64>() < spec.within_region {
-                        &regional[region[i] as usize]
-                    } else {
-                        &everyone
+                    let own = region[i] as usize;
+                    let pool = match &spec.mixing {
+                        // The partner's region from the user's row of the mixing matrix.
+                        Some(rows) => {
+                            let u = rng.random::<f64>();
+                            let mut acc = 0.0;
+                            let to = rows[own]
+                                .iter()
+                                .position(|&share| {
+                                    acc += share;
+                                    u < acc
+                                })
+                                .unwrap_or(own);
+                            &regional[to]
+                        }
+                        None if rng.random::<f64>() < spec.within_region => &regional[own],
+                        None => &everyone,
                     };
                     if let Some(j) = pool.pick(&mut rng)
                         && j as usize != i
@@ -435,6 +448,34 @@ mod tests {
             .sum();
         // 3 degrees of freedom: P(chi2 > 16.3) = 0.001.
         assert!(chi2 < 16.3, "chi2 {chi2}: {counts:?}");
+    }
+
+    /// A mixing matrix sets where random contacts are drawn: region 0 keeps 95% of its users'
+    /// contacts at home, region 1 sends 60% of its own to region 0.
+    #[test]
+    fn a_mixing_matrix_sets_the_regions_of_contacts() {
+        let spec = NetworkSpec {
+            closure: 0.0,
+            mixing: Some(vec![vec![0.95, 0.05], vec![0.6, 0.4]]),
+            ..NetworkSpec::default()
+        };
+        let n = net(&spec, &[20_000, 20_000]);
+        let mut cross = 0u64;
+        let mut within1 = 0u64;
+        for i in 20_000..40_000 {
+            for &j in n.of(i) {
+                if j < 20_000 {
+                    cross += 1;
+                } else {
+                    within1 += 1;
+                }
+            }
+        }
+        // Per region-1 user (equal sizes and degrees), of the contacts started: 60% to region 0
+        // and 40% at home, each home contact counted at both its ends; plus region 0's 5% sent
+        // here. Cross share of region 1's contacts: (0.6 + 0.05) / (0.6 + 0.05 + 2 x 0.4).
+        let share = cross as f64 / (cross + within1) as f64;
+        assert!((share - 0.65 / 1.45).abs() < 0.03, "cross share {share}");
     }
 
     #[test]

@@ -109,7 +109,7 @@ impl BuildEngine for EngineKind {
         match self {
             EngineKind::Cohort => Box::new(CohortEngine::new(scenario, behaviour)),
             EngineKind::Agents(settings) => {
-                Box::new(AgentEngine::new(scenario, behaviour, *settings))
+                Box::new(AgentEngine::new(scenario, behaviour, settings.clone()))
             }
         }
     }

@@ -150,7 +150,7 @@ pub struct AccountShares {
 }
 
 /// The engines a scenario can be run with.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub enum EngineKind {
     /// Counts of users moved by binomial draws (`engine/cohort.rs`).
     #[default]
@@ -160,7 +160,7 @@ pub enum EngineKind {
 }
 
 /// Size and network of an agent run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgentSettings {
     /// Simulated users in all (split among regions in proportion to their users).
     pub agents: usize,
@@ -223,7 +223,7 @@ impl Default for AgentSettings {
 }
 
 /// How the network is drawn (validated by the scenario layer).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NetworkSpec {
     /// Mean number of contacts per user.
     pub mean_degree: f64,
@@ -238,6 +238,10 @@ pub struct NetworkSpec {
     /// Share of each app's accounts placed next to accounts already placed (snowball along
     /// contacts, inside the region); the rest are placed at random. 0 = no homophily.
     pub homophily: f64,
+    /// Per region (rows, in region order): the shares of its users' random contacts drawn from
+    /// each region (columns); every row sums to 1. Replaces `within_region` when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixing: Option<Vec<Vec<f64>>>,
 }
 
 impl Default for NetworkSpec {
@@ -251,6 +255,7 @@ impl Default for NetworkSpec {
             within_region: 0.9,
             closure: 0.25,
             homophily: 0.5,
+            mixing: None,
         }
     }
 }

@@ -28,6 +28,8 @@ pub(crate) struct RawNetwork {
     pub within_region: Option<f64>,
     pub closure: Option<f64>,
     pub homophily: Option<f64>,
+    /// Per region, the region's name -> { other region -> share of random contacts there }.
+    pub mixing: Option<BTreeMap<String, BTreeMap<String, f64>>>,
 }
 
 #[derive(Debug, Deserialize)]

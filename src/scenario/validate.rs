@@ -93,7 +93,7 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
     if raw.simulation.runs == 0 {
         return Err(c.issue("simulation.runs", "expected at least 1 run"));
     }
-    let engine = engine(c, &raw.simulation, raw.network.as_ref())?;
+    let engine = engine(c, &raw.simulation, raw.network.as_ref(), &names)?;
     Ok(Scenario {
         engine,
         name: raw.name,
@@ -113,10 +113,63 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
 
 /// `simulation.engine`, `simulation.agents` and `[network]`: the cohort engine unless
 /// `engine = "agents"`, whose size and network settings must be ones that can be met.
+/// `[network.mixing]`: one table per region naming the share of its random contacts drawn from
+/// each region (regions left out get 0); every region needs its row, and every row sums to 1.
+fn mixing(
+    c: &Checker,
+    raw: &BTreeMap<String, BTreeMap<String, f64>>,
+    names: &[&str],
+) -> Result<Vec<Vec<f64>>, ValidationIssue> {
+    let index = |key: &str, name: &str| {
+        names.iter().position(|n| *n == name).ok_or_else(|| {
+            c.issue(
+                key,
+                format!(
+                    "unknown region `{name}`; expected one of {}",
+                    names.join(", ")
+                ),
+            )
+        })
+    };
+    let mut rows = vec![None; names.len()];
+    for (from, row) in raw {
+        let key = format!("network.mixing.{from}");
+        let r = index(&key, from)?;
+        let mut shares = vec![0.0; names.len()];
+        for (to, &share) in row {
+            let cell = format!("{key}.{to}");
+            shares[index(&cell, to)?] = c.share(&cell, share)?;
+        }
+        let sum: f64 = shares.iter().sum();
+        if (sum - 1.0).abs() > 1e-9 {
+            return Err(c.issue(
+                &key,
+                format!(
+                    "expected shares that sum to 1, found a sum of {}",
+                    plain(sum)
+                ),
+            ));
+        }
+        rows[r] = Some(shares);
+    }
+    rows.into_iter()
+        .zip(names)
+        .map(|(row, name)| {
+            row.ok_or_else(|| {
+                c.issue(
+                    "network.mixing",
+                    format!("missing the row of region `{name}`; expected one per region"),
+                )
+            })
+        })
+        .collect()
+}
+
 fn engine(
     c: &Checker,
     sim: &RawSimulation,
     network: Option<&RawNetwork>,
+    names: &[&str],
 ) -> Result<EngineKind, ValidationIssue> {
     match sim.engine.as_deref() {
         None | Some("cohort") => {
@@ -142,6 +195,7 @@ fn engine(
                 within_region: None,
                 closure: None,
                 homophily: None,
+                mixing: None,
             });
             let keyed = [
                 ("network.mean_degree", n.mean_degree),
@@ -164,6 +218,7 @@ fn engine(
                     within_region: n.within_region.unwrap_or(d.network.within_region),
                     closure: n.closure.unwrap_or(d.network.closure),
                     homophily: n.homophily.unwrap_or(d.network.homophily),
+                    mixing: n.mixing.as_ref().map(|m| mixing(c, m, names)).transpose()?,
                 },
             };
             match settings.problem() {
