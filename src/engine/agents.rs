@@ -112,8 +112,9 @@ impl AgentEngine {
 }
 
 /// Places each region's accounts on the network: for app k, `active` and `dormant` holders in
-/// the scenario's shares; a share `homophily` of them next to holders of k already placed (a
-/// snowball along contacts inside the region), the rest at random among users holding nothing.
+/// the scenario's shares; a share `homophily` of them in balls grown breadth first along
+/// contacts inside the region (each ball from a random seed, every contact of a holder offered
+/// the app in turn), the rest at random among users holding nothing.
 /// Holdings are 0 = none, 1 + k = dormant at k, 1 + apps + k = active at k.
 pub fn place_accounts(
     scenario: &Scenario,
@@ -129,7 +130,8 @@ pub fn place_accounts(
         let mut rng = streams.at(Component::Network, 3, r);
         let users = first..first + n;
         for (k, app) in scenario.apps.iter().enumerate() {
-            let mut placed: Vec<u32> = Vec::new();
+            // Holders of app k whose contacts are still to be offered the app (breadth first).
+            let mut frontier: VecDeque<u32> = VecDeque::new();
             let shares = app.accounts[r];
             for (share, code) in [
                 (shares.active, (1 + apps + k) as u8),
@@ -138,31 +140,49 @@ pub fn place_accounts(
                 let target = (share * n as f64).floor() as usize;
                 let clustered = (homophily * target as f64).round() as usize;
                 let mut done = 0;
-                let mut misses = 0;
-                while done < target {
-                    let snowball = done < clustered && !placed.is_empty() && misses < 32;
-                    let candidate = if snowball {
-                        let m = placed[rng.random_range(0..placed.len())] as usize;
-                        let row = network.of(m);
-                        if row.is_empty() {
-                            misses += 1;
-                            continue;
+                let mut tries = 0usize;
+                let place = |i: usize, holding: &mut [u8], done: &mut usize| {
+                    if users.contains(&i) && holding[i] == NONE {
+                        holding[i] = code;
+                        *done += 1;
+                        true
+                    } else {
+                        false
+                    }
+                };
+                // Clustered: balls grown breadth first along contacts inside the region, each
+                // from a seed drawn at random, every contact of a holder offered in turn.
+                while done < clustered && tries < 64 * n + 64 {
+                    let Some(m) = frontier.pop_front() else {
+                        let seed = rng.random_range(users.clone());
+                        tries += 1;
+                        if place(seed, &mut holding, &mut done) {
+                            frontier.push_back(seed as u32);
                         }
-                        row[rng.random_range(0..row.len())] as usize
-                    } else {
-                        rng.random_range(users.clone())
+                        continue;
                     };
-                    if users.contains(&candidate) && holding[candidate] == NONE {
-                        holding[candidate] = code;
-                        placed.push(candidate as u32);
-                        done += 1;
-                        misses = 0;
+                    let row = network.of(m as usize);
+                    let offset = if row.is_empty() {
+                        0
                     } else {
-                        misses += 1;
-                        if misses > 1_000_000 {
-                            break; // the region is full (shares were validated to fit)
+                        rng.random_range(0..row.len())
+                    };
+                    for t in 0..row.len() {
+                        if done >= clustered {
+                            break;
+                        }
+                        let j = row[(offset + t) % row.len()] as usize;
+                        tries += 1;
+                        if place(j, &mut holding, &mut done) {
+                            frontier.push_back(j as u32);
                         }
                     }
+                }
+                // The rest at random among users holding nothing.
+                while done < target && tries < 64 * n + 64 {
+                    let i = rng.random_range(users.clone());
+                    tries += 1;
+                    place(i, &mut holding, &mut done);
                 }
             }
         }
