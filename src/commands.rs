@@ -95,7 +95,12 @@ fn check(files: &[PathBuf]) -> Result<()> {
             .and_then(|s| {
                 let posterior = posterior_beside(&s.params_file).is_file();
                 let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-                check_memory(&s, 5, workers, posterior).map(|()| s)
+                check_memory(&s, 5, workers, posterior)?;
+                // An agent scenario's networks too, one per worker thread, as `surge run` asks.
+                if let EngineKind::Agents(settings) = &s.engine {
+                    check_agent_memory(&s, settings, workers)?;
+                }
+                Ok(s)
             });
         match checked {
             Ok(s) => println!("ok: {} ({})", file.display(), s.name),
@@ -204,7 +209,8 @@ fn check_agent_memory(
         && bytes > available
     {
         bail!(
-            "--agents {}: {workers} worker threads each build a network of about {:.1} GiB ({:.1} GiB in all), but {:.1} GiB is available; use fewer --agents, a smaller --mean-degree or fewer --threads",
+            "{}: {} simulated users: {workers} worker threads each build a network of about {:.1} GiB ({:.1} GiB in all), but {:.1} GiB is available; use fewer --agents (simulation.agents), a smaller --mean-degree (network.mean_degree) or fewer --threads",
+            scenario.file.display(),
             settings.agents,
             gib(bytes / workers as u64),
             gib(bytes),

@@ -936,3 +936,18 @@ fn agent_runs_are_identical_on_any_thread_count() {
     let arrivals = summary["headline"][0]["mean"].as_f64().unwrap();
     assert!(arrivals > 26_000.0, "arrivals {arrivals}");
 }
+
+/// Issue 11: `surge check` asks of an agent scenario the memory question `surge run` asks.
+#[test]
+fn check_refuses_an_agent_scenario_beyond_memory() {
+    let assert = surge()
+        .args(["check", "tests/fixtures/bad-agents-beyond-memory.toml"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        err.contains("bad-agents-beyond-memory.toml: 100000000 simulated users")
+            && err.contains("GiB is available"),
+        "{err}"
+    );
+}
