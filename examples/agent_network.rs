@@ -43,6 +43,7 @@ fn main() {
         &network,
         engine.agents_per_region(),
         settings.network.homophily,
+        settings.network.independent_accounts,
         &streams,
     );
     let placed = t.elapsed().as_secs_f64();
@@ -68,7 +69,7 @@ fn main() {
         println!(
             "assortativity of {} accounts {:.3}",
             app.name,
-            membership_assortativity(&network, &holding, s.apps.len(), k)
+            membership_assortativity(&network, &holding, k)
         );
     }
 }

@@ -116,6 +116,10 @@ pub struct EngineArgs {
     /// Share of each app's accounts placed next to other accounts of the app [default: 0.5; 0 to 1].
     #[arg(long)]
     pub homophily: Option<f64>,
+    /// Let a simulated user hold accounts at several apps (each app's holders placed among the
+    /// users not on it) [default: the scenario's network.independent_accounts, else one at most].
+    #[arg(long)]
+    pub independent_accounts: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -261,6 +261,7 @@ pub fn engine_kind(args: &EngineArgs, scenario: EngineKind) -> Result<EngineKind
         args.within_region.is_some(),
         args.closure.is_some(),
         args.homophily.is_some(),
+        args.independent_accounts,
     ];
     let base = match (args.engine, scenario) {
         (Some(EngineChoice::Cohort), _) | (None, EngineKind::Cohort) => {
@@ -284,6 +285,7 @@ pub fn engine_kind(args: &EngineArgs, scenario: EngineKind) -> Result<EngineKind
             closure: args.closure.unwrap_or(b.closure),
             homophily: args.homophily.unwrap_or(b.homophily),
             mixing: b.mixing.clone(),
+            independent_accounts: args.independent_accounts || b.independent_accounts,
         },
     };
     if let Some((key, message)) = settings.problem() {

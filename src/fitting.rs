@@ -261,6 +261,7 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
         || e.within_region.is_some()
         || e.closure.is_some()
         || e.homophily.is_some()
+        || e.independent_accounts
     {
         bail!(
             "surge validate runs each scenario on its own engine (simulation.engine); --engine and the agent options are for surge run and surge fit"

@@ -28,6 +28,7 @@ fn agents_on_a_dense_random_network_match_the_cohort_engine() {
             closure: 0.0,
             homophily: 0.0,
             mixing: None,
+            independent_accounts: false,
         },
     };
     let agents = run(EngineKind::Agents(dense), 48, 1);

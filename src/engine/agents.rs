@@ -24,7 +24,7 @@ use crate::model::draw::{binomial, probability, weighted_index};
 use crate::model::drivers::StepDrivers;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
-use crate::model::switching::{Arrival, Holding, arrival, choice_weights, looking_hazard};
+use crate::model::switching::{Arrival, Holding, arrival_at, choice_weights_with, looking_hazard};
 pub use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
 use rand::{Rng, RngExt};
@@ -40,8 +40,6 @@ pub fn agent_bytes(settings: &AgentSettings, apps: usize) -> u64 {
     let contacts = (settings.network.mean_degree * settings.agents as f64 * 1.05) as u64;
     n * (2 + 2 + 2 + 2 * apps as u64 + 4 + 16) + contacts * (4 * 2 + 4)
 }
-
-const NONE: u8 = 0;
 
 /// A user's account state: which app she is on, and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,20 +109,39 @@ impl AgentEngine {
     }
 }
 
+/// Which apps each user holds an account at, as bit masks (app k is bit k; at most 16 apps).
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    pub active: Vec<u16>,
+    pub dormant: Vec<u16>,
+}
+
+impl Accounts {
+    /// Whether user `i` holds an account (active or dormant) at app `k`.
+    pub fn holds(&self, i: usize, k: usize) -> bool {
+        (self.active[i] | self.dormant[i]) & (1 << k) != 0
+    }
+}
+
 /// Places each region's accounts on the network: for app k, `active` and `dormant` holders in
 /// the scenario's shares; a share `homophily` of them in balls grown breadth first along
 /// contacts inside the region (each ball from a random seed, every contact of a holder offered
-/// the app in turn), the rest at random among users holding nothing.
-/// Holdings are 0 = none, 1 + k = dormant at k, 1 + apps + k = active at k.
+/// the app in turn), the rest at random. With `independent` accounts a user may hold accounts
+/// at several apps (each app's holders are placed among the users not on that app); otherwise
+/// only users holding nothing are eligible, as the cohort engine assumes.
 pub fn place_accounts(
     scenario: &Scenario,
     network: &Network,
     agents: &[usize],
     homophily: f64,
+    independent: bool,
     streams: &RunStreams,
-) -> Vec<u8> {
-    let apps = scenario.apps.len();
-    let mut holding = vec![NONE; network.users()];
+) -> Accounts {
+    let users_total = network.users();
+    let mut accounts = Accounts {
+        active: vec![0; users_total],
+        dormant: vec![0; users_total],
+    };
     let mut first = 0usize;
     for (r, &n) in agents.iter().enumerate() {
         let mut rng = streams.at(Component::Network, 3, r);
@@ -133,22 +150,28 @@ pub fn place_accounts(
             // Holders of app k whose contacts are still to be offered the app (breadth first).
             let mut frontier: VecDeque<u32> = VecDeque::new();
             let shares = app.accounts[r];
-            for (share, code) in [
-                (shares.active, (1 + apps + k) as u8),
-                (shares.dormant, (1 + k) as u8),
-            ] {
+            for (share, active) in [(shares.active, true), (shares.dormant, false)] {
                 let target = (share * n as f64).floor() as usize;
                 let clustered = (homophily * target as f64).round() as usize;
                 let mut done = 0;
                 let mut tries = 0usize;
-                let place = |i: usize, holding: &mut [u8], done: &mut usize| {
-                    if users.contains(&i) && holding[i] == NONE {
-                        holding[i] = code;
+                let place = |i: usize, accounts: &mut Accounts, done: &mut usize| {
+                    let eligible = users.contains(&i)
+                        && if independent {
+                            !accounts.holds(i, k)
+                        } else {
+                            accounts.active[i] | accounts.dormant[i] == 0
+                        };
+                    if eligible {
+                        let mask = if active {
+                            &mut accounts.active
+                        } else {
+                            &mut accounts.dormant
+                        };
+                        mask[i] |= 1 << k;
                         *done += 1;
-                        true
-                    } else {
-                        false
                     }
+                    eligible
                 };
                 // Clustered: balls grown breadth first along contacts inside the region, each
                 // from a seed drawn at random, every contact of a holder offered in turn.
@@ -156,7 +179,7 @@ pub fn place_accounts(
                     let Some(m) = frontier.pop_front() else {
                         let seed = rng.random_range(users.clone());
                         tries += 1;
-                        if place(seed, &mut holding, &mut done) {
+                        if place(seed, &mut accounts, &mut done) {
                             frontier.push_back(seed as u32);
                         }
                         continue;
@@ -173,30 +196,30 @@ pub fn place_accounts(
                         }
                         let j = row[(offset + t) % row.len()] as usize;
                         tries += 1;
-                        if place(j, &mut holding, &mut done) {
+                        if place(j, &mut accounts, &mut done) {
                             frontier.push_back(j as u32);
                         }
                     }
                 }
-                // The rest at random among users holding nothing.
+                // The rest at random among the eligible.
                 while done < target && tries < 64 * n + 64 {
                     let i = rng.random_range(users.clone());
                     tries += 1;
-                    place(i, &mut holding, &mut done);
+                    place(i, &mut accounts, &mut done);
                 }
             }
         }
         first += n;
     }
-    holding
+    accounts
 }
 
 /// Newman's (2003) assortativity coefficient of holding an account (active or dormant) at app
 /// `k`, over the network's contacts: 1 when contacts always share the attribute, 0 when they mix
 /// at random: `r = (Σ_c e_cc - Σ_c a_c²) / (1 - Σ_c a_c²)` over the two classes (holder or not),
 /// with `e_cc` the share of contact pairs both in class c and `a_c` the share of ends in c.
-pub fn membership_assortativity(network: &Network, holding: &[u8], apps: usize, k: usize) -> f64 {
-    let member = |i: usize| holding[i] as usize == 1 + k || holding[i] as usize == 1 + apps + k;
+pub fn membership_assortativity(network: &Network, accounts: &Accounts, k: usize) -> f64 {
+    let member = |i: usize| accounts.holds(i, k);
     // Counted in parallel over users; integer counts, so the sum does not depend on the threads.
     let (both, one, total) = (0..network.users())
         .into_par_iter()
@@ -241,19 +264,18 @@ impl AgentEngine {
     fn describe(
         &self,
         network: &Network,
-        holding: &[u8],
+        accounts: &Accounts,
         streams: &RunStreams,
     ) -> serde_json::Value {
         let mut rng = streams.at(Component::Network, 9, 0);
         let stats = network.stats(&mut rng, 2000);
-        let apps = self.scenario.apps.len();
         let assortativity: serde_json::Map<String, serde_json::Value> = self
             .scenario
             .apps
             .iter()
             .enumerate()
             .map(|(k, a)| {
-                let r = membership_assortativity(network, holding, apps, k);
+                let r = membership_assortativity(network, accounts, k);
                 (a.name.clone(), serde_json::json!((r * 1e4).round() / 1e4))
             })
             .collect();
@@ -282,38 +304,47 @@ impl Engine for AgentEngine {
         let s = &self.scenario;
         let (apps, regions) = (s.apps.len(), s.regions.len());
         let network = build(&self.settings.network, &self.agents, streams);
-        let holding = place_accounts(
+        let accounts = place_accounts(
             s,
             &network,
             &self.agents,
             self.settings.network.homophily,
+            self.settings.network.independent_accounts,
             streams,
         );
         let n = network.users();
         if streams.run() == 0 {
             let _ = self
                 .first_network
-                .set(self.describe(&network, &holding, streams));
+                .set(self.describe(&network, &accounts, streams));
         }
-        let group_of = |h: u8| -> Option<usize> { ((h as usize) <= apps).then_some(h as usize) };
-        // Per region and holding group (0 none, 1 + k dormant at k): who is unaware, who noticed.
+        // Per region and holding group (0 none, 1 + k dormant at k, k the first app where the
+        // user holds a dormant account): who is unaware, who noticed. Users active on any
+        // alternative do not look (as in the cohort engine).
         let mut unaware: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
         let mut noticed: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
         let mut status = vec![Status::Unaware; n];
         // Per user: contacts who chose an alternative, and contacts on each app.
         let mut switched = vec![0u16; n];
         let mut on_app = vec![0u16; n * apps];
-        for i in 0..n {
+        for (i, state) in status.iter_mut().enumerate() {
             let r = network.region[i] as usize;
-            match group_of(holding[i]) {
-                Some(g) => unaware[r][g].push(i as u32),
-                None => {
-                    status[i] = Status::Active;
-                    let k = holding[i] as usize - 1 - apps;
-                    for &j in network.of(i) {
-                        let c = &mut on_app[j as usize * apps + k];
-                        *c = c.saturating_add(1);
-                    }
+            let active = accounts.active[i];
+            if active == 0 {
+                let dormant = accounts.dormant[i];
+                let g = if dormant == 0 {
+                    0
+                } else {
+                    1 + dormant.trailing_zeros() as usize
+                };
+                unaware[r][g].push(i as u32);
+                continue;
+            }
+            *state = Status::Active;
+            for k in (0..apps).filter(|&k| active & (1 << k) != 0) {
+                for &j in network.of(i) {
+                    let c = &mut on_app[j as usize * apps + k];
+                    *c = c.saturating_add(1);
                 }
             }
         }
@@ -404,9 +435,10 @@ impl Engine for AgentEngine {
                             for (k, c) in contact_shares.iter_mut().enumerate() {
                                 *c = f64::from(on_app[i * apps + k]) / degree;
                             }
-                            choice_weights(
+                            let dormant = accounts.dormant[i];
+                            choice_weights_with(
                                 b,
-                                h,
+                                |k| dormant & (1 << k) != 0,
                                 &self.attractiveness,
                                 &contact_shares,
                                 &mut weights,
@@ -418,7 +450,7 @@ impl Engine for AgentEngine {
                                 0
                             };
                             chose.push((i as u32, k));
-                            match arrival(h, k) {
+                            match arrival_at(dormant & (1 << k) != 0) {
                                 Arrival::Reactivation => {
                                     status[i] = Status::Arrived;
                                     reactivated[r][k] += 1;
@@ -538,4 +570,63 @@ impl Engine for AgentEngine {
 /// Agents in real-population units.
 fn real(agents: u64, weight: f64) -> u64 {
     (agents as f64 * weight).round() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::network::NetworkSpec;
+    use std::path::Path;
+
+    /// Each app keeps its share of holders in each region; exclusive accounts never overlap,
+    /// independent ones overlap about as often as the shares' product says.
+    #[test]
+    fn accounts_keep_their_shares_and_overlap_only_when_independent() {
+        let s = crate::scenario::load_scenario(
+            Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scenarios/facebook-2021-10-04.toml"
+            )),
+            Some(Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/params/default.toml"
+            ))),
+        )
+        .unwrap();
+        let settings = AgentSettings {
+            agents: 200_000,
+            network: NetworkSpec::default(),
+        };
+        let engine = AgentEngine::new(&s, &s.behaviour, settings.clone());
+        let sizes = engine.agents_per_region().to_vec();
+        let streams = RunStreams::new(3, 0);
+        let network = build(&settings.network, &sizes, &streams);
+        let count = |a: &Accounts, k: usize, active: bool| {
+            let mask = if active { &a.active } else { &a.dormant };
+            mask.iter().filter(|&&m| m & (1 << k) != 0).count()
+        };
+        for independent in [false, true] {
+            let a = place_accounts(&s, &network, &sizes, 0.5, independent, &streams);
+            for (k, app) in s.apps.iter().enumerate() {
+                let expected: usize = sizes
+                    .iter()
+                    .enumerate()
+                    .map(|(r, &n)| (app.accounts[r].active * n as f64).floor() as usize)
+                    .sum();
+                assert_eq!(count(&a, k, true), expected, "{} active", app.name);
+            }
+            let several = (0..network.users())
+                .filter(|&i| (a.active[i] | a.dormant[i]).count_ones() > 1)
+                .count();
+            if independent {
+                // Telegram alone holds about 20% and Signal and Twitter about 10% between them.
+                assert!(
+                    several > network.users() / 100,
+                    "{several} users with several accounts"
+                );
+            } else {
+                assert_eq!(several, 0);
+            }
+        }
+    }
 }

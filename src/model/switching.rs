@@ -47,7 +47,13 @@ pub enum Arrival {
 
 /// Routes a switcher of `holding` who chose app `k`.
 pub fn arrival(holding: Holding, k: usize) -> Arrival {
-    if holding == Holding::Dormant(k) {
+    arrival_at(holding == Holding::Dormant(k))
+}
+
+/// Routes a switcher by whether she holds a dormant account at the app she chose (for users who
+/// may hold several, in the agent engine).
+pub fn arrival_at(dormant_there: bool) -> Arrival {
+    if dormant_there {
         Arrival::Reactivation
     } else {
         Arrival::SignUp
@@ -96,8 +102,26 @@ pub fn choice_weights(
     contact_share: &[f64],
     out: &mut [f64],
 ) {
+    choice_weights_with(
+        b,
+        |k| holding == Holding::Dormant(k),
+        attractiveness,
+        contact_share,
+        out,
+    );
+}
+
+/// [`choice_weights`] for a user with a dormant account at every app `k` for which
+/// `dormant_at(k)` holds (the agent engine's users may hold several).
+pub fn choice_weights_with(
+    b: &Behaviour,
+    dormant_at: impl Fn(usize) -> bool,
+    attractiveness: &[f64],
+    contact_share: &[f64],
+    out: &mut [f64],
+) {
     for (k, w) in out.iter_mut().enumerate() {
-        let affinity = if holding == Holding::Dormant(k) {
+        let affinity = if dormant_at(k) {
             b.account_affinity
         } else {
             1.0

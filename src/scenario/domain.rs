@@ -242,6 +242,10 @@ pub struct NetworkSpec {
     /// each region (columns); every row sums to 1. Replaces `within_region` when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mixing: Option<Vec<Vec<f64>>>,
+    /// Whether a user may hold accounts at several apps (each app's holders placed among the
+    /// users not on that app, so overlaps arise as the shares allow) instead of at most one, as
+    /// the cohort engine assumes.
+    pub independent_accounts: bool,
 }
 
 impl Default for NetworkSpec {
@@ -256,6 +260,7 @@ impl Default for NetworkSpec {
             closure: 0.25,
             homophily: 0.5,
             mixing: None,
+            independent_accounts: false,
         }
     }
 }

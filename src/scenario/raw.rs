@@ -30,6 +30,8 @@ pub(crate) struct RawNetwork {
     pub homophily: Option<f64>,
     /// Per region, the region's name -> { other region -> share of random contacts there }.
     pub mixing: Option<BTreeMap<String, BTreeMap<String, f64>>>,
+    /// Whether a user may hold accounts at several apps.
+    pub independent_accounts: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -196,6 +196,7 @@ fn engine(
                 closure: None,
                 homophily: None,
                 mixing: None,
+                independent_accounts: None,
             });
             let keyed = [
                 ("network.mean_degree", n.mean_degree),
@@ -219,6 +220,9 @@ fn engine(
                     closure: n.closure.unwrap_or(d.network.closure),
                     homophily: n.homophily.unwrap_or(d.network.homophily),
                     mixing: n.mixing.as_ref().map(|m| mixing(c, m, names)).transpose()?,
+                    independent_accounts: n
+                        .independent_accounts
+                        .unwrap_or(d.network.independent_accounts),
                 },
             };
             match settings.problem() {
