@@ -505,7 +505,8 @@ impl Engine for AgentEngine {
                                 break;
                             }
                             let at = signup_rng.random_range(0..queue.len());
-                            if let Some(i) = queue.swap_remove_back(at) {
+                            // `remove` keeps the others in their order (first come, first served).
+                            if let Some(i) = queue.remove(at) {
                                 status[i as usize] = Status::Abandoned;
                             }
                         }
