@@ -3,7 +3,7 @@
 //! each user's contacts look like her region, so every mean the two engines report must agree
 //! within Monte Carlo error. What remains is a bias of order 1/degree from each user's own
 //! contact shares (about 0.4% at 400 contacts, 1.2% at 100, measured with `surge run`; see
-//! benches/README.md), below the tolerance here.
+//! docs/MODEL.md §13), below the tolerance here.
 
 use std::path::Path;
 use surge::engine::agents::AgentSettings;
