@@ -1,0 +1,136 @@
+//! Throughput by size (issue 13's first part): the cohort engine by population, regions, apps
+//! and step size, and the Monte Carlo by runs, each in units a user reads (runs per second); the
+//! agent engine's sizes are in benches/agents.rs. Scenarios are generated here as TOML text and
+//! parsed like any scenario file; inputs go through `black_box`.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::Path;
+use surge::engine::{CohortEngine, Engine, Observed, Observer, ParameterSource, RunStreams};
+use surge::scenario::{Scenario, parse_scenario};
+
+/// Keeps the last step's counts, so the run's work cannot be optimised away.
+struct Last(u64);
+impl Observer for Last {
+    fn after_step(&mut self, _: usize, counts: &Observed) {
+        self.0 = counts.regions[0].registered[0];
+    }
+}
+
+/// A 6-hour worldwide outage over `regions` regions of `users` each and `apps` alternatives,
+/// 30 simulated hours at `step_minutes`.
+fn scenario(regions: usize, apps: usize, users: u64, step_minutes: u32) -> Scenario {
+    let mut s = format!(
+        "name = \"throughput\"\n\n[simulation]\nlead_hours = 2\nhorizon_hours = 30\nstep_minutes = {step_minutes}\noutput_minutes = 60\n\n[event]\nkind = \"outage\"\nservices = [\"whatsapp\"]\nstart = 2021-10-04T15:00:00Z\nduration_hours = 6\nseverity = 1.0\n\n"
+    );
+    for r in 0..regions {
+        s += &format!(
+            "[[regions]]\nname = \"r{r}\"\nusers = {users}\nutc_offset_hours = {}\nreachable_elsewhere = 0.5\n\n",
+            (r % 24) as i64 - 11
+        );
+    }
+    let share = 0.4 / apps as f64;
+    for a in 0..apps {
+        let shares: Vec<String> = (0..regions).map(|r| format!("r{r} = {share}")).collect();
+        s += &format!(
+            "[[apps]]\nname = \"app{a}\"\nattractiveness = 1.0\nbaseline_per_day = 1000\nretention_30d = 0.5\ncapacity_per_second = 500\nactive_share = {{ {} }}\ndormant_share = {{ {} }}\n\n",
+            shares.join(", "),
+            shares.join(", ")
+        );
+    }
+    let params = Path::new(env!("CARGO_MANIFEST_DIR")).join("params/fitted.toml");
+    parse_scenario(Path::new("throughput.toml"), &s, Some(&params)).expect("valid scenario")
+}
+
+fn one_run(c: &mut Criterion, group: &str, cases: Vec<(String, Scenario)>) {
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Elements(1)); // one run: criterion reports runs per second
+    for (label, s) in cases {
+        let engine = CohortEngine::new(&s, &s.behaviour);
+        g.bench_function(BenchmarkId::from_parameter(label), |b| {
+            let mut run = 0;
+            b.iter(|| {
+                run += 1;
+                let mut last = Last(0);
+                engine.run(&RunStreams::new(1, black_box(run)), &mut last);
+                black_box(last.0)
+            })
+        });
+    }
+    g.finish();
+}
+
+fn by_population(c: &mut Criterion) {
+    let cases = [1_000u64, 1_000_000, 1_000_000_000]
+        .into_iter()
+        .map(|u| (format!("{u}_users_per_region"), scenario(5, 3, u, 5)))
+        .collect();
+    one_run(c, "cohort_by_population", cases);
+}
+
+fn by_regions(c: &mut Criterion) {
+    let cases = [1usize, 4, 16, 64]
+        .into_iter()
+        .map(|r| (format!("{r}_regions"), scenario(r, 3, 100_000_000, 5)))
+        .collect();
+    one_run(c, "cohort_by_regions", cases);
+}
+
+fn by_apps(c: &mut Criterion) {
+    let cases = [1usize, 3, 8, 16]
+        .into_iter()
+        .map(|a| (format!("{a}_apps"), scenario(5, a, 100_000_000, 5)))
+        .collect();
+    one_run(c, "cohort_by_apps", cases);
+}
+
+fn by_step(c: &mut Criterion) {
+    let cases = [1u32, 5, 15, 60]
+        .into_iter()
+        .map(|m| (format!("{m}_minute_steps"), scenario(5, 3, 100_000_000, m)))
+        .collect();
+    one_run(c, "cohort_by_step", cases);
+}
+
+fn by_runs(c: &mut Criterion) {
+    let s = scenario(5, 3, 100_000_000, 5);
+    let parameters = ParameterSource::Fixed(s.behaviour.clone());
+    let mut g = c.benchmark_group("montecarlo_by_runs_2_threads");
+    g.sample_size(10);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for runs in [100u64, 1_000] {
+        g.throughput(Throughput::Elements(runs));
+        g.bench_function(BenchmarkId::from_parameter(runs), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    surge::engine::run_monte_carlo(
+                        &s,
+                        &parameters,
+                        black_box(runs),
+                        1,
+                        0,
+                        &mut (),
+                        &|| {},
+                    )
+                    .unwrap()
+                    .summaries
+                    .runs()
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    by_population,
+    by_regions,
+    by_apps,
+    by_step,
+    by_runs
+);
+criterion_main!(benches);
