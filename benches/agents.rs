@@ -3,25 +3,19 @@
 //! and 1,344 steps). The 10-million-user figure is a documented `--release` command
 //! (benches/README.md), too slow for criterion's repeated samples.
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
+use surge::engine::RunStreams;
 use surge::engine::agents::{AgentEngine, AgentSettings};
 use surge::engine::network::{NetworkSpec, build};
-use surge::engine::{Engine, Observed, Observer, RunStreams};
 use surge::scenario::{Scenario, load_scenario};
 
 fn scenario() -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/facebook-2021-10-04.toml");
     load_scenario(&path, None).expect("shipped scenario is valid")
-}
-
-/// Keeps the last step's counts, so the run's work cannot be optimised away.
-struct Last(u64);
-impl Observer for Last {
-    fn after_step(&mut self, _: usize, counts: &Observed) {
-        self.0 = counts.regions[0].registered[0];
-    }
 }
 
 fn network_build(c: &mut Criterion) {
@@ -64,13 +58,7 @@ fn one_run(c: &mut Criterion) {
         };
         let engine = AgentEngine::new(&s, &s.behaviour, settings);
         group.bench_function(BenchmarkId::new("facebook-2021-10-04", users), |b| {
-            let mut run = 0;
-            b.iter(|| {
-                run += 1;
-                let mut last = Last(0);
-                engine.run(&RunStreams::new(1, black_box(run)), &mut last);
-                black_box(last.0)
-            })
+            common::time_runs(b, &engine)
         });
     }
     group.finish();

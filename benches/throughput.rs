@@ -3,19 +3,13 @@
 //! agent engine's sizes are in benches/agents.rs. Scenarios are generated here as TOML text and
 //! parsed like any scenario file; inputs go through `black_box`.
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
-use surge::engine::{CohortEngine, Engine, Observed, Observer, ParameterSource, RunStreams};
+use surge::engine::{CohortEngine, ParameterSource};
 use surge::scenario::{Scenario, parse_scenario};
-
-/// Keeps the last step's counts, so the run's work cannot be optimised away.
-struct Last(u64);
-impl Observer for Last {
-    fn after_step(&mut self, _: usize, counts: &Observed) {
-        self.0 = counts.regions[0].registered[0];
-    }
-}
 
 /// A 6-hour worldwide outage over `regions` regions of `users` each and `apps` alternatives,
 /// 30 simulated hours at `step_minutes`.
@@ -48,13 +42,7 @@ fn one_run(c: &mut Criterion, group: &str, cases: Vec<(String, Scenario)>) {
     for (label, s) in cases {
         let engine = CohortEngine::new(&s, &s.behaviour);
         g.bench_function(BenchmarkId::from_parameter(label), |b| {
-            let mut run = 0;
-            b.iter(|| {
-                run += 1;
-                let mut last = Last(0);
-                engine.run(&RunStreams::new(1, black_box(run)), &mut last);
-                black_box(last.0)
-            })
+            common::time_runs(b, &engine)
         });
     }
     g.finish();

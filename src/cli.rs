@@ -122,6 +122,19 @@ pub struct EngineArgs {
     pub independent_accounts: bool,
 }
 
+impl EngineArgs {
+    /// Whether any of the agent engine's options was given.
+    pub fn agent_options_given(&self) -> bool {
+        self.agents.is_some()
+            || self.mean_degree.is_some()
+            || self.degree_spread.is_some()
+            || self.within_region.is_some()
+            || self.closure.is_some()
+            || self.homophily.is_some()
+            || self.independent_accounts
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineChoice {
     Cohort,

@@ -254,18 +254,9 @@ fn posterior_beside(params: &Path) -> PathBuf {
 /// The engine the arguments ask for, over the scenario's own (`simulation.engine`, `[network]`),
 /// with the agent engine's settings checked (exit 2 with what was expected, before any work).
 pub fn engine_kind(args: &EngineArgs, scenario: EngineKind) -> Result<EngineKind> {
-    let agent_options = [
-        args.agents.is_some(),
-        args.mean_degree.is_some(),
-        args.degree_spread.is_some(),
-        args.within_region.is_some(),
-        args.closure.is_some(),
-        args.homophily.is_some(),
-        args.independent_accounts,
-    ];
     let base = match (args.engine, scenario) {
         (Some(EngineChoice::Cohort), _) | (None, EngineKind::Cohort) => {
-            if agent_options.iter().any(|&given| given) {
+            if args.agent_options_given() {
                 bail!(
                     "--agents, --mean-degree, --degree-spread, --within-region, --closure and --homophily apply to the agent engine only (--engine agents, or simulation.engine = \"agents\")"
                 );

@@ -135,14 +135,19 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         Some(event) => PathBuf::from("output").join(format!("fit-holdout-{event}")),
         None => PathBuf::from("output/fit"),
     });
-    let mut events = EventSet::new(&train, Some(&a.params))?;
-    // --engine and the agent options replace each event's own engine (checked before the fit).
-    let engines = events
-        .scenarios
-        .iter()
-        .map(|s| crate::commands::engine_kind(&a.engine, s.engine.clone()))
-        .collect::<Result<Vec<_>>>()?;
-    events.engines = engines;
+    // --engine and the agent options replace each event's own engine, for the fitted and the
+    // held-out events alike (both checked before the fit).
+    let on_engines = |set: &ObservationSet| -> Result<EventSet> {
+        let mut events = EventSet::new(set, Some(&a.params))?;
+        events.engines = events
+            .scenarios
+            .iter()
+            .map(|s| crate::commands::engine_kind(&a.engine, s.engine.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(events)
+    };
+    let events = on_engines(&train)?;
+    let test_events = test.as_ref().map(on_engines).transpose()?;
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
@@ -150,19 +155,9 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
     let (posterior, fitted, held) = pool.install(|| {
         let posterior = fit(&events, &priors, &base, &settings, reporter);
         let fitted = predictive(&events, &posterior, &priors, &base, a.draws, settings.seed);
-        let held = test.as_ref().map(|t| {
-            EventSet::new(t, Some(&a.params)).map(|mut e| {
-                e.engines = e
-                    .scenarios
-                    .iter()
-                    .map(|s| {
-                        crate::commands::engine_kind(&a.engine, s.engine.clone())
-                            .unwrap_or(s.engine.clone())
-                    })
-                    .collect();
-                predictive(&e, &posterior, &priors, &base, a.draws, settings.seed)
-            })
-        });
+        let held = test_events
+            .as_ref()
+            .map(|e| predictive(e, &posterior, &priors, &base, a.draws, settings.seed));
         (posterior, fitted, held)
     });
     progress.0.finish_and_clear();
@@ -201,7 +196,6 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         &out,
         size,
     )?;
-    let held = held.transpose()?;
     let mut timelines = fitted.timelines;
     timelines.extend(held.iter().flat_map(|h| h.timelines.iter().cloned()));
     let source = format!("posterior predictive, {} draws", a.draws);
@@ -253,16 +247,7 @@ fn write_timelines(
 
 pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     let a = &args.settings;
-    let e = &a.engine;
-    if e.engine.is_some()
-        || e.agents.is_some()
-        || e.mean_degree.is_some()
-        || e.degree_spread.is_some()
-        || e.within_region.is_some()
-        || e.closure.is_some()
-        || e.homophily.is_some()
-        || e.independent_accounts
-    {
+    if a.engine.engine.is_some() || a.engine.agent_options_given() {
         bail!(
             "surge validate runs each scenario on its own engine (simulation.engine); --engine and the agent options are for surge run and surge fit"
         );

@@ -32,25 +32,14 @@ use rayon::prelude::*;
 use std::collections::VecDeque;
 
 /// Bytes an agent run holds at its peak (the network while it is built, plus each user's state),
-/// for the memory check before any allocation: per user 2 (region) + 2 (state) + 2 (contacts who
-/// switched) + 2 per app (contacts on each app) + 4 (group lists) + 16 (row offsets, twice while
-/// built); per contact 4, twice while the rows are merged, plus 8 per edge list entry.
+/// for the memory check before any allocation: per user 2 (region) + 4 (account masks) + 2
+/// (contacts who switched) + 2 per app (contacts on each app) + 4 (group lists) + 16 (row
+/// offsets, twice while built); per contact 4, twice while the rows are merged, plus 4 for its
+/// half of an edge-list entry.
 pub fn agent_bytes(settings: &AgentSettings, apps: usize) -> u64 {
     let n = settings.agents as u64;
     let contacts = (settings.network.mean_degree * settings.agents as f64 * 1.05) as u64;
-    n * (2 + 2 + 2 + 2 * apps as u64 + 4 + 16) + contacts * (4 * 2 + 4)
-}
-
-/// A user's account state: which app she is on, and how.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Unaware,
-    Noticed,
-    Waiting,
-    Arrived,
-    Abandoned,
-    /// Active on an alternative before the event (not looking).
-    Active,
+    n * (2 + 4 + 2 + 2 * apps as u64 + 4 + 16) + contacts * (4 * 2 + 4)
 }
 
 pub struct AgentEngine {
@@ -323,11 +312,10 @@ impl Engine for AgentEngine {
         // alternative do not look (as in the cohort engine).
         let mut unaware: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
         let mut noticed: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
-        let mut status = vec![Status::Unaware; n];
         // Per user: contacts who chose an alternative, and contacts on each app.
         let mut switched = vec![0u16; n];
         let mut on_app = vec![0u16; n * apps];
-        for (i, state) in status.iter_mut().enumerate() {
+        for i in 0..n {
             let r = network.region[i] as usize;
             let active = accounts.active[i];
             if active == 0 {
@@ -340,12 +328,8 @@ impl Engine for AgentEngine {
                 unaware[r][g].push(i as u32);
                 continue;
             }
-            *state = Status::Active;
             for k in (0..apps).filter(|&k| active & (1 << k) != 0) {
-                for &j in network.of(i) {
-                    let c = &mut on_app[j as usize * apps + k];
-                    *c = c.saturating_add(1);
-                }
+                tell_contacts(&network, i, &mut on_app, apps, k);
             }
         }
         let capacity_scale = 1.0 / self.mean_weight();
@@ -384,8 +368,9 @@ impl Engine for AgentEngine {
         let mut attempts = vec![vec![0u64; regions]; apps];
         let mut lane_attempts = Vec::new();
         let mut queue_step = QueueStep::default();
-        // This step's moves, applied to the contact counts when it ends: (user, app chosen).
-        let mut chose: Vec<(u32, usize)> = Vec::new();
+        // This step's moves, applied to the contact counts when it ends: who chose an app, and
+        // who arrived at which app.
+        let mut chose: Vec<u32> = Vec::new();
         let mut arrived: Vec<(u32, usize)> = Vec::new();
         for step in 0..s.timeline.steps {
             let drivers = &self.drivers[step];
@@ -405,7 +390,6 @@ impl Engine for AgentEngine {
                     let newly = binomial(&mut notice_rng, unaware[r][g].len() as u64, notice_p);
                     for _ in 0..newly {
                         let i = take_random(&mut unaware[r][g], &mut notice_rng);
-                        status[i as usize] = Status::Noticed;
                         noticed[r][g].push(i);
                     }
                     let h = Holding::from_index(g);
@@ -449,16 +433,14 @@ impl Engine for AgentEngine {
                             } else {
                                 0
                             };
-                            chose.push((i as u32, k));
+                            chose.push(i as u32);
                             match arrival_at(dormant & (1 << k) != 0) {
                                 Arrival::Reactivation => {
-                                    status[i] = Status::Arrived;
                                     reactivated[r][k] += 1;
                                     arrivals_since[r][k] += 1;
                                     arrived.push((i as u32, k));
                                 }
                                 Arrival::SignUp => {
-                                    status[i] = Status::Waiting;
                                     queues[r][k].push_back(i as u32);
                                     attempts[k][r] += 1;
                                 }
@@ -475,28 +457,24 @@ impl Engine for AgentEngine {
                 counts.served_last_step[k] = 0;
                 let mut signup_rng = streams.at(Component::Signup, step, k);
                 for lane in &mut lanes[k] {
-                    let idle = lane.queue.waiting.iter().all(|&w| w == 0)
-                        && lane.regions.iter().all(|&r| attempts[k][r] == 0);
-                    if idle {
+                    let stepped = lane.step(
+                        &mut signup_rng,
+                        &attempts[k],
+                        dt,
+                        patience,
+                        &mut lane_attempts,
+                        &mut queue_step,
+                    );
+                    if !stepped {
                         for &r in &lane.regions {
                             counts.regions[r].wait_seconds[k] = 0.0;
                         }
                         continue;
                     }
-                    lane_attempts.clear();
-                    lane_attempts.extend(lane.regions.iter().map(|&r| attempts[k][r]));
-                    lane.queue.step(
-                        &mut signup_rng,
-                        &lane_attempts,
-                        dt,
-                        patience,
-                        &mut queue_step,
-                    );
                     for (li, &r) in lane.regions.iter().enumerate() {
                         let queue = &mut queues[r][k];
                         for _ in 0..queue_step.served[li] {
                             if let Some(i) = queue.pop_front() {
-                                status[i as usize] = Status::Arrived;
                                 arrived.push((i, k));
                             }
                         }
@@ -506,9 +484,7 @@ impl Engine for AgentEngine {
                             }
                             let at = signup_rng.random_range(0..queue.len());
                             // `remove` keeps the others in their order (first come, first served).
-                            if let Some(i) = queue.remove(at) {
-                                status[i as usize] = Status::Abandoned;
-                            }
+                            queue.remove(at);
                         }
                         registered[r][k] += queue_step.served[li];
                         abandoned[r][k] += queue_step.abandoned[li];
@@ -528,17 +504,11 @@ impl Engine for AgentEngine {
                 }
             }
             // Contacts see this step's moves from the next step on.
-            for &(i, _) in &chose {
-                for &j in network.of(i as usize) {
-                    let c = &mut switched[j as usize];
-                    *c = c.saturating_add(1);
-                }
+            for &i in &chose {
+                tell_contacts(&network, i as usize, &mut switched, 1, 0);
             }
             for &(i, k) in &arrived {
-                for &j in network.of(i as usize) {
-                    let c = &mut on_app[j as usize * apps + k];
-                    *c = c.saturating_add(1);
-                }
+                tell_contacts(&network, i as usize, &mut on_app, apps, k);
             }
             chose.clear();
             arrived.clear();
@@ -565,6 +535,15 @@ impl Engine for AgentEngine {
             }
             observer.after_step(step, &counts);
         }
+    }
+}
+
+/// Adds 1 to counter `k` (of `stride` per user) of each of user `i`'s contacts: how a user's
+/// contacts learn that she switched, arrived at an app, or was on it from the start.
+fn tell_contacts(network: &Network, i: usize, counters: &mut [u16], stride: usize, k: usize) {
+    for &j in network.of(i) {
+        let c = &mut counters[j as usize * stride + k];
+        *c = c.saturating_add(1);
     }
 }
 

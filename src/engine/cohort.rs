@@ -167,7 +167,7 @@ impl CohortEngine {
             for h in 0..region.unaware.len() {
                 scratch.hazard[h] = looking_hazard(
                     &self.behaviour,
-                    holding(h),
+                    Holding::from_index(h),
                     drivers.looking[r],
                     drivers.news,
                     switched_share,
@@ -279,14 +279,14 @@ impl CohortEngine {
         region.switched += moving;
         choice_weights(
             &self.behaviour,
-            holding(h),
+            Holding::from_index(h),
             &self.attractiveness,
             &scratch.contacts,
             &mut scratch.weights,
         );
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (k, &n) in scratch.chosen.iter().enumerate() {
-            match arrival(holding(h), k) {
+            match arrival(Holding::from_index(h), k) {
                 Arrival::Reactivation => {
                     counts.reactivated[k] += n;
                     scratch.arrivals[k][r] += n;
@@ -313,25 +313,20 @@ impl CohortEngine {
             state.counts.served_last_step[k] = 0;
             let mut signup_rng = streams.lazy(Component::Signup, step, k);
             for lane in &mut lanes[k] {
-                let idle = lane.queue.waiting.iter().all(|&w| w == 0)
-                    && lane.regions.iter().all(|&r| scratch.attempts[k][r] == 0);
-                if idle {
+                let stepped = lane.step(
+                    &mut signup_rng,
+                    &scratch.attempts[k],
+                    dt,
+                    patience,
+                    &mut scratch.lane_attempts,
+                    &mut scratch.queue_step,
+                );
+                if !stepped {
                     for &r in &lane.regions {
                         state.counts.regions[r].wait_seconds[k] = 0.0;
                     }
                     continue;
                 }
-                scratch.lane_attempts.clear();
-                scratch
-                    .lane_attempts
-                    .extend(lane.regions.iter().map(|&r| scratch.attempts[k][r]));
-                lane.queue.step(
-                    &mut signup_rng,
-                    &scratch.lane_attempts,
-                    dt,
-                    patience,
-                    &mut scratch.queue_step,
-                );
                 for (i, &r) in lane.regions.iter().enumerate() {
                     let region = &mut state.counts.regions[r];
                     let served = scratch.queue_step.served[i];
@@ -360,11 +355,6 @@ impl Engine for CohortEngine {
             observer.after_step(step, &state.counts)
         });
     }
-}
-
-/// Holding index 0 holds no account, 1 + k a dormant account at app k.
-fn holding(h: usize) -> Holding {
-    Holding::from_index(h)
 }
 
 /// Buffers reused across steps so the hot loop does not allocate.

@@ -25,6 +25,32 @@ pub struct Lane {
     pub regions: Vec<usize>,
 }
 
+impl Lane {
+    /// One step of this lane's queue, with `attempts` indexed by the scenario's regions (both
+    /// engines call it): `false`, and no draw, when nobody waits and nobody arrives; otherwise
+    /// the queue's step into `out`, per region of the lane in `self.regions` order. `scratch`
+    /// receives the lane's own attempts (a buffer reused across steps).
+    pub fn step(
+        &mut self,
+        rng: &mut impl Rng,
+        attempts: &[u64],
+        dt_hours: f64,
+        patience_hours: f64,
+        scratch: &mut Vec<u64>,
+        out: &mut QueueStep,
+    ) -> bool {
+        let idle = self.queue.waiting.iter().all(|&w| w == 0)
+            && self.regions.iter().all(|&r| attempts[r] == 0);
+        if idle {
+            return false;
+        }
+        scratch.clear();
+        scratch.extend(self.regions.iter().map(|&r| attempts[r]));
+        self.queue.step(rng, scratch, dt_hours, patience_hours, out);
+        true
+    }
+}
+
 /// The queues of one app over `regions` regions: one shared by all under no limit or a global
 /// one, one per region under regional limits (docs/MODEL.md §6), each with the regions'
 /// verification-code limits when the app has them (per region, in region order).

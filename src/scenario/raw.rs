@@ -20,7 +20,7 @@ pub(crate) struct RawScenario {
     pub network: Option<RawNetwork>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNetwork {
     pub mean_degree: Option<f64>,

@@ -189,15 +189,8 @@ fn engine(
         }
         Some("agents") => {
             let d = AgentSettings::default();
-            let n = network.unwrap_or(&RawNetwork {
-                mean_degree: None,
-                degree_spread: None,
-                within_region: None,
-                closure: None,
-                homophily: None,
-                mixing: None,
-                independent_accounts: None,
-            });
+            let none = RawNetwork::default();
+            let n = network.unwrap_or(&none);
             let keyed = [
                 ("network.mean_degree", n.mean_degree),
                 ("network.degree_spread", n.degree_spread),
