@@ -8,6 +8,7 @@
 
 pub mod calibrate;
 pub mod engine;
+pub mod explore;
 pub mod model;
 pub mod report;
 pub mod scenario;

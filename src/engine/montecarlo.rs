@@ -154,12 +154,56 @@ pub fn run_monte_carlo_with(
     sink: &mut dyn RunSink,
     progress: &(dyn Fn() + Sync),
 ) -> Result<MonteCarlo, MonteCarloError> {
-    if runs == 0 {
-        return Err(MonteCarloError::NoRuns);
-    }
     if runs > MAX_RUNS {
         return Err(MonteCarloError::TooManyRuns {
             runs,
+            max: MAX_RUNS,
+        });
+    }
+    let work = Work {
+        runs: 0..runs,
+        seed,
+        single_runs,
+        series: true,
+    };
+    run_monte_carlo_part(engines, scenario, parameters, &work, sink, progress)
+}
+
+/// Which runs a Monte Carlo request simulates, and what it keeps of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Work {
+    /// Run indices: all runs of a request, or a shard's share of them (run i always draws from
+    /// the streams of (seed, i), so the shards of a request run exactly its runs).
+    pub runs: std::ops::Range<u64>,
+    pub seed: u64,
+    /// Runs below this index keep their own series (the plots' faint lines).
+    pub single_runs: usize,
+    /// Whether to summarise the time series (false: headline figures only, as a sweep needs).
+    pub series: bool,
+}
+
+/// Simulates the runs of `work`: [`run_monte_carlo_with`] for any range of run indices, with
+/// or without the time series' summaries.
+pub fn run_monte_carlo_part(
+    engines: &dyn BuildEngine,
+    scenario: &Scenario,
+    parameters: &ParameterSource,
+    work: &Work,
+    sink: &mut dyn RunSink,
+    progress: &(dyn Fn() + Sync),
+) -> Result<MonteCarlo, MonteCarloError> {
+    let Work {
+        runs: range,
+        seed,
+        single_runs,
+        series: keep_series,
+    } = work.clone();
+    if range.is_empty() {
+        return Err(MonteCarloError::NoRuns);
+    }
+    if range.end > MAX_RUNS {
+        return Err(MonteCarloError::TooManyRuns {
+            runs: range.end,
             max: MAX_RUNS,
         });
     }
@@ -179,15 +223,19 @@ pub fn run_monte_carlo_with(
         }
         ParameterSource::Samples { samples, weights } => Source::Samples(samples, weights),
     };
-    let values = scenario.timeline.output_points() * layout.len();
+    let values = if keep_series {
+        scenario.timeline.output_points() * layout.len()
+    } else {
+        0
+    };
     let report: OnceLock<Option<serde_json::Value>> = OnceLock::new();
     let empty = || RefCell::new(BlockedSummaries::new(values, specs.len()));
     let workers: ThreadLocal<RefCell<BlockedSummaries>> = ThreadLocal::new();
     let keep = single_runs as u64;
-    let mut single = Vec::with_capacity(single_runs.min(runs as usize));
-    let mut first = 0;
-    while first < runs {
-        let last = (first + BATCH).min(runs);
+    let mut single = Vec::with_capacity(single_runs.min((range.end - range.start) as usize));
+    let mut first = range.start;
+    while first < range.end {
+        let last = (first + BATCH).min(range.end);
         let rows: Vec<(Vec<f64>, Option<Vec<f64>>)> = (first..last)
             .into_par_iter()
             .map(|run| {
@@ -195,7 +243,7 @@ pub fn run_monte_carlo_with(
                     Source::Fixed(engine) => {
                         let output =
                             simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run);
-                        if run == 0 {
+                        if run == range.start {
                             let _ = report.set(engine.report());
                         }
                         output
@@ -206,16 +254,16 @@ pub fn run_monte_carlo_with(
                         let engine = engines.build(scenario, behaviour);
                         let output =
                             simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run);
-                        if run == 0 {
+                        if run == range.start {
                             let _ = report.set(engine.report());
                         }
                         output
                     }
                 };
-                workers
-                    .get_or(empty)
-                    .borrow_mut()
-                    .add(&output.series, &output.headline);
+                workers.get_or(empty).borrow_mut().add(
+                    if keep_series { &output.series } else { &[] },
+                    &output.headline,
+                );
                 progress();
                 let series = (run < keep).then_some(output.series);
                 (output.headline, series)

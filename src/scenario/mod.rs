@@ -4,6 +4,7 @@ pub(crate) mod check;
 mod domain;
 pub(crate) mod error;
 pub(crate) mod locate;
+mod overrides;
 mod params;
 mod raw;
 mod validate;
@@ -13,5 +14,6 @@ pub use domain::{
     NetworkSpec, Region, Scenario, Timeline,
 };
 pub use error::{ScenarioError, ValidationIssue};
-pub use params::{Behaviour, load_params};
+pub use overrides::{OverrideError, ScenarioTemplate, is_parameter, set_parameters};
+pub use params::{Behaviour, PARAMETER_NAMES, load_params};
 pub use validate::{default_params_file, load_scenario, parse_scenario};

@@ -3,6 +3,7 @@
 //! summaries of disjoint run ranges merge into exactly (bit for bit) the summary of their union,
 //! in any order and on any number of threads.
 
+pub mod encode;
 pub mod sketch;
 pub mod tally;
 

@@ -114,6 +114,38 @@ impl PartialEq for Sketch {
 }
 
 impl Sketch {
+    pub(crate) fn encode(&self, w: &mut super::encode::Writer) {
+        w.u32(self.bits);
+        for store in [&self.positive, &self.negative] {
+            let (offset, counts) = store.trimmed();
+            w.i64(offset);
+            w.u64(counts.len() as u64);
+            counts.iter().for_each(|&c| w.u32(c));
+        }
+    }
+
+    pub(crate) fn decode(
+        r: &mut super::encode::Reader,
+    ) -> Result<Self, super::encode::DecodeError> {
+        let bits = r.u32()?;
+        if !(1..=20).contains(&bits) {
+            return Err(super::encode::DecodeError::Truncated);
+        }
+        let mut store = || -> Result<Store, super::encode::DecodeError> {
+            let offset = r.i64()?;
+            let n = r.len(4)?;
+            let counts = (0..n).map(|_| r.u32()).collect::<Result<_, _>>()?;
+            Ok(Store { offset, counts })
+        };
+        let positive = store()?;
+        let negative = store()?;
+        Ok(Sketch {
+            bits,
+            positive,
+            negative,
+        })
+    }
+
     /// An empty sketch whose answers are within `relative_error(bits)`; memory grows with
     /// 2^bits buckets per doubling of the range of values seen.
     pub fn new(bits: u32) -> Self {

@@ -131,6 +131,32 @@ impl Tally {
     }
 }
 
+impl Tally {
+    pub(crate) fn encode(&self, w: &mut super::encode::Writer) {
+        w.i128(self.sum);
+        w.u128(self.squares.lo);
+        w.u128(self.squares.hi);
+        w.f64(self.min);
+        w.f64(self.max);
+        self.sketch.encode(w);
+    }
+
+    pub(crate) fn decode(
+        r: &mut super::encode::Reader,
+    ) -> Result<Self, super::encode::DecodeError> {
+        Ok(Tally {
+            sum: r.i128()?,
+            squares: Wide {
+                lo: r.u128()?,
+                hi: r.u128()?,
+            },
+            min: r.f64()?,
+            max: r.f64()?,
+            sketch: Sketch::decode(r)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

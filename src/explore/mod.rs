@@ -1,0 +1,51 @@
+//! Many scenarios at once: the points of a sweep (grid or Latin hypercube over scenario and
+//! parameter keys), the designs and indices of sensitivity analysis (Morris, Sobol), and the
+//! split of any of that work, or of one scenario's runs, into shards. Pure: no I/O.
+
+pub mod design;
+pub mod morris;
+pub mod shard;
+pub mod sobol;
+
+pub use design::{Design, DesignError, Vary};
+pub use shard::{Shard, ShardError};
+
+use crate::engine::streams::stream_key;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The generator of a design (sweep samples, sensitivity points, bootstrap resamples): its own
+/// stream of the master seed, apart from every run's streams.
+pub fn design_rng(seed: u64, purpose: u64) -> Xoshiro256PlusPlus {
+    // 0x5eed_de51: a tag no run stream uses (runs key their streams by run index and component).
+    Xoshiro256PlusPlus::seed_from_u64(stream_key(seed, 0x5eed_de51, purpose))
+}
+
+/// Percentile bootstrap interval (Efron & Tibshirani 1993, §13.3) of `statistic` over `n`
+/// resampled units: `resamples` draws of n indices with replacement, and the 2.5% and 97.5%
+/// quantiles (type 7) of the statistic over them.
+pub fn bootstrap_interval(
+    n: usize,
+    resamples: usize,
+    rng: &mut impl rand::Rng,
+    statistic: impl Fn(&[usize]) -> f64,
+) -> (f64, f64) {
+    use rand::RngExt;
+    let mut values: Vec<f64> = (0..resamples)
+        .map(|_| {
+            let pick: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
+            statistic(&pick)
+        })
+        .filter(|v| v.is_finite())
+        .collect();
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    values.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let h = (values.len() - 1) as f64 * p;
+        let (lo, hi) = (values[h.floor() as usize], values[h.ceil() as usize]);
+        lo + (h - h.floor()) * (hi - lo)
+    };
+    (q(0.025), q(0.975))
+}

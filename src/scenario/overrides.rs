@@ -1,0 +1,266 @@
+//! Scenario and parameter keys set from the command line (`surge sweep --vary KEY=...`).
+//!
+//! A key is a dotted path into the scenario file, with `apps.<name>` and `regions.<name>`
+//! picking an entry of those lists by its name (`apps.telegram.retention_30d`,
+//! `apps.telegram.capacity_by_region.us_canada`, `event.duration_hours`), or a behavioural
+//! parameter's key as in the parameter file (`looking.word_of_mouth_per_hour`, also written
+//! `params.looking.word_of_mouth_per_hour`). Scenario values are edited in the file's own text
+//! (toml_edit keeps every other line where it was), then the text is validated as any scenario
+//! is, so an out-of-range value is refused with the same message and line as in a file.
+
+use super::error::read_input;
+use super::params::PARAMETER_NAMES;
+use super::{Behaviour, Scenario, ScenarioError, parse_scenario};
+use std::path::{Path, PathBuf};
+use toml_edit::{DocumentMut, Item, TableLike, Value};
+
+/// Why a key cannot be set.
+#[derive(Debug, thiserror::Error)]
+pub enum OverrideError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error("{file}: key `{key}`: {message}")]
+    Key {
+        file: PathBuf,
+        key: String,
+        message: String,
+    },
+}
+
+/// Where a key's value goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// Path segments into the scenario file.
+    Scenario(Vec<String>),
+    /// A behavioural parameter (`looking.…`, `choice.…`, `signup.…`).
+    Parameter(&'static str),
+}
+
+/// A scenario file read once, from which scenarios with some keys set are made.
+#[derive(Debug, Clone)]
+pub struct ScenarioTemplate {
+    path: PathBuf,
+    text: String,
+    params_override: Option<PathBuf>,
+    /// The scenario as written (no keys set).
+    base: Scenario,
+}
+
+/// The tables whose numbers may be set.
+const SECTIONS: [&str; 5] = ["simulation", "event", "regions", "apps", "network"];
+
+impl ScenarioTemplate {
+    /// Reads and validates the scenario (and its parameter file, or `params_override`).
+    pub fn load(path: &Path, params_override: Option<&Path>) -> Result<Self, ScenarioError> {
+        let text = read_input(path)?;
+        let base = parse_scenario(path, &text, params_override)?;
+        Ok(ScenarioTemplate {
+            path: path.to_path_buf(),
+            text,
+            params_override: params_override.map(Path::to_path_buf),
+            base,
+        })
+    }
+
+    /// The scenario as its file gives it.
+    pub fn base(&self) -> &Scenario {
+        &self.base
+    }
+
+    fn key_error(&self, key: &str, message: impl Into<String>) -> OverrideError {
+        OverrideError::Key {
+            file: self.path.clone(),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Checks that `key` names a number that can be set, and returns its value in the scenario
+    /// as written (None if the file leaves it out, so a default or nothing applies).
+    pub fn current(&self, key: &str) -> Result<Option<f64>, OverrideError> {
+        match self.target(key)? {
+            Target::Parameter(name) => Ok(self.base.behaviour.get(name)),
+            Target::Scenario(path) => {
+                let mut doc = self.document();
+                let (slot, given) = self.slot(&mut doc, key, &path)?;
+                Ok(given.then(|| number(slot)).flatten())
+            }
+        }
+    }
+
+    /// The scenario with each `(key, value)` set. Integer keys (runs, seeds, numbers of agents)
+    /// take the value rounded to the nearest whole number.
+    pub fn with_values(&self, values: &[(String, f64)]) -> Result<Scenario, OverrideError> {
+        let mut doc = self.document();
+        let mut parameters = Vec::new();
+        let mut edited = false;
+        for (key, value) in values {
+            if !value.is_finite() {
+                return Err(self.key_error(key, format!("expected a finite number, found {value}")));
+            }
+            match self.target(key)? {
+                Target::Parameter(name) => parameters.push((name, *value)),
+                Target::Scenario(path) => {
+                    let (slot, _) = self.slot(&mut doc, key, &path)?;
+                    set_number(slot, *value);
+                    edited = true;
+                }
+            }
+        }
+        let mut scenario = if edited {
+            let text = doc.to_string();
+            let mut s = parse_scenario(&self.path, &text, self.params_override.as_deref())?;
+            // The point's identity is the file's (its hash says which file), not the edited text.
+            s.sha256.clone_from(&self.base.sha256);
+            s
+        } else {
+            self.base.clone()
+        };
+        set_parameters(&mut scenario.behaviour, &parameters)
+            .map_err(|(key, message)| self.key_error(&key, message))?;
+        Ok(scenario)
+    }
+
+    fn document(&self) -> DocumentMut {
+        // The text parsed when the template was loaded, so it is valid TOML.
+        self.text.parse().unwrap_or_default()
+    }
+
+    fn target(&self, key: &str) -> Result<Target, OverrideError> {
+        let bare = key.strip_prefix("params.").unwrap_or(key);
+        if let Some(name) = PARAMETER_NAMES.iter().find(|n| **n == bare) {
+            return Ok(Target::Parameter(name));
+        }
+        let path: Vec<String> = key.split('.').map(str::to_string).collect();
+        if key.starts_with("params.") || ["looking", "choice", "signup"].contains(&path[0].as_str())
+        {
+            return Err(self.key_error(
+                key,
+                format!(
+                    "not a behavioural parameter; expected one of {}",
+                    PARAMETER_NAMES.join(", ")
+                ),
+            ));
+        }
+        if !SECTIONS.contains(&path[0].as_str())
+            || path.len() < 2
+            || path.iter().any(String::is_empty)
+        {
+            return Err(self.key_error(
+                key,
+                format!(
+                    "expected a dotted key under {} (e.g. event.duration_hours, apps.<name>.retention_30d) or a behavioural parameter ({})",
+                    SECTIONS.join(", "),
+                    PARAMETER_NAMES.join(", ")
+                ),
+            ));
+        }
+        Ok(Target::Scenario(path))
+    }
+
+    /// The value slot of a scenario key in `doc` and whether the file gives it (a key left
+    /// out gets a placeholder; the validation that follows refuses keys a scenario cannot have).
+    fn slot<'d>(
+        &self,
+        doc: &'d mut DocumentMut,
+        key: &str,
+        path: &[String],
+    ) -> Result<(&'d mut Item, bool), OverrideError> {
+        let mut table: &mut dyn TableLike = doc.as_table_mut();
+        let mut rest = path;
+        // `regions.<name>` and `apps.<name>`: the list entry with that name.
+        if matches!(path[0].as_str(), "regions" | "apps") {
+            let list = table
+                .get_mut(&path[0])
+                .and_then(Item::as_array_of_tables_mut)
+                .ok_or_else(|| {
+                    self.key_error(key, format!("the scenario has no [[{}]]", path[0]))
+                })?;
+            let names: Vec<String> = list
+                .iter()
+                .filter_map(|t| t.get("name").and_then(Item::as_str).map(str::to_string))
+                .collect();
+            let Some(i) = names.iter().position(|n| *n == path[1]) else {
+                return Err(self.key_error(
+                    key,
+                    format!(
+                        "no {} named {:?}; expected one of {}",
+                        path[0],
+                        path[1],
+                        names.join(", ")
+                    ),
+                ));
+            };
+            table = list.get_mut(i).expect("the index was found above");
+            rest = &path[2..];
+            if rest.is_empty() {
+                return Err(self.key_error(
+                    key,
+                    format!("expected a key of {}.{} after its name", path[0], path[1]),
+                ));
+            }
+        }
+        let (last, through) = rest.split_last().expect("keys have at least two segments");
+        for segment in through {
+            if table.get(segment).is_none() {
+                table.insert(segment, Item::Value(Value::InlineTable(Default::default())));
+            }
+            table = table
+                .get_mut(segment)
+                .and_then(Item::as_table_like_mut)
+                .ok_or_else(|| {
+                    self.key_error(key, format!("`{segment}` is a value, not a table"))
+                })?;
+        }
+        let given = table.get(last).is_some();
+        if !given {
+            table.insert(last, Item::Value(Value::from(0.0)));
+        }
+        let slot = table
+            .get_mut(last)
+            .ok_or_else(|| self.key_error(key, "not inside a table"))?;
+        if number(slot).is_none() {
+            return Err(self.key_error(key, "expected a key that holds a number"));
+        }
+        Ok((slot, given))
+    }
+}
+
+fn number(item: &Item) -> Option<f64> {
+    item.as_float()
+        .or_else(|| item.as_integer().map(|i| i as f64))
+}
+
+/// Writes `value`: as an integer where the file has an integer (rounded), else as a float.
+fn set_number(slot: &mut Item, value: f64) {
+    let decor = slot.as_value().map(|v| v.decor().clone());
+    let new = if slot.as_integer().is_some() && value.abs() < 9e15 {
+        Value::from(value.round() as i64)
+    } else {
+        Value::from(value)
+    };
+    *slot = Item::Value(new);
+    if let (Some(decor), Some(v)) = (decor, slot.as_value_mut()) {
+        *v.decor_mut() = decor;
+    }
+}
+
+/// Sets behavioural parameters and checks them as a parameter file's values are checked.
+pub fn set_parameters(
+    behaviour: &mut Behaviour,
+    values: &[(&str, f64)],
+) -> Result<(), (String, String)> {
+    for &(name, value) in values {
+        behaviour.set(name, value);
+    }
+    if values.is_empty() {
+        return Ok(());
+    }
+    behaviour.check()
+}
+
+/// Whether a key names a behavioural parameter (set in every posterior sample too).
+pub fn is_parameter(key: &str) -> Option<&'static str> {
+    let bare = key.strip_prefix("params.").unwrap_or(key);
+    PARAMETER_NAMES.iter().find(|n| **n == bare).copied()
+}
