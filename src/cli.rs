@@ -38,12 +38,207 @@ pub enum Command {
     /// Leave one event out at a time: fit on the others, predict it; writes validation.md,
     /// timelines.json and timeline-<event>.png/.svg into --out (default output/validate).
     Validate(ValidateArgs),
+    /// Run a scenario at many values of one or more keys (a grid or a Latin hypercube) and write
+    /// sweep.csv, summary.json, sweep.png/.svg and, for two keys on a grid,
+    /// sweep-heatmap.png/.svg into --out (default output/<scenario name>-sweep/).
+    Sweep(SweepArgs),
+    /// Rank the influence of the behavioural parameters (or of any keys) on every headline
+    /// figure: Morris elementary effects or Sobol indices; writes sensitivity.csv, summary.json
+    /// and sensitivity.png/.svg into --out (default output/<scenario name>-<method>/).
+    Sensitivity(SensitivityArgs),
+    /// Put the parts written by `--shard I/N` together: writes exactly what the command without
+    /// --shard writes, into the folder it would have used (or --out).
+    Merge(MergeArgs),
+    /// Write a Slurm job-array script that runs a command in shards, a merge job that waits for
+    /// it (--dependency=afterok), and submit.sh that submits both.
+    Slurm(SlurmArgs),
     /// Validate scenario files; exit 0 if all are valid, 2 otherwise.
     Check {
         /// Scenario files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+/// Splitting the work of a command into shards.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ShardArgs {
+    /// Do only shard I of N (0-based: 0/4 is the first of four) and write it as a part into
+    /// --parts, for `surge merge` [default: from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT,
+    /// or JOB_COMPLETION_INDEX and SURGE_SHARD_COUNT, if set; else the whole work].
+    #[arg(long)]
+    pub shard: Option<surge::explore::Shard>,
+    /// Folder of the shards' parts [default: <out>.parts].
+    #[arg(long)]
+    pub parts: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DesignChoice {
+    /// Every combination of the keys' values.
+    Grid,
+    /// A Latin hypercube of --samples points over the keys' ranges.
+    Lhs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML), e.g. scenarios/facebook-2021-10-04.toml.
+    pub scenario: PathBuf,
+    /// A key to vary and its values: KEY=FROM:TO:STEPS (STEPS values, evenly spaced), with
+    /// :log for even spacing in the logarithm. KEY is a scenario key by its path, apps and
+    /// regions by name (event.duration_hours, apps.telegram.capacity_per_second,
+    /// apps.telegram.capacity_by_region.us_canada), or a behavioural parameter
+    /// (looking.word_of_mouth_per_hour). Repeat for more keys.
+    #[arg(long = "vary", required = true)]
+    pub vary: Vec<surge::explore::Vary>,
+    /// How the keys' values are combined.
+    #[arg(long, value_enum, default_value = "grid")]
+    pub design: DesignChoice,
+    /// Points of a Latin hypercube (--design lhs).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Monte Carlo runs at each point [default: the scenario's simulation.runs].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed: run i of every point uses the stream (seed, i), and a Latin hypercube is
+    /// drawn from it [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Headline figure to plot, as in runs.csv's columns (e.g. telegram.arrivals_24h)
+    /// [default: the first app's arrivals within 24 h].
+    #[arg(long)]
+    pub figure: Option<String>,
+    /// Worker threads (0 = all cores, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = thread_count)]
+    pub threads: usize,
+    /// Behavioural parameter file to use instead of the one the scenario names.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Posterior samples (as `surge run --posterior`); a varied parameter is set in every sample.
+    #[arg(long, conflicts_with_all = ["params", "fixed_parameters"])]
+    pub posterior: Option<PathBuf>,
+    /// Every run uses the parameter file's values (as `surge run --fixed-parameters`).
+    #[arg(long)]
+    pub fixed_parameters: bool,
+    /// Output folder [default: output/<scenario name>-sweep/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an output folder or a part that holds other results.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub shards: ShardArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MethodChoice {
+    /// Morris elementary effects: mu*, mu and sigma per factor (cheap screening).
+    Morris,
+    /// Sobol first-order and total indices (Saltelli sampling, Jansen estimators).
+    Sobol,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    #[arg(long, value_enum)]
+    pub method: MethodChoice,
+    /// Morris: trajectories [default 20]; Sobol: base rows N, N x (factors + 2) points
+    /// [default 128].
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// The factors and their ranges, KEY=LOW:HIGH or KEY=LOW:HIGH:log (any key --vary takes)
+    /// [default: the priors of --priors].
+    #[arg(long = "range")]
+    pub ranges: Vec<surge::explore::Vary>,
+    /// Priors whose ranges are the factors when no --range is given.
+    #[arg(long, default_value = "params/priors.toml")]
+    pub priors: PathBuf,
+    /// Monte Carlo runs at each point; the model output is their mean [default: 50].
+    #[arg(long, default_value_t = 50)]
+    pub runs: u64,
+    /// Master seed: the design, the bootstrap and run i of every point (stream (seed, i))
+    /// [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Morris grid levels (even).
+    #[arg(long, default_value_t = 4)]
+    pub levels: usize,
+    /// Bootstrap resamples for the 95% intervals.
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// Headline figures to chart (runs.csv's columns) [default: the first app's arrivals in
+    /// 24 h, peak registration rate, longest queue wait and retained in 72 h].
+    #[arg(long = "figure")]
+    pub figures: Vec<String>,
+    /// Worker threads (0 = all cores, at most 1024). Results do not depend on it.
+    #[arg(long, default_value_t = 0, value_parser = thread_count)]
+    pub threads: usize,
+    /// Behavioural parameter file to use instead of the one the scenario names.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Output folder [default: output/<scenario name>-<method>/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an output folder or a part that holds other results.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub shards: ShardArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Folder of the parts (shard-<I>-of-<N> folders), e.g. output/facebook-2021-10-04-sweep.parts.
+    pub parts: PathBuf,
+    /// Output folder [default: the one the shards were given].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an output folder that holds another scenario's results.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SlurmArgs {
+    /// Array tasks (shards); each runs its share with every core it is given.
+    #[arg(long, default_value_t = 4)]
+    pub tasks: u64,
+    /// Folder for the scripts [default: slurm/].
+    #[arg(long, default_value = "slurm")]
+    pub dir: PathBuf,
+    /// CPUs per task (sbatch --cpus-per-task).
+    #[arg(long, default_value_t = 2)]
+    pub cpus_per_task: u32,
+    /// Time limit per task (sbatch --time).
+    #[arg(long, default_value = "01:00:00")]
+    pub time: String,
+    /// Partition (sbatch --partition) [default: the cluster's].
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// The surge binary the jobs run [default: this one].
+    #[arg(long)]
+    pub surge: Option<PathBuf>,
+    /// The command to shard, with its arguments: run, sweep or sensitivity, e.g.
+    /// `-- sweep scenarios/facebook-2021-10-04.toml --vary event.duration_hours=2:12:6`.
+    #[arg(last = true, required = true, num_args = 1..)]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,6 +277,8 @@ pub struct RunArgs {
     /// Replace an output folder that holds another scenario's results.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub shards: ShardArgs,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[command(flatten)]

@@ -24,6 +24,8 @@ pub fn dispatch(command: Command) -> Result<()> {
         Command::Compare(args) => compare(&args),
         Command::Fit(args) => crate::fitting::fit_command(&args),
         Command::Validate(args) => crate::fitting::validate_command(&args),
+        Command::Sweep(args) => crate::sweeping::sweep_command(&args),
+        Command::Sensitivity(_) | Command::Merge(_) | Command::Slurm(_) => bail!("not yet"),
     }
 }
 
@@ -125,12 +127,17 @@ pub fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
 }
 
 fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
+    progress_bar_with(runs, quiet, "{spinner} runs {pos}/{len} [{bar:40}] {rate} eta {eta}")
+}
+
+/// A progress bar over `runs` runs with the template `template` (terminals only, not `quiet`).
+pub fn progress_bar_with(runs: u64, quiet: bool, template: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} runs {pos}/{len} [{bar:40}] {rate} eta {eta}")
+        ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .with_key(
                 "rate",
@@ -246,9 +253,46 @@ fn check_resources(
 }
 
 /// The posterior that goes with a parameter file: `X-posterior.csv` beside `X.toml`.
-fn posterior_beside(params: &Path) -> PathBuf {
+pub fn posterior_beside(params: &Path) -> PathBuf {
     let stem = params.file_stem().unwrap_or_default().to_string_lossy();
     params.with_file_name(format!("{stem}-posterior.csv"))
+}
+
+/// Where each run's parameters come from: `posterior` if given; else the parameter file's
+/// values with `fixed`; else the posterior beside the parameter file if there is one.
+pub fn parameter_source(
+    scenario: &surge::scenario::Scenario,
+    posterior: Option<&Path>,
+    fixed: bool,
+) -> Result<(ParameterSource, ParametersInfo)> {
+    let posterior = match posterior {
+        Some(file) => Some(file.to_path_buf()),
+        None if fixed => None,
+        None => Some(posterior_beside(&scenario.params_file)).filter(|f| f.is_file()),
+    };
+    Ok(match &posterior {
+        None => (
+            ParameterSource::Fixed(scenario.behaviour.clone()),
+            ParametersInfo {
+                kind: "fixed".into(),
+                file: scenario.params_file.display().to_string(),
+                values: Some(scenario.behaviour.clone()),
+            },
+        ),
+        Some(file) => {
+            let (samples, weights) =
+                surge::calibrate::report::read_posterior(file, &scenario.behaviour)
+                    .map_err(anyhow::Error::msg)?;
+            (
+                ParameterSource::Samples { samples, weights },
+                ParametersInfo {
+                    kind: "posterior".into(),
+                    file: file.display().to_string(),
+                    values: None,
+                },
+            )
+        }
+    })
 }
 
 /// The engine the arguments ask for, over the scenario's own (`simulation.engine`, `[network]`),
@@ -294,34 +338,7 @@ fn run(args: &RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    let posterior = match &args.posterior {
-        Some(file) => Some(file.clone()),
-        None if args.fixed_parameters => None,
-        None => Some(posterior_beside(&scenario.params_file)).filter(|f| f.is_file()),
-    };
-    let (parameters, info) = match &posterior {
-        None => (
-            ParameterSource::Fixed(scenario.behaviour.clone()),
-            ParametersInfo {
-                kind: "fixed".into(),
-                file: scenario.params_file.display().to_string(),
-                values: Some(scenario.behaviour.clone()),
-            },
-        ),
-        Some(file) => {
-            let (samples, weights) =
-                surge::calibrate::report::read_posterior(file, &scenario.behaviour)
-                    .map_err(anyhow::Error::msg)?;
-            (
-                ParameterSource::Samples { samples, weights },
-                ParametersInfo {
-                    kind: "posterior".into(),
-                    file: file.display().to_string(),
-                    values: None,
-                },
-            )
-        }
-    };
+    let (parameters, info) = parameter_source(&scenario, args.posterior.as_deref(), args.fixed_parameters)?;
     let spaghetti = match args.spaghetti {
         Some(asked) if runs > 0 && asked as u64 > runs => bail!(
             "--spaghetti {asked} asks for more single runs than --runs {runs}; give at most {runs}"

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod fitting;
+mod sweeping;
 
 use clap::Parser;
 use std::process::ExitCode;

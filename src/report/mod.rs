@@ -5,10 +5,12 @@ pub mod atomic;
 pub mod compare;
 pub mod folder;
 pub mod format;
+pub mod parts;
 pub mod plot;
 pub mod series;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 pub mod tables;
 
 pub use summary::{HeadlineRow, ScenarioInfo, Summary};

@@ -10,7 +10,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Formats a value with enough digits for counts in the billions and rates below one.
-fn number(v: f64) -> String {
+pub(crate) fn number(v: f64) -> String {
     if v == 0.0 {
         "0".to_string()
     } else if v.abs() >= 1000.0 {

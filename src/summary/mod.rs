@@ -7,11 +7,11 @@ pub mod encode;
 pub mod sketch;
 pub mod tally;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 pub use tally::Tally;
 
 /// Summary of one quantity across runs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
     pub mean: f64,
     /// Monte Carlo standard error of the mean: sample sd / sqrt(runs).

@@ -7,6 +7,7 @@ mod fit;
 mod rate;
 mod regions;
 pub mod style;
+mod sweep;
 mod timeline;
 
 pub use adoption::Adoption;
@@ -14,6 +15,7 @@ pub use compare::CompareChart;
 pub use fit::FitPlots;
 pub use rate::Rate;
 pub use regions::Regions;
+pub use sweep::{SweepChart, SweepHeatmap};
 pub use timeline::TimelinePlot;
 
 use super::atomic::{WriteError, write_atomic};

@@ -1,0 +1,333 @@
+//! A shard's part of a piece of work on disk, and the checks that let `surge merge` put the
+//! parts back together: each part is a folder `shard-<I>-of-<N>` holding a `manifest.json`
+//! (what command, on what inputs, which share of the work, by which surge) beside the part's
+//! data, and a journal of finished points that survives an interrupted run.
+
+use crate::explore::Shard;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What a part is a part of, and which share of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub surge_version: String,
+    /// `run`, `sweep` or `sensitivity`.
+    pub command: String,
+    /// Scenario name and file, and the SHA-256 of the file's text.
+    pub scenario: String,
+    pub scenario_file: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub shard: Shard,
+    /// The share of the work this part holds: units `[start, end)` of `total` (runs for `run`,
+    /// points for `sweep` and `sensitivity`).
+    pub start: u64,
+    pub end: u64,
+    pub total: u64,
+    /// SHA-256 of `plan`: parts merge only with parts of the same plan.
+    pub plan_sha256: String,
+    /// Everything that decides the results (the command's settings and the hashes of its
+    /// input files), so `surge merge` can redo the outputs.
+    pub plan: serde_json::Value,
+    /// Where the merged outputs go unless `surge merge --out` says otherwise.
+    pub out: String,
+    /// Whether every unit of the share is done and saved.
+    pub complete: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PartsError {
+    #[error("{0} has no shard parts (folders shard-<I>-of-<N> with a manifest.json)")]
+    NoParts(PathBuf),
+    #[error("{path}: cannot read the manifest: {message}")]
+    Manifest { path: PathBuf, message: String },
+    #[error("{path} is shard {found} but its folder name says {expected}")]
+    Misnamed {
+        path: PathBuf,
+        found: Shard,
+        expected: String,
+    },
+    #[error("shard {index} of {count} is missing: no {path} (run that shard, then merge again)")]
+    Missing {
+        index: u64,
+        count: u64,
+        path: PathBuf,
+    },
+    #[error("shard {index} appears twice ({first} and {second}); remove one")]
+    Duplicate {
+        index: u64,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error(
+        "{path} does not belong with {reference}: {what} differs ({found:?} against {expected:?}); parts of one piece of work must come from the same command, inputs and surge version"
+    )]
+    Mismatch {
+        path: PathBuf,
+        reference: PathBuf,
+        what: &'static str,
+        found: String,
+        expected: String,
+    },
+    #[error("{path} is not finished ({done} of its units saved); run its shard again to finish it")]
+    Incomplete { path: PathBuf, done: String },
+    #[error("{path} holds another piece of work (plan {found}, not {expected}); use --force to start it over, or another --parts")]
+    OtherWork {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
+    #[error("{path}: {message}")]
+    Damaged { path: PathBuf, message: String },
+    #[error("{path}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> PartsError + '_ {
+    |source| PartsError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The SHA-256 of a plan's canonical JSON (serde_json keeps map keys sorted).
+pub fn plan_hash(plan: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(plan.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The folder of shard `shard` under `parts`.
+pub fn part_folder(parts: &Path, shard: Shard) -> PathBuf {
+    parts.join(format!("shard-{}-of-{}", shard.index, shard.count))
+}
+
+/// Writes a part's manifest atomically.
+pub fn write_manifest(folder: &Path, manifest: &Manifest) -> Result<(), PartsError> {
+    let mut json = serde_json::to_vec_pretty(manifest).map_err(|e| PartsError::Damaged {
+        path: folder.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    json.push(b'\n');
+    let path = folder.join("manifest.json");
+    super::atomic::write_atomic(&path, &json).map_err(|e| PartsError::Damaged {
+        path,
+        message: e.to_string(),
+    })
+}
+
+pub fn read_manifest(folder: &Path) -> Result<Manifest, PartsError> {
+    let path = folder.join("manifest.json");
+    let bytes = std::fs::read(&path).map_err(io(&path))?;
+    serde_json::from_slice(&bytes).map_err(|e| PartsError::Manifest {
+        path,
+        message: e.to_string(),
+    })
+}
+
+/// Opens (or starts) the folder of a part: an existing part of the same plan is kept, so an
+/// interrupted shard resumes; one of another plan is refused unless `force`.
+pub fn open_part(folder: &Path, manifest: &Manifest, force: bool) -> Result<(), PartsError> {
+    if folder.join("manifest.json").is_file() {
+        let found = read_manifest(folder);
+        match found {
+            Ok(m) if m.plan_sha256 == manifest.plan_sha256 && m.shard == manifest.shard => {
+                if m.complete {
+                    return Ok(());
+                }
+            }
+            Ok(m) if !force => {
+                return Err(PartsError::OtherWork {
+                    path: folder.to_path_buf(),
+                    found: m.plan_sha256[..12].to_string(),
+                    expected: manifest.plan_sha256[..12].to_string(),
+                });
+            }
+            Err(e) if !force => return Err(e),
+            _ => std::fs::remove_dir_all(folder).map_err(io(folder))?,
+        }
+    }
+    std::fs::create_dir_all(folder).map_err(io(folder))?;
+    let mut started = manifest.clone();
+    started.complete = false;
+    write_manifest(folder, &started)
+}
+
+/// The parts under `parts`, checked to be every shard of one piece of work exactly once, all
+/// complete, from the same plan and surge version; in shard order.
+pub fn collect_parts(parts: &Path) -> Result<Vec<(PathBuf, Manifest)>, PartsError> {
+    let mut found: Vec<(PathBuf, Manifest)> = Vec::new();
+    let entries = std::fs::read_dir(parts).map_err(io(parts))?;
+    let mut folders: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("shard-"))
+        })
+        .collect();
+    folders.sort();
+    for folder in folders {
+        let m = read_manifest(&folder)?;
+        let expected = format!("shard-{}-of-{}", m.shard.index, m.shard.count);
+        if folder.file_name().is_some_and(|n| n.to_string_lossy() != expected) {
+            return Err(PartsError::Misnamed {
+                path: folder,
+                found: m.shard,
+                expected,
+            });
+        }
+        found.push((folder, m));
+    }
+    let Some((reference, first)) = found.first().cloned() else {
+        return Err(PartsError::NoParts(parts.to_path_buf()));
+    };
+    for (path, m) in &found {
+        let checks: [(&'static str, String, String); 6] = [
+            ("the surge version", m.surge_version.clone(), first.surge_version.clone()),
+            ("the command", m.command.clone(), first.command.clone()),
+            ("the scenario file's SHA-256", m.scenario_sha256.clone(), first.scenario_sha256.clone()),
+            ("the seed", m.seed.to_string(), first.seed.to_string()),
+            ("the number of shards", m.shard.count.to_string(), first.shard.count.to_string()),
+            ("the plan (settings and input files)", m.plan_sha256.clone(), first.plan_sha256.clone()),
+        ];
+        for (what, found, expected) in checks {
+            if found != expected {
+                return Err(PartsError::Mismatch {
+                    path: path.clone(),
+                    reference: reference.clone(),
+                    what,
+                    found,
+                    expected,
+                });
+            }
+        }
+    }
+    let count = first.shard.count;
+    let mut by_index: Vec<Option<(PathBuf, Manifest)>> = vec![None; count as usize];
+    for (path, m) in found {
+        let slot = &mut by_index[m.shard.index as usize];
+        if let Some((first, _)) = slot {
+            return Err(PartsError::Duplicate {
+                index: m.shard.index,
+                first: first.clone(),
+                second: path,
+            });
+        }
+        *slot = Some((path, m));
+    }
+    let mut ordered = Vec::with_capacity(count as usize);
+    for (index, part) in by_index.into_iter().enumerate() {
+        let index = index as u64;
+        let (path, m) = part.ok_or_else(|| PartsError::Missing {
+            index,
+            count,
+            path: part_folder(parts, Shard { index, count }),
+        })?;
+        let want = Shard { index, count }.range(m.total);
+        if (m.start, m.end) != (want.start, want.end) || m.total != first.total {
+            return Err(PartsError::Mismatch {
+                path,
+                reference: reference.clone(),
+                what: "the share of the work",
+                found: format!("{}..{} of {}", m.start, m.end, m.total),
+                expected: format!("{}..{} of {}", want.start, want.end, first.total),
+            });
+        }
+        if !m.complete {
+            return Err(PartsError::Incomplete {
+                path,
+                done: "not all".into(),
+            });
+        }
+        ordered.push((path, m));
+    }
+    Ok(ordered)
+}
+
+/// A part's journal of finished units: one JSON line each, appended and synced as each
+/// finishes, so an interrupted shard loses at most the line being written.
+pub struct Journal {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+/// The file name of a part's journal.
+pub const JOURNAL: &str = "points.jsonl";
+
+impl Journal {
+    /// Opens the journal of `folder` for appending, and reads the units already in it (a last
+    /// line cut short by a kill is dropped and overwritten).
+    pub fn open<T: serde::de::DeserializeOwned>(folder: &Path) -> Result<(Self, Vec<T>), PartsError> {
+        let path = folder.join(JOURNAL);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(io(&path)(e)),
+        };
+        let (done, good_bytes) = read_lines(&path, &text, true)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io(&path))?;
+        file.set_len(good_bytes as u64).map_err(io(&path))?;
+        let mut journal = Journal { path, file };
+        use std::io::Seek;
+        journal
+            .file
+            .seek(std::io::SeekFrom::End(0))
+            .map_err(io(&journal.path))?;
+        Ok((journal, done))
+    }
+
+    /// Appends one finished unit and syncs it to disk.
+    pub fn append<T: Serialize>(&mut self, unit: &T) -> Result<(), PartsError> {
+        let mut line = serde_json::to_vec(unit).map_err(|e| PartsError::Damaged {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        line.push(b'\n');
+        self.file.write_all(&line).map_err(io(&self.path))?;
+        self.file.sync_data().map_err(io(&self.path))
+    }
+}
+
+/// Reads a complete part's journal.
+pub fn read_journal<T: serde::de::DeserializeOwned>(folder: &Path) -> Result<Vec<T>, PartsError> {
+    let path = folder.join(JOURNAL);
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    Ok(read_lines(&path, &text, false)?.0)
+}
+
+/// The units of a journal's text and the length of its whole lines; `lenient`: a last line
+/// without its newline (cut short) is dropped rather than refused.
+fn read_lines<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    lenient: bool,
+) -> Result<(Vec<T>, usize), PartsError> {
+    let mut done = Vec::new();
+    let mut good = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        if !line.ends_with('\n') && lenient {
+            break;
+        }
+        let unit = serde_json::from_str(line.trim_end()).map_err(|e| PartsError::Damaged {
+            path: path.to_path_buf(),
+            message: format!("line {}: {e}", n + 1),
+        })?;
+        done.push(unit);
+        good += line.len();
+    }
+    Ok((done, good))
+}
