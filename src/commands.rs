@@ -25,7 +25,9 @@ pub fn dispatch(command: Command) -> Result<()> {
         Command::Fit(args) => crate::fitting::fit_command(&args),
         Command::Validate(args) => crate::fitting::validate_command(&args),
         Command::Sweep(args) => crate::sweeping::sweep_command(&args),
-        Command::Sensitivity(_) | Command::Merge(_) | Command::Slurm(_) => bail!("not yet"),
+        Command::Sensitivity(args) => crate::sensitivity::sensitivity_command(&args),
+        Command::Merge(args) => crate::sharding::merge_command(&args),
+        Command::Slurm(args) => crate::slurm::slurm_command(&args),
     }
 }
 
@@ -361,6 +363,23 @@ fn run(args: &RunArgs) -> Result<()> {
     )?;
     if let EngineKind::Agents(settings) = &engine {
         check_agent_memory(&scenario, settings, pool.current_num_threads())?;
+    }
+    let shard = crate::sweeping::shard_of(&args.shards)?;
+    if shard.count > 1 || args.shards.shard.is_some() {
+        return crate::sharding::run_shard(
+            args,
+            &crate::sharding::RunShard {
+                scenario: &scenario,
+                engine: &engine,
+                parameters: &parameters,
+                info: &info,
+                runs,
+                seed,
+                spaghetti,
+                out: &out,
+                shard,
+            },
+        );
     }
     // Everything is written into a staging folder beside --out and swapped in whole at the end.
     let staging = Staging::begin(&out, &scenario.name, args.force)?;

@@ -3,6 +3,9 @@
 mod cli;
 mod commands;
 mod fitting;
+mod sensitivity;
+mod sharding;
+mod slurm;
 mod sweeping;
 
 use clap::Parser;

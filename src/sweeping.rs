@@ -245,54 +245,24 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
     };
     let folder = part_folder(&parts, shard);
     open_part(&folder, &manifest, args.force)?;
-    let (journal, done) = Journal::open::<PointResult>(&folder)?;
-    let pending: Vec<u64> = range
-        .clone()
-        .filter(|p| !done.iter().any(|d| d.point == *p))
-        .collect();
-    let pool = worker_pool(args.threads)?;
-    let bar = progress_bar_with(
-        pending.len() as u64 * runs,
+    run_part(
+        &folder,
+        range.clone(),
+        |r: &PointResult| r.point,
+        runs,
+        args.threads,
         args.quiet,
-        "{spinner} {msg} · runs {pos}/{len} [{bar:30}] {rate} eta {eta}",
-    );
-    let finished = std::sync::atomic::AtomicUsize::new(range.end as usize - range.start as usize - pending.len());
-    let of = range.end - range.start;
-    bar.set_message(format!("points {}/{of}", finished.load(std::sync::atomic::Ordering::Relaxed)));
-    let journal = Mutex::new(journal);
-    pool.install(|| {
-        pending.par_iter().try_for_each(|&p| -> Result<()> {
+        |p, progress| {
             let values = &points[p as usize];
             let setup = point_setup(&template, &args.engine, &parameters, &pairs(&args.vary, values))?;
-            let work = Work {
-                runs: 0..runs,
-                seed,
-                single_runs: 0,
-                series: false,
-            };
-            let mc = run_monte_carlo_part(
-                &setup.engine,
-                &setup.scenario,
-                &setup.parameters,
-                &work,
-                &mut (),
-                &|| bar.inc(1),
-            )?;
-            let result = PointResult {
+            let mc = headline_runs(&setup, runs, seed, progress)?;
+            Ok(PointResult {
                 point: p,
                 values: values.clone(),
                 figures: (0..mc.specs.len()).map(|i| mc.summaries.headline(i)).collect(),
-            };
-            journal
-                .lock()
-                .map_err(|_| anyhow::anyhow!("a worker failed while saving a point"))?
-                .append(&result)?;
-            let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            bar.set_message(format!("points {n}/{of}"));
-            Ok(())
-        })
-    })?;
-    bar.finish_and_clear();
+            })
+        },
+    )?;
     write_manifest(&folder, &manifest)?;
     if shard.count > 1 {
         if !args.quiet {
@@ -313,6 +283,75 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
         print!("{}", sweep_table(&summary, &out, figure)?);
         println!("results: {}", out.display());
     }
+    Ok(())
+}
+
+/// `runs` runs of a design point, headline figures only.
+pub fn headline_runs(
+    setup: &PointSetup,
+    runs: u64,
+    seed: u64,
+    progress: &(dyn Fn() + Sync),
+) -> Result<surge::engine::MonteCarlo> {
+    let work = Work {
+        runs: 0..runs,
+        seed,
+        single_runs: 0,
+        series: false,
+    };
+    Ok(run_monte_carlo_part(
+        &setup.engine,
+        &setup.scenario,
+        &setup.parameters,
+        &work,
+        &mut (),
+        progress,
+    )?)
+}
+
+/// Computes the points of `range` not yet in the part's journal, in parallel (each point's
+/// runs in parallel too, so small points keep every core busy), appending each to the journal
+/// as it finishes, with a progress bar of runs done, points done and time remaining.
+#[allow(clippy::too_many_arguments)]
+pub fn run_part<T>(
+    folder: &Path,
+    range: std::ops::Range<u64>,
+    point_of: impl Fn(&T) -> u64,
+    runs_per_point: u64,
+    threads: usize,
+    quiet: bool,
+    compute: impl Fn(u64, &(dyn Fn() + Sync)) -> Result<T> + Sync,
+) -> Result<()>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send,
+{
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let (journal, done) = Journal::open::<T>(folder)?;
+    let done: std::collections::BTreeSet<u64> = done.iter().map(point_of).collect();
+    let pending: Vec<u64> = range.clone().filter(|p| !done.contains(p)).collect();
+    let pool = worker_pool(threads)?;
+    let bar = progress_bar_with(
+        pending.len() as u64 * runs_per_point,
+        quiet,
+        "{spinner} {msg} · runs {pos}/{len} [{bar:30}] {rate} eta {eta}",
+    );
+    let of = range.end - range.start;
+    let finished = AtomicU64::new(of - pending.len() as u64);
+    bar.set_message(format!("points {}/{of}", finished.load(Ordering::Relaxed)));
+    let journal = Mutex::new(journal);
+    pool.install(|| {
+        pending.par_iter().try_for_each(|&p| -> Result<()> {
+            let result = compute(p, &|| bar.inc(1))?;
+            journal
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a worker failed while saving a point"))?
+                .append(&result)?;
+            let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            bar.set_message(format!("points {n}/{of}"));
+            Ok(())
+        })
+    })?;
+    bar.finish_and_clear();
     Ok(())
 }
 

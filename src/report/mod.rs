@@ -7,6 +7,7 @@ pub mod folder;
 pub mod format;
 pub mod parts;
 pub mod plot;
+pub mod sensitivity;
 pub mod series;
 pub mod stats;
 pub mod summary;

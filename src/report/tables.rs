@@ -86,6 +86,25 @@ impl RunsFile {
         Ok(RunsFile { writer, path })
     }
 
+    /// Appends rows already formatted as this file formats them (another `runs.csv`'s rows,
+    /// without its header): how the parts of a sharded run are put back together.
+    pub fn append_rows(&mut self, rows: &[u8]) -> Result<(), WriteError> {
+        let err = |source| WriteError::File {
+            path: self.path.clone(),
+            source,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(rows);
+        for record in reader.byte_records() {
+            let record = record.map_err(|e| err(e.into()))?;
+            self.writer
+                .write_byte_record(&record)
+                .map_err(|e| err(e.into()))?;
+        }
+        Ok(())
+    }
+
     /// Flushes, syncs and renames the file into place.
     pub fn finish(self) -> Result<(), WriteError> {
         let err = |source| WriteError::File {

@@ -6,6 +6,7 @@ mod compare;
 mod fit;
 mod rate;
 mod regions;
+mod sensitivity;
 pub mod style;
 mod sweep;
 mod timeline;
@@ -15,6 +16,7 @@ pub use compare::CompareChart;
 pub use fit::FitPlots;
 pub use rate::Rate;
 pub use regions::Regions;
+pub use sensitivity::SensitivityChart;
 pub use sweep::{SweepChart, SweepHeatmap};
 pub use timeline::TimelinePlot;
 
