@@ -42,12 +42,6 @@ pub enum PartsError {
     NoParts(PathBuf),
     #[error("{path}: cannot read the manifest: {message}")]
     Manifest { path: PathBuf, message: String },
-    #[error("{path} is shard {found} but its folder name says {expected}")]
-    Misnamed {
-        path: PathBuf,
-        found: Shard,
-        expected: String,
-    },
     #[error("shard {index} of {count} is missing: no {path} (run that shard, then merge again)")]
     Missing {
         index: u64,
@@ -177,14 +171,6 @@ pub fn collect_parts(parts: &Path) -> Result<Vec<(PathBuf, Manifest)>, PartsErro
     folders.sort();
     for folder in folders {
         let m = read_manifest(&folder)?;
-        let expected = format!("shard-{}-of-{}", m.shard.index, m.shard.count);
-        if folder.file_name().is_some_and(|n| n.to_string_lossy() != expected) {
-            return Err(PartsError::Misnamed {
-                path: folder,
-                found: m.shard,
-                expected,
-            });
-        }
         found.push((folder, m));
     }
     let Some((reference, first)) = found.first().cloned() else {
