@@ -129,7 +129,11 @@ pub fn worker_pool(threads: usize) -> Result<rayon::ThreadPool> {
 }
 
 fn progress_bar(runs: u64, quiet: bool) -> ProgressBar {
-    progress_bar_with(runs, quiet, "{spinner} runs {pos}/{len} [{bar:40}] {rate} eta {eta}")
+    progress_bar_with(
+        runs,
+        quiet,
+        "{spinner} runs {pos}/{len} [{bar:40}] {rate} eta {eta}",
+    )
 }
 
 /// A progress bar over `runs` runs with the template `template` (terminals only, not `quiet`).
@@ -340,7 +344,8 @@ fn run(args: &RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    let (parameters, info) = parameter_source(&scenario, args.posterior.as_deref(), args.fixed_parameters)?;
+    let (parameters, info) =
+        parameter_source(&scenario, args.posterior.as_deref(), args.fixed_parameters)?;
     let spaghetti = match args.spaghetti {
         Some(asked) if runs > 0 && asked as u64 > runs => bail!(
             "--spaghetti {asked} asks for more single runs than --runs {runs}; give at most {runs}"

@@ -82,8 +82,11 @@ pub fn sensitivity_command(args: &SensitivityArgs) -> Result<()> {
     if samples < 2 {
         bail!("--samples {samples}: expected at least 2 (trajectories or base rows)");
     }
-    if method == "morris" && (args.levels < 2 || args.levels % 2 != 0) {
-        bail!("--levels {}: expected an even number of at least 2", args.levels);
+    if method == "morris" && (args.levels < 2 || !args.levels.is_multiple_of(2)) {
+        bail!(
+            "--levels {}: expected an even number of at least 2",
+            args.levels
+        );
     }
     if args.bootstrap == 0 {
         bail!("--bootstrap must be at least 1");
@@ -118,20 +121,34 @@ pub fn sensitivity_command(args: &SensitivityArgs) -> Result<()> {
         .map(|u| natural(&summary.factors, u))
         .collect();
     summary.points = points.len() as u64;
-    summary.figures = points_checked(&template, &args.engine, &summary.factors, &points, "--range")?;
+    summary.figures = points_checked(
+        &template,
+        &args.engine,
+        &summary.factors,
+        &points,
+        "--range",
+    )?;
     let app = &base.apps[0].name;
     let wanted: Vec<String> = if args.figures.is_empty() {
-        ["arrivals_24h", "registration_rate_peak", "queue_wait_max", "retained_72h"]
-            .iter()
-            .map(|f| format!("{app}.{f}"))
-            .filter(|f| summary.figures.contains(f))
-            .collect()
+        [
+            "arrivals_24h",
+            "registration_rate_peak",
+            "queue_wait_max",
+            "retained_72h",
+        ]
+        .iter()
+        .map(|f| format!("{app}.{f}"))
+        .filter(|f| summary.figures.contains(f))
+        .collect()
     } else {
         args.figures.clone()
     };
     for f in &wanted {
         if !summary.figures.contains(f) {
-            bail!("--figure {f}: no such headline figure; expected one of {}", summary.figures.join(", "));
+            bail!(
+                "--figure {f}: no such headline figure; expected one of {}",
+                summary.figures.join(", ")
+            );
         }
     }
     summary.charted = wanted;
@@ -182,7 +199,9 @@ pub fn sensitivity_command(args: &SensitivityArgs) -> Result<()> {
             let mc = headline_runs(&setup, args.runs, seed, progress)?;
             Ok(SensitivityPoint {
                 point: p,
-                means: (0..mc.specs.len()).map(|i| mc.summaries.headline(i).mean).collect(),
+                means: (0..mc.specs.len())
+                    .map(|i| mc.summaries.headline(i).mean)
+                    .collect(),
             })
         },
     )?;
@@ -235,7 +254,12 @@ fn index_rows(summary: &SensitivitySummary, outputs: &[SensitivityPoint]) -> Vec
     let mut rng = design_rng(summary.seed, BOOTSTRAP);
     let mut rows = Vec::new();
     let design = (summary.method == "morris").then(|| {
-        morris::design(k, summary.samples, summary.levels, &mut design_rng(summary.seed, DESIGN))
+        morris::design(
+            k,
+            summary.samples,
+            summary.levels,
+            &mut design_rng(summary.seed, DESIGN),
+        )
     });
     for (fi, figure) in summary.figures.iter().enumerate() {
         let y: Vec<f64> = outputs.iter().map(|p| p.means[fi]).collect();
@@ -296,7 +320,12 @@ pub fn merge_sensitivity(parts: &Path, out: &Path, force: bool) -> Result<Vec<In
         rows.sort_by_key(|r| r.point);
         rows.dedup_by_key(|r| r.point);
         if rows.iter().map(|r| r.point).ne(m.start..m.end) {
-            bail!("{}: does not hold exactly points {}..{}; run its shard again", folder.display(), m.start, m.end);
+            bail!(
+                "{}: does not hold exactly points {}..{}; run its shard again",
+                folder.display(),
+                m.start,
+                m.end
+            );
         }
         outputs.extend(rows);
     }
@@ -310,7 +339,14 @@ pub fn merge_sensitivity(parts: &Path, out: &Path, force: bool) -> Result<Vec<In
     let mut points = serde_json::to_vec(&outputs)?;
     points.push(b'\n');
     write_atomic(&dir.join("points.json"), &points)?;
-    render(&SensitivityChart { summary: &summary, rows: &rows }, dir, size)?;
+    render(
+        &SensitivityChart {
+            summary: &summary,
+            rows: &rows,
+        },
+        dir,
+        size,
+    )?;
     staging.commit()?;
     Ok(rows)
 }

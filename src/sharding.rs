@@ -54,7 +54,10 @@ fn bytes_to_f64s(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<f64>>> {
     let mut rows = Vec::new();
     for _ in 0..n {
         let len = words.next().ok_or_else(damaged)?;
-        let row: Vec<f64> = (&mut words).take(len as usize).map(f64::from_bits).collect();
+        let row: Vec<f64> = (&mut words)
+            .take(len as usize)
+            .map(f64::from_bits)
+            .collect();
         if row.len() as u64 != len {
             return Err(damaged());
         }
@@ -104,7 +107,11 @@ pub fn run_shard(args: &RunArgs, s: &RunShard) -> Result<()> {
     let folder = part_folder(&parts, s.shard);
     open_part(&folder, &manifest, args.force)?;
     if read_manifest(&folder)?.complete {
-        println!("shard {}: already complete in {}", s.shard, folder.display());
+        println!(
+            "shard {}: already complete in {}",
+            s.shard,
+            folder.display()
+        );
         return Ok(());
     }
     if !range.is_empty() {
@@ -123,7 +130,14 @@ pub fn run_shard(args: &RunArgs, s: &RunShard) -> Result<()> {
         };
         let pool = crate::commands::worker_pool(args.threads)?;
         let mc = pool.install(|| {
-            run_monte_carlo_part(s.engine, s.scenario, s.parameters, &work, &mut rows, &|| bar.inc(1))
+            run_monte_carlo_part(
+                s.engine,
+                s.scenario,
+                s.parameters,
+                &work,
+                &mut rows,
+                &|| bar.inc(1),
+            )
         })?;
         bar.finish_and_clear();
         rows.finish()?;
@@ -151,7 +165,12 @@ pub fn run_shard(args: &RunArgs, s: &RunShard) -> Result<()> {
 fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<()> {
     let first = &found[0].1;
     let plan = &first.plan;
-    let text = |k: &str| plan[k].as_str().map(str::to_string).with_context(|| format!("the parts' plan has no {k}"));
+    let text = |k: &str| {
+        plan[k]
+            .as_str()
+            .map(str::to_string)
+            .with_context(|| format!("the parts' plan has no {k}"))
+    };
     let scenario_file = PathBuf::from(text("scenario_file")?);
     let params_file = PathBuf::from(text("params_file")?);
     let scenario = load_scenario(&scenario_file, Some(&params_file))
@@ -164,8 +183,13 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<(
             &first.scenario_sha256[..12]
         );
     }
-    if crate::sweeping::file_hash(Some(&params_file))? != plan["params_sha256"].as_str().unwrap_or("") {
-        bail!("{} has changed since the shards ran; run the shards again", params_file.display());
+    if crate::sweeping::file_hash(Some(&params_file))?
+        != plan["params_sha256"].as_str().unwrap_or("")
+    {
+        bail!(
+            "{} has changed since the shards ran; run the shards again",
+            params_file.display()
+        );
     }
     let info: ParametersInfo = serde_json::from_value(plan["parameters"].clone())?;
     let spaghetti = plan["spaghetti"].as_u64().unwrap_or(0) as usize;
@@ -194,17 +218,26 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<(
         let part = RunSummaries::from_bytes(&read("summaries.bin")?)
             .with_context(|| format!("{}", folder.join("summaries.bin").display()))?;
         if part.runs() != m.end - m.start || part.series_len() != values {
-            bail!("{}: its summaries do not match its manifest", folder.display());
+            bail!(
+                "{}: its summaries do not match its manifest",
+                folder.display()
+            );
         }
         summaries.merge(&part);
-        single.extend(bytes_to_f64s(&folder.join("single.bin"), &read("single.bin")?)?);
+        single.extend(bytes_to_f64s(
+            &folder.join("single.bin"),
+            &read("single.bin")?,
+        )?);
         let e: serde_json::Value = serde_json::from_slice(&read("engine.json")?)?;
         if engine.is_empty() {
             engine = e["engine"].as_str().unwrap_or("").to_string();
             engine_report = Some(e["report"].clone()).filter(|r| !r.is_null());
         }
         let csv = read("runs.csv")?;
-        let body = csv.iter().position(|&b| b == b'\n').map_or(&csv[..0], |i| &csv[i + 1..]);
+        let body = csv
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(&csv[..0], |i| &csv[i + 1..]);
         rows.append_rows(body)?;
     }
     single.truncate(spaghetti);
@@ -228,14 +261,20 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<(
 pub fn merge_command(args: &MergeArgs) -> Result<()> {
     let found = collect_parts(&args.parts)?;
     let first = &found[0].1;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(&first.out));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&first.out));
     match first.command.as_str() {
         "run" => merge_run(&found, &out, args.force)?,
         "sweep" => crate::sweeping::merge_sweep(&args.parts, &out, args.force)?,
         "sensitivity" => {
             crate::sensitivity::merge_sensitivity(&args.parts, &out, args.force)?;
         }
-        other => bail!("{}: parts of an unknown command {other:?}", args.parts.display()),
+        other => bail!(
+            "{}: parts of an unknown command {other:?}",
+            args.parts.display()
+        ),
     }
     println!(
         "merged {} shards of `surge {}` ({}): results: {}",

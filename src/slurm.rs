@@ -38,12 +38,16 @@ pub fn slurm_command(args: &SlurmArgs) -> Result<()> {
     // The command is parsed as surge would parse it, so a typo fails here, not on the cluster.
     let mut argv = vec!["surge".to_string()];
     argv.extend(args.command.iter().cloned());
-    let parsed = Cli::try_parse_from(&argv).map_err(|e| anyhow::anyhow!("the command after --: {e}"))?;
+    let parsed =
+        Cli::try_parse_from(&argv).map_err(|e| anyhow::anyhow!("the command after --: {e}"))?;
     let shards = match &parsed.command {
         Command::Run(a) => &a.shards,
         Command::Sweep(a) => &a.shards,
         Command::Sensitivity(a) => &a.shards,
-        _ => bail!("surge slurm shards `run`, `sweep` or `sensitivity`, not {:?}", args.command[0]),
+        _ => bail!(
+            "surge slurm shards `run`, `sweep` or `sensitivity`, not {:?}",
+            args.command[0]
+        ),
     };
     if shards.shard.is_some() {
         bail!("the command after -- must not give --shard: each array task takes its own");
@@ -123,7 +127,11 @@ pub fn slurm_command(args: &SlurmArgs) -> Result<()> {
         m = quote(&dir.join("merge.sbatch").display().to_string()),
         ids = quote(&dir.join("job-ids").display().to_string()),
     );
-    for (name, text) in [("array.sbatch", array), ("merge.sbatch", merge), ("submit.sh", submit)] {
+    for (name, text) in [
+        ("array.sbatch", array),
+        ("merge.sbatch", merge),
+        ("submit.sh", submit),
+    ] {
         let path = dir.join(name);
         surge::report::atomic::write_atomic(&path, text.as_bytes())?;
         use std::os::unix::fs::PermissionsExt;

@@ -116,8 +116,12 @@ pub fn points_checked(
             .current(&v.key)
             .with_context(|| format!("{flag} {v}"))?;
     }
-    let columns =
-        |s: &Scenario| -> Vec<String> { HeadlineSpec::for_scenario(s).iter().map(HeadlineSpec::column).collect() };
+    let columns = |s: &Scenario| -> Vec<String> {
+        HeadlineSpec::for_scenario(s)
+            .iter()
+            .map(HeadlineSpec::column)
+            .collect()
+    };
     let figures = columns(template.base());
     for (i, values) in points.iter().enumerate() {
         let describe = || {
@@ -127,7 +131,9 @@ pub fn points_checked(
                 .collect();
             format!("{flag}: point {i} ({})", at.join(", "))
         };
-        let scenario = template.with_values(&pairs(vary, values)).with_context(describe)?;
+        let scenario = template
+            .with_values(&pairs(vary, values))
+            .with_context(describe)?;
         engine_kind(engine_args, scenario.engine.clone()).with_context(describe)?;
         let overrides: Vec<(&str, f64)> = pairs(vary, values)
             .iter()
@@ -135,7 +141,11 @@ pub fn points_checked(
             .collect();
         let mut b = template.base().behaviour.clone();
         if let Err((key, message)) = set_parameters(&mut b, &overrides) {
-            bail!("{}: {key}: {message}", describe());
+            bail!(
+                "{}: {}: key `{key}`: {message}",
+                describe(),
+                template.base().params_file.display()
+            );
         }
         if columns(&scenario) != figures {
             bail!(
@@ -254,12 +264,19 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
         args.quiet,
         |p, progress| {
             let values = &points[p as usize];
-            let setup = point_setup(&template, &args.engine, &parameters, &pairs(&args.vary, values))?;
+            let setup = point_setup(
+                &template,
+                &args.engine,
+                &parameters,
+                &pairs(&args.vary, values),
+            )?;
             let mc = headline_runs(&setup, runs, seed, progress)?;
             Ok(PointResult {
                 point: p,
                 values: values.clone(),
-                figures: (0..mc.specs.len()).map(|i| mc.summaries.headline(i)).collect(),
+                figures: (0..mc.specs.len())
+                    .map(|i| mc.summaries.headline(i))
+                    .collect(),
             })
         },
     )?;
@@ -364,20 +381,37 @@ fn sweep_table(summary: &SweepSummary, out: &Path, figure: usize) -> Result<Stri
         summary.scenario.name, summary.points, summary.runs_per_point, summary.seed
     );
     let keys: Vec<&str> = summary.vary.iter().map(|v| v.key.as_str()).collect();
-    text.push_str(&format!("{:>6}  {:<50} {:>10} {:>24}\n", "point", keys.join(", "), "mean", "90% interval"));
+    text.push_str(&format!(
+        "{:>6}  {:<50} {:>10} {:>24}\n",
+        "point",
+        keys.join(", "),
+        "mean",
+        "90% interval"
+    ));
     for p in points.iter().take(40) {
         let s = &p.figures[figure];
-        let values: Vec<String> = p.values.iter().map(|v| surge::report::format::plain3(*v)).collect();
+        let values: Vec<String> = p
+            .values
+            .iter()
+            .map(|v| surge::report::format::plain3(*v))
+            .collect();
         text.push_str(&format!(
             "{:>6}  {:<50} {:>10} {:>24}\n",
             p.point,
             values.join(", "),
             surge::report::format::human(s.mean),
-            format!("[{}, {}]", surge::report::format::human(s.p05), surge::report::format::human(s.p95))
+            format!(
+                "[{}, {}]",
+                surge::report::format::human(s.p05),
+                surge::report::format::human(s.p95)
+            )
         ));
     }
     if points.len() > 40 {
-        text.push_str(&format!("… {} more points in sweep.csv\n", points.len() - 40));
+        text.push_str(&format!(
+            "… {} more points in sweep.csv\n",
+            points.len() - 40
+        ));
     }
     Ok(text)
 }

@@ -258,7 +258,7 @@ mod tests {
         }
         assert!(
             Design::Lhs { samples: 0 }
-                .points(&[a.clone()], &mut rng)
+                .points(std::slice::from_ref(&a), &mut rng)
                 .is_err()
         );
         assert!(Design::Grid.points(&[], &mut rng).is_err());

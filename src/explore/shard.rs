@@ -66,9 +66,9 @@ impl Shard {
     }
 
     /// The shard a scheduler's environment gives (`var` reads a variable), if any: a Slurm job
-    /// array's `SLURM_ARRAY_TASK_ID` (less `SLURM_ARRAY_TASK_MIN`, so arrays may start at 0 or
-    /// 1) of `SLURM_ARRAY_TASK_COUNT`, or a Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` of
-    /// `SURGE_SHARD_COUNT` (Kubernetes does not pass the count: set it to the Job's completions).
+    /// array's `SLURM_ARRAY_TASK_ID` less `SLURM_ARRAY_TASK_MIN` (arrays may start anywhere)
+    /// of `SLURM_ARRAY_TASK_COUNT`, or a Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` of
+    /// `SURGE_SHARD_COUNT` (Kubernetes does not pass the count: set it to the completions).
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, ShardError> {
         let number = |name: &'static str| -> Result<Option<u64>, ShardError> {
             var(name)

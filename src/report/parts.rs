@@ -66,7 +66,9 @@ pub enum PartsError {
     },
     #[error("{path} is not finished ({done} of its units saved); run its shard again to finish it")]
     Incomplete { path: PathBuf, done: String },
-    #[error("{path} holds another piece of work (plan {found}, not {expected}); use --force to start it over, or another --parts")]
+    #[error(
+        "{path} holds another piece of work (plan {found}, not {expected}); use --force to start it over, or another --parts"
+    )]
     OtherWork {
         path: PathBuf,
         found: String,
@@ -178,12 +180,28 @@ pub fn collect_parts(parts: &Path) -> Result<Vec<(PathBuf, Manifest)>, PartsErro
     };
     for (path, m) in &found {
         let checks: [(&'static str, String, String); 6] = [
-            ("the surge version", m.surge_version.clone(), first.surge_version.clone()),
+            (
+                "the surge version",
+                m.surge_version.clone(),
+                first.surge_version.clone(),
+            ),
             ("the command", m.command.clone(), first.command.clone()),
-            ("the scenario file's SHA-256", m.scenario_sha256.clone(), first.scenario_sha256.clone()),
+            (
+                "the scenario file's SHA-256",
+                m.scenario_sha256.clone(),
+                first.scenario_sha256.clone(),
+            ),
             ("the seed", m.seed.to_string(), first.seed.to_string()),
-            ("the number of shards", m.shard.count.to_string(), first.shard.count.to_string()),
-            ("the plan (settings and input files)", m.plan_sha256.clone(), first.plan_sha256.clone()),
+            (
+                "the number of shards",
+                m.shard.count.to_string(),
+                first.shard.count.to_string(),
+            ),
+            (
+                "the plan (settings and input files)",
+                m.plan_sha256.clone(),
+                first.plan_sha256.clone(),
+            ),
         ];
         for (what, found, expected) in checks {
             if found != expected {
@@ -252,7 +270,9 @@ pub const JOURNAL: &str = "points.jsonl";
 impl Journal {
     /// Opens the journal of `folder` for appending, and reads the units already in it (a last
     /// line cut short by a kill is dropped and overwritten).
-    pub fn open<T: serde::de::DeserializeOwned>(folder: &Path) -> Result<(Self, Vec<T>), PartsError> {
+    pub fn open<T: serde::de::DeserializeOwned>(
+        folder: &Path,
+    ) -> Result<(Self, Vec<T>), PartsError> {
         let path = folder.join(JOURNAL);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,

@@ -1,8 +1,8 @@
 //! A sweep's results: one finished point (its varied values and every headline figure across
 //! its runs), `sweep.csv` (a row per point), and the sweep's `summary.json`.
 
-use super::tables::number;
 use super::ScenarioInfo;
+use super::tables::number;
 use crate::explore::Vary;
 use crate::summary::Spread;
 use serde::{Deserialize, Serialize};

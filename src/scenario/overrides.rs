@@ -116,8 +116,13 @@ impl ScenarioTemplate {
         } else {
             self.base.clone()
         };
-        set_parameters(&mut scenario.behaviour, &parameters)
-            .map_err(|(key, message)| self.key_error(&key, message))?;
+        set_parameters(&mut scenario.behaviour, &parameters).map_err(|(key, message)| {
+            OverrideError::Key {
+                file: self.base.params_file.clone(),
+                key,
+                message,
+            }
+        })?;
         Ok(scenario)
     }
 
@@ -263,4 +268,68 @@ pub fn set_parameters(
 pub fn is_parameter(key: &str) -> Option<&'static str> {
     let bare = key.strip_prefix("params.").unwrap_or(key);
     PARAMETER_NAMES.iter().find(|n| **n == bare).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Capacity, EventKind};
+
+    fn template() -> ScenarioTemplate {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        ScenarioTemplate::load(&root.join("scenarios/facebook-2021-10-04.toml"), None).unwrap()
+    }
+
+    #[test]
+    fn keys_set_scenario_values_list_entries_by_name_and_parameters() {
+        let t = template();
+        assert_eq!(t.current("event.duration_hours").unwrap(), Some(6.1));
+        assert_eq!(
+            t.current("looking.dormant_boost").unwrap(),
+            t.base().behaviour.get("looking.dormant_boost")
+        );
+        let s = t
+            .with_values(&[
+                ("event.duration_hours".into(), 3.0),
+                ("apps.signal.capacity_per_second".into(), 50.0),
+                ("apps.telegram.capacity_by_region.us_canada".into(), 70.0),
+                ("regions.europe.users".into(), 1e8),
+                ("simulation.runs".into(), 12.4),
+                ("params.looking.dormant_boost".into(), 2.5),
+            ])
+            .unwrap();
+        assert!(
+            matches!(s.event.kind, EventKind::Outage { duration_hours, .. } if duration_hours == 3.0)
+        );
+        assert!(matches!(s.apps[1].capacity, Capacity::Global(c) if c == 50.0));
+        assert!(matches!(&s.apps[0].capacity, Capacity::PerRegion(c) if c[0] == 70.0));
+        assert_eq!(s.regions[1].users, 100_000_000);
+        // An integer key takes the nearest whole number.
+        assert_eq!(s.runs, 12);
+        assert_eq!(s.behaviour.dormant_boost, 2.5);
+        // The point keeps the file's identity.
+        assert_eq!(s.sha256, t.base().sha256);
+        // Nothing set: the scenario as written.
+        assert_eq!(t.with_values(&[]).unwrap().sha256, t.base().sha256);
+    }
+
+    #[test]
+    fn keys_that_cannot_be_set_say_why() {
+        let t = template();
+        let says = |key: &str, value: f64, text: &str| {
+            let e = t
+                .with_values(&[(key.into(), value)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(text), "{key}: {e}");
+        };
+        says("apps.nope.retention_30d", 0.5, "no apps named \"nope\"");
+        says("apps.telegram", 0.5, "after its name");
+        says("event.kind", 1.0, "holds a number");
+        says("event.nonsense", 1.0, "unknown key");
+        says("weather.rain", 1.0, "expected a dotted key");
+        says("event.severity", 1.5, "expected a share in [0, 1]");
+        says("looking.dormant_boost", 0.0, "expected a number > 0");
+        says("event.duration_hours", f64::NAN, "finite");
+    }
 }

@@ -13,16 +13,31 @@ pub struct SensitivityChart<'a> {
     pub rows: &'a [IndexRow],
 }
 
-/// The two measures drawn: (value column, interval columns if any, legend label).
-fn measures(method: &str) -> [(&'static str, Option<(&'static str, &'static str)>, &'static str); 2] {
+/// A measure drawn: its column, its interval's columns if it has one, and its legend label.
+type Measure = (
+    &'static str,
+    Option<(&'static str, &'static str)>,
+    &'static str,
+);
+
+/// The two measures drawn.
+fn measures(method: &str) -> [Measure; 2] {
     if method == "sobol" {
         [
-            ("first", Some(("first_low", "first_high")), "first-order index S1"),
+            (
+                "first",
+                Some(("first_low", "first_high")),
+                "first-order index S1",
+            ),
             ("total", Some(("total_low", "total_high")), "total index ST"),
         ]
     } else {
         [
-            ("mu_star", Some(("mu_star_low", "mu_star_high")), "mu* (mean |effect|)"),
+            (
+                "mu_star",
+                Some(("mu_star_low", "mu_star_high")),
+                "mu* (mean |effect|)",
+            ),
             ("sigma", None, "sigma (spread of effects)"),
         ]
     }
@@ -40,13 +55,20 @@ impl Figure for SensitivityChart<'_> {
         "sensitivity".into()
     }
     fn title(&self) -> String {
-        let m = if self.summary.method == "sobol" { "Sobol indices" } else { "Morris elementary effects" };
+        let m = if self.summary.method == "sobol" {
+            "Sobol indices"
+        } else {
+            "Morris elementary effects"
+        };
         format!("{m}: {}", self.summary.scenario.name)
     }
     fn footer(&self) -> String {
         format!(
             "{} points x {} runs (output: mean of the runs), seed {}. Whiskers: 95% bootstrap intervals ({} resamples).",
-            self.summary.points, self.summary.runs_per_point, self.summary.seed, self.summary.bootstrap
+            self.summary.points,
+            self.summary.runs_per_point,
+            self.summary.seed,
+            self.summary.bootstrap
         )
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -55,15 +77,28 @@ impl Figure for SensitivityChart<'_> {
         let cols = if charted.len() > 1 { 2 } else { 1 };
         let rows_n = charted.len().div_ceil(cols);
         let panels = area.split_evenly((rows_n.max(1), cols));
-        let factors: Vec<&str> = self.summary.factors.iter().map(|f| f.key.as_str()).collect();
+        let factors: Vec<&str> = self
+            .summary
+            .factors
+            .iter()
+            .map(|f| f.key.as_str())
+            .collect();
         let ms = measures(&self.summary.method);
         for (panel, figure) in panels.iter().zip(charted) {
             let rows: Vec<&IndexRow> = factors
                 .iter()
-                .filter_map(|f| self.rows.iter().find(|r| &r.figure == figure && r.factor == *f))
+                .filter_map(|f| {
+                    self.rows
+                        .iter()
+                        .find(|r| &r.figure == figure && r.factor == *f)
+                })
                 .collect();
             let mut lo = 0.0f64;
-            let mut hi = if self.summary.method == "sobol" { 1.0f64 } else { 0.0 };
+            let mut hi = if self.summary.method == "sobol" {
+                1.0f64
+            } else {
+                0.0
+            };
             for r in &rows {
                 for (v, ci, _) in ms {
                     let x = value(r, v);
@@ -102,7 +137,13 @@ impl Figure for SensitivityChart<'_> {
                         String::new()
                     }
                 })
-                .x_label_formatter(&|x| if method == "sobol" { format!("{x:.1}") } else { human(*x) })
+                .x_label_formatter(&|x| {
+                    if method == "sobol" {
+                        format!("{x:.1}")
+                    } else {
+                        human(*x)
+                    }
+                })
                 .label_style((FONT, 15))
                 .light_line_style(RGBColor(235, 235, 235))
                 .draw()

@@ -71,8 +71,10 @@ impl Figure for SweepChart<'_> {
             .points
             .iter()
             .map(x)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-        if !(x1 > x0) {
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        if x1.partial_cmp(&x0) != Some(std::cmp::Ordering::Greater) {
             (x0, x1) = (x0 - 0.5, x0 + 0.5);
         }
         let top = self
@@ -127,12 +129,19 @@ impl Figure for SweepChart<'_> {
                         .draw_series(std::iter::once(Polygon::new(outline, c.mix(0.15).filled())))
                         .map_err(err)?;
                 }
-                let line: Vec<(f64, f64)> = members.iter().map(|p| (x(p), p.figures[f].mean)).collect();
+                let line: Vec<(f64, f64)> =
+                    members.iter().map(|p| (x(p), p.figures[f].mean)).collect();
                 chart
-                    .draw_series(LineSeries::new(line.clone(), c.stroke_width(if shown { 3 } else { 1 })))
+                    .draw_series(LineSeries::new(
+                        line.clone(),
+                        c.stroke_width(if shown { 3 } else { 1 }),
+                    ))
                     .map_err(err)?;
                 chart
-                    .draw_series(line.iter().map(|&(a, b)| Circle::new((a, b), 4, c.filled())))
+                    .draw_series(
+                        line.iter()
+                            .map(|&(a, b)| Circle::new((a, b), 4, c.filled())),
+                    )
                     .map_err(err)?;
                 if shown {
                     let label = if rest.is_empty() {
@@ -154,7 +163,10 @@ impl Figure for SweepChart<'_> {
             }
             if groups.len() > MOST_DRAWN {
                 entries.push(LegendEntry {
-                    label: format!("{} more lines in grey (see sweep.csv)", groups.len() - MOST_DRAWN),
+                    label: format!(
+                        "{} more lines in grey (see sweep.csv)",
+                        groups.len() - MOST_DRAWN
+                    ),
                     colour: OTHERS,
                     kind: LegendKind::Note,
                 });
@@ -202,7 +214,10 @@ impl Figure for SweepHeatmap<'_> {
         "sweep-heatmap".into()
     }
     fn title(&self) -> String {
-        format!("Mean {} over two keys", figure_of(self.summary, self.figure))
+        format!(
+            "Mean {} over two keys",
+            figure_of(self.summary, self.figure)
+        )
     }
     fn footer(&self) -> String {
         footer(self.summary)
@@ -216,7 +231,9 @@ impl Figure for SweepHeatmap<'_> {
             .points
             .iter()
             .map(|p| p.figures[f].mean)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                (l.min(v), h.max(v))
+            });
         let mut chart = ChartBuilder::on(&area)
             .margin(12)
             .x_label_area_size(60)
@@ -262,10 +279,12 @@ impl Figure for SweepHeatmap<'_> {
                     .draw_series(std::iter::once(Text::new(
                         shown(&self.summary.figures[f], v),
                         (i as f64 + 0.5, j as f64 + 0.5),
-                        (FONT, 16).into_font().color(&text).pos(plotters::style::text_anchor::Pos::new(
-                            plotters::style::text_anchor::HPos::Center,
-                            plotters::style::text_anchor::VPos::Center,
-                        )),
+                        (FONT, 16).into_font().color(&text).pos(
+                            plotters::style::text_anchor::Pos::new(
+                                plotters::style::text_anchor::HPos::Center,
+                                plotters::style::text_anchor::VPos::Center,
+                            ),
+                        ),
                     )))
                     .map_err(err)?;
             }
