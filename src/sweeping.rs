@@ -356,16 +356,22 @@ where
     let finished = AtomicU64::new(of - pending.len() as u64);
     bar.set_message(format!("points {}/{of}", finished.load(Ordering::Relaxed)));
     let journal = Mutex::new(journal);
+    // As many points at a time as there are workers, so that points finish (and are saved)
+    // steadily rather than all near the end; each point's runs are parallel too, so the
+    // workers stay busy when a point's runs are few.
+    let at_once = pool.current_num_threads().max(1);
     pool.install(|| {
-        pending.par_iter().try_for_each(|&p| -> Result<()> {
-            let result = compute(p, &|| bar.inc(1))?;
-            journal
-                .lock()
-                .map_err(|_| anyhow::anyhow!("a worker failed while saving a point"))?
-                .append(&result)?;
-            let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            bar.set_message(format!("points {n}/{of}"));
-            Ok(())
+        pending.chunks(at_once).try_for_each(|chunk| {
+            chunk.par_iter().try_for_each(|&p| -> Result<()> {
+                let result = compute(p, &|| bar.inc(1))?;
+                journal
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("a worker failed while saving a point"))?
+                    .append(&result)?;
+                let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                bar.set_message(format!("points {n}/{of}"));
+                Ok(())
+            })
         })
     })?;
     bar.finish_and_clear();
