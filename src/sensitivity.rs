@@ -16,7 +16,7 @@ use surge::report::ScenarioInfo;
 use surge::report::atomic::write_atomic;
 use surge::report::folder::Staging;
 use surge::report::parts::{
-    Manifest, collect_parts, open_part, part_folder, plan_hash, read_journal, write_manifest,
+    Manifest, collect_parts, open_part, part_folder, read_journal, write_manifest,
 };
 use surge::report::plot::{PlotSize, SensitivityChart, render};
 use surge::report::sensitivity::{IndexRow, SensitivityPoint, SensitivitySummary, sensitivity_csv};
@@ -165,23 +165,16 @@ pub fn sensitivity_command(args: &SensitivityArgs) -> Result<()> {
         "params_sha256": file_hash(Some(&base.params_file))?,
         "engine_args": format!("{:?}", args.engine),
     });
-    let range = shard.range(points.len() as u64);
-    let manifest = Manifest {
-        surge_version: env!("CARGO_PKG_VERSION").to_string(),
-        command: "sensitivity".into(),
-        scenario: base.name.clone(),
-        scenario_file: base.file.display().to_string(),
-        scenario_sha256: base.sha256.clone(),
+    let manifest = Manifest::new(
+        "sensitivity",
+        &base,
         seed,
         shard,
-        start: range.start,
-        end: range.end,
-        total: points.len() as u64,
-        plan_sha256: plan_hash(&plan),
+        points.len() as u64,
         plan,
-        out: out.display().to_string(),
-        complete: true,
-    };
+        &out,
+    );
+    let range = manifest.start..manifest.end;
     let folder = part_folder(&parts, shard);
     open_part(&folder, &manifest, args.force)?;
     // Each point runs with the parameter file's values and the point's factors set.
@@ -208,14 +201,7 @@ pub fn sensitivity_command(args: &SensitivityArgs) -> Result<()> {
     write_manifest(&folder, &manifest)?;
     if shard.count > 1 {
         if !args.quiet {
-            println!(
-                "shard {shard}: points {}..{} of {} written to {}; when every shard is done: surge merge {}",
-                range.start,
-                range.end,
-                points.len(),
-                folder.display(),
-                parts.display()
-            );
+            println!("{}", manifest.done_message(&parts));
         }
         return Ok(());
     }

@@ -12,7 +12,7 @@ use surge::explore::Shard;
 use surge::report::atomic::write_atomic;
 use surge::report::folder::Staging;
 use surge::report::parts::{
-    Manifest, collect_parts, open_part, part_folder, plan_hash, read_manifest, write_manifest,
+    Manifest, collect_parts, open_part, part_folder, read_manifest, write_manifest,
 };
 use surge::report::summary::ParametersInfo;
 use surge::report::tables::RunsFile;
@@ -86,24 +86,9 @@ fn run_plan(args: &RunArgs, s: &RunShard) -> Result<serde_json::Value> {
 /// Runs one shard of `surge run` and saves it as a part.
 pub fn run_shard(args: &RunArgs, s: &RunShard) -> Result<()> {
     let parts = crate::sweeping::parts_folder(&args.shards, s.out);
-    let range = s.shard.range(s.runs);
     let plan = run_plan(args, s)?;
-    let manifest = Manifest {
-        surge_version: env!("CARGO_PKG_VERSION").to_string(),
-        command: "run".into(),
-        scenario: s.scenario.name.clone(),
-        scenario_file: s.scenario.file.display().to_string(),
-        scenario_sha256: s.scenario.sha256.clone(),
-        seed: s.seed,
-        shard: s.shard,
-        start: range.start,
-        end: range.end,
-        total: s.runs,
-        plan_sha256: plan_hash(&plan),
-        plan,
-        out: s.out.display().to_string(),
-        complete: true,
-    };
+    let manifest = Manifest::new("run", s.scenario, s.seed, s.shard, s.runs, plan, s.out);
+    let range = manifest.start..manifest.end;
     let folder = part_folder(&parts, s.shard);
     open_part(&folder, &manifest, args.force)?;
     if read_manifest(&folder)?.complete {
@@ -148,15 +133,7 @@ pub fn run_shard(args: &RunArgs, s: &RunShard) -> Result<()> {
     }
     write_manifest(&folder, &manifest)?;
     if !args.quiet {
-        println!(
-            "shard {}: runs {}..{} of {} written to {}; when every shard is done: surge merge {}",
-            s.shard,
-            range.start,
-            range.end,
-            s.runs,
-            folder.display(),
-            parts.display()
-        );
+        println!("{}", manifest.done_message(&parts));
     }
     Ok(())
 }

@@ -13,8 +13,7 @@ use surge::explore::{Design, Shard, Vary, design_rng};
 use surge::report::ScenarioInfo;
 use surge::report::folder::Staging;
 use surge::report::parts::{
-    Journal, Manifest, collect_parts, open_part, part_folder, plan_hash, read_journal,
-    write_manifest,
+    Journal, Manifest, collect_parts, open_part, part_folder, read_journal, write_manifest,
 };
 use surge::report::plot::{PlotSize, SweepChart, SweepHeatmap, render};
 use surge::report::sweep::{PointResult, SweepSummary, sweep_csv};
@@ -236,23 +235,8 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
         "posterior_sha256": file_hash(if info.kind == "posterior" { Some(Path::new(&info.file)) } else { None })?,
         "engine_args": format!("{:?}", args.engine),
     });
-    let range = shard.range(points.len() as u64);
-    let manifest = Manifest {
-        surge_version: env!("CARGO_PKG_VERSION").to_string(),
-        command: "sweep".into(),
-        scenario: base.name.clone(),
-        scenario_file: base.file.display().to_string(),
-        scenario_sha256: base.sha256.clone(),
-        seed,
-        shard,
-        start: range.start,
-        end: range.end,
-        total: points.len() as u64,
-        plan_sha256: plan_hash(&plan),
-        plan,
-        out: out.display().to_string(),
-        complete: true,
-    };
+    let manifest = Manifest::new("sweep", &base, seed, shard, points.len() as u64, plan, &out);
+    let range = manifest.start..manifest.end;
     let folder = part_folder(&parts, shard);
     open_part(&folder, &manifest, args.force)?;
     run_part(
@@ -283,14 +267,7 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
     write_manifest(&folder, &manifest)?;
     if shard.count > 1 {
         if !args.quiet {
-            println!(
-                "shard {shard}: points {}..{} of {} written to {}; when every shard is done: surge merge {}",
-                range.start,
-                range.end,
-                points.len(),
-                folder.display(),
-                parts.display()
-            );
+            println!("{}", manifest.done_message(&parts));
         }
         return Ok(());
     }

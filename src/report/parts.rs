@@ -36,6 +36,55 @@ pub struct Manifest {
     pub complete: bool,
 }
 
+impl Manifest {
+    /// The manifest of shard `shard` of `total` units of `command` on `scenario`, complete.
+    pub fn new(
+        command: &str,
+        scenario: &crate::scenario::Scenario,
+        seed: u64,
+        shard: Shard,
+        total: u64,
+        plan: serde_json::Value,
+        out: &Path,
+    ) -> Self {
+        let range = shard.range(total);
+        Manifest {
+            surge_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.into(),
+            scenario: scenario.name.clone(),
+            scenario_file: scenario.file.display().to_string(),
+            scenario_sha256: scenario.sha256.clone(),
+            seed,
+            shard,
+            start: range.start,
+            end: range.end,
+            total,
+            plan_sha256: plan_hash(&plan),
+            plan,
+            out: out.display().to_string(),
+            complete: true,
+        }
+    }
+
+    /// What a finished shard says: its share, where it is, and what to run next.
+    pub fn done_message(&self, parts: &Path) -> String {
+        format!(
+            "shard {}: {} {}..{} of {} written to {}; when every shard is done: surge merge {}",
+            self.shard,
+            if self.command == "run" {
+                "runs"
+            } else {
+                "points"
+            },
+            self.start,
+            self.end,
+            self.total,
+            part_folder(parts, self.shard).display(),
+            parts.display()
+        )
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PartsError {
     #[error("{0} has no shard parts (folders shard-<I>-of-<N> with a manifest.json)")]
