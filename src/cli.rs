@@ -46,6 +46,11 @@ pub enum Command {
     /// figure: Morris elementary effects or Sobol indices; writes sensitivity.csv, summary.json
     /// and sensitivity.png/.svg into --out (default output/<scenario name>-<method>/).
     Sensitivity(SensitivityArgs),
+    /// What each setting costs and buys: the headline figures at each step size, number of runs
+    /// and (agent engine) number of simulated users, their change against the finest, their
+    /// Monte Carlo error and the time taken; writes tune.csv, summary.json and tune.png/.svg
+    /// into --out (default output/<scenario name>-tune/).
+    Tune(TuneArgs),
     /// Put the parts written by `--shard I/N` together: writes exactly what the command without
     /// --shard writes, into the folder it would have used (or --out).
     Merge(MergeArgs),
@@ -197,6 +202,55 @@ pub struct SensitivityArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub shards: ShardArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TuneArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// A reduced grid that runs in under a minute: steps 1, 5, 15 and 60 minutes at 200 runs,
+    /// 100 to 10,000 runs, and 100,000 and 300,000 simulated users at 4 runs.
+    #[arg(long)]
+    pub quick: bool,
+    /// Recommend the most accurate step size, number of runs (and simulated users) whose
+    /// predicted time fits this many seconds on this machine.
+    #[arg(long)]
+    pub budget: Option<f64>,
+    /// Runs at each step size [default: 1,000; --quick 200; agent engine 10, --quick 4].
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// A headline figure the error is taken over, as in runs.csv's columns; repeat for more
+    /// [default: every headline figure of the scenario's first app].
+    #[arg(long = "figure")]
+    pub figures: Vec<String>,
+    /// Master seed [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (0 = all cores, at most 1024); times are for this many.
+    #[arg(long, default_value_t = 0, value_parser = thread_count)]
+    pub threads: usize,
+    /// Behavioural parameter file to use instead of the one the scenario names.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Posterior samples (as `surge run --posterior`).
+    #[arg(long, conflicts_with_all = ["params", "fixed_parameters"])]
+    pub posterior: Option<PathBuf>,
+    /// Every run uses the parameter file's values.
+    #[arg(long)]
+    pub fixed_parameters: bool,
+    /// Output folder [default: output/<scenario name>-tune/].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an output folder that holds another scenario's results.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress lines and no table.
+    #[arg(long)]
+    pub quiet: bool,
     #[command(flatten)]
     pub engine: EngineArgs,
     #[command(flatten)]

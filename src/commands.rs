@@ -26,6 +26,7 @@ pub fn dispatch(command: Command) -> Result<()> {
         Command::Validate(args) => crate::fitting::validate_command(&args),
         Command::Sweep(args) => crate::sweeping::sweep_command(&args),
         Command::Sensitivity(args) => crate::sensitivity::sensitivity_command(&args),
+        Command::Tune(args) => crate::tuning::tune_command(&args),
         Command::Merge(args) => crate::sharding::merge_command(&args),
         Command::Slurm(args) => crate::slurm::slurm_command(&args),
     }

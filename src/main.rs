@@ -7,6 +7,7 @@ mod sensitivity;
 mod sharding;
 mod slurm;
 mod sweeping;
+mod tuning;
 
 use clap::Parser;
 use std::process::ExitCode;

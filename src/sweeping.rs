@@ -57,6 +57,7 @@ pub fn pairs(vary: &[Vary], values: &[f64]) -> Vec<(String, f64)> {
 
 /// The scenario and parameters of one design point; what was asked of every point is checked
 /// before any run (`points_checked`), so here it cannot fail on the values.
+#[derive(Clone)]
 pub struct PointSetup {
     pub scenario: Scenario,
     pub engine: EngineKind,

@@ -6,6 +6,7 @@ pub mod design;
 pub mod morris;
 pub mod shard;
 pub mod sobol;
+pub mod tune;
 
 pub use design::{Design, DesignError, Vary};
 pub use shard::{Shard, ShardError};

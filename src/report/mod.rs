@@ -13,6 +13,7 @@ pub mod stats;
 pub mod summary;
 pub mod sweep;
 pub mod tables;
+pub mod tune;
 
 pub use summary::{HeadlineRow, ScenarioInfo, Summary};
 

@@ -10,6 +10,7 @@ mod sensitivity;
 pub mod style;
 mod sweep;
 mod timeline;
+mod tune;
 
 pub use adoption::Adoption;
 pub use compare::CompareChart;
@@ -19,6 +20,7 @@ pub use regions::Regions;
 pub use sensitivity::SensitivityChart;
 pub use sweep::{SweepChart, SweepHeatmap};
 pub use timeline::TimelinePlot;
+pub use tune::TuneChart;
 
 use super::atomic::{WriteError, write_atomic};
 use super::series::SavedRun;
