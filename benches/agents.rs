@@ -57,6 +57,11 @@ fn one_run(c: &mut Criterion) {
             ..AgentSettings::default()
         };
         let engine = AgentEngine::new(&s, &s.behaviour, settings);
+        // Criterion's elements: simulated user-steps (users x steps) per second.
+        let simulated: usize = engine.agents_per_region().iter().sum();
+        group.throughput(criterion::Throughput::Elements(
+            (simulated * s.timeline.steps) as u64,
+        ));
         group.bench_function(BenchmarkId::new("facebook-2021-10-04", users), |b| {
             common::time_runs(b, &engine)
         });

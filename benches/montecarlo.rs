@@ -3,27 +3,22 @@
 //! the run's cost can be read as a multiple of draws x cost per draw); and batches of runs on 2
 //! threads through the streaming summaries. See benches/README.md for the figures.
 
+mod common;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Instant;
 use surge::engine::{
     CohortEngine, HeadlineSpec, ParameterSource, SeriesLayout, run_monte_carlo, simulate_run,
 };
-use surge::model::btrs;
 use surge::model::draw::trace_draws;
 use surge::scenario::load_scenario;
 
 fn scenario() -> surge::scenario::Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/facebook-2021-10-04.toml");
     load_scenario(&path, None).expect("shipped scenario is valid")
-}
-
-/// Draws Binomial(n, p) for every traced pair with the engine's sampler.
-fn replay(draws: &[(u64, f64)], rng: &mut Xoshiro256PlusPlus) -> u64 {
-    draws.iter().map(|&(n, p)| btrs::sample(rng, n, p)).sum()
 }
 
 fn one_run(c: &mut Criterion) {
@@ -41,27 +36,13 @@ fn one_run(c: &mut Criterion) {
     let (_, draws) = trace_draws(|| simulate_run(&engine, &s, &layout, &specs, 1, 0));
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
     c.bench_function("facebook-2021-10-04/one_run_draws_only", |b| {
-        b.iter(|| black_box(replay(&draws, &mut rng)))
+        b.iter(|| black_box(common::replay(&draws, &mut rng)))
     });
     // The ratio, from medians of interleaved timings (one run vs. its draws alone).
-    let (mut full, mut alone) = (Vec::new(), Vec::new());
-    for i in 0..301 {
-        let t = Instant::now();
-        black_box(simulate_run(&engine, &s, &layout, &specs, 1, i));
-        full.push(t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        black_box(replay(&draws, &mut rng));
-        alone.push(t.elapsed().as_secs_f64());
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (run_s, draws_s) = (median(&mut full), median(&mut alone));
+    let (draws, run_s, draws_s) = common::draw_cost(&engine, 301);
     eprintln!(
-        "one run: {} binomial draws, {:.1} ns per draw; run {:.3} ms = {:.2} x (draws x cost per draw)",
-        draws.len(),
-        draws_s / draws.len() as f64 * 1e9,
+        "one run: {draws} binomial draws, {:.1} ns per draw; run {:.3} ms = {:.2} x (draws x cost per draw)",
+        draws_s / draws as f64 * 1e9,
         run_s * 1e3,
         run_s / draws_s
     );

@@ -1,6 +1,6 @@
-//! Throughput by size (issue 13's first part): the cohort engine by population, regions, apps
-//! and step size, and the Monte Carlo by runs, each in units a user reads (runs per second); the
-//! agent engine's sizes are in benches/agents.rs. Scenarios are generated here as TOML text and
+//! Throughput by size (issue 13): the cohort engine by population, regions, apps and step size
+//! (runs per second, and the share of a run's time spent drawing random numbers), the Monte
+//! Carlo by runs, and the fit by particles; the agent engine's sizes are in benches/agents.rs. Scenarios are generated here as TOML text and
 //! parsed like any scenario file; inputs go through `black_box`.
 
 mod common;
@@ -39,13 +39,24 @@ fn scenario(regions: usize, apps: usize, users: u64, step_minutes: u32) -> Scena
 fn one_run(c: &mut Criterion, group: &str, cases: Vec<(String, Scenario)>) {
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Elements(1)); // one run: criterion reports runs per second
+    let mut shares = Vec::new();
     for (label, s) in cases {
         let engine = CohortEngine::new(&s, &s.behaviour);
-        g.bench_function(BenchmarkId::from_parameter(label), |b| {
+        g.bench_function(BenchmarkId::from_parameter(&label), |b| {
             common::time_runs(b, &engine)
         });
+        shares.push((label, common::draw_cost(&engine, 51)));
     }
     g.finish();
+    // The share of a run's time spent drawing random numbers (binomial draws replayed alone).
+    for (label, (draws, run_s, draws_s)) in shares {
+        eprintln!(
+            "{group}/{label}: {draws} binomial draws, {:.0}% of the run's time ({:.3} of {:.3} ms)",
+            100.0 * draws_s / run_s,
+            draws_s * 1e3,
+            run_s * 1e3
+        );
+    }
 }
 
 fn by_population(c: &mut Criterion) {
@@ -113,12 +124,51 @@ fn by_runs(c: &mut Criterion) {
     g.finish();
 }
 
+/// One ABC-SMC generation past the prior (two generations of `particles` simulations, each
+/// simulating every fitted event once) on the shipped observations, by particles.
+fn fit_by_particles(c: &mut Criterion) {
+    use surge::calibrate::abc::{AbcSettings, Silent, fit};
+    use surge::calibrate::observations::load_observations;
+    use surge::calibrate::predict::EventSet;
+    use surge::calibrate::priors::load_priors;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let observations = load_observations(&root.join("data/observations.toml")).expect("shipped");
+    let params = root.join("params/default.toml");
+    let events = EventSet::new(&observations, Some(&params)).expect("shipped events");
+    let base = surge::scenario::load_params(&params).expect("shipped parameters");
+    let priors = load_priors(&root.join("params/priors.toml"), &base).expect("shipped priors");
+    let mut g = c.benchmark_group("fit_by_particles_2_threads");
+    g.sample_size(10);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for particles in [50usize, 100, 200] {
+        // Criterion's elements: simulations (each simulates every event once).
+        g.throughput(Throughput::Elements(2 * particles as u64));
+        let settings = AbcSettings {
+            particles,
+            max_generations: 1,
+            ..AbcSettings::default()
+        };
+        g.bench_function(BenchmarkId::from_parameter(particles), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    black_box(fit(&events, &priors, &base, black_box(&settings), &Silent))
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     by_population,
     by_regions,
     by_apps,
     by_step,
-    by_runs
+    by_runs,
+    fit_by_particles
 );
 criterion_main!(benches);

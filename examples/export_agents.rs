@@ -10,14 +10,18 @@
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
+use surge::engine::RunStreams;
 use surge::engine::agents::{AgentEngine, AgentSettings, place_accounts};
 use surge::engine::network::build;
 use surge::engine::record::recorded_steps;
 use surge::engine::schedule::schedule;
-use surge::engine::RunStreams;
 use surge::scenario::{Capacity, load_scenario};
 
-fn write_raw<T: Copy>(path: &Path, values: &[T], bytes: impl Fn(T) -> Vec<u8>) -> anyhow::Result<()> {
+fn write_raw<T: Copy>(
+    path: &Path,
+    values: &[T],
+    bytes: impl Fn(T) -> Vec<u8>,
+) -> anyhow::Result<()> {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
     for &v in values {
         f.write_all(&bytes(v))?;
@@ -61,10 +65,15 @@ fn main() -> anyhow::Result<()> {
         .apps
         .iter()
         .map(|a| {
-            anyhow::ensure!(a.verification.is_none(), "the peer has no verification limit");
+            anyhow::ensure!(
+                a.verification.is_none(),
+                "the peer has no verification limit"
+            );
             let (lanes, capacity): (Vec<Vec<usize>>, Vec<Option<f64>>) = match &a.capacity {
                 Capacity::Unlimited => (vec![(0..s.regions.len()).collect()], vec![None]),
-                Capacity::Global(c) => (vec![(0..s.regions.len()).collect()], vec![Some(c * scale)]),
+                Capacity::Global(c) => {
+                    (vec![(0..s.regions.len()).collect()], vec![Some(c * scale)])
+                }
                 Capacity::PerRegion(cs) => (
                     (0..cs.len()).map(|r| vec![r]).collect(),
                     cs.iter().map(|c| Some(c * scale)).collect(),
@@ -106,11 +115,21 @@ fn main() -> anyhow::Result<()> {
             &streams,
         );
         let at = |name: &str| out.join(format!("run-{run}.{name}"));
-        write_raw(&at("offsets.u64"), &network.offsets, |v| v.to_le_bytes().to_vec())?;
-        write_raw(&at("contacts.u32"), &network.contacts, |v| v.to_le_bytes().to_vec())?;
-        write_raw(&at("region.u16"), &network.region, |v| v.to_le_bytes().to_vec())?;
-        write_raw(&at("active.u16"), &accounts.active, |v| v.to_le_bytes().to_vec())?;
-        write_raw(&at("dormant.u16"), &accounts.dormant, |v| v.to_le_bytes().to_vec())?;
+        write_raw(&at("offsets.u64"), &network.offsets, |v| {
+            v.to_le_bytes().to_vec()
+        })?;
+        write_raw(&at("contacts.u32"), &network.contacts, |v| {
+            v.to_le_bytes().to_vec()
+        })?;
+        write_raw(&at("region.u16"), &network.region, |v| {
+            v.to_le_bytes().to_vec()
+        })?;
+        write_raw(&at("active.u16"), &accounts.active, |v| {
+            v.to_le_bytes().to_vec()
+        })?;
+        write_raw(&at("dormant.u16"), &accounts.dormant, |v| {
+            v.to_le_bytes().to_vec()
+        })?;
     }
     Ok(())
 }
