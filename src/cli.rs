@@ -213,7 +213,8 @@ pub struct TuneArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// A reduced grid that runs in under a minute: steps 1, 5, 15 and 60 minutes at 200 runs,
-    /// 100 to 10,000 runs, and 100,000 and 300,000 simulated users at 4 runs.
+    /// 100 to 10,000 runs (agent engine: 2 to 10 runs at 100,000 users, and 100,000 and
+    /// 300,000 simulated users at 4 runs).
     #[arg(long)]
     pub quick: bool,
     /// Recommend the most accurate step size, number of runs (and simulated users) whose

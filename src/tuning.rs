@@ -45,11 +45,11 @@ fn grid(args: &TuneArgs, agents: bool) -> Grid {
     Grid {
         steps: vec![1.0, 5.0, 15.0, 60.0],
         runs_at_each_step,
-        // The agent engine's runs cost seconds each: its runs dimension stops at 100.
-        runs: if agents {
-            runs.into_iter().map(|r| (r / 1000).max(2)).collect()
-        } else {
-            runs
+        // The agent engine's runs cost a second or more each: its runs dimension stops at 100.
+        runs: match (agents, args.quick) {
+            (false, _) => runs,
+            (true, false) => vec![100, 30, 10],
+            (true, true) => vec![10, 4, 2],
         },
         agents: if agents { sizes } else { Vec::new() },
         runs_at_each_size: runs_at_each_step,
