@@ -4,7 +4,8 @@
 //! picking an entry of those lists by its name (`apps.telegram.retention_30d`,
 //! `apps.telegram.capacity_by_region.us_canada`, `event.duration_hours`), or a behavioural
 //! parameter's key as in the parameter file (`looking.word_of_mouth_per_hour`, also written
-//! `params.looking.word_of_mouth_per_hour`). Scenario values are edited in the file's own text
+//! `params.looking.word_of_mouth_per_hour`). `apps.<name>.capacity` is an app's whole sign-up
+//! capacity per second: with regional capacities, each is scaled so that they sum to it. Scenario values are edited in the file's own text
 //! (toml_edit keeps every other line where it was), then the text is validated as any scenario
 //! is, so an out-of-range value is refused with the same message and line as in a file.
 
@@ -12,7 +13,7 @@ use super::error::read_input;
 use super::params::PARAMETER_NAMES;
 use super::{Behaviour, Scenario, ScenarioError, parse_scenario};
 use std::path::{Path, PathBuf};
-use toml_edit::{DocumentMut, Item, TableLike, Value};
+use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 
 /// Why a key cannot be set.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,9 @@ enum Target {
     Scenario(Vec<String>),
     /// A behavioural parameter (`looking.…`, `choice.…`, `signup.…`).
     Parameter(&'static str),
+    /// `apps.<name>.capacity`: the app's whole sign-up capacity per second; with regional
+    /// capacities, every region's scaled so that they sum to it (the regional split kept).
+    Capacity(String),
 }
 
 /// A scenario file read once, from which scenarios with some keys set are made.
@@ -85,6 +89,11 @@ impl ScenarioTemplate {
                 let (slot, given) = self.slot(&mut doc, key, &path)?;
                 Ok(given.then(|| number(slot)).flatten())
             }
+            Target::Capacity(app) => {
+                let mut doc = self.document();
+                let table = self.entry(&mut doc, key, "apps", &app)?;
+                Ok(capacity_of(table))
+            }
         }
     }
 
@@ -103,6 +112,11 @@ impl ScenarioTemplate {
                 Target::Scenario(path) => {
                     let (slot, _) = self.slot(&mut doc, key, &path)?;
                     set_number(slot, *value);
+                    edited = true;
+                }
+                Target::Capacity(app) => {
+                    let table = self.entry(&mut doc, key, "apps", &app)?;
+                    set_capacity(table, *value);
                     edited = true;
                 }
             }
@@ -160,7 +174,39 @@ impl ScenarioTemplate {
                 ),
             ));
         }
+        if path.len() == 3 && path[0] == "apps" && path[2] == "capacity" {
+            return Ok(Target::Capacity(path[1].clone()));
+        }
         Ok(Target::Scenario(path))
+    }
+
+    /// The entry of list `list` (`apps` or `regions`) named `name`.
+    fn entry<'d>(
+        &self,
+        doc: &'d mut DocumentMut,
+        key: &str,
+        list: &str,
+        name: &str,
+    ) -> Result<&'d mut Table, OverrideError> {
+        let entries = doc
+            .as_table_mut()
+            .get_mut(list)
+            .and_then(Item::as_array_of_tables_mut)
+            .ok_or_else(|| self.key_error(key, format!("the scenario has no [[{list}]]")))?;
+        let names: Vec<String> = entries
+            .iter()
+            .filter_map(|t| t.get("name").and_then(Item::as_str).map(str::to_string))
+            .collect();
+        let Some(i) = names.iter().position(|n| n == name) else {
+            return Err(self.key_error(
+                key,
+                format!(
+                    "no {list} named {name:?}; expected one of {}",
+                    names.join(", ")
+                ),
+            ));
+        };
+        Ok(entries.get_mut(i).expect("the index was found above"))
     }
 
     /// The value slot of a scenario key in `doc` and whether the file gives it (a key left
@@ -171,40 +217,19 @@ impl ScenarioTemplate {
         key: &str,
         path: &[String],
     ) -> Result<(&'d mut Item, bool), OverrideError> {
-        let mut table: &mut dyn TableLike = doc.as_table_mut();
-        let mut rest = path;
         // `regions.<name>` and `apps.<name>`: the list entry with that name.
-        if matches!(path[0].as_str(), "regions" | "apps") {
-            let list = table
-                .get_mut(&path[0])
-                .and_then(Item::as_array_of_tables_mut)
-                .ok_or_else(|| {
-                    self.key_error(key, format!("the scenario has no [[{}]]", path[0]))
-                })?;
-            let names: Vec<String> = list
-                .iter()
-                .filter_map(|t| t.get("name").and_then(Item::as_str).map(str::to_string))
-                .collect();
-            let Some(i) = names.iter().position(|n| *n == path[1]) else {
-                return Err(self.key_error(
-                    key,
-                    format!(
-                        "no {} named {:?}; expected one of {}",
-                        path[0],
-                        path[1],
-                        names.join(", ")
-                    ),
-                ));
+        let (mut table, rest): (&mut dyn TableLike, &[String]) =
+            if matches!(path[0].as_str(), "regions" | "apps") {
+                if path.len() < 3 {
+                    return Err(self.key_error(
+                        key,
+                        format!("expected a key of {}.{} after its name", path[0], path[1]),
+                    ));
+                }
+                (self.entry(doc, key, &path[0], &path[1])?, &path[2..])
+            } else {
+                (doc.as_table_mut(), path)
             };
-            table = list.get_mut(i).expect("the index was found above");
-            rest = &path[2..];
-            if rest.is_empty() {
-                return Err(self.key_error(
-                    key,
-                    format!("expected a key of {}.{} after its name", path[0], path[1]),
-                ));
-            }
-        }
         let (last, through) = rest.split_last().expect("keys have at least two segments");
         for segment in through {
             if table.get(segment).is_none() {
@@ -229,6 +254,37 @@ impl ScenarioTemplate {
         }
         Ok((slot, given))
     }
+}
+
+/// An app's whole capacity per second: its regional capacities' sum, or its one capacity, or
+/// None (no limit).
+fn capacity_of(app: &Table) -> Option<f64> {
+    match app.get("capacity_by_region").and_then(Item::as_table_like) {
+        Some(t) => Some(t.iter().filter_map(|(_, v)| number(v)).sum()),
+        None => app.get("capacity_per_second").and_then(number),
+    }
+}
+
+/// Sets an app's whole capacity: regional capacities scaled to sum to `value` (split kept),
+/// else its one capacity (written if the file gave none).
+fn set_capacity(app: &mut Table, value: f64) {
+    let total = capacity_of(app).unwrap_or(0.0);
+    if let Some(regional) = app
+        .get_mut("capacity_by_region")
+        .and_then(Item::as_table_like_mut)
+        && total > 0.0
+    {
+        for (_, v) in regional.iter_mut() {
+            if let Some(x) = number(v) {
+                set_number(v, x * value / total);
+            }
+        }
+        return;
+    }
+    let slot = app
+        .entry("capacity_per_second")
+        .or_insert(Item::Value(Value::from(0.0)));
+    set_number(slot, value);
 }
 
 fn number(item: &Item) -> Option<f64> {
@@ -309,6 +365,19 @@ mod tests {
         assert_eq!(s.behaviour.dormant_boost, 2.5);
         // The point keeps the file's identity.
         assert_eq!(s.sha256, t.base().sha256);
+        // `apps.<name>.capacity`: the whole capacity; a regional split is kept.
+        let telegram: f64 = [25.0, 600.0, 900.0, 35.0, 400.0].iter().sum();
+        assert_eq!(t.current("apps.telegram.capacity").unwrap(), Some(telegram));
+        assert_eq!(t.current("apps.signal.capacity").unwrap(), Some(300.0));
+        let s = t
+            .with_values(&[
+                ("apps.telegram.capacity".into(), 2.0 * telegram),
+                ("apps.signal.capacity".into(), 1000.0),
+            ])
+            .unwrap();
+        assert!(matches!(&s.apps[0].capacity, Capacity::PerRegion(c)
+            if (c[0] - 50.0).abs() < 1e-9 && (c[2] - 1800.0).abs() < 1e-9));
+        assert!(matches!(s.apps[1].capacity, Capacity::Global(c) if c == 1000.0));
         // Nothing set: the scenario as written.
         assert_eq!(t.with_values(&[]).unwrap().sha256, t.base().sha256);
     }
