@@ -51,10 +51,13 @@ fn one_run(c: &mut Criterion) {
     let s = scenario();
     let mut group = c.benchmark_group("agents_one_run");
     group.sample_size(10);
-    for users in [100_000, 1_000_000] {
+    for (users, degree) in [(100_000, 20.0), (1_000_000, 20.0), (100_000, 50.0)] {
         let settings = AgentSettings {
             agents: users,
-            ..AgentSettings::default()
+            network: NetworkSpec {
+                mean_degree: degree,
+                ..NetworkSpec::default()
+            },
         };
         let engine = AgentEngine::new(&s, &s.behaviour, settings);
         // Criterion's elements: simulated user-steps (users x steps) per second.
@@ -62,7 +65,8 @@ fn one_run(c: &mut Criterion) {
         group.throughput(criterion::Throughput::Elements(
             (simulated * s.timeline.steps) as u64,
         ));
-        group.bench_function(BenchmarkId::new("facebook-2021-10-04", users), |b| {
+        let name = format!("facebook-2021-10-04/degree_{degree}");
+        group.bench_function(BenchmarkId::new(name, users), |b| {
             common::time_runs(b, &engine)
         });
     }

@@ -6,7 +6,8 @@
 use crate::cli::{MethodChoice, SensitivityArgs};
 use crate::commands::engine_kind;
 use crate::sweeping::{
-    file_hash, headline_runs, pairs, parts_folder, point_setup, points_checked, run_part, shard_of,
+    file_hash, finish_shard, headline_runs, pairs, parts_folder, point_setup, points_checked,
+    run_part, shard_of,
 };
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -15,9 +16,7 @@ use surge::explore::{Vary, design_rng, morris, sobol};
 use surge::report::ScenarioInfo;
 use surge::report::atomic::write_atomic;
 use surge::report::folder::Staging;
-use surge::report::parts::{
-    Manifest, collect_parts, open_part, part_folder, read_journal, write_manifest,
-};
+use surge::report::parts::{Manifest, collect_parts, open_part, part_folder, read_journal};
 use surge::report::plot::{PlotSize, SensitivityChart, render};
 use surge::report::sensitivity::{IndexRow, SensitivityPoint, SensitivitySummary, sensitivity_csv};
 use surge::scenario::ScenarioTemplate;
@@ -94,11 +93,7 @@ pub fn sensitivity_command(args: &SensitivityArgs) -> Result<()> {
     let size = PlotSize::new(args.size.width, args.size.height)?;
     let mut summary = SensitivitySummary {
         surge_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: ScenarioInfo {
-            name: base.name.clone(),
-            file: base.file.display().to_string(),
-            sha256: base.sha256.clone(),
-        },
+        scenario: ScenarioInfo::of(&base),
         method: method.into(),
         method_note: if method == "sobol" {
             "Sobol first-order (S1) and total (ST) indices from Saltelli's design (Saltelli et al. 2010) with the Jansen (1999) estimators; N (k + 2) points; factors uniform over their ranges (log ranges uniform in the logarithm); the output at a point is the mean of its runs, every point the same run seeds".into()
@@ -198,11 +193,7 @@ pub fn sensitivity_command(args: &SensitivityArgs) -> Result<()> {
             })
         },
     )?;
-    write_manifest(&folder, &manifest)?;
-    if shard.count > 1 {
-        if !args.quiet {
-            println!("{}", manifest.done_message(&parts));
-        }
+    if finish_shard(&folder, &manifest, &parts, args.quiet)? {
         return Ok(());
     }
     let rows = merge_sensitivity(&parts, &out, args.force)?;

@@ -209,11 +209,7 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
     let parts = parts_folder(&args.shards, &out);
     let summary = SweepSummary {
         surge_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: ScenarioInfo {
-            name: base.name.clone(),
-            file: base.file.display().to_string(),
-            sha256: base.sha256.clone(),
-        },
+        scenario: ScenarioInfo::of(&base),
         seed,
         runs_per_point: runs,
         design: match design {
@@ -265,11 +261,7 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
             })
         },
     )?;
-    write_manifest(&folder, &manifest)?;
-    if shard.count > 1 {
-        if !args.quiet {
-            println!("{}", manifest.done_message(&parts));
-        }
+    if finish_shard(&folder, &manifest, &parts, args.quiet)? {
         return Ok(());
     }
     merge_sweep(&parts, &out, args.force)?;
@@ -279,6 +271,19 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
         println!("results: {}", out.display());
     }
     Ok(())
+}
+
+/// Marks a part complete; for one shard of several, says so and what to run next, and returns
+/// true (the caller stops there; a whole piece of work goes on to merge its only part).
+pub fn finish_shard(folder: &Path, manifest: &Manifest, parts: &Path, quiet: bool) -> Result<bool> {
+    write_manifest(folder, manifest)?;
+    if manifest.shard.count == 1 {
+        return Ok(false);
+    }
+    if !quiet {
+        println!("{}", manifest.done_message(parts));
+    }
+    Ok(true)
 }
 
 /// `runs` runs of a design point, headline figures only.

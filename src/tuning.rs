@@ -221,11 +221,7 @@ pub fn tune_command(args: &TuneArgs) -> Result<()> {
     }
     let summary = TuneSummary {
         surge_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: ScenarioInfo {
-            name: base.name.clone(),
-            file: base.file.display().to_string(),
-            sha256: base.sha256.clone(),
-        },
+        scenario: ScenarioInfo::of(&base),
         seed,
         engine: format!("{engine:?}"),
         parameters: format!("{} ({})", info.kind, info.file),

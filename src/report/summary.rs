@@ -12,6 +12,17 @@ pub struct ScenarioInfo {
     pub sha256: String,
 }
 
+impl ScenarioInfo {
+    /// A scenario's name, file and the SHA-256 of its text.
+    pub fn of(scenario: &Scenario) -> Self {
+        ScenarioInfo {
+            name: scenario.name.clone(),
+            file: scenario.file.display().to_string(),
+            sha256: scenario.sha256.clone(),
+        }
+    }
+}
+
 /// The event as plots need it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventInfo {
@@ -128,11 +139,7 @@ impl Summary {
         };
         Summary {
             surge_version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario: ScenarioInfo {
-                name: scenario.name.clone(),
-                file: scenario.file.display().to_string(),
-                sha256: scenario.sha256.clone(),
-            },
+            scenario: ScenarioInfo::of(scenario),
             seed,
             runs: mc.summaries.runs(),
             quantiles: crate::summary::quantile_method(),
