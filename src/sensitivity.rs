@@ -19,7 +19,6 @@ use surge::report::folder::Staging;
 use surge::report::parts::{Manifest, collect_parts, open_part, part_folder, read_journal};
 use surge::report::plot::{PlotSize, SensitivityChart, render};
 use surge::report::sensitivity::{IndexRow, SensitivityPoint, SensitivitySummary, sensitivity_csv};
-use surge::scenario::ScenarioTemplate;
 
 /// Streams of the design's seed: the points, and the bootstrap.
 const DESIGN: u64 = 2;
@@ -44,7 +43,8 @@ fn natural(factors: &[Vary], unit: &[f64]) -> Vec<f64> {
 }
 
 pub fn sensitivity_command(args: &SensitivityArgs) -> Result<()> {
-    let template = ScenarioTemplate::load(&args.scenario, args.params.as_deref())?;
+    let template =
+        crate::sweeping::template_for(&args.scenario, args.params.as_deref(), &args.engine)?;
     let base = template.base().clone();
     let seed = args.seed.unwrap_or(base.seed);
     if args.runs == 0 {

@@ -19,6 +19,21 @@ use surge::report::plot::{PlotSize, SweepChart, SweepHeatmap, render};
 use surge::report::sweep::{PointResult, SweepSummary, sweep_csv};
 use surge::scenario::{Scenario, ScenarioTemplate, is_parameter, set_parameters};
 
+/// The scenario file as a template for points, with `simulation.engine` set as `--engine`
+/// asks (so `network.*` keys can be varied on a cohort scenario run with `--engine agents`).
+pub fn template_for(
+    scenario: &Path,
+    params: Option<&Path>,
+    engine: &crate::cli::EngineArgs,
+) -> Result<ScenarioTemplate> {
+    let template = ScenarioTemplate::load(scenario, params)?;
+    Ok(match engine.engine {
+        None => template,
+        Some(crate::cli::EngineChoice::Agents) => template.with_engine("agents")?,
+        Some(crate::cli::EngineChoice::Cohort) => template.with_engine("cohort")?,
+    })
+}
+
 /// The shard this invocation does: `--shard`, else the scheduler's environment, else all.
 pub fn shard_of(args: &ShardArgs) -> Result<Shard> {
     Ok(match args.shard {
@@ -175,7 +190,7 @@ pub fn figure_index(figures: &[String], asked: Option<&str>, default: &str) -> R
 }
 
 pub fn sweep_command(args: &SweepArgs) -> Result<()> {
-    let template = ScenarioTemplate::load(&args.scenario, args.params.as_deref())?;
+    let template = template_for(&args.scenario, args.params.as_deref(), &args.engine)?;
     let base = template.base().clone();
     let runs = args.runs.unwrap_or(base.runs);
     if runs == 0 {

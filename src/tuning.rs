@@ -16,7 +16,6 @@ use surge::report::folder::Staging;
 use surge::report::format::{human, plain3};
 use surge::report::plot::{PlotSize, TuneChart, render};
 use surge::report::tune::{TuneSummary, tune_csv};
-use surge::scenario::ScenarioTemplate;
 
 /// The settings tried, finest first.
 struct Grid {
@@ -57,7 +56,8 @@ fn grid(args: &TuneArgs, agents: bool) -> Grid {
 }
 
 pub fn tune_command(args: &TuneArgs) -> Result<()> {
-    let template = ScenarioTemplate::load(&args.scenario, args.params.as_deref())?;
+    let template =
+        crate::sweeping::template_for(&args.scenario, args.params.as_deref(), &args.engine)?;
     let base = template.base().clone();
     let seed = args.seed.unwrap_or(base.seed);
     let engine = engine_kind(&args.engine, base.engine.clone())?;

@@ -455,3 +455,28 @@ fn slurm_writes_an_array_and_a_merge_job_that_waits_for_it() {
             .stderr(predicate::str::contains(says));
     }
 }
+
+#[test]
+fn network_keys_sweep_on_a_cohort_scenario_run_with_the_agent_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("agents");
+    surge()
+        .args(["sweep", SCENARIO, "--engine", "agents", "--agents", "3000"])
+        .args(["--vary", "network.mean_degree=4:12:2", "--runs", "2", "--quiet"])
+        .args(["--width", "600", "--height", "400", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("Agents"), "{summary}");
+    // The cohort engine has no network to vary.
+    surge()
+        .args(["sweep", SCENARIO, "--engine", "cohort"])
+        .args(["--vary", "network.mean_degree=4:12:2", "--runs", "2", "--quiet", "--out"])
+        .arg(dir.path().join("cohort"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("applies to engine = \"agents\" only"));
+}

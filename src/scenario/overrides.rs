@@ -66,6 +66,29 @@ impl ScenarioTemplate {
         })
     }
 
+    /// The template with `simulation.engine` set to `engine` (`cohort` or `agents`), as a
+    /// command's `--engine` asks, so that `[network]` keys can be set on a cohort scenario run
+    /// with the agent engine (and are refused on an agent scenario run with the cohort engine,
+    /// whose `[network]` is dropped).
+    pub fn with_engine(&self, engine: &str) -> Result<Self, ScenarioError> {
+        let mut doc = self.document();
+        if let Some(sim) = doc.get_mut("simulation").and_then(Item::as_table_like_mut) {
+            sim.insert("engine", Item::Value(Value::from(engine)));
+        }
+        if engine == "cohort" {
+            doc.as_table_mut().remove("network");
+        }
+        let text = doc.to_string();
+        let mut base = parse_scenario(&self.path, &text, self.params_override.as_deref())?;
+        base.sha256.clone_from(&self.base.sha256);
+        Ok(ScenarioTemplate {
+            path: self.path.clone(),
+            text,
+            params_override: self.params_override.clone(),
+            base,
+        })
+    }
+
     /// The scenario as its file gives it.
     pub fn base(&self) -> &Scenario {
         &self.base
@@ -380,6 +403,27 @@ mod tests {
         assert!(matches!(s.apps[1].capacity, Capacity::Global(c) if c == 1000.0));
         // Nothing set: the scenario as written.
         assert_eq!(t.with_values(&[]).unwrap().sha256, t.base().sha256);
+    }
+
+    #[test]
+    fn network_keys_apply_once_the_engine_is_the_agent_engine() {
+        let t = template();
+        assert!(
+            t.with_values(&[("network.mean_degree".into(), 7.0)])
+                .is_err()
+        );
+        let agents = t.with_engine("agents").unwrap();
+        let s = agents
+            .with_values(&[("network.mean_degree".into(), 7.0)])
+            .unwrap();
+        assert!(matches!(&s.engine, crate::scenario::EngineKind::Agents(a)
+            if a.network.mean_degree == 7.0));
+        assert_eq!(s.sha256, t.base().sha256);
+        let cohort = agents.with_engine("cohort").unwrap();
+        assert!(matches!(
+            cohort.base().engine,
+            crate::scenario::EngineKind::Cohort
+        ));
     }
 
     #[test]
