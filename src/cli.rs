@@ -92,9 +92,9 @@ pub struct SweepArgs {
     pub scenario: PathBuf,
     /// A key to vary and its values: KEY=FROM:TO:STEPS (STEPS values, evenly spaced), with
     /// :log for even spacing in the logarithm. KEY is a scenario key by its path, apps and
-    /// regions by name (event.duration_hours, apps.telegram.capacity_per_second,
-    /// apps.telegram.capacity_by_region.us_canada), or a behavioural parameter
-    /// (looking.word_of_mouth_per_hour). Repeat for more keys.
+    /// regions by name (event.duration_hours, apps.telegram.capacity_by_region.us_canada;
+    /// apps.telegram.capacity is the app's whole capacity, a regional split kept), or a
+    /// behavioural parameter (looking.word_of_mouth_per_hour). Repeat for more keys.
     #[arg(long = "vary", required = true)]
     pub vary: Vec<surge::explore::Vary>,
     /// How the keys' values are combined.
