@@ -462,7 +462,13 @@ fn network_keys_sweep_on_a_cohort_scenario_run_with_the_agent_engine() {
     let out = dir.path().join("agents");
     surge()
         .args(["sweep", SCENARIO, "--engine", "agents", "--agents", "3000"])
-        .args(["--vary", "network.mean_degree=4:12:2", "--runs", "2", "--quiet"])
+        .args([
+            "--vary",
+            "network.mean_degree=4:12:2",
+            "--runs",
+            "2",
+            "--quiet",
+        ])
         .args(["--width", "600", "--height", "400", "--out"])
         .arg(&out)
         .assert()
@@ -474,9 +480,18 @@ fn network_keys_sweep_on_a_cohort_scenario_run_with_the_agent_engine() {
     // The cohort engine has no network to vary.
     surge()
         .args(["sweep", SCENARIO, "--engine", "cohort"])
-        .args(["--vary", "network.mean_degree=4:12:2", "--runs", "2", "--quiet", "--out"])
+        .args([
+            "--vary",
+            "network.mean_degree=4:12:2",
+            "--runs",
+            "2",
+            "--quiet",
+            "--out",
+        ])
         .arg(dir.path().join("cohort"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("applies to engine = \"agents\" only"));
+        .stderr(predicate::str::contains(
+            "applies to engine = \"agents\" only",
+        ));
 }
