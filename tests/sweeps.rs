@@ -495,3 +495,29 @@ fn network_keys_sweep_on_a_cohort_scenario_run_with_the_agent_engine() {
             "applies to engine = \"agents\" only",
         ));
 }
+
+#[test]
+fn merge_refuses_a_part_that_is_not_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = dir.path().join("parts");
+    for i in 0..2 {
+        sweep(&dir.path().join("out"), &["--shard", &format!("{i}/2")])
+            .arg("--parts")
+            .arg(&parts)
+            .assert()
+            .success();
+    }
+    // As a shard killed part-way leaves it: its manifest not yet marked complete.
+    let manifest = parts.join("shard-1-of-2/manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    m["complete"] = false.into();
+    std::fs::write(&manifest, m.to_string()).unwrap();
+    surge()
+        .arg("merge")
+        .arg(&parts)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not finished"));
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}
