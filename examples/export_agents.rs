@@ -7,6 +7,9 @@
 //!
 //! `cargo run --release --example export_agents -- SCENARIO AGENTS RUNS OUT_DIR [SEED]`
 
+#[path = "common/peer.rs"]
+mod peer;
+
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -14,8 +17,7 @@ use surge::engine::RunStreams;
 use surge::engine::agents::{AgentEngine, AgentSettings, place_accounts};
 use surge::engine::network::build;
 use surge::engine::record::recorded_steps;
-use surge::engine::schedule::schedule;
-use surge::scenario::{Capacity, load_scenario};
+use surge::scenario::load_scenario;
 
 fn write_raw<T: Copy>(
     path: &Path,
@@ -61,47 +63,16 @@ fn main() -> anyhow::Result<()> {
     let total_users: f64 = s.regions.iter().map(|r| r.users as f64).sum();
     // Capacities in agent units, as the agent engine scales them.
     let scale = per_region.iter().sum::<usize>() as f64 / total_users;
-    let apps: Vec<_> = s
-        .apps
-        .iter()
-        .map(|a| {
-            anyhow::ensure!(
-                a.verification.is_none(),
-                "the peer has no verification limit"
-            );
-            let (lanes, capacity): (Vec<Vec<usize>>, Vec<Option<f64>>) = match &a.capacity {
-                Capacity::Unlimited => (vec![(0..s.regions.len()).collect()], vec![None]),
-                Capacity::Global(c) => {
-                    (vec![(0..s.regions.len()).collect()], vec![Some(c * scale)])
-                }
-                Capacity::PerRegion(cs) => (
-                    (0..cs.len()).map(|r| vec![r]).collect(),
-                    cs.iter().map(|c| Some(c * scale)).collect(),
-                ),
-            };
-            Ok(json!({
-                "name": a.name, "attractiveness": a.attractiveness,
-                "retention_30d": a.retention_30d, "lanes": lanes, "capacity_per_second": capacity,
-            }))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let drivers = schedule(&s, b);
     let t = &s.timeline;
-    let model = json!({
+    let mut model = json!({
         "scenario": s.name, "seed": seed, "runs": runs,
         "steps": t.steps, "step_hours": t.step_hours, "output_every": t.output_every,
         "event_step": t.event_step, "retention_due": recorded_steps(t),
         "agents": per_region, "weight": weight,
-        "behaviour": {
-            "p": b.innovation_per_hour, "q": b.word_of_mouth_per_hour, "nu": b.news_per_hour,
-            "dormant_boost": b.dormant_boost, "contact_weight": b.contact_weight,
-            "account_affinity": b.account_affinity, "patience_minutes": b.patience_minutes,
-        },
-        "apps": apps,
-        "notice_rate": drivers.iter().map(|d| d.notice_rate.clone()).collect::<Vec<_>>(),
-        "looking": drivers.iter().map(|d| d.looking.clone()).collect::<Vec<_>>(),
-        "news": drivers.iter().map(|d| d.news).collect::<Vec<_>>(),
     });
+    if let serde_json::Value::Object(map) = &mut model {
+        map.extend(peer::model_parts(&s, scale)?);
+    }
     std::fs::write(out.join("model.json"), model.to_string())?;
     for run in 0..runs {
         let streams = RunStreams::new(seed, run);

@@ -6,8 +6,8 @@
 use crate::cli::{MethodChoice, SensitivityArgs};
 use crate::commands::engine_kind;
 use crate::sweeping::{
-    file_hash, finish_shard, headline_runs, pairs, parts_folder, point_setup, points_checked,
-    run_part, shard_of,
+    file_hash, finish_shard, headline_runs, pairs, parts_folder, plan_size, point_setup,
+    points_checked, run_part, shard_of, units_of_parts,
 };
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ use surge::explore::{Vary, design_rng, morris, sobol};
 use surge::report::ScenarioInfo;
 use surge::report::atomic::write_atomic;
 use surge::report::folder::Staging;
-use surge::report::parts::{Manifest, collect_parts, open_part, part_folder, read_journal};
+use surge::report::parts::{Manifest, collect_parts, open_part, part_folder};
 use surge::report::plot::{PlotSize, SensitivityChart, render};
 use surge::report::sensitivity::{IndexRow, SensitivityPoint, SensitivitySummary, sensitivity_csv};
 
@@ -287,25 +287,8 @@ pub fn merge_sensitivity(parts: &Path, out: &Path, force: bool) -> Result<Vec<In
     let plan = &found[0].1.plan;
     let summary: SensitivitySummary = serde_json::from_value(plan["summary"].clone())
         .context("the parts' plan has no sensitivity summary")?;
-    let size = PlotSize::new(
-        plan["width"].as_u64().unwrap_or(1600) as u32,
-        plan["height"].as_u64().unwrap_or(1000) as u32,
-    )?;
-    let mut outputs: Vec<SensitivityPoint> = Vec::new();
-    for (folder, m) in &found {
-        let mut rows: Vec<SensitivityPoint> = read_journal(folder)?;
-        rows.sort_by_key(|r| r.point);
-        rows.dedup_by_key(|r| r.point);
-        if rows.iter().map(|r| r.point).ne(m.start..m.end) {
-            bail!(
-                "{}: does not hold exactly points {}..{}; run its shard again",
-                folder.display(),
-                m.start,
-                m.end
-            );
-        }
-        outputs.extend(rows);
-    }
+    let size = plan_size(plan)?;
+    let outputs = units_of_parts(&found, |p: &SensitivityPoint| p.point)?;
     let rows = index_rows(&summary, &outputs);
     let staging = Staging::begin(out, &summary.scenario.name, force)?;
     let dir = staging.path();

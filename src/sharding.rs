@@ -33,39 +33,6 @@ pub struct RunShard<'a> {
     pub shard: Shard,
 }
 
-fn f64s_to_bytes(rows: &[Vec<f64>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&(rows.len() as u64).to_le_bytes());
-    for row in rows {
-        out.extend_from_slice(&(row.len() as u64).to_le_bytes());
-        for v in row {
-            out.extend_from_slice(&v.to_bits().to_le_bytes());
-        }
-    }
-    out
-}
-
-fn bytes_to_f64s(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<f64>>> {
-    let damaged = || anyhow::anyhow!("{} is cut short or damaged", path.display());
-    let mut words = bytes
-        .chunks_exact(8)
-        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()));
-    let n = words.next().ok_or_else(damaged)?;
-    let mut rows = Vec::new();
-    for _ in 0..n {
-        let len = words.next().ok_or_else(damaged)?;
-        let row: Vec<f64> = (&mut words)
-            .take(len as usize)
-            .map(f64::from_bits)
-            .collect();
-        if row.len() as u64 != len {
-            return Err(damaged());
-        }
-        rows.push(row);
-    }
-    Ok(rows)
-}
-
 /// The plan of a sharded run: everything its outputs depend on.
 fn run_plan(args: &RunArgs, s: &RunShard) -> Result<serde_json::Value> {
     Ok(serde_json::json!({
@@ -127,7 +94,10 @@ pub fn run_shard(args: &RunArgs, s: &RunShard) -> Result<()> {
         bar.finish_and_clear();
         rows.finish()?;
         write_atomic(&folder.join("summaries.bin"), &mc.summaries.to_bytes())?;
-        write_atomic(&folder.join("single.bin"), &f64s_to_bytes(&mc.single_runs))?;
+        write_atomic(
+            &folder.join("single.bin"),
+            &surge::summary::encode::rows_to_bytes(&mc.single_runs),
+        )?;
         let engine = serde_json::json!({ "engine": mc.engine, "report": mc.engine_report });
         write_atomic(&folder.join("engine.json"), &serde_json::to_vec(&engine)?)?;
     }
@@ -170,10 +140,7 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<(
     }
     let info: ParametersInfo = serde_json::from_value(plan["parameters"].clone())?;
     let spaghetti = plan["spaghetti"].as_u64().unwrap_or(0) as usize;
-    let size = surge::report::plot::PlotSize::new(
-        plan["width"].as_u64().unwrap_or(1600) as u32,
-        plan["height"].as_u64().unwrap_or(1000) as u32,
-    )?;
+    let size = crate::sweeping::plan_size(plan)?;
     let layout = SeriesLayout::new(&scenario);
     let specs = HeadlineSpec::for_scenario(&scenario);
     let values = scenario.timeline.output_points() * layout.len();
@@ -201,10 +168,10 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<(
             );
         }
         summaries.merge(&part);
-        single.extend(bytes_to_f64s(
-            &folder.join("single.bin"),
-            &read("single.bin")?,
-        )?);
+        single.extend(
+            surge::summary::encode::rows_from_bytes(&read("single.bin")?)
+                .with_context(|| format!("{}", folder.join("single.bin").display()))?,
+        );
         let e: serde_json::Value = serde_json::from_slice(&read("engine.json")?)?;
         if engine.is_empty() {
             engine = e["engine"].as_str().unwrap_or("").to_string();
@@ -244,7 +211,9 @@ pub fn merge_command(args: &MergeArgs) -> Result<()> {
         .unwrap_or_else(|| PathBuf::from(&first.out));
     match first.command.as_str() {
         "run" => merge_run(&found, &out, args.force)?,
-        "sweep" => crate::sweeping::merge_sweep(&args.parts, &out, args.force)?,
+        "sweep" => {
+            crate::sweeping::merge_sweep(&args.parts, &out, args.force)?;
+        }
         "sensitivity" => {
             crate::sensitivity::merge_sensitivity(&args.parts, &out, args.force)?;
         }

@@ -51,15 +51,11 @@ pub fn parts_folder(args: &ShardArgs, out: &Path) -> PathBuf {
 
 /// The SHA-256 of a file's bytes, or "none" if there is no file.
 pub fn file_hash(path: Option<&Path>) -> Result<String> {
-    use sha2::{Digest, Sha256};
     let Some(path) = path else {
         return Ok("none".into());
     };
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(surge::report::parts::sha256_hex(&bytes))
 }
 
 /// A design point as (key, value) pairs.
@@ -139,18 +135,14 @@ pub fn points_checked(
     };
     let figures = columns(template.base());
     for (i, values) in points.iter().enumerate() {
+        let point = pairs(vary, values);
         let describe = || {
-            let at: Vec<String> = pairs(vary, values)
-                .iter()
-                .map(|(k, v)| format!("{k} = {v}"))
-                .collect();
+            let at: Vec<String> = point.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             format!("{flag}: point {i} ({})", at.join(", "))
         };
-        let scenario = template
-            .with_values(&pairs(vary, values))
-            .with_context(describe)?;
+        let scenario = template.with_values(&point).with_context(describe)?;
         engine_kind(engine_args, scenario.engine.clone()).with_context(describe)?;
-        let overrides: Vec<(&str, f64)> = pairs(vary, values)
+        let overrides: Vec<(&str, f64)> = point
             .iter()
             .filter_map(|(k, v)| is_parameter(k).map(|n| (n, *v)))
             .collect();
@@ -172,21 +164,19 @@ pub fn points_checked(
     Ok(figures)
 }
 
-/// The index of a headline figure by its column name, with the names on offer if absent.
+/// The index of a headline figure by its column name: `asked`, else `default` if the scenario
+/// has it, else the first; an `asked` name it lacks is refused with the names on offer.
 pub fn figure_index(figures: &[String], asked: Option<&str>, default: &str) -> Result<usize> {
-    let name = asked.unwrap_or(default);
-    figures.iter().position(|f| f == name).map_or_else(
-        || {
-            if asked.is_none() {
-                return Ok(0);
-            }
-            bail!(
+    let find = |name: &str| figures.iter().position(|f| f == name);
+    match asked {
+        None => Ok(find(default).unwrap_or(0)),
+        Some(name) => find(name).ok_or_else(|| {
+            anyhow::anyhow!(
                 "--figure {name}: no such headline figure; expected one of {}",
                 figures.join(", ")
             )
-        },
-        Ok,
-    )
+        }),
+    }
 }
 
 pub fn sweep_command(args: &SweepArgs) -> Result<()> {
@@ -279,10 +269,10 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
     if finish_shard(&folder, &manifest, &parts, args.quiet)? {
         return Ok(());
     }
-    merge_sweep(&parts, &out, args.force)?;
+    let points = merge_sweep(&parts, &out, args.force)?;
     std::fs::remove_dir_all(&parts).with_context(|| format!("removing {}", parts.display()))?;
     if !args.quiet {
-        print!("{}", sweep_table(&summary, &out, figure)?);
+        print!("{}", sweep_table(&summary, &points, figure));
         println!("results: {}", out.display());
     }
     Ok(())
@@ -377,8 +367,7 @@ where
 }
 
 /// The plotted figure of each point, printed after a sweep.
-fn sweep_table(summary: &SweepSummary, out: &Path, figure: usize) -> Result<String> {
-    let points: Vec<PointResult> = read_sweep_rows(out, summary)?;
+fn sweep_table(summary: &SweepSummary, points: &[PointResult], figure: usize) -> String {
     let fig = &summary.figures[figure];
     let mut text = format!(
         "{} — {} points x {} runs, seed {}: {fig}\n",
@@ -417,23 +406,24 @@ fn sweep_table(summary: &SweepSummary, out: &Path, figure: usize) -> Result<Stri
             points.len() - 40
         ));
     }
-    Ok(text)
+    text
 }
 
-/// The points a sweep folder's parts hold, once each, in design order.
-fn points_of_parts(parts: &[(PathBuf, Manifest)]) -> Result<Vec<PointResult>> {
+/// The units (points) the parts hold, once each, in design order: each part's journal must
+/// hold exactly its share (duplicate lines, from a shard run twice, count once).
+pub fn units_of_parts<T: serde::de::DeserializeOwned>(
+    parts: &[(PathBuf, Manifest)],
+    point_of: impl Fn(&T) -> u64,
+) -> Result<Vec<T>> {
     let mut all = Vec::new();
     for (folder, m) in parts {
-        let mut rows: Vec<PointResult> = read_journal(folder)?;
-        rows.sort_by_key(|r| r.point);
-        rows.dedup_by_key(|r| r.point);
-        let want: Vec<u64> = (m.start..m.end).collect();
-        let got: Vec<u64> = rows.iter().map(|r| r.point).collect();
-        if got != want {
+        let mut rows: Vec<T> = read_journal(folder)?;
+        rows.sort_by_key(&point_of);
+        rows.dedup_by_key(|r| point_of(r));
+        if rows.iter().map(&point_of).ne(m.start..m.end) {
             bail!(
-                "{}: holds points {:?}…, expected exactly {}..{}; run its shard again",
+                "{}: does not hold exactly points {}..{}; run its shard again",
                 folder.display(),
-                got.iter().take(5).collect::<Vec<_>>(),
                 m.start,
                 m.end
             );
@@ -443,26 +433,22 @@ fn points_of_parts(parts: &[(PathBuf, Manifest)]) -> Result<Vec<PointResult>> {
     Ok(all)
 }
 
-/// Keeps the rows of sweep.json to print a table (re-read from the parts' merged output).
-fn read_sweep_rows(out: &Path, _summary: &SweepSummary) -> Result<Vec<PointResult>> {
-    let bytes = std::fs::read(out.join("points.json"))
-        .with_context(|| format!("reading {}", out.join("points.json").display()))?;
-    Ok(serde_json::from_slice(&bytes)?)
+/// The plot size a command's plan recorded (its --width and --height).
+pub fn plan_size(plan: &serde_json::Value) -> Result<PlotSize> {
+    let side = |key: &str, default: u64| plan[key].as_u64().unwrap_or(default) as u32;
+    Ok(PlotSize::new(side("width", 1600), side("height", 1000))?)
 }
 
-/// Writes a sweep's outputs from its parts (all of them, checked) into `out`.
-pub fn merge_sweep(parts: &Path, out: &Path, force: bool) -> Result<()> {
+/// Writes a sweep's outputs from its parts (all of them, checked) into `out`; returns its points.
+pub fn merge_sweep(parts: &Path, out: &Path, force: bool) -> Result<Vec<PointResult>> {
     let found = collect_parts(parts)?;
     let plan = &found[0].1.plan;
     let summary: SweepSummary = serde_json::from_value(plan["summary"].clone())
         .context("the parts' plan has no sweep summary")?;
     let figure = plan["figure"].as_u64().unwrap_or(0) as usize;
-    let size = PlotSize::new(
-        plan["width"].as_u64().unwrap_or(1600) as u32,
-        plan["height"].as_u64().unwrap_or(1000) as u32,
-    )?;
-    let points = points_of_parts(&found)?;
-    write_sweep(out, &summary, &points, figure, size, force)
+    let points = units_of_parts(&found, |p: &PointResult| p.point)?;
+    write_sweep(out, &summary, &points, figure, plan_size(plan)?, force)?;
+    Ok(points)
 }
 
 fn write_sweep(

@@ -173,23 +173,25 @@ pub fn tune_command(args: &TuneArgs) -> Result<()> {
         })
     };
     say(format!("step size ({} runs each):", g.runs_at_each_step));
+    // The agent engine's steps and runs are timed at its smallest size: the finest step at ten
+    // million users would take hours.
+    let at_smallest = |setup: &PointSetup| match g.agents.last() {
+        Some(&n) => with_agents(setup, n),
+        None => Ok(setup.clone()),
+    };
     let mut steps = Vec::new();
     for (&step, setup) in g.steps.iter().zip(&step_setups) {
-        // The agent engine's steps are timed at its smallest size: the finest step at ten
-        // million users would take hours.
-        let setup = match g.agents.last() {
-            Some(&n) => with_agents(setup, n)?,
-            None => setup.clone(),
-        };
-        steps.push(measure("step_minutes", step, &setup, g.runs_at_each_step)?);
+        steps.push(measure(
+            "step_minutes",
+            step,
+            &at_smallest(setup)?,
+            g.runs_at_each_step,
+        )?);
     }
     say(format!("runs (step {} minutes):", plain3(default_step)));
     let mut runs = Vec::new();
+    let setup = at_smallest(&default_setup)?;
     for &r in &g.runs {
-        let setup = match g.agents.last() {
-            Some(&n) => with_agents(&default_setup, n)?,
-            None => default_setup.clone(),
-        };
         runs.push(measure("runs", r as f64, &setup, r)?);
     }
     let mut agents = Vec::new();

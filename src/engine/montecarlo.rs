@@ -154,12 +154,6 @@ pub fn run_monte_carlo_with(
     sink: &mut dyn RunSink,
     progress: &(dyn Fn() + Sync),
 ) -> Result<MonteCarlo, MonteCarloError> {
-    if runs > MAX_RUNS {
-        return Err(MonteCarloError::TooManyRuns {
-            runs,
-            max: MAX_RUNS,
-        });
-    }
     let work = Work {
         runs: 0..runs,
         seed,

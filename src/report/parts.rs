@@ -140,13 +140,18 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> PartsError + '_ {
     }
 }
 
-/// The SHA-256 of a plan's canonical JSON (serde_json keeps map keys sorted).
-pub fn plan_hash(plan: &serde_json::Value) -> String {
+/// The SHA-256 of bytes, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(plan.to_string().as_bytes())
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The SHA-256 of a plan's canonical JSON (serde_json keeps map keys sorted).
+pub fn plan_hash(plan: &serde_json::Value) -> String {
+    sha256_hex(plan.to_string().as_bytes())
 }
 
 /// The folder of shard `shard` under `parts`.

@@ -134,6 +134,34 @@ impl RunSummaries {
     }
 }
 
+/// Rows of values (a shard's single runs, each a run's series) as bytes: the number of rows,
+/// then each row's length and its values' IEEE-754 bits, little-endian.
+pub fn rows_to_bytes(rows: &[Vec<f64>]) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u64(rows.len() as u64);
+    for row in rows {
+        w.u64(row.len() as u64);
+        row.iter().for_each(|&v| w.f64(v));
+    }
+    w.bytes
+}
+
+/// The rows [`rows_to_bytes`] wrote, bit for bit.
+pub fn rows_from_bytes(bytes: &[u8]) -> Result<Vec<Vec<f64>>, DecodeError> {
+    let mut r = Reader { bytes };
+    let n = r.len(8)?;
+    let rows = (0..n)
+        .map(|_| {
+            let len = r.len(8)?;
+            (0..len).map(|_| r.f64()).collect()
+        })
+        .collect::<Result<_, _>>()?;
+    if !r.bytes.is_empty() {
+        return Err(DecodeError::Truncated);
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +185,14 @@ mod tests {
         assert_eq!(
             RunSummaries::from_bytes(b"not a summary"),
             Err(DecodeError::NotASummary)
+        );
+        let rows = vec![vec![1.5, -0.0, f64::INFINITY], vec![], vec![3.25]];
+        let encoded = rows_to_bytes(&rows);
+        let back = rows_from_bytes(&encoded).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{rows:?}"));
+        assert_eq!(
+            rows_from_bytes(&encoded[..encoded.len() - 3]),
+            Err(DecodeError::Truncated)
         );
     }
 }
