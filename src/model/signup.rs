@@ -2,7 +2,7 @@
 //! first-served, and each waiting attempt gives up at a constant hazard 1 / patience
 //! (an M/M/c+M "impatient customers" queue in discrete time; Palm 1957, Garnett et al. 2002).
 
-use super::draw::{binomial, probability};
+use super::draw::binomial;
 use rand::Rng;
 use serde::Serialize;
 
@@ -131,8 +131,16 @@ impl SignupQueue {
         }
     }
 
-    /// Adds `attempts` (per region) to the queue, serves up to capacity for `dt_hours`, then lets
-    /// each attempt still waiting give up with probability 1 - exp(-dt / patience).
+    /// Adds `attempts` (per region) to the queue, lets waiting attempts give up, and serves up
+    /// to capacity for `dt_hours`.
+    ///
+    /// Abandonment follows the queue's fluid solution over the step (docs/MODEL.md §6): with
+    /// the step's attempts arriving at a constant rate and the servers working at their limit,
+    /// the expected number who give up is exact for any step length, so queues and waits do
+    /// not shrink as the step grows (giving every attempt still waiting at the step's end a
+    /// whole step's hazard did: a 5-minute step's longest wait was 19% short of a 1-minute
+    /// step's). Each attempt present in the step then gives up with that expected share, a
+    /// binomial draw per region.
     pub fn step(
         &mut self,
         rng: &mut impl Rng,
@@ -143,26 +151,68 @@ impl SignupQueue {
     ) {
         out.served.resize(self.waiting.len(), 0);
         out.abandoned.resize(self.waiting.len(), 0);
+        let before: u64 = self.waiting.iter().sum();
+        let arriving: u64 = attempts.iter().sum();
         for (w, a) in self.waiting.iter_mut().zip(attempts) {
             *w += a;
         }
         // Each region can complete at most as many sign-ups as its verification codes allow.
-        self.eligible.copy_from_slice(&self.waiting);
+        let mut codes_total = None;
         if let Some(codes) = &self.verification {
+            let mut sum = 0;
             for ((e, carry), per_second) in self
                 .eligible
                 .iter_mut()
                 .zip(self.verification_carry.iter_mut())
                 .zip(codes)
             {
-                *e = (*e).min(whole_slots(*per_second, dt_hours, carry));
+                *e = whole_slots(*per_second, dt_hours, carry);
+                sum += *e;
             }
+            codes_total = Some(sum);
+        }
+        let server_slots = self
+            .capacity_per_second
+            .map(|rate| whole_slots(rate, dt_hours, &mut self.carry));
+        let Some(rate) = self.throughput() else {
+            out.served.copy_from_slice(&self.waiting);
+            self.waiting.fill(0);
+            out.abandoned.fill(0);
+            out.wait_seconds = 0.0;
+            return;
+        };
+        // Completions the step can make at most (one of the two limits exists, as `rate` does).
+        let usable = match (server_slots, codes_total) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b).unwrap_or_default(),
+        };
+        let present = before + arriving;
+        let give_up = if present == 0 {
+            0.0
+        } else {
+            (fluid_abandoned(
+                before as f64,
+                arriving as f64,
+                usable as f64,
+                dt_hours,
+                patience_hours,
+            ) / present as f64)
+                .clamp(0.0, 1.0)
+        };
+        for (w, a) in self.waiting.iter_mut().zip(out.abandoned.iter_mut()) {
+            *a = binomial(rng, *w, give_up);
+            *w -= *a;
+        }
+        match &self.verification {
+            Some(_) => {
+                for (e, w) in self.eligible.iter_mut().zip(&self.waiting) {
+                    *e = (*e).min(*w);
+                }
+            }
+            None => self.eligible.copy_from_slice(&self.waiting),
         }
         let total: u64 = self.eligible.iter().sum();
-        let slots = match self.capacity_per_second {
-            None => total,
-            Some(rate) => whole_slots(rate, dt_hours, &mut self.carry),
-        };
+        let slots = server_slots.unwrap_or(total);
         if total <= slots {
             out.served.copy_from_slice(&self.eligible);
         } else {
@@ -171,18 +221,42 @@ impl SignupQueue {
         for (w, s) in self.waiting.iter_mut().zip(&out.served) {
             *w -= s;
         }
-        let Some(rate) = self.throughput() else {
-            out.abandoned.fill(0);
-            out.wait_seconds = 0.0;
-            return;
-        };
-        let give_up = probability(1.0 / patience_hours, dt_hours);
-        for (w, a) in self.waiting.iter_mut().zip(out.abandoned.iter_mut()) {
-            *a = binomial(rng, *w, give_up);
-            *w -= *a;
-        }
         out.wait_seconds = self.waiting.iter().sum::<u64>() as f64 / rate;
     }
+}
+
+/// Expected attempts that give up within one step of a fluid queue (the fluid limit of the
+/// M/M/c+M queue; Whitt 2006, "Fluid models for multiserver queues with abandonments",
+/// *Oper. Res.* 54:37): `waiting` at the step's start, `arriving` spread evenly over it,
+/// `slots` completions the servers can make in it, each waiting attempt giving up at rate
+/// 1/patience.
+///
+/// In units of one step, with arrival rate λ, service rate c and patience T = patience/dt,
+/// the queue follows dQ/dt = λ - c - Q/T while it is not empty, so
+/// Q(t) = Q* + (Q₀ - Q*) e^{-t/T} with Q* = (λ - c) T. If it does not empty within the step,
+/// the abandoned are Q₀ + λ - c - Q(1) = Q₀ (1 - e^{-1/T}) + (λ - c)(1 - T (1 - e^{-1/T}));
+/// if it empties at t_e = T ln(1 + Q₀ / ((c - λ) T)) < 1 (only when λ < c), they are
+/// Q₀ - (c - λ) t_e, and nobody gives up after.
+fn fluid_abandoned(
+    waiting: f64,
+    arriving: f64,
+    slots: f64,
+    dt_hours: f64,
+    patience_hours: f64,
+) -> f64 {
+    if waiting <= 0.0 && arriving <= slots {
+        return 0.0;
+    }
+    let t = patience_hours / dt_hours;
+    let excess = arriving - slots;
+    if excess < 0.0 {
+        let t_empty = t * (waiting / (-excess * t)).ln_1p();
+        if t_empty < 1.0 {
+            return (waiting + excess * t_empty).max(0.0);
+        }
+    }
+    let lost = -(-1.0 / t).exp_m1(); // 1 - e^{-1/T}
+    (waiting * lost + excess * (1.0 - t * lost)).max(0.0)
 }
 
 /// Whole completions `per_second` allows in `dt_hours`, with the fraction left over carried
@@ -275,5 +349,64 @@ mod tests {
         assert_eq!(step.served, vec![120]);
         assert_eq!(q.waiting.iter().sum::<u64>() + step.abandoned[0], 880);
         assert!((step.wait_seconds - q.waiting[0] as f64 / 2.0).abs() < 1e-9);
+    }
+
+    /// Euler integration of dQ/dt = λ - c·[Q > 0] - Q/T, the fluid queue, over one step.
+    fn integrated(waiting: f64, arriving: f64, slots: f64, patience_steps: f64) -> f64 {
+        let (n, mut q, mut lost) = (200_000, waiting, 0.0);
+        let h = 1.0 / n as f64;
+        for _ in 0..n {
+            let served = if q > 0.0 { slots } else { slots.min(arriving) };
+            let gone = q / patience_steps * h;
+            q = (q + (arriving - served) * h - gone).max(0.0);
+            lost += gone;
+        }
+        lost
+    }
+
+    #[test]
+    fn abandonment_follows_the_fluid_queue() {
+        // (waiting, arriving, slots, patience in steps): overloaded, emptying within the
+        // step, draining but not empty, and a step as long as the patience.
+        for &(w, a, c, t) in &[
+            (1000.0, 3000.0, 1000.0, 2.0),
+            (100.0, 500.0, 1000.0, 2.0),
+            (5000.0, 500.0, 1000.0, 2.0),
+            (0.0, 3000.0, 1000.0, 1.0),
+            (2000.0, 0.0, 0.0, 0.5),
+        ] {
+            let exact = fluid_abandoned(w, a, c, 1.0, t);
+            let euler = integrated(w, a, c, t);
+            assert!(
+                (exact - euler).abs() <= 1e-3 * euler.max(1.0),
+                "{w} {a} {c} {t}: {exact} vs {euler}"
+            );
+        }
+        assert_eq!(fluid_abandoned(0.0, 10.0, 20.0, 1.0, 2.0), 0.0);
+    }
+
+    #[test]
+    fn steady_queue_does_not_depend_on_the_step() {
+        // Attempts at twice a 100/s capacity, patience 10 minutes: the queue settles at
+        // (λ - c) T = 100/s × 600 s = 60,000 waiting, a 600 s wait, whatever the step. The
+        // old rule (a whole step's hazard for everyone still waiting) settled at
+        // (λ - c) Δ e^{-Δ/T} / (1 - e^{-Δ/T}): 57,000 at 1-minute steps, 46,200 at 5 and 890
+        // at 60.
+        for minutes in [1.0, 5.0, 15.0, 60.0] {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+            let mut q = SignupQueue::new(1, Some(100.0));
+            let mut step = QueueStep::default();
+            let dt = minutes / 60.0;
+            let per_step = (200.0 * 3600.0 * dt) as u64;
+            for _ in 0..(6.0 / dt) as usize {
+                q.step(&mut rng, &[per_step], dt, 10.0 / 60.0, &mut step);
+            }
+            let relative = (step.wait_seconds - 600.0).abs() / 600.0;
+            assert!(
+                relative < 0.01,
+                "{minutes}-minute steps: {} s",
+                step.wait_seconds
+            );
+        }
     }
 }
