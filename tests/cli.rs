@@ -65,7 +65,7 @@ const BAD: &[(&str, &str, &str)] = &[
     (
         "zero-capacity",
         "apps[0].capacity_per_second",
-        "expected a number > 0",
+        "expected a number >= 1e-6, found 0",
     ),
     (
         "event-after-horizon",
@@ -129,6 +129,26 @@ const BAD: &[(&str, &str, &str)] = &[
         "mixing-row-sum",
         "network.mixing.europe",
         "expected shares that sum to 1, found a sum of 1.1",
+    ),
+    (
+        "capacity-subnormal",
+        "apps[0].capacity_per_second",
+        "expected a number >= 1e-6, found 1e-320",
+    ),
+    (
+        "announced-without-announced",
+        "event.announced_at",
+        "only an announced outage (`announced = true`)",
+    ),
+    (
+        "announced-after-start",
+        "event.announced_at",
+        "the announcement must come before the outage starts",
+    ),
+    (
+        "announced-before-lead",
+        "event.announced_at",
+        "it is 3 h before the start, but simulation.lead_hours is 1",
     ),
     (
         "network-without-agents",

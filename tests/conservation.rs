@@ -42,6 +42,7 @@ proptest! {
         per_region in any::<bool>(),
         trust_shock in any::<bool>(),
         announced in any::<bool>(),
+        warning in 0.0..1.0f64,
         fallback in 0.0..1.0f64,
         reachable in 0.0..1.0f64,
         codes in prop_oneof![Just(None), (0.01..3000.0f64).prop_map(Some)],
@@ -67,7 +68,9 @@ proptest! {
                 coverage: Coverage { first_hours: 0.0, every_hours: 2.0, index: vec![0.2, 1.0, 0.4] },
             }
         } else {
-            EventKind::Outage { duration_hours: 4.0, announced, fallback_share: fallback }
+            // An announced block may be in the news up to the whole hour of lead before it.
+            let warning_hours = if announced { warning } else { 0.0 };
+            EventKind::Outage { duration_hours: 4.0, announced, warning_hours, fallback_share: fallback }
         };
         s.regions = users
             .iter()

@@ -27,6 +27,21 @@ def whole_slots(per_second, dt_hours, carry):
     return whole.astype(np.int64), np.maximum(slots - whole, 0.0)
 
 
+def fluid_abandoned(waiting, arriving, slots, patience_steps):
+    """Expected attempts that give up in one step (per run), from the fluid queue
+    dQ/dt = arrivals - slots - Q/T over the step, as surge's model/signup.rs computes it."""
+    waiting, arriving, slots = (np.asarray(x, dtype=float) for x in (waiting, arriving, slots))
+    t = patience_steps
+    excess = arriving - slots
+    lost = -math.expm1(-1.0 / t)
+    full = np.maximum(waiting * lost + excess * (1.0 - t * lost), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_empty = t * np.log1p(waiting / np.where(excess < 0, -excess * t, np.inf))
+    empties = (excess < 0) & (t_empty < 1.0)
+    out = np.where(empties, np.maximum(waiting + excess * t_empty, 0.0), full)
+    return np.where((waiting <= 0) & (arriving <= slots), 0.0, out)
+
+
 def share_slots(slots, waiting):
     """Largest-remainder split of `slots` (per run) among regions in proportion to `waiting`."""
     total = waiting.sum(axis=1, keepdims=True)
@@ -68,7 +83,7 @@ def simulate(m, runs, rng):
              for lane, cap in zip(a["lanes"], a["capacity_per_second"])]
     waiting = [np.zeros((R, len(lane)), dtype=np.int64) for _, lane, _ in lanes]
     carry = [np.zeros(R) for _ in lanes]
-    give_up = -math.expm1(-dt / (b["patience_minutes"] / 60.0))
+    patience_steps = b["patience_minutes"] / 60.0 / dt
     every = m["output_every"]
     points = m["steps"] // every + 1
     out_arr = np.zeros((points, R, A))
@@ -110,6 +125,7 @@ def simulate(m, runs, rng):
             busy = (wq.sum(axis=1) > 0) | (att.sum(axis=1) > 0)  # idle lanes do not step
             if not busy.any():
                 continue
+            before, arriving = wq.sum(axis=1), att.sum(axis=1)
             wq += att
             if cap is None:
                 served = wq.copy()
@@ -117,12 +133,13 @@ def simulate(m, runs, rng):
                 slots, new_carry = whole_slots(cap, dt, carry[i])
                 carry[i] = np.where(busy, new_carry, carry[i])
                 slots = np.where(busy, slots, 0)
+                lost = fluid_abandoned(before, arriving, slots, patience_steps)
+                present = np.maximum(before + arriving, 1)
+                wq -= rng.binomial(wq, np.clip(lost / present, 0.0, 1.0)[:, None])
                 total = wq.sum(axis=1)
                 served = np.where((total <= slots)[:, None], wq,
                                   share_slots(np.minimum(slots, total), wq))
             wq -= served
-            if cap is not None:
-                wq -= rng.binomial(wq, give_up)
             registered[:, lane, k] += served
             pending[:, lane, k] += served
         if m["retention_due"][step]:

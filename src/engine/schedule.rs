@@ -15,13 +15,14 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
     let t = &scenario.timeline;
     let dt = t.step_hours;
     let start_utc_hours = f64::from(t.start.num_seconds_from_midnight()) / 3600.0;
-    let (fallback, announced) = match scenario.event.kind {
+    let (fallback, announced, warning) = match scenario.event.kind {
         EventKind::Outage {
             fallback_share,
             announced,
+            warning_hours,
             ..
-        } => (Some(fallback_share), announced),
-        EventKind::TrustShock { .. } => (None, false),
+        } => (Some(fallback_share), announced, warning_hours),
+        EventKind::TrustShock { .. } => (None, false, 0.0),
     };
     let needs: Vec<f64> = scenario
         .regions
@@ -34,6 +35,12 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
             let tau = step_start + dt / 2.0;
             let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
             let (looking, news, exposed) = match &scenario.event.kind {
+                // Between an announcement and the block, everyone hears of it (exposure 1 for
+                // noticing) and may act on what is coming (docs/MODEL.md §4).
+                EventKind::Outage { duration_hours, .. } if step_start < 0.0 && tau >= -warning => {
+                    let (l, m) = outage_drivers(behaviour, tau, *duration_hours, announced);
+                    (l, m, 1.0)
+                }
                 _ if step_start < 0.0 => (0.0, 0.0, 0.0),
                 EventKind::Outage { duration_hours, .. } => {
                     let (l, m) = outage_drivers(behaviour, tau, *duration_hours, announced);
@@ -97,6 +104,35 @@ mod tests {
         let part = schedule(&s, &s.behaviour)[step].looking[0];
         assert!(full > 0.0);
         assert!((part - full * 0.25 * 0.5).abs() < 1e-12, "{part} vs {full}");
+    }
+
+    #[test]
+    fn an_announced_block_is_acted_on_from_its_announcement() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let s = crate::scenario::load_scenario(
+            &root.join("scenarios/country-block-48h.toml"),
+            Some(&root.join("params/default.toml")),
+        )
+        .unwrap();
+        let EventKind::Outage { warning_hours, .. } = s.event.kind else {
+            panic!("not an outage")
+        };
+        assert_eq!(warning_hours, 4.0);
+        let steps = schedule(&s, &s.behaviour);
+        let t = &s.timeline;
+        let per_hour = (1.0 / t.step_hours) as usize;
+        let announced = t.event_step - 4 * per_hour;
+        // Before the announcement nothing happens; from it everyone knows (an infinite noticing
+        // hazard) and looks with the urgency of the whole 48 h block ahead, news at full.
+        assert_eq!(steps[announced - 1].looking[0], 0.0);
+        assert_eq!(steps[announced - 1].notice_rate[0], 0.0);
+        let ahead = -(-48.0 / s.behaviour.urgency_hours).exp_m1();
+        for step in &steps[announced..t.event_step] {
+            assert_eq!(step.notice_rate[0], f64::INFINITY);
+            assert_eq!(step.news, 1.0);
+            assert!((step.looking[0] - 0.95 * ahead).abs() < 1e-12);
+        }
+        assert!(steps[t.event_step].looking[0] > 0.0);
     }
 
     #[test]

@@ -12,9 +12,7 @@ pub struct Behaviour {
     pub word_of_mouth_per_hour: f64,
     /// ν: extra looking hazard at full news coverage, per hour.
     pub news_per_hour: f64,
-    /// Time constant of news coverage building up during the event, hours.
-    pub news_rise_hours: f64,
-    /// Time constant of news coverage fading after the event, hours.
+    /// Time constant of an announced block's news fading after it ends, hours.
     pub news_decay_hours: f64,
     /// Time constant of the urgency growing with time since the outage began, hours (0 = at once).
     pub urgency_hours: f64,

@@ -20,22 +20,20 @@ pub struct StepDrivers {
 /// L(t) and M(t) for an outage at `tau` hours after it began (`duration` long). Urgency is
 /// 1 - exp(-E / T_u) with E the cut a user expects: the time it has lasted (tau), or for an
 /// `announced` outage the time it still has to run (D - tau); after service returns, looking
-/// fades from where it was as exp(-(tau - D) / T_after). News rises as 1 - exp(-tau / T_rise)
-/// (at full at once when announced: the story came first) and fades as exp(-(tau - D) / T_decay)
-/// afterwards.
+/// fades from where it was as exp(-(tau - D) / T_after).
+///
+/// News that leads users to move (M) is a story that tells them to: an announced block's (the
+/// order and its alternatives were the story, at full from the start, fading as
+/// exp(-(tau - D) / T_decay) once it ends), not an unannounced outage's, whose story is that the
+/// service is down and being fixed (M = 0; docs/MODEL.md §4 gives the evidence).
 pub fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f64, f64) {
-    let rise = |t: f64| {
-        if announced || b.news_rise_hours == 0.0 {
-            1.0
-        } else {
-            -(-t / b.news_rise_hours).exp_m1()
-        }
-    };
+    let news = if announced { 1.0 } else { 0.0 };
     // Urgency grows with the cut the user expects: for an outage of unknown length, the time it
     // has already lasted (a long outage is expected to go on); for an announced one, the time it
     // still has to run.
     let urgency = |t: f64| {
-        let expected = if announced { duration - t } else { t };
+        // Before an announced block starts (t < 0, after its announcement) the whole of it lies ahead.
+        let expected = if announced { duration - t.max(0.0) } else { t };
         if b.urgency_hours == 0.0 {
             1.0
         } else {
@@ -43,12 +41,12 @@ pub fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -
         }
     };
     if tau <= duration {
-        (urgency(tau), rise(tau))
+        (urgency(tau), news)
     } else {
         let after = tau - duration;
         (
             urgency(duration) * (-after / b.after_hours).exp(),
-            rise(duration) * (-after / b.news_decay_hours).exp(),
+            news * (-after / b.news_decay_hours).exp(),
         )
     }
 }
@@ -100,7 +98,6 @@ mod tests {
             innovation_per_hour: 0.01,
             word_of_mouth_per_hour: 0.1,
             news_per_hour: 0.01,
-            news_rise_hours: 2.0,
             news_decay_hours: 4.0,
             urgency_hours: 1.0,
             after_hours: 2.0,
@@ -119,9 +116,12 @@ mod tests {
         let end = -(-6.0f64).exp_m1();
         assert!(l_in > 0.99);
         assert!((l_out - end * (-1.0f64).exp()).abs() < 1e-12, "{l_out}");
-        assert!(m_out < m_in && m_out > 0.0);
-        let expected = (1.0 - (-3.0f64).exp()) * (-0.5f64).exp();
-        assert!((m_out - expected).abs() < 1e-12);
+        // An unannounced outage's news does not lead anyone to move, during it or after.
+        assert_eq!((m_in, m_out), (0.0, 0.0));
+        // An announced block's does, at full while it lasts, fading as exp(-(tau - D) / T_decay).
+        assert_eq!(outage_drivers(&b, 5.9, 6.0, true).1, 1.0);
+        let (_, m_after) = outage_drivers(&b, 8.0, 6.0, true);
+        assert!((m_after - (-0.5f64).exp()).abs() < 1e-12);
         let (long_after, _) = outage_drivers(&b, 60.0, 6.0, false);
         assert!(long_after < 1e-10);
     }

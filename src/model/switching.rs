@@ -144,7 +144,6 @@ mod tests {
             innovation_per_hour: 0.03,
             word_of_mouth_per_hour: 0.38,
             news_per_hour: 0.5,
-            news_rise_hours: 1.0,
             news_decay_hours: 1.0,
             urgency_hours: 0.0,
             after_hours: 1.0,

@@ -101,6 +101,22 @@ impl Checker<'_> {
             ))
         }
     }
+
+    /// A number at least `min` (for limits whose reciprocal must stay finite).
+    pub fn at_least(&self, key: &str, value: f64, min: f64) -> Result<f64, ValidationIssue> {
+        if self.finite(key, value)? >= min {
+            Ok(value)
+        } else {
+            Err(self.issue(
+                key,
+                format!(
+                    "expected a number >= {}, found {}",
+                    plain(min),
+                    plain(value)
+                ),
+            ))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,9 @@ pub enum EventKind {
         /// Users knew in advance how long it would last (a court-ordered block, a planned
         /// shutdown): urgency is full from the start instead of building up (docs/MODEL.md §4).
         announced: bool,
+        /// Hours between the announcement of an announced outage and its start (0 when it was
+        /// announced as it began): from the announcement everyone knows and may act on it.
+        warning_hours: f64,
         /// Share of affected users who can reach their contacts on a service of the same family
         /// that stays up (e.g. Messenger while WhatsApp is down); they need no alternative.
         fallback_share: f64,

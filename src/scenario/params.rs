@@ -43,12 +43,6 @@ impl Behaviour {
                 MAX_RATE,
             )?,
             news_per_hour: bounded("looking.news_per_hour", l.news_per_hour, true, MAX_RATE)?,
-            news_rise_hours: bounded(
-                "looking.news_rise_hours",
-                l.news_rise_hours,
-                true,
-                MAX_HOURS,
-            )?,
             news_decay_hours: bounded(
                 "looking.news_decay_hours",
                 l.news_decay_hours,
@@ -90,11 +84,10 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 11] = [
+pub const PARAMETER_NAMES: [&str; 10] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
-    "looking.news_rise_hours",
     "looking.news_decay_hours",
     "looking.urgency_hours",
     "looking.after_hours",
@@ -110,7 +103,6 @@ impl Behaviour {
             "looking.innovation_per_hour" => &mut self.innovation_per_hour,
             "looking.word_of_mouth_per_hour" => &mut self.word_of_mouth_per_hour,
             "looking.news_per_hour" => &mut self.news_per_hour,
-            "looking.news_rise_hours" => &mut self.news_rise_hours,
             "looking.news_decay_hours" => &mut self.news_decay_hours,
             "looking.urgency_hours" => &mut self.urgency_hours,
             "looking.after_hours" => &mut self.after_hours,

@@ -80,6 +80,8 @@ pub(crate) struct RawEvent {
     pub severity_by_region: BTreeMap<String, f64>,
     /// Outage only: its length was known in advance (a court-ordered block), so urgency is full at once.
     pub announced: Option<bool>,
+    /// Announced outage only: when the block was announced (in the news), before `start`.
+    pub announced_at: Option<toml::value::Datetime>,
     /// Outage only: share of users who reach their contacts on a service of the family that stays up.
     pub fallback_share: Option<f64>,
     /// Trust shock only: share of the service's users who want to move (a survey figure).
@@ -146,7 +148,6 @@ pub(crate) struct RawLooking {
     pub innovation_per_hour: f64,
     pub word_of_mouth_per_hour: f64,
     pub news_per_hour: f64,
-    pub news_rise_hours: f64,
     pub news_decay_hours: f64,
     pub urgency_hours: f64,
     pub after_hours: f64,

@@ -79,6 +79,9 @@ pub fn default_params_file(scenario_dir: &Path) -> PathBuf {
     }
 }
 
+/// Smallest sign-up or verification limit a scenario may give, per second (one a day is 1.2e-5):
+/// a queue's wait is what waits divided by the limit, which a subnormal limit made infinite.
+const MIN_LIMIT_PER_SECOND: f64 = 1e-6;
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -368,6 +371,47 @@ fn parse_time(
         })
 }
 
+/// Hours from an announced outage's `announced_at` to its start: only for `announced = true`,
+/// not after the start, and not before the simulated time begins (`simulation.lead_hours`).
+fn warning_hours(
+    c: &Checker,
+    at: &toml::value::Datetime,
+    start: DateTime<Utc>,
+    announced: bool,
+    timeline: &Timeline,
+) -> Result<f64, ValidationIssue> {
+    const KEY: &str = "event.announced_at";
+    if !announced {
+        return Err(c.issue(
+            KEY,
+            "only an announced outage (`announced = true`) has an announcement time",
+        ));
+    }
+    let at = parse_time(c, KEY, at)?;
+    let hours = (start - at).num_milliseconds() as f64 / 3_600_000.0;
+    if hours < 0.0 {
+        return Err(c.issue(
+            KEY,
+            format!(
+                "the announcement must come before the outage starts, found {} h after it",
+                plain(-hours)
+            ),
+        ));
+    }
+    let lead = timeline.event_step as f64 * timeline.step_hours;
+    if hours > lead + 1e-9 {
+        return Err(c.issue(
+            KEY,
+            format!(
+                "the announcement must lie inside the simulated time: it is {} h before the start, but simulation.lead_hours is {}",
+                plain(hours),
+                plain(lead)
+            ),
+        ));
+    }
+    Ok(hours)
+}
+
 fn event(
     c: &Checker,
     ev: &RawEvent,
@@ -422,10 +466,16 @@ fn event(
             let default = c.share("event.severity", ev.severity.unwrap_or(1.0))?;
             let fallback_share =
                 c.share("event.fallback_share", ev.fallback_share.unwrap_or(0.0))?;
+            let announced = ev.announced.unwrap_or(false);
+            let warning_hours = match &ev.announced_at {
+                None => 0.0,
+                Some(at) => warning_hours(c, at, start, announced, timeline)?,
+            };
             (
                 EventKind::Outage {
                     duration_hours: duration,
-                    announced: ev.announced.unwrap_or(false),
+                    announced,
+                    warning_hours,
                     fallback_share,
                 },
                 severity_for(default)?,
@@ -436,6 +486,7 @@ fn event(
                 || ev.severity.is_some()
                 || !ev.severity_by_region.is_empty()
                 || ev.announced.is_some()
+                || ev.announced_at.is_some()
                 || ev.fallback_share.is_some()
             {
                 return Err(c.issue(
@@ -673,7 +724,7 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
                 ));
             }
             (Some(v), true) => {
-                let v = c.positive(&key("capacity_per_second"), v)?;
+                let v = c.at_least(&key("capacity_per_second"), v, MIN_LIMIT_PER_SECOND)?;
                 if v <= baseline_per_second {
                     return Err(c.issue(
                         &key("capacity_per_second"),
@@ -691,7 +742,7 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
                 &key("capacity_by_region"),
                 &a.capacity_by_region,
                 regions,
-                |k, v| c.positive(k, v),
+                |k, v| c.at_least(k, v, MIN_LIMIT_PER_SECOND),
             )?),
             (None, true) => {
                 return Err(c.issue(
@@ -708,7 +759,7 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
                 &key("verification_by_region"),
                 &a.verification_by_region,
                 regions,
-                |k, v| c.positive(k, v),
+                |k, v| c.at_least(k, v, MIN_LIMIT_PER_SECOND),
             )?)
         };
         out.push(App {

@@ -12,7 +12,6 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         innovation_per_hour: p,
         word_of_mouth_per_hour: q,
         news_per_hour: 0.0,
-        news_rise_hours: 0.0,
         news_decay_hours: 1.0,
         urgency_hours: 0.0,
         after_hours: 1.0,
@@ -52,6 +51,7 @@ pub fn bass_scenario(
             kind: EventKind::Outage {
                 duration_hours: horizon_hours,
                 announced: false,
+                warning_hours: 0.0,
                 fallback_share: 0.0,
             },
             services: vec!["whatsapp".into()],
