@@ -5,7 +5,7 @@
 
 use std::path::Path;
 use surge::engine::{CohortEngine, Engine, Observed, Observer, RunStreams};
-use surge::scenario::{Scenario, load_scenario};
+use surge::scenario::{EventKind, Scenario, load_scenario};
 
 /// Per step end: (registrations, arrivals) of app 0 (telegram) over all regions, cumulative.
 struct Cumulative(Vec<(u64, u64)>);
@@ -64,10 +64,15 @@ fn january_2021_builds_into_its_second_week_and_no_72h_window_is_far_above_25m()
 fn a_country_with_nowhere_else_to_go_surges_in_the_first_hour_and_one_with_a_second_app_less() {
     let alone = fitted("country-block-48h.toml");
     let multi = fitted("country-block-48h-multihoming.toml");
-    let (a, m) = (
-        arrivals_between(&alone, 0.0, 1.0),
-        arrivals_between(&multi, 0.0, 1.0),
-    );
+    // The first hour after the block was in the news (`announced_at`, 4 h before it starts).
+    let first_hour = |s: &Scenario| {
+        let EventKind::Outage { warning_hours, .. } = s.event.kind else {
+            panic!("not an outage")
+        };
+        assert_eq!(warning_hours, 4.0);
+        arrivals_between(s, -warning_hours, 1.0 - warning_hours)
+    };
+    let (a, m) = (first_hour(&alone), first_hour(&multi));
     // A surge from the first hour: at least 100 times Telegram's ordinary hour (30,000 a day).
     let ordinary_hour = alone.apps[0].baseline_per_day / 24.0;
     assert!(
