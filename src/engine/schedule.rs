@@ -84,14 +84,19 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
 mod tests {
     use super::*;
 
-    #[test]
-    fn need_scales_looking_by_who_cannot_reach_contacts_elsewhere() {
+    /// A shipped scenario with the hand-set default parameters.
+    fn shipped(name: &str) -> Scenario {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut s = crate::scenario::load_scenario(
-            &root.join("scenarios/facebook-2021-10-04.toml"),
+        crate::scenario::load_scenario(
+            &root.join("scenarios").join(name),
             Some(&root.join("params/default.toml")),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn need_scales_looking_by_who_cannot_reach_contacts_elsewhere() {
+        let mut s = shipped("facebook-2021-10-04.toml");
         for r in &mut s.regions {
             r.reachable_elsewhere = 0.0;
         }
@@ -108,12 +113,7 @@ mod tests {
 
     #[test]
     fn an_announced_block_is_acted_on_from_its_announcement() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let s = crate::scenario::load_scenario(
-            &root.join("scenarios/country-block-48h.toml"),
-            Some(&root.join("params/default.toml")),
-        )
-        .unwrap();
+        let s = shipped("country-block-48h.toml");
         let EventKind::Outage { warning_hours, .. } = s.event.kind else {
             panic!("not an outage")
         };
@@ -137,12 +137,7 @@ mod tests {
 
     #[test]
     fn trust_shock_push_is_the_surveyed_share_times_coverage() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let s = crate::scenario::load_scenario(
-            &root.join("scenarios/whatsapp-policy-2021-01.toml"),
-            Some(&root.join("params/default.toml")),
-        )
-        .unwrap();
+        let s = shipped("whatsapp-policy-2021-01.toml");
         let EventKind::TrustShock {
             wanting_to_move,
             coverage,
