@@ -1,7 +1,8 @@
 //! The model over time with the fitted parameters (params/fitted.toml), issue 8: January 2021's
 //! surge builds into its second week and no 72-hour window is far above Durov's 25M; a country
 //! with nowhere else to go surges within the first hour, one whose users already have a second
-//! app stays modest; a two-hour outage of WhatsApp alone brings far less than 2021-10-04.
+//! app stays modest; a two-hour outage of WhatsApp alone brings far less than 2021-10-04; an
+//! announced block brings sign-ups from its announcement, before it starts.
 
 use std::path::Path;
 use surge::engine::{CohortEngine, Engine, Observed, Observer, RunStreams};
@@ -92,4 +93,21 @@ fn a_two_hour_whatsapp_outage_brings_far_less_than_2021_10_04() {
         arrivals_between(&big, 0.0, 24.0),
     );
     assert!(a < b / 3.0, "2 h: {a}, 2021-10-04: {b}");
+}
+
+#[test]
+fn an_announced_block_brings_sign_ups_before_it_starts() {
+    // Brazil 2015 (out of the fit): the order was in the news 5 h before the block, and Telegram
+    // counted 500,000 Brazilian sign-ups in the three hours after it. The model must start
+    // there too, not at the block: far above the scenario's ordinary 5,000 a day before t0.
+    let s = fitted("brazil-block-2015-12.toml");
+    let c = cumulative(&s);
+    let before = (c[at(&s, 0.0)].0 - c[at(&s, -5.0)].0) as f64;
+    let ordinary = s.apps[0].baseline_per_day * 5.0 / 24.0;
+    assert!(
+        before > 100.0 * ordinary,
+        "sign-ups before the block: {before}"
+    );
+    let first = (c[at(&s, -5.0)].0 - c[at(&s, -6.0)].0) as f64;
+    assert!(first < ordinary, "before the news: {first}");
 }
