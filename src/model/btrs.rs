@@ -71,6 +71,10 @@ fn btrs(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     let alpha = (2.83 + 5.1 / b) * spq;
     let r = p / (1.0 - p);
     let m = ((nf + 1.0) * p).floor();
+    // The parts of the acceptance bound that do not depend on k, computed once per draw.
+    let bound_at_mode = (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
+        + stirling_tail(m)
+        + stirling_tail(nf - m);
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v = rng.random::<f64>();
@@ -85,11 +89,9 @@ fn btrs(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
         let v = (v * alpha / (a / (us * us) + b)).ln();
         // log f(k) / f(m), written with ratios (as Hörmann and TensorFlow do) so that nothing
         // of the size of log n! is subtracted; the middle ratio is near 1, hence ln_1p.
-        let bound = (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
+        let bound = bound_at_mode
             + (nf + 1.0) * ((k - m) / (nf - k + 1.0)).ln_1p()
             + (k + 0.5) * (r * (nf - k + 1.0) / (k + 1.0)).ln()
-            + stirling_tail(m)
-            + stirling_tail(nf - m)
             - stirling_tail(k)
             - stirling_tail(nf - k);
         if v <= bound {
