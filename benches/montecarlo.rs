@@ -53,10 +53,7 @@ fn runs_two_threads(c: &mut Criterion) {
     let params = ParameterSource::Fixed(s.behaviour.clone());
     let mut group = c.benchmark_group("facebook-2021-10-04");
     group.sample_size(10);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .expect("two threads");
+    let pool = common::two_threads();
     group.bench_function("1000_runs_2_threads", |b| {
         b.iter(|| {
             pool.install(|| {

@@ -96,10 +96,7 @@ fn by_runs(c: &mut Criterion) {
     let parameters = ParameterSource::Fixed(s.behaviour.clone());
     let mut g = c.benchmark_group("montecarlo_by_runs_2_threads");
     g.sample_size(10);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let pool = common::two_threads();
     for runs in [100u64, 1_000] {
         g.throughput(Throughput::Elements(runs));
         g.bench_function(BenchmarkId::from_parameter(runs), |b| {
@@ -139,10 +136,7 @@ fn fit_by_particles(c: &mut Criterion) {
     let priors = load_priors(&root.join("params/priors.toml"), &base).expect("shipped priors");
     let mut g = c.benchmark_group("fit_by_particles_2_threads");
     g.sample_size(10);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let pool = common::two_threads();
     for particles in [50usize, 100, 200] {
         // Criterion's elements: simulations (each simulates every event once).
         g.throughput(Throughput::Elements(2 * particles as u64));

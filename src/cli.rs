@@ -117,15 +117,8 @@ pub struct SweepArgs {
     /// Worker threads (0 = all cores, at most 1024). Results do not depend on it.
     #[arg(long, default_value_t = 0, value_parser = thread_count)]
     pub threads: usize,
-    /// Behavioural parameter file to use instead of the one the scenario names.
-    #[arg(long)]
-    pub params: Option<PathBuf>,
-    /// Posterior samples (as `surge run --posterior`); a varied parameter is set in every sample.
-    #[arg(long, conflicts_with_all = ["params", "fixed_parameters"])]
-    pub posterior: Option<PathBuf>,
-    /// Every run uses the parameter file's values (as `surge run --fixed-parameters`).
-    #[arg(long)]
-    pub fixed_parameters: bool,
+    #[command(flatten)]
+    pub parameters: ParameterArgs,
     /// Output folder [default: output/<scenario name>-sweep/].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -234,15 +227,8 @@ pub struct TuneArgs {
     /// Worker threads (0 = all cores, at most 1024); times are for this many.
     #[arg(long, default_value_t = 0, value_parser = thread_count)]
     pub threads: usize,
-    /// Behavioural parameter file to use instead of the one the scenario names.
-    #[arg(long)]
-    pub params: Option<PathBuf>,
-    /// Posterior samples (as `surge run --posterior`).
-    #[arg(long, conflicts_with_all = ["params", "fixed_parameters"])]
-    pub posterior: Option<PathBuf>,
-    /// Every run uses the parameter file's values.
-    #[arg(long)]
-    pub fixed_parameters: bool,
+    #[command(flatten)]
+    pub parameters: ParameterArgs,
     /// Output folder [default: output/<scenario name>-tune/].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -309,23 +295,14 @@ pub struct RunArgs {
     /// Worker threads (0 = all cores, at most 1024). Results do not depend on it.
     #[arg(long, default_value_t = 0, value_parser = thread_count)]
     pub threads: usize,
-    /// Behavioural parameter file to use instead of the one the scenario names.
-    #[arg(long)]
-    pub params: Option<PathBuf>,
+    #[command(flatten)]
+    pub parameters: ParameterArgs,
     /// Output folder [default: output/<scenario name>/].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no headline table.
     #[arg(long)]
     pub quiet: bool,
-    /// Posterior samples (posterior.csv of `surge fit`): each run draws its parameters from them
-    /// [default: <parameter file stem>-posterior.csv beside the scenario's parameter file, if it
-    /// exists, e.g. params/fitted-posterior.csv].
-    #[arg(long, conflicts_with_all = ["params", "fixed_parameters"])]
-    pub posterior: Option<PathBuf>,
-    /// Every run uses the parameter file's values: bands show run-to-run noise only.
-    #[arg(long)]
-    pub fixed_parameters: bool,
     /// How many single runs to save and draw faintly behind the bands [default: 5, or --runs if fewer].
     #[arg(long)]
     pub spaghetti: Option<usize>,
@@ -338,6 +315,22 @@ pub struct RunArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub size: SizeArgs,
+}
+
+/// Where the runs' behavioural parameters come from (`surge run`, `sweep`, `tune`).
+#[derive(Debug, clap::Args)]
+pub struct ParameterArgs {
+    /// Behavioural parameter file to use instead of the one the scenario names.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Posterior samples (posterior.csv of `surge fit`): each run draws its parameters from them
+    /// (a swept parameter is set in every sample) [default: <parameter file stem>-posterior.csv
+    /// beside the scenario's parameter file, if it exists, e.g. params/fitted-posterior.csv].
+    #[arg(long, conflicts_with_all = ["params", "fixed_parameters"])]
+    pub posterior: Option<PathBuf>,
+    /// Every run uses the parameter file's values: bands show run-to-run noise only.
+    #[arg(long)]
+    pub fixed_parameters: bool,
 }
 
 /// Which engine runs the scenario, and the agent engine's size and network.

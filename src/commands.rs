@@ -1,6 +1,8 @@
 //! What each subcommand does: the CLI edge, where library errors become anyhow errors.
 
-use crate::cli::{Command, CompareArgs, EngineArgs, EngineChoice, RunArgs, SizeArgs};
+use crate::cli::{
+    Command, CompareArgs, EngineArgs, EngineChoice, ParameterArgs, RunArgs, SizeArgs,
+};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -265,41 +267,43 @@ pub fn posterior_beside(params: &Path) -> PathBuf {
     params.with_file_name(format!("{stem}-posterior.csv"))
 }
 
-/// Where each run's parameters come from: `posterior` if given; else the parameter file's
-/// values with `fixed`; else the posterior beside the parameter file if there is one.
-pub fn parameter_source(
-    scenario: &surge::scenario::Scenario,
-    posterior: Option<&Path>,
-    fixed: bool,
-) -> Result<(ParameterSource, ParametersInfo)> {
-    let posterior = match posterior {
-        Some(file) => Some(file.to_path_buf()),
-        None if fixed => None,
-        None => Some(posterior_beside(&scenario.params_file)).filter(|f| f.is_file()),
-    };
-    Ok(match &posterior {
-        None => (
-            ParameterSource::Fixed(scenario.behaviour.clone()),
-            ParametersInfo {
-                kind: "fixed".into(),
-                file: scenario.params_file.display().to_string(),
-                values: Some(scenario.behaviour.clone()),
-            },
-        ),
-        Some(file) => {
-            let (samples, weights) =
-                surge::calibrate::report::read_posterior(file, &scenario.behaviour)
-                    .map_err(anyhow::Error::msg)?;
-            (
-                ParameterSource::Samples { samples, weights },
+impl ParameterArgs {
+    /// Where each run's parameters come from: `--posterior` if given; else the parameter file's
+    /// values with `--fixed-parameters`; else the posterior beside the parameter file if there
+    /// is one.
+    pub fn source(
+        &self,
+        scenario: &surge::scenario::Scenario,
+    ) -> Result<(ParameterSource, ParametersInfo)> {
+        let posterior = match &self.posterior {
+            Some(file) => Some(file.clone()),
+            None if self.fixed_parameters => None,
+            None => Some(posterior_beside(&scenario.params_file)).filter(|f| f.is_file()),
+        };
+        Ok(match &posterior {
+            None => (
+                ParameterSource::Fixed(scenario.behaviour.clone()),
                 ParametersInfo {
-                    kind: "posterior".into(),
-                    file: file.display().to_string(),
-                    values: None,
+                    kind: "fixed".into(),
+                    file: scenario.params_file.display().to_string(),
+                    values: Some(scenario.behaviour.clone()),
                 },
-            )
-        }
-    })
+            ),
+            Some(file) => {
+                let (samples, weights) =
+                    surge::calibrate::report::read_posterior(file, &scenario.behaviour)
+                        .map_err(anyhow::Error::msg)?;
+                (
+                    ParameterSource::Samples { samples, weights },
+                    ParametersInfo {
+                        kind: "posterior".into(),
+                        file: file.display().to_string(),
+                        values: None,
+                    },
+                )
+            }
+        })
+    }
 }
 
 /// The engine the arguments ask for, over the scenario's own (`simulation.engine`, `[network]`),
@@ -337,7 +341,7 @@ pub fn engine_kind(args: &EngineArgs, scenario: EngineKind) -> Result<EngineKind
 }
 
 fn run(args: &RunArgs) -> Result<()> {
-    let scenario = load_scenario(&args.scenario, args.params.as_deref())?;
+    let scenario = load_scenario(&args.scenario, args.parameters.params.as_deref())?;
     let engine = engine_kind(&args.engine, scenario.engine.clone())?;
     let runs = args.runs.unwrap_or(scenario.runs);
     let seed = args.seed.unwrap_or(scenario.seed);
@@ -345,8 +349,7 @@ fn run(args: &RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    let (parameters, info) =
-        parameter_source(&scenario, args.posterior.as_deref(), args.fixed_parameters)?;
+    let (parameters, info) = args.parameters.source(&scenario)?;
     let spaghetti = match args.spaghetti {
         Some(asked) if runs > 0 && asked as u64 > runs => bail!(
             "--spaghetti {asked} asks for more single runs than --runs {runs}; give at most {runs}"

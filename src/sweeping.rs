@@ -2,7 +2,7 @@
 //! other points', saved point by point so an interrupted sweep resumes where it stopped.
 
 use crate::cli::{DesignChoice, ShardArgs, SweepArgs};
-use crate::commands::{engine_kind, parameter_source, progress_bar_with, worker_pool};
+use crate::commands::{engine_kind, progress_bar_with, worker_pool};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -180,7 +180,11 @@ pub fn figure_index(figures: &[String], asked: Option<&str>, default: &str) -> R
 }
 
 pub fn sweep_command(args: &SweepArgs) -> Result<()> {
-    let template = template_for(&args.scenario, args.params.as_deref(), &args.engine)?;
+    let template = template_for(
+        &args.scenario,
+        args.parameters.params.as_deref(),
+        &args.engine,
+    )?;
     let base = template.base().clone();
     let runs = args.runs.unwrap_or(base.runs);
     if runs == 0 {
@@ -204,8 +208,7 @@ pub fn sweep_command(args: &SweepArgs) -> Result<()> {
         &format!("{first_app}.arrivals_24h"),
     )?;
     let size = PlotSize::new(args.size.width, args.size.height)?;
-    let (parameters, info) =
-        parameter_source(&base, args.posterior.as_deref(), args.fixed_parameters)?;
+    let (parameters, info) = args.parameters.source(&base)?;
     let shard = shard_of(&args.shards)?;
     let out = args
         .out

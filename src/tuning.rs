@@ -3,7 +3,7 @@
 //! figures are compared with the finest setting's, timed, and placed against the others.
 
 use crate::cli::TuneArgs;
-use crate::commands::{engine_kind, parameter_source, worker_pool};
+use crate::commands::{engine_kind, worker_pool};
 use crate::sweeping::{PointSetup, headline_runs, point_setup};
 use anyhow::{Result, bail};
 use std::path::PathBuf;
@@ -56,8 +56,11 @@ fn grid(args: &TuneArgs, agents: bool) -> Grid {
 }
 
 pub fn tune_command(args: &TuneArgs) -> Result<()> {
-    let template =
-        crate::sweeping::template_for(&args.scenario, args.params.as_deref(), &args.engine)?;
+    let template = crate::sweeping::template_for(
+        &args.scenario,
+        args.parameters.params.as_deref(),
+        &args.engine,
+    )?;
     let base = template.base().clone();
     let seed = args.seed.unwrap_or(base.seed);
     let engine = engine_kind(&args.engine, base.engine.clone())?;
@@ -71,8 +74,7 @@ pub fn tune_command(args: &TuneArgs) -> Result<()> {
         bail!("--runs must be at least 1");
     }
     let size = PlotSize::new(args.size.width, args.size.height)?;
-    let (parameters, info) =
-        parameter_source(&base, args.posterior.as_deref(), args.fixed_parameters)?;
+    let (parameters, info) = args.parameters.source(&base)?;
     let g = grid(args, is_agents);
     let pool = worker_pool(args.threads)?;
     let out = args

@@ -47,6 +47,17 @@ fn sweep(out: &Path, extra: &[&str]) -> Command {
     c
 }
 
+/// Runs the test sweep as `shards` shards into the part folder `parts`.
+fn sweep_in_shards(out: &Path, parts: &Path, shards: usize) {
+    for i in 0..shards {
+        sweep(out, &["--shard", &format!("{i}/{shards}")])
+            .arg("--parts")
+            .arg(parts)
+            .assert()
+            .success();
+    }
+}
+
 #[test]
 fn a_two_key_sweep_writes_its_table_and_plots_identically_on_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,13 +98,7 @@ fn shards_merge_into_exactly_the_unsharded_sweep_and_run() {
     let whole = dir.path().join("whole");
     sweep(&whole, &[]).assert().success();
     let parts = dir.path().join("parts");
-    for i in 0..3 {
-        sweep(&dir.path().join("unused"), &["--shard", &format!("{i}/3")])
-            .arg("--parts")
-            .arg(&parts)
-            .assert()
-            .success();
-    }
+    sweep_in_shards(&dir.path().join("unused"), &parts, 3);
     let merged = dir.path().join("merged");
     surge()
         .arg("merge")
@@ -460,17 +465,16 @@ fn slurm_writes_an_array_and_a_merge_job_that_waits_for_it() {
 fn network_keys_sweep_on_a_cohort_scenario_run_with_the_agent_engine() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("agents");
-    surge()
-        .args(["sweep", SCENARIO, "--engine", "agents", "--agents", "3000"])
-        .args([
-            "--vary",
-            "network.mean_degree=4:12:2",
-            "--runs",
-            "2",
-            "--quiet",
-        ])
-        .args(["--width", "600", "--height", "400", "--out"])
-        .arg(&out)
+    let degree_sweep = |engine: &[&str], out: &Path| {
+        let mut c = surge();
+        c.args(["sweep", SCENARIO])
+            .args(engine)
+            .args(["--vary", "network.mean_degree=4:12:2", "--runs", "2"])
+            .args(["--quiet", "--width", "600", "--height", "400", "--out"])
+            .arg(out);
+        c
+    };
+    degree_sweep(&["--engine", "agents", "--agents", "3000"], &out)
         .assert()
         .success();
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
@@ -478,17 +482,7 @@ fn network_keys_sweep_on_a_cohort_scenario_run_with_the_agent_engine() {
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
     assert!(summary.contains("Agents"), "{summary}");
     // The cohort engine has no network to vary.
-    surge()
-        .args(["sweep", SCENARIO, "--engine", "cohort"])
-        .args([
-            "--vary",
-            "network.mean_degree=4:12:2",
-            "--runs",
-            "2",
-            "--quiet",
-            "--out",
-        ])
-        .arg(dir.path().join("cohort"))
+    degree_sweep(&["--engine", "cohort"], &dir.path().join("cohort"))
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -500,13 +494,7 @@ fn network_keys_sweep_on_a_cohort_scenario_run_with_the_agent_engine() {
 fn merge_refuses_a_part_that_is_not_finished() {
     let dir = tempfile::tempdir().unwrap();
     let parts = dir.path().join("parts");
-    for i in 0..2 {
-        sweep(&dir.path().join("out"), &["--shard", &format!("{i}/2")])
-            .arg("--parts")
-            .arg(&parts)
-            .assert()
-            .success();
-    }
+    sweep_in_shards(&dir.path().join("out"), &parts, 2);
     // As a shard killed part-way leaves it: its manifest not yet marked complete.
     let manifest = parts.join("shard-1-of-2/manifest.json");
     let mut m: serde_json::Value =

@@ -63,3 +63,12 @@ pub fn draw_cost(engine: &dyn Engine, samples: u64) -> (usize, f64, f64) {
     };
     (draws.len(), median(&mut full), median(&mut alone))
 }
+
+/// The two-thread pool the multi-threaded benches measure on (this project's machine has two
+/// cores).
+pub fn two_threads() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("two threads")
+}

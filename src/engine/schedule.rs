@@ -35,24 +35,21 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
             let tau = step_start + dt / 2.0;
             let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
             let (looking, news, exposed) = match &scenario.event.kind {
-                // Between an announcement and the block, everyone hears of it (exposure 1 for
-                // noticing) and may act on what is coming (docs/MODEL.md §4).
-                EventKind::Outage { duration_hours, .. } if step_start < 0.0 && tau >= -warning => {
-                    let (l, m) = outage_drivers(behaviour, tau, *duration_hours, announced);
-                    (l, m, 1.0)
-                }
-                _ if step_start < 0.0 => (0.0, 0.0, 0.0),
-                EventKind::Outage { duration_hours, .. } => {
+                // From the outage's start, or from its announcement when it had one (then
+                // everyone hears of it and may act on what is coming, docs/MODEL.md §4; the
+                // exposure of a step before the start is 1).
+                EventKind::Outage { duration_hours, .. } if tau >= -warning => {
                     let (l, m) = outage_drivers(behaviour, tau, *duration_hours, announced);
                     (l, m, exposure(*duration_hours, step_start, dt))
                 }
                 EventKind::TrustShock {
                     wanting_to_move,
                     coverage,
-                } => {
+                } if step_start >= 0.0 => {
                     let (l, m) = trust_shock_drivers(*wanting_to_move, coverage.at(tau));
                     (l, m, 1.0)
                 }
+                _ => (0.0, 0.0, 0.0),
             };
             let notice_rate = scenario
                 .regions

@@ -1,0 +1,53 @@
+//! What one run's binomial draws cost by their mean (benches/README.md, issue 9): traces the
+//! draws of run 0 of a scenario with its parameter file's values, then replays each class of
+//! draws (mean n·min(p, 1-p) below 1, 1 to 10, 10 or more) 200 times with the engine's sampler.
+//!
+//!     cargo run --release --example draw_costs [SCENARIO]
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Instant;
+use surge::engine::{CohortEngine, Engine, Observed, Observer, RunStreams};
+use surge::model::btrs;
+use surge::model::draw::trace_draws;
+
+struct Nothing;
+impl Observer for Nothing {
+    fn after_step(&mut self, _: usize, _: &Observed) {}
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "scenarios/facebook-2021-10-04.toml".into());
+    let s = surge::scenario::load_scenario(&root.join(file), None).expect("a valid scenario");
+    let engine = CohortEngine::new(&s, &s.behaviour);
+    let ((), draws) = trace_draws(|| engine.run(&RunStreams::new(1, 0), &mut Nothing));
+    let mean = |&(n, p): &(u64, f64)| n as f64 * p.min(1.0 - p);
+    println!("{} binomial draws in one run", draws.len());
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+    for (low, high) in [(0.0, 1.0), (1.0, 10.0), (10.0, f64::INFINITY)] {
+        let class: Vec<(u64, f64)> = draws
+            .iter()
+            .copied()
+            .filter(|d| (low..high).contains(&mean(d)))
+            .collect();
+        if class.is_empty() {
+            continue;
+        }
+        let start = Instant::now();
+        for _ in 0..200 {
+            for &(n, p) in &class {
+                black_box(btrs::sample(&mut rng, n, p));
+            }
+        }
+        let ns = start.elapsed().as_secs_f64() * 1e9 / (200.0 * class.len() as f64);
+        println!(
+            "mean in [{low}, {high}): {} draws, {ns:.1} ns a draw",
+            class.len()
+        );
+    }
+}
