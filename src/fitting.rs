@@ -120,9 +120,9 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
                     names.join(", ")
                 );
             }
-            if train.observations.is_empty() {
+            if !train.any_fitted() {
                 bail!(
-                    "--hold-out {event}: it is the only event in {}, so nothing is left to fit",
+                    "--hold-out {event}: no other event has an observation with `fitted = true` in {}, so nothing is left to fit",
                     a.observations.display()
                 );
             }
@@ -130,6 +130,12 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
         }
         None => (all, None),
     };
+    if !train.any_fitted() {
+        bail!(
+            "{}: every observation has `fitted = false`, so nothing is left to fit",
+            a.observations.display()
+        );
+    }
     let size = PlotSize::new(args.size.width, args.size.height)?;
     let out = args.out.clone().unwrap_or_else(|| match &args.hold_out {
         Some(event) => PathBuf::from("output").join(format!("fit-holdout-{event}")),

@@ -47,6 +47,14 @@ struct RawObservation {
     /// consistency check scores the largest window of this length that starts in it. Defaults
     /// to `window_start_hours`.
     largest_window_starts: Option<[f64; 2]>,
+    /// false: the figure is predicted and shown beside the fitted ones, but is not part of the
+    /// fit's distance (a check the fit cannot bend the model to meet).
+    #[serde(default = "scored")]
+    fitted: bool,
+}
+
+fn scored() -> bool {
+    true
 }
 
 /// What a company counted (docs/MODEL.md "Observations").
@@ -105,6 +113,9 @@ pub struct Observation {
     pub tolerance: f64,
     pub statement: String,
     pub source: String,
+    /// Whether the fit's distance includes this figure (`fitted = false` in the file: it is
+    /// only predicted, so the comparison with it is a test of the model, docs/MODEL.md §11).
+    pub fitted: bool,
 }
 
 impl Observation {
@@ -153,6 +164,11 @@ pub struct ObservationSet {
 
 impl ObservationSet {
     /// The distinct event scenario files, in first-seen order.
+    /// Whether any observation is part of the fit's distance (else there is nothing to fit).
+    pub fn any_fitted(&self) -> bool {
+        self.observations.iter().any(|o| o.fitted)
+    }
+
     pub fn events(&self) -> Vec<PathBuf> {
         let mut out: Vec<PathBuf> = Vec::new();
         for o in &self.observations {
@@ -283,6 +299,7 @@ fn check_observation(
         tolerance,
         statement: raw.statement,
         source: raw.source,
+        fitted: raw.fitted,
     })
 }
 

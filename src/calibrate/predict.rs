@@ -237,13 +237,25 @@ impl EventSet {
             distances.push(best.0);
             values.push(best.1);
         }
-        let total = distances.iter().map(|d| d * d).sum::<f64>().sqrt();
+        let total = fit_distance(&distances, &self.observations);
         Prediction {
             values,
             distances,
             total,
         }
     }
+}
+
+/// The fit's distance: the Euclidean norm of the fitted observations' distances. Figures
+/// marked `fitted = false` are predicted and reported, but do not count.
+pub fn fit_distance(distances: &[f64], observations: &[Observation]) -> f64 {
+    distances
+        .iter()
+        .zip(observations)
+        .filter(|(_, o)| o.fitted)
+        .map(|(d, _)| d * d)
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// (distance, model value) of observation `o`, given the model's value for a window starting
@@ -389,5 +401,26 @@ source = "synthetic"
             }
         };
         assert_eq!(score(check, 0.5, flat).0, 0.0);
+    }
+
+    #[test]
+    fn predicted_figures_are_left_out_of_the_fit_distance() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/observations.toml");
+        let set = load_observations(&path).unwrap();
+        let obs = &set.observations;
+        let shares: Vec<bool> = obs.iter().map(|o| o.is_share()).collect();
+        // The shipped file predicts Durov's regional shares and fits everything else.
+        assert!(shares.iter().any(|&s| s));
+        assert!(obs.iter().all(|o| o.fitted != o.is_share()));
+        // A distance of 3 on every count and 100 on every share: the shares do not count.
+        let d: Vec<f64> = shares
+            .iter()
+            .map(|&s| if s { 100.0 } else { 3.0 })
+            .collect();
+        let fitted = shares.iter().filter(|&&s| !s).count() as f64;
+        assert!((fit_distance(&d, obs) - 3.0 * fitted.sqrt()).abs() < 1e-9);
+        let mut all = obs.clone();
+        all.iter_mut().for_each(|o| o.fitted = true);
+        assert!(fit_distance(&d, &all) > 100.0);
     }
 }

@@ -35,9 +35,16 @@ pub struct PredictiveRow {
     pub predicted_p95: f64,
     /// Whether the predictive 90% interval meets the observed interval.
     pub covered: bool,
+    /// Whether the fit's distance included this figure (false: a prediction only).
+    #[serde(default = "fitted_by_default")]
+    pub fitted: bool,
     /// log10(predicted median / reported value); the reported value is the geometric middle of
     /// the reported interval. Shares are compared the same way (as ratios).
     pub log10_error: f64,
+}
+
+fn fitted_by_default() -> bool {
+    true
 }
 
 impl PredictiveRow {
@@ -168,6 +175,7 @@ fn predictive_rows(events: &EventSet, values: &[Vec<f64>]) -> Vec<PredictiveRow>
                 predicted_p05: s.p05,
                 predicted_p95: s.p95,
                 covered: s.p05 <= o.high && s.p95 >= o.low,
+                fitted: o.fitted,
                 log10_error,
             }
         })
@@ -366,13 +374,14 @@ pub fn fit_text(report: &FitReport) -> String {
 /// Observed vs predicted, one row per observation.
 pub fn observation_table(rows: &[PredictiveRow]) -> String {
     let mut out = format!(
-        "{:<42} {:>17} {:>10} {:>22} {:>8} {:>10}\n",
-        "observation", "observed", "predicted", "90% interval", "covered", "log10 err"
+        "{:<46} {:>9} {:>17} {:>10} {:>22} {:>8} {:>10}\n",
+        "observation", "role", "observed", "predicted", "90% interval", "covered", "log10 err"
     );
     for r in rows {
         out.push_str(&format!(
-            "{:<42} {:>17} {:>10} {:>22} {:>8} {:>10.3}\n",
+            "{:<46} {:>9} {:>17} {:>10} {:>22} {:>8} {:>10.3}\n",
             r.id,
+            if r.fitted { "fitted" } else { "predicted" },
             r.observed(),
             r.show(r.predicted_median),
             format!("[{}, {}]", r.show(r.predicted_p05), r.show(r.predicted_p95)),

@@ -44,6 +44,12 @@ pub fn leave_one_out(
             .file_stem()
             .map_or(String::new(), |s| s.to_string_lossy().into_owned());
         let (train, test) = set.without_event(&name);
+        if !train.any_fitted() {
+            return Err(CalibrationError::Invalid(format!(
+                "{}: without {name}, no observation is left with `fitted = true`, so nothing is left to fit",
+                set.file.display()
+            )));
+        }
         let train_events = EventSet::new(&train, Some(params))?;
         let test_events = EventSet::new(&test, Some(params))?;
         let posterior = fit(&train_events, priors, base, settings, progress);
@@ -111,6 +117,7 @@ mod tests {
             predicted_p05: median / 2.0,
             predicted_p95: median * 2.0,
             covered: true,
+            fitted: true,
             log10_error: (median / (low * high).sqrt()).log10(),
         }
     }

@@ -170,7 +170,11 @@ fn observations<DB: DrawingBackend>(
         let y = n - i as f64 - 0.5;
         chart
             .draw_series(std::iter::once(Text::new(
-                r.id.clone(),
+                if r.fitted {
+                    r.id.clone()
+                } else {
+                    format!("{} (predicted, not fitted)", r.id)
+                },
                 (lo - label_room * 0.98, y + 0.1),
                 (FONT, 15).into_font(),
             )))
