@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use surge::calibrate::abc::Generation;
 use surge::calibrate::report::{
-    FitReport, fit_text, fitted_toml, observation_table, parameter_rows, posterior_csv, predictive,
+    FitReport, PredictiveRow, fit_text, fitted_toml, observation_table, parameter_rows,
+    posterior_csv, predictive,
 };
 use surge::calibrate::timeline::EventTimeline;
 use surge::calibrate::validate::{leave_one_out, validation_markdown};
@@ -208,10 +209,16 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
     write_timelines(&out, &timelines, &source, size)?;
     print!("{}", fit_text(&report));
     if let Some(held) = held {
+        // The held-out event's figures were not in this fit: the table calls them predicted.
+        let rows: Vec<_> = held
+            .rows
+            .into_iter()
+            .map(|r| PredictiveRow { fitted: false, ..r })
+            .collect();
         println!(
             "\nheld-out event {}:\n{}",
             args.hold_out.as_deref().unwrap_or(""),
-            observation_table(&held.rows)
+            observation_table(&rows)
         );
     } else {
         let toml = fitted_toml(&report, &base);

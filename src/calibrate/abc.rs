@@ -99,6 +99,19 @@ pub struct Posterior {
 }
 
 impl Posterior {
+    /// The accepted particle with the smallest distance (the first of equals): a parameter set
+    /// that fits together, unlike the marginal medians, which in a correlated posterior need
+    /// not (a minimum-distance estimate; Wolfowitz 1957).
+    pub fn closest(&self) -> usize {
+        let mut best = 0;
+        for (j, d) in self.distances.iter().enumerate() {
+            if d.total_cmp(&self.distances[best]).is_lt() {
+                best = j;
+            }
+        }
+        best
+    }
+
     /// Weighted quantile of parameter `k` (smallest value whose cumulative weight reaches q).
     pub fn quantile(&self, k: usize, q: f64) -> f64 {
         let mut pairs: Vec<(f64, f64)> = self

@@ -51,6 +51,9 @@ struct RawObservation {
     /// fit's distance (a check the fit cannot bend the model to meet).
     #[serde(default = "scored")]
     fitted: bool,
+    /// `ratio` only: the length of the window right after the reference window; the figure is
+    /// the app's rate (per hour) in it over its rate in the reference window.
+    then_hours: Option<f64>,
 }
 
 fn scored() -> bool {
@@ -116,11 +119,20 @@ pub struct Observation {
     /// Whether the fit's distance includes this figure (`fitted = false` in the file: it is
     /// only predicted, so the comparison with it is a test of the model, docs/MODEL.md §11).
     pub fitted: bool,
+    /// A `ratio`: the hours of the window that follows the reference window
+    /// (`window_start_hours`, `window_hours`); the figure is the rate in it over the rate in
+    /// the reference window ("the influx has only accelerated").
+    pub then_hours: Option<f64>,
 }
 
 impl Observation {
     pub fn is_share(&self) -> bool {
         self.region.is_some()
+    }
+
+    /// A ratio of two rates (dimensionless, compared on a log scale like counts).
+    pub fn is_ratio(&self) -> bool {
+        self.then_hours.is_some()
     }
 
     /// A consistency check (scored on the largest window): only a value above `high` is penalised.
@@ -137,7 +149,9 @@ impl Observation {
         } else if self.is_upper_bound() {
             (value.max(1.0).log10() - self.high.log10()).max(0.0)
         } else {
-            let v = value.max(1.0).log10();
+            // A count below one user is none; a ratio may be any positive number.
+            let floor = if self.is_ratio() { 1e-9 } else { 1.0 };
+            let v = value.max(floor).log10();
             (self.low.log10() - v).max(v - self.high.log10()).max(0.0)
         };
         outside / self.tolerance
@@ -217,7 +231,14 @@ fn check_observation(
             ));
         }
     };
-    let kinds = ["rounded", "lower_bound", "interval", "about", "share"];
+    let kinds = [
+        "rounded",
+        "lower_bound",
+        "interval",
+        "about",
+        "share",
+        "ratio",
+    ];
     if !kinds.contains(&raw.kind.as_str()) {
         return Err(c.issue(
             &key("kind"),
@@ -229,6 +250,15 @@ fn check_observation(
             &key("kind"),
             "a `share` needs a `region`, and only a share has one",
         ));
+    }
+    if (raw.kind == "ratio") != raw.then_hours.is_some() {
+        return Err(c.issue(
+            &key("kind"),
+            "a `ratio` needs `then_hours` (the window after the reference window), and only a ratio has one",
+        ));
+    }
+    if let Some(then) = raw.then_hours {
+        c.positive(&key("then_hours"), then)?;
     }
     let [a, b] = raw.window_start_hours;
     c.finite(&key("window_start_hours"), a)?;
@@ -266,10 +296,10 @@ fn check_observation(
                 format!("expected [earliest, latest] covering window_start_hours [{a}, {b}], found [{x}, {y}]"),
             ));
         }
-        if raw.kind == "share" {
+        if raw.kind == "share" || raw.kind == "ratio" {
             return Err(c.issue(
                 &key("largest_window_starts"),
-                "a share has no consistency check; give it on the count it is a share of",
+                "a share or a ratio has no consistency check; give it on the count it is made of",
             ));
         }
     }
@@ -300,6 +330,7 @@ fn check_observation(
         statement: raw.statement,
         source: raw.source,
         fitted: raw.fitted,
+        then_hours: raw.then_hours,
     })
 }
 
@@ -309,7 +340,7 @@ fn check_observation(
 fn consistency_check(o: &Observation, period: Option<[f64; 2]>) -> Option<Observation> {
     let [a, b] = o.window_start_hours;
     let period = period.or((a < b).then_some([a, b]))?;
-    if o.is_share() {
+    if o.is_share() || o.is_ratio() {
         return None;
     }
     Some(Observation {

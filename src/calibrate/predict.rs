@@ -232,7 +232,23 @@ impl EventSet {
             let s = &self.scenarios[e];
             let tally = &tallies[e];
             let best = score(o, s.timeline.step_hours, |start| {
-                value(o, tally, window(s, start, o.window_hours), app, region)
+                let reference = window(s, start, o.window_hours);
+                match o.then_hours {
+                    // The rate right after the reference window over the rate in it.
+                    Some(then) => {
+                        let after = window(s, start + o.window_hours, then);
+                        let (before, later) = (
+                            value(o, tally, reference, app, region),
+                            value(o, tally, after, app, region),
+                        );
+                        if before > 0.0 {
+                            (later / then) / (before / o.window_hours)
+                        } else {
+                            0.0
+                        }
+                    }
+                    None => value(o, tally, reference, app, region),
+                }
             });
             distances.push(best.0);
             values.push(best.1);

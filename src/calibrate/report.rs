@@ -38,6 +38,9 @@ pub struct PredictiveRow {
     /// Whether the fit's distance included this figure (false: a prediction only).
     #[serde(default = "fitted_by_default")]
     pub fitted: bool,
+    /// A ratio of two rates ("accelerated": the rate after a window over the rate in it).
+    #[serde(default)]
+    pub ratio: bool,
     /// log10(predicted median / reported value); the reported value is the geometric middle of
     /// the reported interval. Shares are compared the same way (as ratios).
     pub log10_error: f64,
@@ -52,6 +55,8 @@ impl PredictiveRow {
     pub fn show(&self, v: f64) -> String {
         if self.share {
             format!("{:.1}%", 100.0 * v)
+        } else if self.ratio {
+            format!("{v:.2}x")
         } else {
             human(v)
         }
@@ -83,6 +88,10 @@ pub struct ParameterRow {
     pub median: f64,
     pub p05: f64,
     pub p95: f64,
+    /// The value in the accepted particle with the smallest distance (`Posterior::closest`):
+    /// what `params/fitted.toml` holds.
+    #[serde(default)]
+    pub closest: f64,
     /// Width of the 90% posterior interval over that of the prior, where the prior is uniform
     /// (log scale for log-uniform priors): near 1, the figures say little about the parameter.
     pub width_vs_prior: f64,
@@ -152,7 +161,11 @@ fn predictive_rows(events: &EventSet, values: &[Vec<f64>]) -> Vec<PredictiveRow>
             let s = spread(&mut v);
             let reported = o.reported();
             // A median of zero would give -inf: floor it at one user (counts) or 1e-6 (shares).
-            let floor = if o.is_share() { 1e-6 } else { 1.0 };
+            let floor = if o.is_share() || o.is_ratio() {
+                1e-6
+            } else {
+                1.0
+            };
             let mut log10_error = (s.p50.max(floor) / reported).log10();
             if o.is_upper_bound() {
                 // A check is only missed from above.
@@ -168,6 +181,7 @@ fn predictive_rows(events: &EventSet, values: &[Vec<f64>]) -> Vec<PredictiveRow>
                 statement: o.statement.clone(),
                 source: o.source.clone(),
                 share: o.is_share(),
+                ratio: o.is_ratio(),
                 upper_bound: o.is_upper_bound(),
                 observed_low: o.low,
                 observed_high: o.high,
@@ -199,6 +213,7 @@ pub fn behaviour_of(
 }
 
 pub fn parameter_rows(posterior: &Posterior, priors: &Priors) -> Vec<ParameterRow> {
+    let closest = &posterior.particles[posterior.closest()];
     priors
         .priors
         .iter()
@@ -219,6 +234,7 @@ pub fn parameter_rows(posterior: &Posterior, priors: &Priors) -> Vec<ParameterRo
                 median: posterior.quantile(k, 0.5),
                 p05,
                 p95,
+                closest: closest[k],
                 width_vs_prior: width_vs_prior(p05, p95, p.low, p.high, p.log),
             }
         })
@@ -322,14 +338,15 @@ pub fn read_posterior(
     Ok((samples, weights))
 }
 
-/// `params/fitted.toml`: posterior medians, each with its 90% interval as a comment.
+/// `params/fitted.toml`: the accepted particle closest to the figures (a parameter set that
+/// fits together), each value with its posterior median and 90% interval as a comment.
 pub fn fitted_toml(report: &FitReport, base: &Behaviour) -> String {
     let mut b = base.clone();
     for p in &report.parameters {
-        b.set(&p.name, p.median);
+        b.set(&p.name, p.closest);
     }
     let header = format!(
-        "# Behavioural parameters fitted by `surge fit` (ABC-SMC, Beaumont et al. 2009) to\n# {} with priors {}.\n# Values are posterior medians; comments give 90% posterior intervals. Parameters without\n# a comment were not fitted (copied from the base parameters). Stopped: {}; {} simulations.\n",
+        "# Behavioural parameters fitted by `surge fit` (ABC-SMC, Beaumont et al. 2009) to\n# {} with priors {}.\n# Values are the accepted particle with the smallest distance: one parameter set that fits\n# together (the marginal medians of a correlated posterior need not; docs/MODEL.md §11).\n# Comments give each parameter's posterior median and 90% interval. Parameters without a\n# comment were not fitted (copied from the base parameters). Stopped: {}; {} simulations.\n",
         report.observations_file, report.priors_file, report.stop_reason, report.simulations
     );
     b.to_toml(&header, |name| {
@@ -360,11 +377,12 @@ pub fn fit_text(report: &FitReport) -> String {
     );
     for p in &report.parameters {
         out.push_str(&format!(
-            "{:<34} {:>11} {:>25} {:>12.0}%\n",
+            "{:<34} {:>11} {:>25} {:>12.0}%   closest {}\n",
             p.name,
             plain3(p.median),
             format!("[{}, {}]", plain3(p.p05), plain3(p.p95)),
-            100.0 * p.width_vs_prior
+            100.0 * p.width_vs_prior,
+            plain3(p.closest)
         ));
     }
     out.push_str(&format!("\n{}", observation_table(&report.observations)));

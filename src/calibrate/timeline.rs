@@ -86,7 +86,7 @@ pub fn timelines(
                 .observations
                 .iter()
                 .zip(events.event_of())
-                .filter(|(o, oe)| *oe == e && !o.is_share())
+                .filter(|(o, oe)| *oe == e && !o.is_share() && !o.is_ratio())
                 .map(|(o, _)| TimelineFigure {
                     id: o.id.clone(),
                     app: o.app.clone(),

@@ -118,6 +118,7 @@ mod tests {
             predicted_p95: median * 2.0,
             covered: true,
             fitted: true,
+            ratio: false,
             log10_error: (median / (low * high).sqrt()).log10(),
         }
     }

@@ -61,10 +61,11 @@ pub fn arrival_at(dormant_there: bool) -> Arrival {
 }
 
 /// Looking hazard per hour of a user who noticed the event:
-/// `h = L(t) · (m·p + q·F + ν·M(t))`, with `m` = `dormant_boost` for dormant-account holders
+/// `h = L(t) · (m·(p + q·F) + ν·M(t))`, with `m` = `dormant_boost` for dormant-account holders
 /// and 1 otherwise, `F` the share of the region's users who already switched, `M` news coverage.
-/// The boost acts on the spontaneous term only: a user cut off right now goes back to the app she
-/// already has, while news and word of mouth recommend an app to holders and others alike
+/// The boost acts on the spontaneous term and on word of mouth: a user cut off right now goes
+/// back to the app she already has, and a holder hears of her contacts' moves from that app
+/// itself (it tells her who joined), while news recommends an app to holders and others alike
 /// (docs/MODEL.md §4). With L = 1, ν = 0 and m = 1 this is exactly the Bass hazard p + q·F
 /// (Bass 1969).
 pub fn looking_hazard(
@@ -82,8 +83,7 @@ pub fn looking_hazard(
         Holding::Dormant(_) => b.dormant_boost,
     };
     looking
-        * (boost * b.innovation_per_hour
-            + b.word_of_mouth_per_hour * switched_share
+        * (boost * (b.innovation_per_hour + b.word_of_mouth_per_hour * switched_share)
             + b.news_per_hour * news)
 }
 
@@ -171,9 +171,10 @@ mod tests {
         assert!((h - (0.03 + 0.38 * 0.25)).abs() < 1e-15);
         assert_eq!(looking_hazard(&b(), Holding::None, 0.0, 1.0, 0.9), 0.0);
         assert!((looking_hazard(&b(), Holding::Dormant(0), 1.0, 0.0, 0.0) - 0.6).abs() < 1e-12);
-        // News and word of mouth are not boosted: 20 * 0.03 + 0.38 * 0.5 + 0.5 * 1.
+        // Word of mouth is boosted with the spontaneous term, news is not:
+        // 20 * (0.03 + 0.38 * 0.5) + 0.5 * 1.
         let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, 0.5);
-        assert!((h - (0.6 + 0.19 + 0.5)).abs() < 1e-12);
+        assert!((h - (20.0 * (0.03 + 0.19) + 0.5)).abs() < 1e-12);
     }
 
     #[test]

@@ -103,20 +103,41 @@ fn shown_low(r: &PredictiveRow) -> f64 {
     }
 }
 
+/// The scale of one panel of the observed-vs-predicted plot.
+#[derive(Clone, Copy, PartialEq)]
+enum Panel {
+    /// Counts, log scale.
+    Counts,
+    /// Regional shares, percent.
+    Shares,
+    /// Ratios of two rates, log scale.
+    Ratios,
+}
+
+impl Panel {
+    fn of(r: &PredictiveRow) -> Panel {
+        if r.share {
+            Panel::Shares
+        } else if r.ratio {
+            Panel::Ratios
+        } else {
+            Panel::Counts
+        }
+    }
+}
+
 fn observations<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[&PredictiveRow],
-    shares: bool,
+    panel: Panel,
 ) -> Result<(), String> {
     if rows.is_empty() {
         return Ok(());
     }
-    let t = |v: f64| {
-        if shares {
-            100.0 * v
-        } else {
-            v.max(1.0).log10()
-        }
+    let t = |v: f64| match panel {
+        Panel::Shares => 100.0 * v,
+        Panel::Ratios => v.max(1e-3).log10(),
+        Panel::Counts => v.max(1.0).log10(),
     };
     let all = rows.iter().flat_map(|r| {
         [
@@ -135,10 +156,10 @@ fn observations<DB: DrawingBackend>(
     let n = rows.len() as f64;
     let mut chart = ChartBuilder::on(area)
         .caption(
-            if shares {
-                "regional shares (%)"
-            } else {
-                "counts (log scale)"
+            match panel {
+                Panel::Shares => "regional shares (%)",
+                Panel::Ratios => "ratios of rates (log scale)",
+                Panel::Counts => "counts (log scale)",
             },
             (FONT, 20),
         )
@@ -156,10 +177,12 @@ fn observations<DB: DrawingBackend>(
         .x_label_formatter(&|x| {
             if *x < left {
                 String::new()
-            } else if shares {
-                format!("{x:.0}%")
             } else {
-                human(10f64.powf(*x))
+                match panel {
+                    Panel::Shares => format!("{x:.0}%"),
+                    Panel::Ratios => format!("{:.2}x", 10f64.powf(*x)),
+                    Panel::Counts => human(10f64.powf(*x)),
+                }
             }
         })
         .label_style((FONT, 15))
@@ -245,13 +268,27 @@ impl Figure for FitPlots<'_> {
                 Ok(())
             }
             FitPlots::Observations { rows, .. } => {
-                let counts: Vec<&PredictiveRow> = rows.iter().filter(|r| !r.share).collect();
-                let shares: Vec<&PredictiveRow> = rows.iter().filter(|r| r.share).collect();
-                let split = (area.dim_in_pixel().1 as f64 * counts.len().max(1) as f64
-                    / rows.len().max(1) as f64) as u32;
-                let (top, bottom) = area.split_vertically(split.max(80));
-                observations(&top, &counts, false)?;
-                observations(&bottom, &shares, true)
+                // One panel per scale, each as tall as its share of the rows (at least 80 px).
+                let mut rest = area.clone();
+                let mut left = rows.len().max(1);
+                for panel in [Panel::Counts, Panel::Ratios, Panel::Shares] {
+                    let these: Vec<&PredictiveRow> =
+                        rows.iter().filter(|r| Panel::of(r) == panel).collect();
+                    if these.is_empty() {
+                        continue;
+                    }
+                    let height = rest.dim_in_pixel().1;
+                    let own = if these.len() == left {
+                        height
+                    } else {
+                        ((height as f64 * these.len() as f64 / left as f64) as u32).max(80)
+                    };
+                    let (here, below) = rest.split_vertically(own.min(height));
+                    observations(&here, &these, panel)?;
+                    rest = below;
+                    left -= these.len();
+                }
+                Ok(())
             }
         }
     }
