@@ -289,3 +289,50 @@ fn fits_write_apart_and_leave_shipped_parameters_alone() {
         "a fit changed the shipped parameters without --write-params"
     );
 }
+
+/// An observations file with a bad ratio, or with nothing left to fit, is refused with the
+/// file, the key and the line, before any simulation.
+#[test]
+fn a_ratio_without_its_window_and_a_file_with_nothing_to_fit_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = std::fs::canonicalize("tests/fixtures/valid-small.toml").unwrap();
+    let figure = |extra: &str| {
+        format!(
+            "[[observation]]\nid = \"x\"\nevent = {:?}\napp = \"telegram\"\ncounts = \"arrivals\"\nwindow_start_hours = [0, 0]\nwindow_hours = 24\n{extra}\nlow = 1.0\nhigh = 2.0\nstatement = \"synthetic\"\nsource = \"tests/fit.rs\"\n",
+            event.display().to_string()
+        )
+    };
+    let refused = |name: &str, text: String, expected: &[&str]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let out = dir.path().join(format!("{name}.out"));
+        let assert = Command::cargo_bin("surge")
+            .unwrap()
+            .args(["fit", "--quiet", "--observations"])
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        for e in expected {
+            assert!(stderr.contains(e), "{name}: {e:?} not in {stderr}");
+        }
+        assert!(!out.exists(), "{name}: wrote output");
+    };
+    refused(
+        "ratio.toml",
+        figure("kind = \"ratio\""),
+        &["ratio.toml", "observation[0].kind", "then_hours"],
+    );
+    refused(
+        "then.toml",
+        figure("kind = \"about\"\nthen_hours = 48"),
+        &["then.toml", "observation[0].kind", "only a ratio"],
+    );
+    refused(
+        "unfitted.toml",
+        figure("kind = \"about\"\nfitted = false"),
+        &["unfitted.toml", "nothing is left to fit"],
+    );
+}
