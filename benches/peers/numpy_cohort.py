@@ -101,7 +101,8 @@ def simulate(m, runs, rng):
             if look <= 0:
                 continue
             share = switched[:, r] / users[r]
-            hazard = look * (boost[None, :] * b["p"] + b["q"] * share[:, None]
+            # Holders' boost acts on the spontaneous term and on word of mouth (MODEL.md §4).
+            hazard = look * (boost[None, :] * (b["p"] + b["q"] * share[:, None])
                              + b["nu"] * m["news"][step])
             moving = rng.binomial(noticed[:, r, :], -np.expm1(-hazard * dt))
             if not moving.any():
