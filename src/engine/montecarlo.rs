@@ -79,8 +79,8 @@ const BATCH: u64 = 4096;
 
 /// What a run request will hold in memory at once, in bytes, with `workers` threads: each
 /// worker's summaries (a tally per series value and headline figure: about 160 bytes plus its
-/// sketch's buckets, assumed 256 of 4 bytes, which is more than runs of the shipped scenarios
-/// use), each worker's run in flight (its series and recorder), the engines' per-step drivers
+/// sketch's buckets, assumed 512 of 4 bytes: 2021-10-04's posterior runs use about 330 a cell at
+/// the series' 64 buckets per doubling), each worker's run in flight (its series and recorder), the engines' per-step drivers
 /// (one per worker when each run draws its own parameters), a batch of headline rows, and the
 /// single runs kept for plots.
 pub fn memory_estimate(
@@ -91,7 +91,7 @@ pub fn memory_estimate(
 ) -> u64 {
     let values = (scenario.timeline.output_points() * SeriesLayout::new(scenario).len()) as u64;
     let headline = HeadlineSpec::for_scenario(scenario).len() as u64;
-    let tally = 160 + 256 * 4;
+    let tally = 160 + 512 * 4;
     let drivers = (scenario.timeline.steps * (2 * scenario.regions.len() + 4) * 8) as u64;
     let engines = if engine_per_run { workers as u64 } else { 1 };
     // Summaries, the run in flight, and the block of runs not yet folded (f64 each).
