@@ -237,15 +237,12 @@ impl EventSet {
                     // The rate right after the reference window over the rate in it.
                     Some(then) => {
                         let after = window(s, start + o.window_hours, then);
-                        let (before, later) = (
+                        rate_ratio(
                             value(o, tally, reference, app, region),
+                            o.window_hours,
                             value(o, tally, after, app, region),
-                        );
-                        if before > 0.0 {
-                            (later / then) / (before / o.window_hours)
-                        } else {
-                            0.0
-                        }
+                            then,
+                        )
                     }
                     None => value(o, tally, reference, app, region),
                 }
@@ -259,6 +256,16 @@ impl EventSet {
             distances,
             total,
         }
+    }
+}
+
+/// The rate per hour of `after` (over `after_hours`) over that of `before` (over
+/// `before_hours`); 0 when nothing came before (an influx from nothing has not "accelerated").
+pub fn rate_ratio(before: f64, before_hours: f64, after: f64, after_hours: f64) -> f64 {
+    if before > 0.0 {
+        (after / after_hours) / (before / before_hours)
+    } else {
+        0.0
     }
 }
 
@@ -417,6 +424,14 @@ source = "synthetic"
             }
         };
         assert_eq!(score(check, 0.5, flat).0, 0.0);
+    }
+
+    #[test]
+    fn a_rate_ratio_compares_rates_not_totals() {
+        // 25M in 72 h, then 17M in 48 h: 354k/h against 347k/h.
+        assert!((rate_ratio(25e6, 72.0, 17e6, 48.0) - 17.0 * 72.0 / (25.0 * 48.0)).abs() < 1e-12);
+        assert!(rate_ratio(25e6, 72.0, 16e6, 48.0) < 1.0);
+        assert_eq!(rate_ratio(0.0, 72.0, 1e6, 48.0), 0.0);
     }
 
     #[test]
