@@ -1,6 +1,8 @@
-//! What one run's binomial draws cost by their mean (benches/README.md, issue 9): traces the
-//! draws of run 0 of a scenario with its parameter file's values, then replays each class of
-//! draws (mean n·min(p, 1-p) below 1, 1 to 10, 10 or more) 200 times with the engine's sampler.
+//! What one run's binomial draws cost by their mean, and where in the event they fall
+//! (benches/README.md, issue 9): traces the draws of run 0 of a scenario with its parameter
+//! file's values, counts them by phase (before the event, during an outage, its first 6 hours
+//! after, later), then replays each class of draws (mean n·min(p, 1-p) below 1, 1 to 10, 10 or
+//! more) 200 times with the engine's sampler.
 //!
 //!     cargo run --release --example draw_costs [SCENARIO]
 
@@ -9,14 +11,10 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
-use surge::engine::{CohortEngine, Engine, Observed, Observer, RunStreams};
+use surge::engine::{CohortEngine, RunStreams};
 use surge::model::btrs;
-use surge::model::draw::trace_draws;
-
-struct Nothing;
-impl Observer for Nothing {
-    fn after_step(&mut self, _: usize, _: &Observed) {}
-}
+use surge::model::draw::{trace_draws, traced_so_far};
+use surge::scenario::EventKind;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -25,9 +23,34 @@ fn main() {
         .unwrap_or_else(|| "scenarios/facebook-2021-10-04.toml".into());
     let s = surge::scenario::load_scenario(&root.join(file), None).expect("a valid scenario");
     let engine = CohortEngine::new(&s, &s.behaviour);
-    let ((), draws) = trace_draws(|| engine.run(&RunStreams::new(1, 0), &mut Nothing));
-    let mean = |&(n, p): &(u64, f64)| n as f64 * p.min(1.0 - p);
+    // Hours after the event's start at which each phase ends.
+    let duration = match s.event.kind {
+        EventKind::Outage { duration_hours, .. } => duration_hours,
+        EventKind::TrustShock { .. } => 0.0,
+    };
+    let phases = [
+        ("before the event", 0.0),
+        ("during the outage", duration),
+        ("its first 6 h after", duration + 6.0),
+        ("later", f64::INFINITY),
+    ];
+    let mut by_phase = [0usize; 4];
+    let mut counted = 0;
+    let ((), draws) = trace_draws(|| {
+        engine.run_inspecting(&RunStreams::new(1, 0), &mut |step, _| {
+            let end = (step + 1) as f64 - s.timeline.event_step as f64;
+            let hours = end * s.timeline.step_hours;
+            let phase = phases.iter().position(|p| hours <= p.1).unwrap_or(3);
+            let now = traced_so_far();
+            by_phase[phase] += now - counted;
+            counted = now;
+        })
+    });
     println!("{} binomial draws in one run", draws.len());
+    for ((name, _), n) in phases.iter().zip(by_phase) {
+        println!("  {name}: {n}");
+    }
+    let mean = |&(n, p): &(u64, f64)| n as f64 * p.min(1.0 - p);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
     for (low, high) in [(0.0, 1.0), (1.0, 10.0), (10.0, f64::INFINITY)] {
         let class: Vec<(u64, f64)> = draws

@@ -121,21 +121,21 @@ pub fn fit_command(args: &FitArgs) -> Result<()> {
                     names.join(", ")
                 );
             }
-            if !train.any_fitted() {
-                bail!(
-                    "--hold-out {event}: no other event has an observation with `fitted = true` in {}, so nothing is left to fit",
-                    a.observations.display()
-                );
-            }
             (train, Some(test))
         }
         None => (all, None),
     };
     if !train.any_fitted() {
-        bail!(
-            "{}: every observation has `fitted = false`, so nothing is left to fit",
-            a.observations.display()
-        );
+        match &args.hold_out {
+            Some(event) => bail!(
+                "--hold-out {event}: no other event has an observation with `fitted = true` in {}, so nothing is left to fit",
+                a.observations.display()
+            ),
+            None => bail!(
+                "{}: every observation has `fitted = false`, so nothing is left to fit",
+                a.observations.display()
+            ),
+        }
     }
     let size = PlotSize::new(args.size.width, args.size.height)?;
     let out = args.out.clone().unwrap_or_else(|| match &args.hold_out {

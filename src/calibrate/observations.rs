@@ -49,14 +49,15 @@ struct RawObservation {
     largest_window_starts: Option<[f64; 2]>,
     /// false: the figure is predicted and shown beside the fitted ones, but is not part of the
     /// fit's distance (a check the fit cannot bend the model to meet).
-    #[serde(default = "scored")]
+    #[serde(default = "fitted_by_default")]
     fitted: bool,
     /// `ratio` only: the length of the window right after the reference window; the figure is
     /// the app's rate (per hour) in it over its rate in the reference window.
     then_hours: Option<f64>,
 }
 
-fn scored() -> bool {
+/// A figure is part of the fit unless its file says `fitted = false`.
+pub(crate) fn fitted_by_default() -> bool {
     true
 }
 
@@ -177,12 +178,12 @@ pub struct ObservationSet {
 }
 
 impl ObservationSet {
-    /// The distinct event scenario files, in first-seen order.
     /// Whether any observation is part of the fit's distance (else there is nothing to fit).
     pub fn any_fitted(&self) -> bool {
         self.observations.iter().any(|o| o.fitted)
     }
 
+    /// The distinct event scenario files, in first-seen order.
     pub fn events(&self) -> Vec<PathBuf> {
         let mut out: Vec<PathBuf> = Vec::new();
         for o in &self.observations {

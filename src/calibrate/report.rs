@@ -36,7 +36,7 @@ pub struct PredictiveRow {
     /// Whether the predictive 90% interval meets the observed interval.
     pub covered: bool,
     /// Whether the fit's distance included this figure (false: a prediction only).
-    #[serde(default = "fitted_by_default")]
+    #[serde(default = "super::observations::fitted_by_default")]
     pub fitted: bool,
     /// A ratio of two rates ("accelerated": the rate after a window over the rate in it).
     #[serde(default)]
@@ -44,10 +44,6 @@ pub struct PredictiveRow {
     /// log10(predicted median / reported value); the reported value is the geometric middle of
     /// the reported interval. Shares are compared the same way (as ratios).
     pub log10_error: f64,
-}
-
-fn fitted_by_default() -> bool {
-    true
 }
 
 impl PredictiveRow {

@@ -4,10 +4,10 @@
 //! Commun. ACM 31, 1988), one uniform and about n·p + 1 multiplications; counting geometric
 //! waiting times (Devroye 1986, §X.4), used until session 7, took a logarithm per success and
 //! cost about 123 ns a draw at means 1-10 on 2021-10-04, twice a BTRS draw; inversion costs
-//! about one (`cargo run --release --example draw_costs`, benches/README.md). The engine draws a binomial with new
-//! parameters almost every time, and BTRS needs no table and a set-up of a few operations, where
-//! rand_distr's BTPE spends about a third of each draw on its set-up; the same algorithm is what
-//! TensorFlow and JAX use. Exact up to floating point (the log-factorial tail uses Stirling's
+//! about one (`cargo run --release --example draw_costs`, benches/README.md). The engine draws
+//! a binomial with new parameters almost every time, and BTRS needs no table and a set-up of a
+//! few operations, where rand_distr's BTPE spends about a third of each draw on its set-up; the
+//! same algorithm is what TensorFlow and JAX use. Exact up to floating point (the log-factorial tail uses Stirling's
 //! series to its 1/k^5 term, error below 1e-12 for k >= 10, and a table below).
 
 use rand::{Rng, RngExt};

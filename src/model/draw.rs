@@ -23,6 +23,12 @@ pub fn trace_draws<T>(f: impl FnOnce() -> T) -> (T, Vec<(u64, f64)>) {
     (out, draws)
 }
 
+/// How many draws this thread's [`trace_draws`] has recorded so far (0 when not tracing): lets
+/// an observer attribute draws to the steps that made them.
+pub fn traced_so_far() -> usize {
+    TRACE.with(|t| t.borrow().as_ref().map_or(0, Vec::len))
+}
+
 /// Probability that an event with constant `rate` (per unit time) happens within `dt`:
 /// `1 - exp(-rate dt)`, computed as `-expm1(-rate dt)` so it stays in [0, 1] for tiny rates.
 pub fn probability(rate: f64, dt: f64) -> f64 {
