@@ -1,7 +1,7 @@
 //! What one run's binomial draws cost by their mean, and where in the event they fall
 //! (benches/README.md, issue 9): traces the draws of run 0 of a scenario with its parameter
 //! file's values, counts them by phase (before the event, during an outage, its first 6 hours
-//! after, later), then replays each class of draws (mean n·min(p, 1-p) below 1, 1 to 10, 10 or
+//! after, later) and times the engine in each phase over 300 runs, then replays each class of draws (mean n·min(p, 1-p) below 1, 1 to 10, 10 or
 //! more) 200 times with the engine's sampler.
 //!
 //!     cargo run --release --example draw_costs [SCENARIO]
@@ -34,21 +34,35 @@ fn main() {
         ("its first 6 h after", duration + 6.0),
         ("later", f64::INFINITY),
     ];
+    let phase_of = |step: usize| {
+        let end = (step + 1) as f64 - s.timeline.event_step as f64;
+        let hours = end * s.timeline.step_hours;
+        phases.iter().position(|p| hours <= p.1).unwrap_or(3)
+    };
     let mut by_phase = [0usize; 4];
     let mut counted = 0;
     let ((), draws) = trace_draws(|| {
         engine.run_inspecting(&RunStreams::new(1, 0), &mut |step, _| {
-            let end = (step + 1) as f64 - s.timeline.event_step as f64;
-            let hours = end * s.timeline.step_hours;
-            let phase = phases.iter().position(|p| hours <= p.1).unwrap_or(3);
             let now = traced_so_far();
-            by_phase[phase] += now - counted;
+            by_phase[phase_of(step)] += now - counted;
             counted = now;
         })
     });
+    // The engine's time by phase (drawing and bookkeeping, not the recorder), over 300 runs.
+    const TIMED: u64 = 300;
+    let mut seconds = [0f64; 4];
+    for run in 0..TIMED {
+        let mut last = Instant::now();
+        engine.run_inspecting(&RunStreams::new(1, run), &mut |step, _| {
+            let now = Instant::now();
+            seconds[phase_of(step)] += (now - last).as_secs_f64();
+            last = now;
+        });
+    }
     println!("{} binomial draws in one run", draws.len());
-    for ((name, _), n) in phases.iter().zip(by_phase) {
-        println!("  {name}: {n}");
+    for (((name, _), n), t) in phases.iter().zip(by_phase).zip(seconds) {
+        let ms = t / TIMED as f64 * 1e3;
+        println!("  {name}: {n} draws, {ms:.3} ms a run (mean of {TIMED} runs)");
     }
     let mean = |&(n, p): &(u64, f64)| n as f64 * p.min(1.0 - p);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);

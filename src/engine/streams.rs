@@ -25,6 +25,11 @@ pub fn stream_key(a: u64, b: u64, c: u64) -> u64 {
     mix(mix(mix(a) ^ b) ^ c)
 }
 
+/// The generator of one component's stream at `step` for `unit`.
+fn seeded(component_key: u64, step: usize, unit: usize) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(stream_key(component_key, step as u64, unit as u64))
+}
+
 /// The model components that draw random numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Component {
@@ -39,16 +44,38 @@ pub enum Component {
     Network = 8,
 }
 
+impl Component {
+    const ALL: [Component; 8] = [
+        Component::Notice,
+        Component::Looking,
+        Component::Choice,
+        Component::Signup,
+        Component::Retention,
+        Component::Baseline,
+        Component::Parameters,
+        Component::Network,
+    ];
+}
+
 /// The streams of one Monte Carlo run.
 #[derive(Debug, Clone, Copy)]
 pub struct RunStreams {
-    seed: u64,
     run: u64,
+    /// Per component (indexed by its number): `stream_key(seed, run, component)`, computed once
+    /// per run rather than at every step's seeding (the same keys, so the same streams).
+    component_keys: [u64; 9],
 }
 
 impl RunStreams {
     pub fn new(seed: u64, run: u64) -> Self {
-        RunStreams { seed, run }
+        let mut component_keys = [0; 9];
+        for c in Component::ALL {
+            component_keys[c as usize] = stream_key(seed, run, c as u64);
+        }
+        RunStreams {
+            run,
+            component_keys,
+        }
     }
 
     /// The run's index.
@@ -58,16 +85,14 @@ impl RunStreams {
 
     /// The stream of `component` at time step `step` for `unit` (a region or an app index).
     pub fn at(&self, component: Component, step: usize, unit: usize) -> Xoshiro256PlusPlus {
-        let component_key = stream_key(self.seed, self.run, component as u64);
-        Xoshiro256PlusPlus::seed_from_u64(stream_key(component_key, step as u64, unit as u64))
+        seeded(self.component_keys[component as usize], step, unit)
     }
 
     /// The same stream as [`RunStreams::at`], seeded only when first drawn from (most steps
     /// of most units draw nothing).
     pub fn lazy(&self, component: Component, step: usize, unit: usize) -> LazyStream {
         LazyStream {
-            streams: *self,
-            component,
+            component_key: self.component_keys[component as usize],
             step,
             unit,
             rng: None,
@@ -84,8 +109,7 @@ impl RunStreams {
 /// would.
 #[derive(Debug, Clone)]
 pub struct LazyStream {
-    streams: RunStreams,
-    component: Component,
+    component_key: u64,
     step: usize,
     unit: usize,
     rng: Option<Xoshiro256PlusPlus>,
@@ -95,7 +119,7 @@ impl LazyStream {
     #[inline]
     fn rng(&mut self) -> &mut Xoshiro256PlusPlus {
         self.rng
-            .get_or_insert_with(|| self.streams.at(self.component, self.step, self.unit))
+            .get_or_insert_with(|| seeded(self.component_key, self.step, self.unit))
     }
 }
 

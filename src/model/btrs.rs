@@ -61,6 +61,14 @@ fn by_inversion(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     }
 }
 
+/// floor(x) for 0 <= x < 2^63, by truncation: `f64::floor` is a library call on the baseline
+/// x86-64 target (no SSE4.1 rounding instruction), and cost 6% of a run's time in BTRS.
+#[inline]
+fn floor_non_negative(x: f64) -> f64 {
+    debug_assert!((0.0..9.2e18).contains(&x));
+    (x as u64) as f64
+}
+
 /// Binomial(n, p) for 0 < p <= 0.5 and n p >= 10 (BTRS).
 fn btrs(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     let nf = n as f64;
@@ -71,26 +79,34 @@ fn btrs(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     let v_r = 0.92 - 4.2 / b;
     let alpha = (2.83 + 5.1 / b) * spq;
     let r = p / (1.0 - p);
-    let m = ((nf + 1.0) * p).floor();
-    // The parts of the acceptance bound that do not depend on k, computed once per draw.
-    let bound_at_mode = (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
-        + stirling_tail(m)
-        + stirling_tail(nf - m);
+    let m = floor_non_negative((nf + 1.0) * p);
+    // The parts of the acceptance bound that do not depend on k, computed once per draw and
+    // only when a draw reaches the bound: the squeeze below accepts a share v_r of the proposals
+    // with us >= 0.07 (from about 40% of all proposals at a mean of 10 to 79% at large means)
+    // without it.
+    let mut bound_at_mode = None;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v = rng.random::<f64>();
         let us = 0.5 - u.abs();
-        let k = ((2.0 * a / us + b) * u + c).floor();
-        if k < 0.0 || k > nf {
+        let x = (2.0 * a / us + b) * u + c;
+        // floor(x) outside [0, n] exactly when x is outside [0, n + 1).
+        if !(0.0..nf + 1.0).contains(&x) {
             continue;
         }
+        let k = floor_non_negative(x);
         if us >= 0.07 && v <= v_r {
             return k as u64;
         }
         let v = (v * alpha / (a / (us * us) + b)).ln();
         // log f(k) / f(m), written with ratios (as Hörmann and TensorFlow do) so that nothing
         // of the size of log n! is subtracted; the middle ratio is near 1, hence ln_1p.
-        let bound = bound_at_mode
+        let at_mode = *bound_at_mode.get_or_insert_with(|| {
+            (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
+                + stirling_tail(m)
+                + stirling_tail(nf - m)
+        });
+        let bound = at_mode
             + (nf + 1.0) * ((k - m) / (nf - k + 1.0)).ln_1p()
             + (k + 0.5) * (r * (nf - k + 1.0) / (k + 1.0)).ln()
             - stirling_tail(k)
