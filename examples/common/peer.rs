@@ -44,8 +44,8 @@ pub fn model_parts(
             "account_affinity": b.account_affinity, "patience_minutes": b.patience_minutes,
         },
         "apps": apps,
-        "notice_rate": drivers.iter().map(|d| d.notice_rate.clone()).collect::<Vec<_>>(),
-        "looking": drivers.iter().map(|d| d.looking.clone()).collect::<Vec<_>>(),
+        "notice_rate": drivers.iter().map(|d| d.notice_rate.to_vec()).collect::<Vec<_>>(),
+        "looking": drivers.iter().map(|d| d.looking.to_vec()).collect::<Vec<_>>(),
         "news": drivers.iter().map(|d| d.news).collect::<Vec<_>>(),
     });
     match parts {

@@ -21,7 +21,7 @@ use super::streams::{Component, RunStreams};
 use crate::model::Behaviour;
 use crate::model::baseline::organic_registrations;
 use crate::model::draw::{binomial, probability, weighted_index};
-use crate::model::drivers::StepDrivers;
+use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{Arrival, Holding, arrival_at, choice_weights_with, looking_hazard};
@@ -46,7 +46,7 @@ pub struct AgentEngine {
     scenario: Scenario,
     behaviour: Behaviour,
     settings: AgentSettings,
-    drivers: Vec<StepDrivers>,
+    drivers: Schedule,
     attractiveness: Vec<f64>,
     retention_due: Vec<bool>,
     /// Agents per region, and real users per agent in each region.
@@ -373,7 +373,7 @@ impl Engine for AgentEngine {
         let mut chose: Vec<u32> = Vec::new();
         let mut arrived: Vec<(u32, usize)> = Vec::new();
         for step in 0..s.timeline.steps {
-            let drivers = &self.drivers[step];
+            let drivers = self.drivers.at(step);
             for a in &mut attempts {
                 a.fill(0);
             }

@@ -11,7 +11,7 @@ use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
 use crate::model::baseline::organic_registrations;
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
-use crate::model::drivers::StepDrivers;
+use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
 use crate::model::switching::{
@@ -64,7 +64,7 @@ impl CohortState {
 pub struct CohortEngine {
     pub scenario: Scenario,
     pub behaviour: Behaviour,
-    drivers: Vec<StepDrivers>,
+    drivers: Schedule,
     attractiveness: Vec<f64>,
     /// Per step: whether counts are recorded after it, so retention must be drawn by then.
     retention_due: Vec<bool>,
@@ -149,7 +149,7 @@ impl CohortEngine {
         scratch: &mut Scratch,
     ) {
         let dt = self.scenario.timeline.step_hours;
-        let drivers = &self.drivers[step];
+        let drivers = self.drivers.at(step);
         for attempts in &mut scratch.attempts {
             attempts.fill(0);
         }

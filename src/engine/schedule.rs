@@ -3,7 +3,7 @@
 
 use crate::model::Behaviour;
 use crate::model::drivers::{
-    StepDrivers, exposure, need, notice_rate, outage_drivers, trust_shock_drivers,
+    Schedule, exposure, need, notice_rate, outage_drivers, trust_shock_drivers,
 };
 use crate::model::rhythm::local_hour;
 use crate::scenario::{EventKind, Scenario};
@@ -11,7 +11,7 @@ use chrono::Timelike;
 
 /// Precomputes the drivers of every step. Step `s` covers hours [s dt, (s+1) dt) after the
 /// start; rates are taken at the step's midpoint.
-pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> {
+pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
     let t = &scenario.timeline;
     let dt = t.step_hours;
     let start_utc_hours = f64::from(t.start.num_seconds_from_midnight()) / 3600.0;
@@ -29,52 +29,47 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Vec<StepDrivers> 
         .iter()
         .map(|r| need(r.reachable_elsewhere, fallback))
         .collect();
-    (0..t.steps)
-        .map(|s| {
-            let step_start = (s as f64 - t.event_step as f64) * dt;
-            let tau = step_start + dt / 2.0;
-            let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
-            let (looking, news, exposed) = match &scenario.event.kind {
-                // From the outage's start, or from its announcement when it had one (then
-                // everyone hears of it and may act on what is coming, docs/MODEL.md §4; the
-                // exposure of a step before the start is 1).
-                EventKind::Outage { duration_hours, .. } if tau >= -warning => {
-                    let (l, m) = outage_drivers(behaviour, tau, *duration_hours, announced);
-                    (l, m, exposure(*duration_hours, step_start, dt))
-                }
-                EventKind::TrustShock {
-                    wanting_to_move,
-                    coverage,
-                } if step_start >= 0.0 => {
-                    let (l, m) = trust_shock_drivers(*wanting_to_move, coverage.at(tau));
-                    (l, m, 1.0)
-                }
-                _ => (0.0, 0.0, 0.0),
-            };
-            let notice_rate = scenario
+    let mut out = Schedule::with_capacity(scenario.regions.len(), t.steps);
+    for s in 0..t.steps {
+        let step_start = (s as f64 - t.event_step as f64) * dt;
+        let tau = step_start + dt / 2.0;
+        let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
+        let (looking, news, exposed) = match &scenario.event.kind {
+            // From the outage's start, or from its announcement when it had one (then
+            // everyone hears of it and may act on what is coming, docs/MODEL.md §4; the
+            // exposure of a step before the start is 1).
+            EventKind::Outage { duration_hours, .. } if tau >= -warning => {
+                let (l, m) = outage_drivers(behaviour, tau, *duration_hours, announced);
+                (l, m, exposure(*duration_hours, step_start, dt))
+            }
+            EventKind::TrustShock {
+                wanting_to_move,
+                coverage,
+            } if step_start >= 0.0 => {
+                let (l, m) = trust_shock_drivers(*wanting_to_move, coverage.at(tau));
+                (l, m, 1.0)
+            }
+            _ => (0.0, 0.0, 0.0),
+        };
+        let notice_rate =
+            scenario
                 .regions
                 .iter()
                 .zip(&scenario.event.severity)
                 .map(|(r, &severity)| {
                     let share = r.activity[local_hour(utc_hours, r.utc_offset_hours)];
                     notice_rate(severity, exposed, share, announced)
-                })
-                .collect();
-            // L_r = σ_r · need_r · push (docs/MODEL.md §4).
-            let looking = scenario
-                .event
-                .severity
-                .iter()
-                .zip(&needs)
-                .map(|(sev, need)| looking * sev * need)
-                .collect();
-            StepDrivers {
-                notice_rate,
-                looking,
-                news,
-            }
-        })
-        .collect()
+                });
+        // L_r = σ_r · need_r · push (docs/MODEL.md §4).
+        let looking = scenario
+            .event
+            .severity
+            .iter()
+            .zip(&needs)
+            .map(|(sev, need)| looking * sev * need);
+        out.push(notice_rate, looking, news);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -98,12 +93,12 @@ mod tests {
             r.reachable_elsewhere = 0.0;
         }
         let step = s.timeline.event_step + 24;
-        let full = schedule(&s, &s.behaviour)[step].looking[0];
+        let full = schedule(&s, &s.behaviour).at(step).looking[0];
         s.regions[0].reachable_elsewhere = 0.75;
         if let EventKind::Outage { fallback_share, .. } = &mut s.event.kind {
             *fallback_share = 0.5;
         }
-        let part = schedule(&s, &s.behaviour)[step].looking[0];
+        let part = schedule(&s, &s.behaviour).at(step).looking[0];
         assert!(full > 0.0);
         assert!((part - full * 0.25 * 0.5).abs() < 1e-12, "{part} vs {full}");
     }
@@ -121,15 +116,15 @@ mod tests {
         let announced = t.event_step - 4 * per_hour;
         // Before the announcement nothing happens; from it everyone knows (an infinite noticing
         // hazard) and looks with the urgency of the whole 48 h block ahead, news at full.
-        assert_eq!(steps[announced - 1].looking[0], 0.0);
-        assert_eq!(steps[announced - 1].notice_rate[0], 0.0);
+        assert_eq!(steps.at(announced - 1).looking[0], 0.0);
+        assert_eq!(steps.at(announced - 1).notice_rate[0], 0.0);
         let ahead = -(-48.0 / s.behaviour.urgency_hours).exp_m1();
-        for step in &steps[announced..t.event_step] {
+        for step in (announced..t.event_step).map(|s| steps.at(s)) {
             assert_eq!(step.notice_rate[0], f64::INFINITY);
             assert_eq!(step.news, 1.0);
             assert!((step.looking[0] - 0.95 * ahead).abs() < 1e-12);
         }
-        assert!(steps[t.event_step].looking[0] > 0.0);
+        assert!(steps.at(t.event_step).looking[0] > 0.0);
     }
 
     #[test]
@@ -145,16 +140,16 @@ mod tests {
         assert_eq!(*wanting_to_move, 0.26);
         let steps = schedule(&s, &s.behaviour);
         let t = &s.timeline;
-        assert!(steps[t.event_step - 1].looking.iter().all(|&l| l == 0.0));
+        assert!(steps.at(t.event_step - 1).looking.iter().all(|&l| l == 0.0));
         let s24 = t.event_step + (24.0 / t.step_hours) as usize;
         let tau = 24.0 + t.step_hours / 2.0;
         let expected = 0.26 * coverage.at(tau);
-        for &l in &steps[s24].looking {
+        for &l in steps.at(s24).looking {
             assert!((l - expected).abs() < 1e-12, "{l} vs {expected}");
         }
-        assert_eq!(steps[s24].news, 1.0);
+        assert_eq!(steps.at(s24).news, 1.0);
         // The push builds: it is strongest after the first days.
-        let push = |s: usize| steps[s].looking[0];
+        let push = |s: usize| steps.at(s).looking[0];
         let peak = (0..t.steps).max_by(|&a, &b| push(a).total_cmp(&push(b)));
         assert!(peak.unwrap() > s24 + (48.0 / t.step_hours) as usize);
     }

@@ -100,15 +100,36 @@ pub fn binomial_at_least_one(rng: &mut impl Rng, n: u64, p: f64, lambda: f64) ->
     k
 }
 
+/// Up to this many categories, a few individuals' choices share one table of cumulative
+/// shares (on the stack).
+const FEW_CATEGORIES: usize = 32;
+
 /// Splits `n` among categories with the given non-negative weights (a multinomial draw), as
 /// a chain of conditional binomials: category k gets Binomial(remaining, w_k / sum_{j>=k} w_j).
 /// Writes into `out` (same length as `weights`).
 pub fn multinomial(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64]) {
     out.fill(0);
     if n < FEW_TRIALS {
-        // A few individuals: each picks a category by inversion (the same distribution).
+        // A few individuals: each picks a category by inversion (the same distribution), over
+        // `weighted_index`'s cumulative shares computed once for all of them.
+        let mut shares = [0.0f64; FEW_CATEGORIES];
+        if weights.len() > FEW_CATEGORIES {
+            for _ in 0..n {
+                out[weighted_index(weights, rng.random::<f64>())] += 1;
+            }
+            return;
+        }
+        let total: f64 = weights.iter().sum();
+        let mut acc = 0.0;
+        for (share, w) in shares.iter_mut().zip(weights) {
+            acc += w / total;
+            *share = acc;
+        }
+        let shares = &shares[..weights.len()];
         for _ in 0..n {
-            out[weighted_index(weights, rng.random::<f64>())] += 1;
+            let r = rng.random::<f64>();
+            let i = shares.iter().position(|&c| r < c);
+            out[i.unwrap_or(weights.len().saturating_sub(1))] += 1;
         }
         return;
     }

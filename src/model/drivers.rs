@@ -5,16 +5,72 @@
 use super::Behaviour;
 use super::rhythm::open_hazard;
 
-/// Drivers for one time step.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StepDrivers {
+/// Drivers for one time step (a view into a [`Schedule`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepDrivers<'a> {
     /// Per region: hazard (per hour) that an unaware user notices the event in this step.
-    pub notice_rate: Vec<f64>,
+    pub notice_rate: &'a [f64],
     /// Per region: looking intensity L(t) times the region's severity; multiplies the whole
     /// looking hazard (0 once service returns).
-    pub looking: Vec<f64>,
+    pub looking: &'a [f64],
     /// M(t) in [0, 1]: news coverage.
     pub news: f64,
+}
+
+/// The drivers of every step, stored step-major in flat vectors (three allocations per
+/// parameter set instead of two per step: a posterior run builds its own).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Schedule {
+    regions: usize,
+    notice_rate: Vec<f64>,
+    looking: Vec<f64>,
+    news: Vec<f64>,
+}
+
+impl Schedule {
+    /// An empty schedule for `regions` regions with room for `steps` steps.
+    pub fn with_capacity(regions: usize, steps: usize) -> Self {
+        Schedule {
+            regions,
+            notice_rate: Vec::with_capacity(regions * steps),
+            looking: Vec::with_capacity(regions * steps),
+            news: Vec::with_capacity(steps),
+        }
+    }
+
+    /// Appends the next step's drivers (`notice_rate` and `looking` one per region).
+    pub fn push(
+        &mut self,
+        notice_rate: impl IntoIterator<Item = f64>,
+        looking: impl IntoIterator<Item = f64>,
+        news: f64,
+    ) {
+        self.notice_rate.extend(notice_rate);
+        self.looking.extend(looking);
+        self.news.push(news);
+        debug_assert_eq!(self.notice_rate.len(), self.news.len() * self.regions);
+        debug_assert_eq!(self.looking.len(), self.news.len() * self.regions);
+    }
+
+    /// Steps scheduled.
+    pub fn steps(&self) -> usize {
+        self.news.len()
+    }
+
+    /// Every step's drivers, in order.
+    pub fn iter(&self) -> impl Iterator<Item = StepDrivers<'_>> {
+        (0..self.steps()).map(|s| self.at(s))
+    }
+
+    /// The drivers of `step`.
+    pub fn at(&self, step: usize) -> StepDrivers<'_> {
+        let regions = step * self.regions..(step + 1) * self.regions;
+        StepDrivers {
+            notice_rate: &self.notice_rate[regions.clone()],
+            looking: &self.looking[regions],
+            news: self.news[step],
+        }
+    }
 }
 
 /// L(t) and M(t) for an outage at `tau` hours after it began (`duration` long). Urgency is
