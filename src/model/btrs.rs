@@ -36,13 +36,19 @@ fn stirling_tail(k: f64) -> f64 {
     x * (1.0 / 12.0 - x2 * (1.0 / 360.0 - x2 * (1.0 / 1260.0)))
 }
 
-/// The parts of BTRS's acceptance bound that do not depend on the proposal, for mode `m`:
-/// out of line and cold, so that the compiler does not compute them (three divisions and a
-/// logarithm) ahead of the squeeze, which accepts most proposals without them.
+/// The parts of BTRS's acceptance test that only proposals the squeeze did not accept need,
+/// for mode `m`: log f(m)'s share of the bound, alpha and p / (1 - p). Out of line and cold, so
+/// that the compiler does not compute them (four divisions and a logarithm) ahead of the
+/// squeeze, which accepts most proposals without them.
 #[cold]
 #[inline(never)]
-fn bound_at_mode(nf: f64, m: f64, r: f64) -> f64 {
-    (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln() + stirling_tail(m) + stirling_tail(nf - m)
+fn bound_at_mode(nf: f64, m: f64, p: f64, spq: f64, b: f64) -> (f64, f64, f64) {
+    let alpha = (2.83 + 5.1 / b) * spq;
+    let r = p / (1.0 - p);
+    let at_mode = (m + 0.5) * ((m + 1.0) / (r * (nf - m + 1.0))).ln()
+        + stirling_tail(m)
+        + stirling_tail(nf - m);
+    (at_mode, alpha, r)
 }
 
 /// Binomial(n, p) for 0 < p <= 0.5 and n p < 10, by inversion (BINV): walk the probabilities
@@ -89,14 +95,12 @@ fn btrs(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     let a = -0.0873 + 0.0248 * b + 0.01 * p;
     let c = nf * p + 0.5;
     let v_r = 0.92 - 4.2 / b;
-    let alpha = (2.83 + 5.1 / b) * spq;
-    let r = p / (1.0 - p);
     let m = floor_non_negative((nf + 1.0) * p);
-    // The parts of the acceptance bound that do not depend on k, computed once per draw and
-    // only when a proposal reaches the bound: the squeeze below accepts a share v_r of the
-    // proposals with us >= 0.07 (from about 40% of all proposals at a mean of 10 to 79% at
-    // large means) without it.
-    let mut at_mode = None;
+    // The rest of the set-up (`bound_at_mode`), made once per draw and only when a proposal
+    // reaches the bound: the squeeze below accepts a share v_r of the proposals with
+    // us >= 0.07 (from about 40% of all proposals at a mean of 10 to 79% at large means)
+    // without it.
+    let mut rest = None;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v = rng.random::<f64>();
@@ -110,10 +114,10 @@ fn btrs(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
         if us >= 0.07 && v <= v_r {
             return k as u64;
         }
+        let (at_mode, alpha, r) = *rest.get_or_insert_with(|| bound_at_mode(nf, m, p, spq, b));
         let v = (v * alpha / (a / (us * us) + b)).ln();
         // log f(k) / f(m), written with ratios (as Hörmann and TensorFlow do) so that nothing
         // of the size of log n! is subtracted; the middle ratio is near 1, hence ln_1p.
-        let at_mode = *at_mode.get_or_insert_with(|| bound_at_mode(nf, m, r));
         let bound = at_mode
             + (nf + 1.0) * ((k - m) / (nf - k + 1.0)).ln_1p()
             + (k + 0.5) * (r * (nf - k + 1.0) / (k + 1.0)).ln()
