@@ -112,13 +112,13 @@ pub fn multinomial(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64])
     if n < FEW_TRIALS {
         // A few individuals: each picks a category by inversion (the same distribution), over
         // `weighted_index`'s cumulative shares computed once for all of them.
-        let mut shares = [0.0f64; FEW_CATEGORIES];
         if weights.len() > FEW_CATEGORIES {
             for _ in 0..n {
                 out[weighted_index(weights, rng.random::<f64>())] += 1;
             }
             return;
         }
+        let mut shares = [0.0f64; FEW_CATEGORIES];
         let total: f64 = weights.iter().sum();
         let mut acc = 0.0;
         for (share, w) in shares.iter_mut().zip(weights) {
