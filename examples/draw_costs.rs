@@ -1,8 +1,8 @@
 //! What one run's binomial draws cost by their mean, and where in the event they fall
 //! (benches/README.md, issue 9): traces the draws of run 0 of a scenario with its parameter
 //! file's values, counts them by phase (before the event, during an outage, its first 6 hours
-//! after, later) and times the engine in each phase over 300 runs, then replays each class of draws (mean n·min(p, 1-p) below 1, 1 to 10, 10 or
-//! more) 200 times with the engine's sampler.
+//! after, later) and times the engine in each phase over 300 runs, then replays each class of
+//! draws (mean n·min(p, 1-p) below 1, 1 to 10, 10 or more) 200 times with the engine's sampler.
 //!
 //!     cargo run --release --example draw_costs [SCENARIO]
 

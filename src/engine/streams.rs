@@ -45,7 +45,7 @@ pub enum Component {
 }
 
 impl Component {
-    const ALL: [Component; 8] = [
+    const ALL: [Component; COMPONENTS] = [
         Component::Notice,
         Component::Looking,
         Component::Choice,
@@ -55,23 +55,28 @@ impl Component {
         Component::Parameters,
         Component::Network,
     ];
+
+    /// Its place in [`Component::ALL`] (the numbers start at 1).
+    fn index(self) -> usize {
+        self as usize - 1
+    }
 }
+
+/// How many components draw random numbers.
+const COMPONENTS: usize = 8;
 
 /// The streams of one Monte Carlo run.
 #[derive(Debug, Clone, Copy)]
 pub struct RunStreams {
     run: u64,
-    /// Per component (indexed by its number): `stream_key(seed, run, component)`, computed once
-    /// per run rather than at every step's seeding (the same keys, so the same streams).
-    component_keys: [u64; 9],
+    /// Per component (by [`Component::index`]): `stream_key(seed, run, component)`, computed
+    /// once per run rather than at every step's seeding (the same keys, so the same streams).
+    component_keys: [u64; COMPONENTS],
 }
 
 impl RunStreams {
     pub fn new(seed: u64, run: u64) -> Self {
-        let mut component_keys = [0; 9];
-        for c in Component::ALL {
-            component_keys[c as usize] = stream_key(seed, run, c as u64);
-        }
+        let component_keys = Component::ALL.map(|c| stream_key(seed, run, c as u64));
         RunStreams {
             run,
             component_keys,
@@ -85,14 +90,14 @@ impl RunStreams {
 
     /// The stream of `component` at time step `step` for `unit` (a region or an app index).
     pub fn at(&self, component: Component, step: usize, unit: usize) -> Xoshiro256PlusPlus {
-        seeded(self.component_keys[component as usize], step, unit)
+        seeded(self.component_keys[component.index()], step, unit)
     }
 
     /// The same stream as [`RunStreams::at`], seeded only when first drawn from (most steps
     /// of most units draw nothing).
     pub fn lazy(&self, component: Component, step: usize, unit: usize) -> LazyStream {
         LazyStream {
-            component_key: self.component_keys[component as usize],
+            component_key: self.component_keys[component.index()],
             step,
             unit,
             rng: None,
@@ -150,6 +155,13 @@ mod tests {
         assert_eq!(stream_key(0, 0, 0), 2_558_736_989_570_252_433);
         let s = RunStreams::new(42, 3);
         assert_eq!(s.at(Component::Notice, 0, 0).next_u64(), PINNED);
+    }
+
+    #[test]
+    fn every_component_has_its_own_key_slot() {
+        for (i, c) in Component::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i, "{c:?}");
+        }
     }
 
     #[test]

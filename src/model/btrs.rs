@@ -10,6 +10,7 @@
 //! same algorithm is what TensorFlow and JAX use. Exact up to floating point (the log-factorial tail uses Stirling's
 //! series to its 1/k^5 term, error below 1e-12 for k >= 10, and a table below).
 
+use super::draw::floor_non_negative;
 use rand::{Rng, RngExt};
 
 /// log(k!) - [ (k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2 ]: the tail of Stirling's series.
@@ -77,14 +78,6 @@ fn by_inversion(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
             }
         }
     }
-}
-
-/// floor(x) for 0 <= x < 2^63, by truncation: `f64::floor` is a library call on the baseline
-/// x86-64 target (no SSE4.1 rounding instruction), and cost 6% of a run's time in BTRS.
-#[inline]
-fn floor_non_negative(x: f64) -> f64 {
-    debug_assert!((0.0..9.2e18).contains(&x));
-    (x as u64) as f64
 }
 
 /// Binomial(n, p) for 0 < p <= 0.5 and n p >= 10 (BTRS).

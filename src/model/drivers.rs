@@ -19,7 +19,7 @@ pub struct StepDrivers<'a> {
 
 /// The drivers of every step, stored step-major in flat vectors (three allocations per
 /// parameter set instead of two per step: a posterior run builds its own).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     regions: usize,
     notice_rate: Vec<f64>,

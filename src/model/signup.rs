@@ -2,7 +2,7 @@
 //! first-served, and each waiting attempt gives up at a constant hazard 1 / patience
 //! (an M/M/c+M "impatient customers" queue in discrete time; Palm 1957, Garnett et al. 2002).
 
-use super::draw::binomial;
+use super::draw::{binomial, floor_non_negative};
 use rand::Rng;
 use serde::Serialize;
 
@@ -264,8 +264,7 @@ fn fluid_abandoned(
 fn whole_slots(per_second: f64, dt_hours: f64, carry: &mut f64) -> u64 {
     let slots = per_second * dt_hours * 3600.0 + *carry;
     // The small tolerance keeps 29999.999… (rounding of rate · dt) from losing a slot.
-    // floor by truncation (slots >= 0; `f64::floor` is a library call on baseline x86-64).
-    let whole = ((slots + 1e-9) as u64) as f64;
+    let whole = floor_non_negative(slots + 1e-9);
     *carry = (slots - whole).max(0.0);
     whole as u64
 }
