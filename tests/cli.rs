@@ -151,6 +151,26 @@ const BAD: &[(&str, &str, &str)] = &[
         "it is 3 h before the start, but simulation.lead_hours is 1",
     ),
     (
+        "named-unknown-app",
+        "event.named[0].app",
+        "unknown app `signl`; expected one of the scenario's apps: telegram, signal",
+    ),
+    (
+        "named-share-out-of-range",
+        "event.named[0].share",
+        "expected a share in [0, 1], found 50",
+    ),
+    (
+        "named-shares-sum",
+        "event.named",
+        "expected shares that sum to at most 1 at every time, found 1.1",
+    ),
+    (
+        "named-after-horizon",
+        "event.named[0].shares",
+        "the series must end inside the simulated time",
+    ),
+    (
         "network-without-agents",
         "network",
         "applies to engine = \"agents\" only",

@@ -24,7 +24,9 @@ use crate::model::draw::{binomial, probability, weighted_index};
 use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
-use crate::model::switching::{Arrival, Holding, arrival_at, choice_weights_with, looking_hazard};
+use crate::model::switching::{
+    Arrival, Holding, arrival_at, choice_weights_with, follow_named, looking_hazard, news_led_share,
+};
 pub use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
 use rand::{Rng, RngExt};
@@ -413,7 +415,8 @@ impl Engine for AgentEngine {
                         let row = network.of(i);
                         let degree = row.len().max(1) as f64;
                         let f = f64::from(switched[i]) / degree;
-                        let p = probability(looking_hazard(b, h, looking, drivers.news, f), dt);
+                        let hazard = looking_hazard(b, h, looking, drivers.news, f);
+                        let p = probability(hazard, dt);
                         if looking_rng.random::<f64>() * p_max < p {
                             noticed[r][g].swap_remove(at);
                             for (k, c) in contact_shares.iter_mut().enumerate() {
@@ -427,6 +430,10 @@ impl Engine for AgentEngine {
                                 &contact_shares,
                                 &mut weights,
                             );
+                            if !drivers.named.is_empty() {
+                                let led = news_led_share(b, looking, drivers.news, hazard);
+                                follow_named(&mut weights, drivers.named, led);
+                            }
                             let total: f64 = weights.iter().sum();
                             let k = if total > 0.0 {
                                 weighted_index(&weights, choice_rng.random::<f64>())

@@ -11,12 +11,12 @@ use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
 use crate::model::baseline::organic_registrations;
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
-use crate::model::drivers::Schedule;
+use crate::model::drivers::{Schedule, StepDrivers};
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival, choice_weights, choose, contact_share, looking_hazard,
-    switched_share, switchers,
+    Arrival, Holding, arrival, choice_weights, choose, contact_share, follow_named, looking_hazard,
+    news_led_share, switched_share, switchers,
 };
 use crate::scenario::{Behaviour, Scenario};
 use rand::RngExt;
@@ -183,7 +183,7 @@ impl CohortEngine {
                     region.noticed[h] += newly;
                     let moving =
                         switchers(&mut looking_rng, region.noticed[h], scratch.hazard[h], dt);
-                    self.settle(r, h, moving, state, &mut choice_rng, scratch);
+                    self.settle(r, h, moving, drivers, state, &mut choice_rng, scratch);
                 }
                 continue;
             }
@@ -232,7 +232,7 @@ impl CohortEngine {
                         0
                     }
                 };
-                self.settle(r, h, moving, state, &mut choice_rng, scratch);
+                self.settle(r, h, moving, drivers, state, &mut choice_rng, scratch);
             }
         }
         self.serve(step, state, lanes, streams, scratch, dt);
@@ -255,6 +255,7 @@ impl CohortEngine {
         r: usize,
         h: usize,
         moving: u64,
+        drivers: StepDrivers<'_>,
         state: &mut CohortState,
         choice_rng: &mut impl rand::Rng,
         scratch: &mut Scratch,
@@ -284,6 +285,15 @@ impl CohortEngine {
             &scratch.contacts,
             &mut scratch.weights,
         );
+        if !drivers.named.is_empty() {
+            let led = news_led_share(
+                &self.behaviour,
+                drivers.looking[r],
+                drivers.news,
+                scratch.hazard[h],
+            );
+            follow_named(&mut scratch.weights, drivers.named, led);
+        }
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (k, &n) in scratch.chosen.iter().enumerate() {
             match arrival(Holding::from_index(h), k) {

@@ -68,6 +68,9 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
             .zip(&needs)
             .map(|(sev, need)| looking * sev * need);
         out.push(notice_rate, looking, news);
+        if let Some(named) = scenario.event.named_shares(scenario.apps.len(), tau) {
+            out.push_named(&named);
+        }
     }
     out
 }
@@ -165,5 +168,28 @@ mod tests {
         assert!((c.at(12.0) - 0.5).abs() < 1e-12);
         assert!((c.at(36.0) - 0.75).abs() < 1e-12);
         assert_eq!(c.at(1000.0), 0.5);
+    }
+
+    #[test]
+    fn named_shares_are_scheduled_only_when_the_news_names_an_app() {
+        let mut s = shipped("whatsapp-policy-2021-01.toml");
+        s.event.named.clear();
+        assert!(schedule(&s, &s.behaviour).at(0).named.is_empty());
+        s.event.named = vec![crate::scenario::NamedApp {
+            app: 1,
+            share: crate::scenario::Coverage {
+                first_hours: 72.0,
+                every_hours: 24.0,
+                index: vec![0.2, 0.6],
+            },
+            source: "test".into(),
+        }];
+        let steps = schedule(&s, &s.behaviour);
+        let at = |hours: usize| steps.at(s.timeline.event_step + hours).named.to_vec();
+        assert_eq!(at(10), vec![0.0, 0.0]);
+        // Step 84 is centred on 84.5 h: (84.5 - 72) / 24 of the way from 0.2 to 0.6.
+        let expected = 0.2 + 0.4 * (12.5 / 24.0);
+        assert!((at(84)[1] - expected).abs() < 1e-12, "{:?}", at(84));
+        assert_eq!(at(200), vec![0.0, 0.6]);
     }
 }

@@ -15,6 +15,9 @@ pub struct StepDrivers<'a> {
     pub looking: &'a [f64],
     /// M(t) in [0, 1]: news coverage.
     pub news: f64,
+    /// Per app: the share of news-led switchers the news sends to it (docs/MODEL.md §5);
+    /// empty when the news names no app.
+    pub named: &'a [f64],
 }
 
 /// The drivers of every step, stored step-major in flat vectors (three allocations per
@@ -25,6 +28,9 @@ pub struct Schedule {
     notice_rate: Vec<f64>,
     looking: Vec<f64>,
     news: Vec<f64>,
+    /// Apps per step in `named` (0 when the news names none).
+    apps: usize,
+    named: Vec<f64>,
 }
 
 impl Schedule {
@@ -35,7 +41,16 @@ impl Schedule {
             notice_rate: Vec::with_capacity(regions * steps),
             looking: Vec::with_capacity(regions * steps),
             news: Vec::with_capacity(steps),
+            apps: 0,
+            named: Vec::new(),
         }
+    }
+
+    /// Appends the next step's named shares (one per app); either every step has them or none.
+    pub fn push_named(&mut self, shares: &[f64]) {
+        self.apps = shares.len();
+        self.named.extend_from_slice(shares);
+        debug_assert_eq!(self.named.len(), self.news.len() * self.apps);
     }
 
     /// Appends the next step's drivers (`notice_rate` and `looking` one per region).
@@ -69,6 +84,7 @@ impl Schedule {
             notice_rate: &self.notice_rate[regions.clone()],
             looking: &self.looking[regions],
             news: self.news[step],
+            named: &self.named[step * self.apps..(step + 1) * self.apps],
         }
     }
 }

@@ -130,6 +130,35 @@ pub fn choice_weights_with(
     }
 }
 
+/// `φ = L·ν·M / h`: the share of a user's looking hazard `h` that the news drives (the last
+/// term of [`looking_hazard`]), so the chance that a switcher was led to look by the news.
+pub fn news_led_share(b: &Behaviour, looking: f64, news: f64, hazard: f64) -> f64 {
+    if hazard <= 0.0 {
+        return 0.0;
+    }
+    (looking * b.news_per_hour * news / hazard).clamp(0.0, 1.0)
+}
+
+/// News that names apps (docs/MODEL.md §5): a switcher led by the news (probability `φ`) takes
+/// named app `k` with probability `s_k`; everyone else, and the news-led share `1 - S` the names
+/// leave (`S = Σ s_k`), choose by `weights`. The weights become the mixture's probabilities
+/// `p_k = φ·s_k + (1 - φ·S)·w_k / W` (a switcher is news-led or not independently of the
+/// others, so one multinomial with these probabilities is the same split). With no app named
+/// (`named` empty, or every `s_k` = 0) or no news (`φ` = 0) the weights are left exactly as they
+/// were: the choice is today's rule.
+pub fn follow_named(weights: &mut [f64], named: &[f64], news_led: f64) {
+    let named_total: f64 = named.iter().sum();
+    if news_led <= 0.0 || named_total <= 0.0 {
+        return;
+    }
+    let total: f64 = weights.iter().sum();
+    let rest = 1.0 - news_led * named_total;
+    for (w, &s) in weights.iter_mut().zip(named) {
+        let by_rule = if total > 0.0 { *w / total } else { 0.0 };
+        *w = news_led * s + rest * by_rule;
+    }
+}
+
 /// Splits `n` switchers among alternatives by `weights`.
 pub fn choose(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64]) {
     multinomial(rng, n, weights, out);
@@ -175,6 +204,46 @@ mod tests {
         // 20 * (0.03 + 0.38 * 0.5) + 0.5 * 1.
         let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, 0.5);
         assert!((h - (20.0 * (0.03 + 0.19) + 0.5)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn news_that_names_no_app_leaves_the_choice_exactly_as_it_was() {
+        let mut w = [0.0; 3];
+        choice_weights(
+            &b(),
+            Holding::Dormant(1),
+            &[1.0, 0.7, 2.0],
+            &[0.1, 0.0, 0.3],
+            &mut w,
+        );
+        let before = w;
+        for (named, led) in [
+            (&[][..], 0.9),
+            (&[0.0, 0.0, 0.0][..], 0.9),
+            (&[0.5, 0.0, 0.0][..], 0.0),
+        ] {
+            follow_named(&mut w, named, led);
+            assert_eq!(w.map(f64::to_bits), before.map(f64::to_bits));
+        }
+    }
+
+    #[test]
+    fn news_led_switchers_take_the_named_app_in_its_share() {
+        // Weights 1 : 3 by the rule; 80% news-led; the news sends half of them to app 0.
+        let mut w = [1.0, 3.0];
+        follow_named(&mut w, &[0.5, 0.0], 0.8);
+        // p_0 = 0.8 * 0.5 + (1 - 0.4) * 0.25, p_1 = 0.6 * 0.75.
+        assert!(
+            (w[0] - 0.55).abs() < 1e-15 && (w[1] - 0.45).abs() < 1e-15,
+            "{w:?}"
+        );
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        // The news-led share is the news term's part of the hazard.
+        let h = looking_hazard(&b(), Holding::None, 0.5, 1.0, 0.0);
+        let phi = news_led_share(&b(), 0.5, 1.0, h);
+        assert!((phi - 0.5 / (0.03 + 0.5)).abs() < 1e-12, "{phi}");
+        assert_eq!(news_led_share(&b(), 0.5, 0.0, h), 0.0);
+        assert_eq!(news_led_share(&b(), 0.0, 1.0, 0.0), 0.0);
     }
 
     #[test]

@@ -64,6 +64,38 @@ pub struct Event {
     pub start: DateTime<Utc>,
     /// Share of attempts to use the affected services that fail, per region (1 for a trust shock).
     pub severity: Vec<f64>,
+    /// Apps the event's news names (docs/MODEL.md §5); empty when it names none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub named: Vec<NamedApp>,
+}
+
+/// An app that the event's news tells people to use ("Use Signal"): of the switchers the news
+/// led to look, the share `share.at(tau)` take this app, whatever its contacts and
+/// attractiveness (docs/MODEL.md §5). The shares of all named apps sum to at most 1 at every
+/// time; the rest choose by the usual rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedApp {
+    /// Index into `Scenario::apps`.
+    pub app: usize,
+    /// The share over hours after the event's start (0 before its first point).
+    pub share: Coverage,
+    /// Who named the app, where and when.
+    pub source: String,
+}
+
+impl Event {
+    /// The named shares of every app at `tau` hours after the event's start, in app order, or
+    /// `None` when the news names no app.
+    pub fn named_shares(&self, apps: usize, tau: f64) -> Option<Vec<f64>> {
+        if self.named.is_empty() {
+            return None;
+        }
+        let mut out = vec![0.0; apps];
+        for n in &self.named {
+            out[n.app] += n.share.at(tau);
+        }
+        Some(out)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

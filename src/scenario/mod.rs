@@ -4,13 +4,14 @@ pub(crate) mod check;
 mod domain;
 pub(crate) mod error;
 pub(crate) mod locate;
+mod named;
 mod overrides;
 mod params;
 mod raw;
 mod validate;
 
 pub use domain::{
-    AccountShares, AgentSettings, App, Capacity, Coverage, EngineKind, Event, EventKind,
+    AccountShares, AgentSettings, App, Capacity, Coverage, EngineKind, Event, EventKind, NamedApp,
     NetworkSpec, Region, Scenario, Timeline,
 };
 pub use error::{ScenarioError, ValidationIssue};

@@ -88,6 +88,23 @@ pub(crate) struct RawEvent {
     pub wanting_to_move: Option<f64>,
     /// Trust shock only: dated coverage index that drives the push.
     pub coverage: Option<RawCoverage>,
+    /// Apps the event's news names, with the share of news-led switchers each takes.
+    #[serde(default)]
+    pub named: Vec<RawNamed>,
+}
+
+/// One app named by the event's news (`[[event.named]]`): a constant `share` (from `from`, if
+/// given), or a dated series `shares` from `from` every `every_hours`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNamed {
+    pub app: String,
+    pub share: Option<f64>,
+    pub from: Option<toml::value::Datetime>,
+    pub every_hours: Option<f64>,
+    pub shares: Option<Vec<f64>>,
+    /// Who named the app, where and when (or "assumed" and why).
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,6 +9,7 @@ use super::domain::{
 use super::error::read_input;
 use super::error::{ScenarioError, ValidationIssue};
 use super::locate::from_toml;
+use super::named::named_apps;
 use super::params::{Behaviour, load_params};
 use super::raw::{
     RawApp, RawCoverage, RawEvent, RawNetwork, RawRegion, RawScenario, RawSimulation,
@@ -91,8 +92,10 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
     let regions = regions(c, &raw.regions)?;
     let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
     let timeline = timeline(c, &raw.simulation, &raw.event)?;
-    let event = event(c, &raw.event, &names, &timeline)?;
+    let mut event = event(c, &raw.event, &names, &timeline)?;
     let apps = apps(c, &raw.apps, &names)?;
+    let app_names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    event.named = named_apps(c, &raw.event.named, &app_names, event.start, &timeline)?;
     if raw.simulation.runs == 0 {
         return Err(c.issue("simulation.runs", "expected at least 1 run"));
     }
@@ -356,7 +359,7 @@ fn timeline(c: &Checker, sim: &RawSimulation, ev: &RawEvent) -> Result<Timeline,
     })
 }
 
-fn parse_time(
+pub(super) fn parse_time(
     c: &Checker,
     key: &str,
     value: &toml::value::Datetime,
@@ -526,6 +529,7 @@ fn event(
         services: ev.services.clone(),
         start,
         severity,
+        named: Vec::new(),
     })
 }
 

@@ -57,6 +57,7 @@ pub fn bass_scenario(
             services: vec!["whatsapp".into()],
             start,
             severity: vec![1.0],
+            named: Vec::new(),
         },
         regions: vec![Region {
             name: "world".into(),
