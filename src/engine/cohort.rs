@@ -11,7 +11,7 @@ use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
 use crate::model::baseline::organic_registrations;
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
-use crate::model::drivers::{Schedule, StepDrivers};
+use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
 use crate::model::switching::{
@@ -153,6 +153,8 @@ impl CohortEngine {
         for attempts in &mut scratch.attempts {
             attempts.fill(0);
         }
+        scratch.named.clear();
+        scratch.named.extend_from_slice(drivers.named);
         for r in 0..state.regions.len() {
             let notice_p = probability(drivers.notice_rate[r], dt);
             if notice_p == 0.0 && drivers.looking[r] <= 0.0 {
@@ -173,6 +175,16 @@ impl CohortEngine {
                     switched_share,
                 );
             }
+            if !scratch.named.is_empty() {
+                for h in 0..scratch.hazard.len() {
+                    scratch.news_led[h] = news_led_share(
+                        &self.behaviour,
+                        drivers.looking[r],
+                        drivers.news,
+                        scratch.hazard[h],
+                    );
+                }
+            }
             if notice_p > 0.0 {
                 scratch.quiet[r] = None;
                 let mut notice_rng = streams.lazy(Component::Notice, step, r);
@@ -183,7 +195,7 @@ impl CohortEngine {
                     region.noticed[h] += newly;
                     let moving =
                         switchers(&mut looking_rng, region.noticed[h], scratch.hazard[h], dt);
-                    self.settle(r, h, moving, drivers, state, &mut choice_rng, scratch);
+                    self.settle(r, h, moving, state, &mut choice_rng, scratch);
                 }
                 continue;
             }
@@ -232,7 +244,7 @@ impl CohortEngine {
                         0
                     }
                 };
-                self.settle(r, h, moving, drivers, state, &mut choice_rng, scratch);
+                self.settle(r, h, moving, state, &mut choice_rng, scratch);
             }
         }
         self.serve(step, state, lanes, streams, scratch, dt);
@@ -255,7 +267,6 @@ impl CohortEngine {
         r: usize,
         h: usize,
         moving: u64,
-        drivers: StepDrivers<'_>,
         state: &mut CohortState,
         choice_rng: &mut impl rand::Rng,
         scratch: &mut Scratch,
@@ -285,15 +296,7 @@ impl CohortEngine {
             &scratch.contacts,
             &mut scratch.weights,
         );
-        if !drivers.named.is_empty() {
-            let led = news_led_share(
-                &self.behaviour,
-                drivers.looking[r],
-                drivers.news,
-                scratch.hazard[h],
-            );
-            follow_named(&mut scratch.weights, drivers.named, led);
-        }
+        follow_named(&mut scratch.weights, &scratch.named, scratch.news_led[h]);
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (k, &n) in scratch.chosen.iter().enumerate() {
             match arrival(Holding::from_index(h), k) {
@@ -387,6 +390,10 @@ struct Scratch {
     /// Per region: what is left of the Exp(1) budget of the current stretch without noticing
     /// (None when no stretch is under way).
     quiet: Vec<Option<f64>>,
+    /// This step's named shares per app (empty when the news names none), and per holding the
+    /// share of switchers the news led (docs/MODEL.md §5).
+    named: Vec<f64>,
+    news_led: Vec<f64>,
 }
 
 impl Scratch {
@@ -403,6 +410,8 @@ impl Scratch {
             lambda_from: vec![0.0; apps + 1],
             quiet: vec![None; regions],
             contacts_ready: false,
+            named: Vec::with_capacity(apps),
+            news_led: vec![0.0; apps + 1],
         }
     }
 }
