@@ -500,6 +500,12 @@ pub struct ValidateArgs {
     /// docs/validation.md].
     #[arg(long)]
     pub markdown: Option<PathBuf>,
+    /// Figures of events never fitted, predicted from the fit to every event ("out of fit").
+    #[arg(long, default_value = "data/out-of-fit.toml")]
+    pub catalogue: PathBuf,
+    /// Leave the out-of-fit catalogue out.
+    #[arg(long)]
+    pub no_catalogue: bool,
     /// Output folder for each held-out event's timeline plot (timeline-<event>.png/svg) and timelines.json.
     #[arg(long, default_value = "output/validate")]
     pub out: PathBuf,

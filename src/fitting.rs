@@ -13,12 +13,14 @@ use surge::calibrate::report::{
     posterior_csv, predictive,
 };
 use surge::calibrate::timeline::EventTimeline;
-use surge::calibrate::validate::{leave_one_out, validation_markdown};
+use surge::calibrate::validate::{Role, full_fit, leave_one_out, roles, validation_markdown};
 use surge::calibrate::{
     AbcSettings, EventSet, FitProgress, ObservationSet, Priors, fit, load_observations, load_priors,
 };
 use surge::report::atomic::{create_folder, write_atomic};
-use surge::report::plot::{FitPlots, PlotSize, TimelinePlot, render};
+use surge::report::plot::{
+    CheckedFigure, FitPlots, PlotSize, TimelinePlot, ValidationChart, render,
+};
 use surge::scenario::{Behaviour, load_params};
 
 /// The parameters and posterior every shipped scenario runs with (`surge fit --write-params`).
@@ -279,17 +281,33 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     let started = Instant::now();
     let progress = Bar::new(a.quiet);
     let reporter: &dyn FitProgress = &progress;
-    let results = worker_pool(a.threads)?.install(|| {
-        leave_one_out(
+    let catalogue = if args.no_catalogue {
+        None
+    } else {
+        Some(load_observations(&args.catalogue)?)
+    };
+    let (full, results) = worker_pool(a.threads)?.install(|| {
+        let full = full_fit(
+            &all,
+            catalogue.as_ref(),
+            &a.params,
+            &priors,
+            &base,
+            &settings,
+            a.draws,
+            reporter,
+        )?;
+        let held = leave_one_out(
             &all, &a.params, &priors, &base, &settings, a.draws, reporter,
-        )
+        )?;
+        Ok::<_, surge::calibrate::CalibrationError>((full, held))
     })?;
     progress.0.finish_and_clear();
     let command = format!(
         "surge validate --particles {} --generations {} --max-simulations {} --seed {}",
         a.particles, a.generations, a.max_simulations, a.seed
     );
-    let markdown = validation_markdown(&results, &command);
+    let markdown = validation_markdown(&full, &results, &command);
     create_folder(&args.out)?;
     let timelines: Vec<EventTimeline> = results
         .iter()
@@ -300,6 +318,31 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
         a.draws
     );
     write_timelines(&args.out, &timelines, &source, size)?;
+    let source = format!(
+        "out of fit: predicted from the fit to every event, {} draws",
+        a.draws
+    );
+    write_timelines(&args.out, &full.timelines, &source, size)?;
+    let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+    let figures: Vec<CheckedFigure> = roles(&full, &results)
+        .into_iter()
+        .filter(|(_, _, r)| !r.share && !r.ratio && !r.upper_bound)
+        .map(|(role, _, r)| CheckedFigure {
+            role: role as usize,
+            observed: (r.observed_low * r.observed_high).sqrt(),
+            median: r.predicted_median,
+            p05: r.predicted_p05,
+            p95: r.predicted_p95,
+        })
+        .collect();
+    render(
+        &ValidationChart {
+            roles: &names,
+            figures: &figures,
+        },
+        &args.out,
+        size,
+    )?;
     write_atomic(&markdown_file, markdown.as_bytes())?;
     print!("{markdown}");
     println!(

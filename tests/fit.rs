@@ -201,6 +201,9 @@ fn validate_writes_its_table() {
             "--draws",
             "10",
             "--quiet",
+            // A catalogue of figures never fitted (here: of a fitted event, for speed).
+            "--catalogue",
+            "tests/fixtures/observations-one-event.toml",
             "--markdown",
         ])
         .arg(&md)
@@ -210,8 +213,43 @@ fn validate_writes_its_table() {
         .assert()
         .success();
     let text = std::fs::read_to_string(&md).unwrap();
-    assert!(text.contains("| held-out event | figure |"));
-    assert!(text.contains("valid-small"));
+    assert!(
+        text.contains("| role | event | figure | observed |"),
+        "{text}"
+    );
+    for role in [
+        "| fitted | valid-small |",
+        "| left out | valid-small |",
+        "| out of fit | valid-small |",
+    ] {
+        assert!(text.contains(role), "no `{role}` row in {text}");
+    }
+    assert!(text.contains("- out of fit: 3 figures;"), "{text}");
+    assert!(text.contains("- every event: "), "{text}");
+    let plot = dir.path().join("validate/validation.png");
+    assert!(
+        std::fs::metadata(&plot).is_ok_and(|m| m.len() > 10_000),
+        "no plot at {plot:?}"
+    );
+}
+
+#[test]
+fn validate_refuses_a_missing_catalogue_with_its_name() {
+    Command::cargo_bin("surge")
+        .unwrap()
+        .args([
+            "validate",
+            "--observations",
+            "tests/fixtures/observations-small.toml",
+            "--catalogue",
+            "tests/fixtures/no-such-catalogue.toml",
+            "--quiet",
+            "--out",
+        ])
+        .arg(tempfile::tempdir().unwrap().path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no-such-catalogue.toml"));
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! Leave-one-event-out validation: fit on the other events, predict the held-out one.
+//! Validation: the fit to every event against its own figures, leave-one-event-out (fit on the
+//! other events, predict the held-out one), and the out-of-fit catalogue (events never fitted,
+//! predicted from the fit to all): one table and one plot with each figure's role.
 
 use super::CalibrationError;
 use super::abc::{AbcSettings, FitProgress, fit};
@@ -65,29 +67,157 @@ pub fn leave_one_out(
     Ok(out)
 }
 
-/// The validation table as Markdown (docs/validation.md).
-pub fn validation_markdown(results: &[HeldOut], command: &str) -> String {
-    let mut out = format!(
-        "# Leave-one-event-out validation\n\nRegenerate with `{command}`.\n\nEach event is predicted by a fit to the *other* events only. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval (a regional share is compared\nthe same way, as a ratio of shares; a consistency check `.largest` errs only above its bound); within ±0.301 is within a factor of 2.\n\n| held-out event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|\n"
-    );
-    for h in results {
-        for r in &h.rows {
-            let within = r.log10_error.abs() <= 2f64.log10();
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | [{}, {}] | {} | {:.3} | {} |\n",
-                h.event,
-                r.id,
-                r.observed(),
-                r.show(r.predicted_median),
-                r.show(r.predicted_p05),
-                r.show(r.predicted_p95),
-                if r.covered { "yes" } else { "no" },
-                r.log10_error,
-                if within { "yes" } else { "no" }
-            ));
+/// The fit to every event and what it predicts: its own figures and the out-of-fit catalogue's.
+#[derive(Debug, Clone)]
+pub struct FullFit {
+    /// Figures of the fitted events (those with `fitted = false` are predicted only).
+    pub rows: Vec<PredictiveRow>,
+    /// Figures of events never fitted (`data/out-of-fit.toml`).
+    pub out_of_fit: Vec<PredictiveRow>,
+    /// The out-of-fit events' timelines as the full fit predicts them.
+    pub timelines: Vec<EventTimeline>,
+    pub stop: super::abc::StopReason,
+    pub simulations: usize,
+}
+
+/// Fits every event of `set` (as `surge fit` does with the same settings) and predicts its
+/// figures and those of `catalogue`, whose figures are never part of a fit's distance.
+#[allow(clippy::too_many_arguments)]
+pub fn full_fit(
+    set: &ObservationSet,
+    catalogue: Option<&ObservationSet>,
+    params: &Path,
+    priors: &Priors,
+    base: &Behaviour,
+    settings: &AbcSettings,
+    draws: usize,
+    progress: &dyn FitProgress,
+) -> Result<FullFit, CalibrationError> {
+    let events = EventSet::new(set, Some(params))?;
+    let posterior = fit(&events, priors, base, settings, progress);
+    let own = predictive(&events, &posterior, priors, base, draws, settings.seed);
+    let (out_of_fit, timelines) = match catalogue {
+        Some(c) => {
+            let mut c = ObservationSet {
+                file: c.file.clone(),
+                observations: c.observations.clone(),
+            };
+            for o in &mut c.observations {
+                o.fitted = false;
+            }
+            let outside = EventSet::new(&c, Some(params))?;
+            let p = predictive(&outside, &posterior, priors, base, draws, settings.seed);
+            (p.rows, p.timelines)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(FullFit {
+        rows: own.rows,
+        out_of_fit,
+        timelines,
+        stop: posterior.stop,
+        simulations: posterior.simulations,
+    })
+}
+
+/// A figure's part in the validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// In the fit's distance, predicted by the fit to every event.
+    Fitted,
+    /// Of a fitted event but not in the distance (`fitted = false`), predicted by the same fit.
+    NotFitted,
+    /// Its event held out, predicted by the fit to the other events.
+    LeftOut,
+    /// Of an event never fitted, predicted by the fit to every event.
+    OutOfFit,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Fitted, Role::NotFitted, Role::LeftOut, Role::OutOfFit];
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Fitted => "fitted",
+            Role::NotFitted => "not fitted",
+            Role::LeftOut => "left out",
+            Role::OutOfFit => "out of fit",
         }
     }
+}
+
+/// Every row of the validation, with its role and the event it belongs to, in table order.
+pub fn roles<'a>(
+    full: &'a FullFit,
+    held: &'a [HeldOut],
+) -> Vec<(Role, &'a str, &'a PredictiveRow)> {
+    let mut out: Vec<(Role, &str, &PredictiveRow)> = Vec::new();
+    for r in &full.rows {
+        let role = if r.fitted {
+            Role::Fitted
+        } else {
+            Role::NotFitted
+        };
+        out.push((role, r.event.as_str(), r));
+    }
+    out.sort_by_key(|(role, _, _)| *role as u8);
+    for h in held {
+        out.extend(h.rows.iter().map(|r| (Role::LeftOut, h.event.as_str(), r)));
+    }
+    out.extend(
+        full.out_of_fit
+            .iter()
+            .map(|r| (Role::OutOfFit, r.event.as_str(), r)),
+    );
+    out
+}
+
+/// The validation table as Markdown (docs/validation.md).
+pub fn validation_markdown(full: &FullFit, results: &[HeldOut], command: &str) -> String {
+    let mut out = format!(
+        "# Validation\n\nRegenerate with `{command}`.\n\nOne row per reported figure. `role`: **fitted** (in the fit's distance) and **not fitted** (of a fitted event, left out of the distance) are predicted by the fit to every event; **left out** by a fit to the *other* events only (leave-one-event-out); **out of fit** (`data/out-of-fit.toml`: events never fitted) by the fit to every event. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval (a regional share is compared\nthe same way, as a ratio of shares; a consistency check `.largest` errs only above its bound); within ±0.301 is within a factor of 2, ±0.176 within 1.5x.\n\n![reported against predicted](images/validation.png)\n\n| role | event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|---|\n"
+    );
+    let rows = roles(full, results);
+    for (role, event, r) in &rows {
+        let within = r.log10_error.abs() <= 2f64.log10();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | [{}, {}] | {} | {:.3} | {} |\n",
+            role.name(),
+            event,
+            r.id,
+            r.observed(),
+            r.show(r.predicted_median),
+            r.show(r.predicted_p05),
+            r.show(r.predicted_p95),
+            if r.covered { "yes" } else { "no" },
+            r.log10_error,
+            if within { "yes" } else { "no" }
+        ));
+    }
+    out.push_str("\nSummary by role (covered; median within 2x; within 1.5x):\n\n");
+    for role in Role::ALL {
+        let these: Vec<&PredictiveRow> = rows
+            .iter()
+            .filter(|(r, _, _)| *r == role)
+            .map(|(_, _, row)| *row)
+            .collect();
+        if these.is_empty() {
+            continue;
+        }
+        let count = |f: &dyn Fn(&PredictiveRow) -> bool| these.iter().filter(|r| f(r)).count();
+        out.push_str(&format!(
+            "- {}: {} figures; covered {}; within 2x {}; within 1.5x {}\n",
+            role.name(),
+            these.len(),
+            count(&|r| r.covered),
+            count(&|r| r.log10_error.abs() <= 2f64.log10()),
+            count(&|r| r.log10_error.abs() <= 1.5f64.log10()),
+        ));
+    }
     out.push_str("\nFits (stop reason, simulations):\n\n");
+    out.push_str(&format!(
+        "- every event: {}, {} simulations\n",
+        full.stop, full.simulations
+    ));
     for h in results {
         out.push_str(&format!(
             "- without {}: {}, {} simulations\n",
@@ -138,7 +268,14 @@ mod tests {
             stop: StopReason::AcceptanceTooLow,
             simulations: 10,
         };
-        let md = validation_markdown(&[held], "surge validate");
+        let full = FullFit {
+            rows: vec![row("fitted-one", false, 1e6, 2e6, 1.5e6)],
+            out_of_fit: vec![row("outside-one", false, 1e6, 2e6, 5e6)],
+            timelines: Vec::new(),
+            stop: StopReason::AcceptanceTooLow,
+            simulations: 20,
+        };
+        let md = validation_markdown(&full, &[held], "surge validate");
         let verdict = |id: &str| {
             let line = md.lines().find(|l| l.contains(id)).unwrap();
             line.trim_end_matches(" |")
@@ -153,5 +290,13 @@ mod tests {
         assert_eq!(verdict("share-close"), "yes");
         assert!(md.contains("| 3.5% |"), "{md}");
         assert!(md.contains("- without e: acceptance_too_low, 10 simulations"));
+        assert!(md.contains("| fitted | e | fitted-one |"), "{md}");
+        assert!(md.contains("| left out | e | count-close |"), "{md}");
+        assert!(md.contains("| out of fit | e | outside-one |"), "{md}");
+        assert!(
+            md.contains("- out of fit: 1 figures; covered 1; within 2x 0; within 1.5x 0"),
+            "{md}"
+        );
+        assert_eq!(verdict("outside-one"), "no");
     }
 }

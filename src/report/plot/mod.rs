@@ -11,6 +11,7 @@ pub mod style;
 mod sweep;
 mod timeline;
 mod tune;
+mod validation;
 
 pub use adoption::Adoption;
 pub use compare::CompareChart;
@@ -21,6 +22,7 @@ pub use sensitivity::SensitivityChart;
 pub use sweep::{SweepChart, SweepHeatmap};
 pub use timeline::TimelinePlot;
 pub use tune::TuneChart;
+pub use validation::{CheckedFigure, ValidationChart};
 
 use super::atomic::{WriteError, write_atomic};
 use super::series::SavedRun;
