@@ -234,6 +234,28 @@ fn validate_writes_its_table() {
 }
 
 #[test]
+fn an_observation_of_a_missing_app_is_refused_with_file_and_line_before_any_fit() {
+    for command in [&["fit"][..], &["validate", "--no-catalogue"][..]] {
+        Command::cargo_bin("surge")
+            .unwrap()
+            .args(command)
+            .args([
+                "--observations",
+                "tests/fixtures/observations-bad-app.toml",
+                "--quiet",
+                "--out",
+            ])
+            .arg(tempfile::tempdir().unwrap().path())
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(
+                "tests/fixtures/observations-bad-app.toml:5: observation `telegram-registrations-24h`",
+            ))
+            .stderr(predicates::str::contains("has no app `telegrm`"));
+    }
+}
+
+#[test]
 fn validate_refuses_a_missing_catalogue_with_its_name() {
     Command::cargo_bin("surge")
         .unwrap()

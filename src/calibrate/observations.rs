@@ -99,6 +99,8 @@ impl Counts {
 #[derive(Debug, Clone, Serialize)]
 pub struct Observation {
     pub id: String,
+    /// Line of its `app` key in the observations file (errors found later name it).
+    pub line: usize,
     /// Scenario file of the event.
     pub event: PathBuf,
     pub app: String,
@@ -316,6 +318,7 @@ fn check_observation(
         ));
     }
     Ok(Observation {
+        line: c.issue(&format!("observation[{i}].app"), "").line,
         id: raw.id,
         event,
         app: raw.app,

@@ -101,8 +101,9 @@ impl EventSet {
             let s = &scenarios[e];
             let bad = |what: String| {
                 CalibrationError::Invalid(format!(
-                    "{}: observation `{}`: {what}",
+                    "{}:{}: observation `{}`: {what}",
                     set.file.display(),
+                    o.line,
                     o.id
                 ))
             };

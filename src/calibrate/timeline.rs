@@ -155,6 +155,7 @@ mod tests {
 
     fn count(id: &str, then_hours: Option<f64>, low: f64, high: f64) -> Observation {
         Observation {
+            line: 1,
             id: id.into(),
             event: "e.toml".into(),
             app: "telegram".into(),

@@ -94,9 +94,8 @@ pub fn full_fit(
     progress: &dyn FitProgress,
 ) -> Result<FullFit, CalibrationError> {
     let events = EventSet::new(set, Some(params))?;
-    let posterior = fit(&events, priors, base, settings, progress);
-    let own = predictive(&events, &posterior, priors, base, draws, settings.seed);
-    let (out_of_fit, timelines) = match catalogue {
+    // The catalogue's events are loaded (and its figures checked) before any fit.
+    let outside = match catalogue {
         Some(c) => {
             let mut c = ObservationSet {
                 file: c.file.clone(),
@@ -105,8 +104,15 @@ pub fn full_fit(
             for o in &mut c.observations {
                 o.fitted = false;
             }
-            let outside = EventSet::new(&c, Some(params))?;
-            let p = predictive(&outside, &posterior, priors, base, draws, settings.seed);
+            Some(EventSet::new(&c, Some(params))?)
+        }
+        None => None,
+    };
+    let posterior = fit(&events, priors, base, settings, progress);
+    let own = predictive(&events, &posterior, priors, base, draws, settings.seed);
+    let (out_of_fit, timelines) = match &outside {
+        Some(outside) => {
+            let p = predictive(outside, &posterior, priors, base, draws, settings.seed);
             (p.rows, p.timelines)
         }
         None => (Vec::new(), Vec::new()),
