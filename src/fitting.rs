@@ -326,8 +326,8 @@ pub fn validate_command(args: &ValidateArgs) -> Result<()> {
     let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
     let figures: Vec<CheckedFigure> = roles(&full, &results)
         .into_iter()
-        .filter(|(_, _, r)| !r.share && !r.ratio && !r.upper_bound)
-        .map(|(role, _, r)| CheckedFigure {
+        .filter(|(_, r)| !r.share && !r.ratio && !r.upper_bound)
+        .map(|(role, r)| CheckedFigure {
             role: role as usize,
             observed: (r.observed_low * r.observed_high).sqrt(),
             median: r.predicted_median,

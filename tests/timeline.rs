@@ -158,11 +158,12 @@ fn news_that_names_signal_moves_newcomers_to_it_and_only_while_it_names_it() {
     let mut unnamed = named.clone();
     unnamed.event.named.clear();
     let (with, without) = (signal(&named), signal(&unnamed));
-    // Newcomers are nearly all news-led (phi about 0.97): by the rule alone about 43% of them
-    // take Signal (equal attractiveness, few contacts on either app outside Europe), with half
-    // of the news-led sent to Signal about 0.97 * 0.5 + 0.27 * 0.43 = 60%, so about 1.3 times
-    // the sign-ups less what Telegram's growing contacts take back (measured: 1.23x). One run
-    // of millions: the run-to-run spread is a fraction of a percent.
+    // Newcomers are nearly all news-led (phi = 0.95 at F = 0 with params/fitted.toml): by the
+    // rule alone about 43% of them take Signal (equal attractiveness, few contacts on either
+    // app outside Europe), with half of the news-led sent to Signal about
+    // 0.95 * 0.5 + (1 - 0.95 * 0.75) * 0.43 = 60%, so about 1.4 times
+    // the sign-ups less what Telegram's growing contacts take back (measured: 1.23x, one
+    // seeded run of millions; the margin to 1.15 is what the test allows for the estimate).
     assert!(with > 1.15 * without, "named {with}, unnamed {without}");
     // An unannounced outage has no news term (M = 0): naming Signal there changes nothing.
     let mut october = fitted("facebook-2021-10-04.toml");

@@ -4,7 +4,7 @@
 use super::CalibrationError;
 use crate::scenario::check::Checker;
 use crate::scenario::error::read_input;
-use crate::scenario::locate::from_toml;
+use crate::scenario::locate::{from_toml, locate};
 use crate::scenario::{ScenarioError, ValidationIssue};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -318,7 +318,7 @@ fn check_observation(
         ));
     }
     Ok(Observation {
-        line: c.issue(&format!("observation[{i}].app"), "").line,
+        line: locate(c.text, &format!("observation[{i}].app")).0,
         id: raw.id,
         event,
         app: raw.app,

@@ -97,10 +97,7 @@ pub fn full_fit(
     // The catalogue's events are loaded (and its figures checked) before any fit.
     let outside = match catalogue {
         Some(c) => {
-            let mut c = ObservationSet {
-                file: c.file.clone(),
-                observations: c.observations.clone(),
-            };
+            let mut c = c.clone();
             for o in &mut c.observations {
                 o.fitted = false;
             }
@@ -151,29 +148,22 @@ impl Role {
     }
 }
 
-/// Every row of the validation, with its role and the event it belongs to, in table order.
-pub fn roles<'a>(
-    full: &'a FullFit,
-    held: &'a [HeldOut],
-) -> Vec<(Role, &'a str, &'a PredictiveRow)> {
-    let mut out: Vec<(Role, &str, &PredictiveRow)> = Vec::new();
-    for r in &full.rows {
-        let role = if r.fitted {
+/// Every row of the validation with its role, in table order (each row names its event).
+pub fn roles<'a>(full: &'a FullFit, held: &'a [HeldOut]) -> Vec<(Role, &'a PredictiveRow)> {
+    let role = |r: &PredictiveRow| {
+        if r.fitted {
             Role::Fitted
         } else {
             Role::NotFitted
-        };
-        out.push((role, r.event.as_str(), r));
-    }
-    out.sort_by_key(|(role, _, _)| *role as u8);
-    for h in held {
-        out.extend(h.rows.iter().map(|r| (Role::LeftOut, h.event.as_str(), r)));
-    }
+        }
+    };
+    let mut out: Vec<(Role, &PredictiveRow)> = full.rows.iter().map(|r| (role(r), r)).collect();
+    out.sort_by_key(|(role, _)| *role as u8);
     out.extend(
-        full.out_of_fit
-            .iter()
-            .map(|r| (Role::OutOfFit, r.event.as_str(), r)),
+        held.iter()
+            .flat_map(|h| h.rows.iter().map(|r| (Role::LeftOut, r))),
     );
+    out.extend(full.out_of_fit.iter().map(|r| (Role::OutOfFit, r)));
     out
 }
 
@@ -183,12 +173,12 @@ pub fn validation_markdown(full: &FullFit, results: &[HeldOut], command: &str) -
         "# Validation\n\nRegenerate with `{command}`.\n\nOne row per reported figure. `role`: **fitted** (in the fit's distance) and **not fitted** (of a fitted event, left out of the distance) are predicted by the fit to every event; **left out** by a fit to the *other* events only (leave-one-event-out); **out of fit** (`data/out-of-fit.toml`: events never fitted) by the fit to every event. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval (a regional share is compared\nthe same way, as a ratio of shares; a consistency check `.largest` errs only above its bound); within ±0.301 is within a factor of 2, ±0.176 within 1.5x.\n\n![reported against predicted](images/validation.png)\n\n| role | event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|---|\n"
     );
     let rows = roles(full, results);
-    for (role, event, r) in &rows {
+    for (role, r) in &rows {
         let within = r.log10_error.abs() <= 2f64.log10();
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | [{}, {}] | {} | {:.3} | {} |\n",
             role.name(),
-            event,
+            r.event,
             r.id,
             r.observed(),
             r.show(r.predicted_median),
@@ -203,8 +193,8 @@ pub fn validation_markdown(full: &FullFit, results: &[HeldOut], command: &str) -
     for role in Role::ALL {
         let these: Vec<&PredictiveRow> = rows
             .iter()
-            .filter(|(r, _, _)| *r == role)
-            .map(|(_, _, row)| *row)
+            .filter(|(r, _)| *r == role)
+            .map(|(_, row)| *row)
             .collect();
         if these.is_empty() {
             continue;

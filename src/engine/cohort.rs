@@ -155,6 +155,7 @@ impl CohortEngine {
         }
         scratch.named.clear();
         scratch.named.extend_from_slice(drivers.named);
+        scratch.news = drivers.news;
         for r in 0..state.regions.len() {
             let notice_p = probability(drivers.notice_rate[r], dt);
             if notice_p == 0.0 && drivers.looking[r] <= 0.0 {
@@ -175,16 +176,7 @@ impl CohortEngine {
                     switched_share,
                 );
             }
-            if !scratch.named.is_empty() {
-                for h in 0..scratch.hazard.len() {
-                    scratch.news_led[h] = news_led_share(
-                        &self.behaviour,
-                        drivers.looking[r],
-                        drivers.news,
-                        scratch.hazard[h],
-                    );
-                }
-            }
+            scratch.looking = drivers.looking[r];
             if notice_p > 0.0 {
                 scratch.quiet[r] = None;
                 let mut notice_rng = streams.lazy(Component::Notice, step, r);
@@ -296,7 +288,15 @@ impl CohortEngine {
             &scratch.contacts,
             &mut scratch.weights,
         );
-        follow_named(&mut scratch.weights, &scratch.named, scratch.news_led[h]);
+        if !scratch.named.is_empty() {
+            let led = news_led_share(
+                &self.behaviour,
+                scratch.looking,
+                scratch.news,
+                scratch.hazard[h],
+            );
+            follow_named(&mut scratch.weights, &scratch.named, led);
+        }
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (k, &n) in scratch.chosen.iter().enumerate() {
             match arrival(Holding::from_index(h), k) {
@@ -390,10 +390,12 @@ struct Scratch {
     /// Per region: what is left of the Exp(1) budget of the current stretch without noticing
     /// (None when no stretch is under way).
     quiet: Vec<Option<f64>>,
-    /// This step's named shares per app (empty when the news names none), and per holding the
-    /// share of switchers the news led (docs/MODEL.md §5).
+    /// This step's named shares per app (empty when the news names none), its news coverage
+    /// and the current region's looking intensity: what the news-led share of a holding's
+    /// switchers is computed from when some of them move (docs/MODEL.md §5).
     named: Vec<f64>,
-    news_led: Vec<f64>,
+    news: f64,
+    looking: f64,
 }
 
 impl Scratch {
@@ -411,7 +413,8 @@ impl Scratch {
             quiet: vec![None; regions],
             contacts_ready: false,
             named: Vec::with_capacity(apps),
-            news_led: vec![0.0; apps + 1],
+            news: 0.0,
+            looking: 0.0,
         }
     }
 }

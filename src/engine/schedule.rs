@@ -30,6 +30,7 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
         .map(|r| need(r.reachable_elsewhere, fallback))
         .collect();
     let mut out = Schedule::with_capacity(scenario.regions.len(), t.steps);
+    let mut named = vec![0.0; scenario.apps.len()];
     for s in 0..t.steps {
         let step_start = (s as f64 - t.event_step as f64) * dt;
         let tau = step_start + dt / 2.0;
@@ -68,7 +69,8 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
             .zip(&needs)
             .map(|(sev, need)| looking * sev * need);
         out.push(notice_rate, looking, news);
-        if let Some(named) = scenario.event.named_shares(scenario.apps.len(), tau) {
+        if !scenario.event.named.is_empty() {
+            scenario.event.named_shares(tau, &mut named);
             out.push_named(&named);
         }
     }

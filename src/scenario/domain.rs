@@ -84,17 +84,13 @@ pub struct NamedApp {
 }
 
 impl Event {
-    /// The named shares of every app at `tau` hours after the event's start, in app order, or
-    /// `None` when the news names no app.
-    pub fn named_shares(&self, apps: usize, tau: f64) -> Option<Vec<f64>> {
-        if self.named.is_empty() {
-            return None;
-        }
-        let mut out = vec![0.0; apps];
+    /// Writes the named share of every app at `tau` hours after the event's start into `out`
+    /// (one per app, in app order; 0 for apps the news does not name).
+    pub fn named_shares(&self, tau: f64, out: &mut [f64]) {
+        out.fill(0.0);
         for n in &self.named {
             out[n.app] += n.share.at(tau);
         }
-        Some(out)
     }
 }
 
