@@ -25,7 +25,8 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival_at, choice_weights_with, follow_named, looking_hazard, news_led_share,
+    Arrival, Holding, arrival_at, choice_weights_with, exclude_down, follow_named, looking_hazard,
+    news_led_share,
 };
 pub use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
@@ -382,6 +383,7 @@ impl Engine for AgentEngine {
             for r in 0..regions {
                 let notice_p = probability(drivers.notice_rate[r], dt);
                 let looking = drivers.looking[r];
+                let news = drivers.news[r];
                 if notice_p == 0.0 && looking <= 0.0 {
                     continue;
                 }
@@ -395,7 +397,7 @@ impl Engine for AgentEngine {
                         noticed[r][g].push(i);
                     }
                     let h = Holding::from_index(g);
-                    let bound = looking_hazard(b, h, looking, drivers.news, 1.0);
+                    let bound = looking_hazard(b, h, looking, news, 1.0);
                     let p_max = probability(bound, dt);
                     if p_max <= 0.0 || noticed[r][g].is_empty() {
                         continue;
@@ -415,10 +417,9 @@ impl Engine for AgentEngine {
                         let row = network.of(i);
                         let degree = row.len().max(1) as f64;
                         let f = f64::from(switched[i]) / degree;
-                        let hazard = looking_hazard(b, h, looking, drivers.news, f);
+                        let hazard = looking_hazard(b, h, looking, news, f);
                         let p = probability(hazard, dt);
                         if looking_rng.random::<f64>() * p_max < p {
-                            noticed[r][g].swap_remove(at);
                             for (k, c) in contact_shares.iter_mut().enumerate() {
                                 *c = f64::from(on_app[i * apps + k]) / degree;
                             }
@@ -430,16 +431,18 @@ impl Engine for AgentEngine {
                                 &contact_shares,
                                 &mut weights,
                             );
-                            if !drivers.named.is_empty() {
-                                let led = news_led_share(b, looking, drivers.news, hazard);
-                                follow_named(&mut weights, drivers.named, led);
+                            let named = drivers.named(r);
+                            if !named.is_empty() {
+                                let led = news_led_share(b, looking, news, hazard);
+                                follow_named(&mut weights, named, led);
                             }
-                            let total: f64 = weights.iter().sum();
-                            let k = if total > 0.0 {
-                                weighted_index(&weights, choice_rng.random::<f64>())
-                            } else {
-                                0
-                            };
+                            if !exclude_down(&mut weights, drivers.up) {
+                                // Every app they would take is down: they keep looking.
+                                at += 1;
+                                continue;
+                            }
+                            noticed[r][g].swap_remove(at);
+                            let k = weighted_index(&weights, choice_rng.random::<f64>());
                             chose.push(i as u32);
                             match arrival_at(dormant & (1 << k) != 0) {
                                 Arrival::Reactivation => {
@@ -467,6 +470,7 @@ impl Engine for AgentEngine {
                     let stepped = lane.step(
                         &mut signup_rng,
                         &attempts[k],
+                        drivers.up(k),
                         dt,
                         patience,
                         &mut lane_attempts,
@@ -524,7 +528,7 @@ impl Engine for AgentEngine {
                 for (k, app) in s.apps.iter().enumerate() {
                     counts.baseline[k] += organic_registrations(
                         &mut streams.at(Component::Baseline, step, k),
-                        app.baseline_per_day,
+                        app.baseline_per_day * self.drivers.up_over(step + 1 - every..=step, k),
                         every as f64 * dt,
                     );
                 }

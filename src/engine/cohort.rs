@@ -15,7 +15,7 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival, choice_weights, choose, contact_share, follow_named, looking_hazard,
+    Arrival, Holding, arrival, choice_weights, choose, contact_share, exclude_down, follow_named, looking_hazard,
     news_led_share, switched_share, switchers,
 };
 use crate::scenario::{Behaviour, Scenario};
@@ -153,9 +153,8 @@ impl CohortEngine {
         for attempts in &mut scratch.attempts {
             attempts.fill(0);
         }
-        scratch.named.clear();
-        scratch.named.extend_from_slice(drivers.named);
-        scratch.news = drivers.news;
+        scratch.up.clear();
+        scratch.up.extend_from_slice(drivers.up);
         for r in 0..state.regions.len() {
             let notice_p = probability(drivers.notice_rate[r], dt);
             if notice_p == 0.0 && drivers.looking[r] <= 0.0 {
@@ -163,6 +162,9 @@ impl CohortEngine {
                 continue;
             }
             scratch.contacts_ready = false;
+            scratch.named.clear();
+            scratch.named.extend_from_slice(drivers.named(r));
+            scratch.news = drivers.news[r];
             let mut looking_rng = streams.lazy(Component::Looking, step, r);
             let mut choice_rng = streams.lazy(Component::Choice, step, r);
             let region = &state.regions[r];
@@ -172,7 +174,7 @@ impl CohortEngine {
                     &self.behaviour,
                     Holding::from_index(h),
                     drivers.looking[r],
-                    drivers.news,
+                    drivers.news[r],
                     switched_share,
                 );
             }
@@ -245,7 +247,7 @@ impl CohortEngine {
             for (k, app) in self.scenario.apps.iter().enumerate() {
                 state.counts.baseline[k] += organic_registrations(
                     &mut streams.lazy(Component::Baseline, step, k),
-                    app.baseline_per_day,
+                    app.baseline_per_day * self.drivers.up_over(step + 1 - every..=step, k),
                     every as f64 * dt,
                 );
             }
@@ -279,8 +281,6 @@ impl CohortEngine {
             }
             scratch.contacts_ready = true;
         }
-        region.noticed[h] -= moving;
-        region.switched += moving;
         choice_weights(
             &self.behaviour,
             Holding::from_index(h),
@@ -297,6 +297,12 @@ impl CohortEngine {
             );
             follow_named(&mut scratch.weights, &scratch.named, led);
         }
+        if !exclude_down(&mut scratch.weights, &scratch.up) {
+            // Every app they would take is down: they keep looking.
+            return;
+        }
+        region.noticed[h] -= moving;
+        region.switched += moving;
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (k, &n) in scratch.chosen.iter().enumerate() {
             match arrival(Holding::from_index(h), k) {
@@ -329,6 +335,7 @@ impl CohortEngine {
                 let stepped = lane.step(
                     &mut signup_rng,
                     &scratch.attempts[k],
+                    self.drivers.at(step).up(k),
                     dt,
                     patience,
                     &mut scratch.lane_attempts,
@@ -396,6 +403,8 @@ struct Scratch {
     named: Vec<f64>,
     news: f64,
     looking: f64,
+    /// This step's share of each app's service that works (empty when no app goes down).
+    up: Vec<f64>,
 }
 
 impl Scratch {
@@ -415,6 +424,7 @@ impl Scratch {
             named: Vec::with_capacity(apps),
             news: 0.0,
             looking: 0.0,
+            up: Vec::with_capacity(apps),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The drivers of every step of a scenario (`model::drivers` applied to its event, regions and
+//! The drivers of every step of a scenario (`model::drivers` applied to its events, regions and
 //! timeline), computed once per scenario and parameter set and shared by the engines.
 
 use crate::model::Behaviour;
@@ -6,72 +6,167 @@ use crate::model::drivers::{
     Schedule, exposure, need, notice_rate, outage_drivers, trust_shock_drivers,
 };
 use crate::model::rhythm::local_hour;
-use crate::scenario::{EventKind, Scenario};
+use crate::scenario::{Event, EventKind, Scenario};
 use chrono::Timelike;
+
+/// One event's drivers in one step, before regions: looking intensity L, news M, the share of
+/// the step inside the outage, and whether it was announced.
+#[derive(Debug, Clone, Copy, Default)]
+struct Push {
+    looking: f64,
+    news: f64,
+    exposed: f64,
+    announced: bool,
+}
+
+/// The drivers of `event` in a step of `dt` hours starting `step_start` hours after its start.
+fn push(event: &Event, b: &Behaviour, step_start: f64, dt: f64) -> Push {
+    let tau = step_start + dt / 2.0;
+    match &event.kind {
+        // From the outage's start, or from its announcement when it had one (then everyone
+        // hears of it and may act on what is coming, docs/MODEL.md §4; the exposure of a step
+        // before the start is 1).
+        EventKind::Outage {
+            duration_hours,
+            announced,
+            warning_hours,
+            ..
+        } if tau >= -warning_hours => {
+            let (l, m) = outage_drivers(b, tau, *duration_hours, *announced);
+            Push {
+                looking: l,
+                news: m,
+                exposed: exposure(*duration_hours, step_start, dt),
+                announced: *announced,
+            }
+        }
+        EventKind::TrustShock {
+            wanting_to_move,
+            coverage,
+        } if step_start >= 0.0 => {
+            let (l, m) = trust_shock_drivers(*wanting_to_move, coverage.at(tau));
+            Push {
+                looking: l,
+                news: m,
+                exposed: 1.0,
+                announced: false,
+            }
+        }
+        _ => Push::default(),
+    }
+}
 
 /// Precomputes the drivers of every step. Step `s` covers hours [s dt, (s+1) dt) after the
 /// start; rates are taken at the step's midpoint.
+///
+/// Several events on the simulated users' services add as independent causes (docs/MODEL.md
+/// §4, "Several events"): noticing hazards add, so do the looking intensities `L_i,r`, and the
+/// news of a region is `M_r = Σ L_i,r M_i / Σ L_i,r`, so that the looking hazard
+/// `L (boost (α + q F) + ν M)` is the sum of each event's. The named shares of news-led
+/// switchers mix each event's in proportion to its news-led hazard `L_i,r M_i`. With one event
+/// every driver is that event's, unchanged.
 pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
     let t = &scenario.timeline;
     let dt = t.step_hours;
     let start_utc_hours = f64::from(t.start.num_seconds_from_midnight()) / 3600.0;
-    let (fallback, announced, warning) = match scenario.event.kind {
-        EventKind::Outage {
-            fallback_share,
-            announced,
-            warning_hours,
-            ..
-        } => (Some(fallback_share), announced, warning_hours),
-        EventKind::TrustShock { .. } => (None, false, 0.0),
-    };
-    let needs: Vec<f64> = scenario
-        .regions
-        .iter()
-        .map(|r| need(r.reachable_elsewhere, fallback))
+    let events: Vec<&Event> = std::iter::once(&scenario.event)
+        .chain(&scenario.more_events)
         .collect();
-    let mut out = Schedule::with_capacity(scenario.regions.len(), t.steps);
-    let mut named = vec![0.0; scenario.apps.len()];
-    for s in 0..t.steps {
-        let step_start = (s as f64 - t.event_step as f64) * dt;
-        let tau = step_start + dt / 2.0;
-        let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
-        let (looking, news, exposed) = match &scenario.event.kind {
-            // From the outage's start, or from its announcement when it had one (then
-            // everyone hears of it and may act on what is coming, docs/MODEL.md §4; the
-            // exposure of a step before the start is 1).
-            EventKind::Outage { duration_hours, .. } if tau >= -warning => {
-                let (l, m) = outage_drivers(behaviour, tau, *duration_hours, announced);
-                (l, m, exposure(*duration_hours, step_start, dt))
-            }
-            EventKind::TrustShock {
-                wanting_to_move,
-                coverage,
-            } if step_start >= 0.0 => {
-                let (l, m) = trust_shock_drivers(*wanting_to_move, coverage.at(tau));
-                (l, m, 1.0)
-            }
-            _ => (0.0, 0.0, 0.0),
-        };
-        let notice_rate =
+    // Per event: hours from the simulated start to its start (the first event's is the
+    // timeline's event step, used as such so its steps are exactly as they always were).
+    let offsets: Vec<f64> = events[1..]
+        .iter()
+        .map(|e| t.hours_from_start(e.start))
+        .collect();
+    let needs: Vec<Vec<f64>> = events
+        .iter()
+        .map(|e| {
+            let fallback = match e.kind {
+                EventKind::Outage { fallback_share, .. } => Some(fallback_share),
+                EventKind::TrustShock { .. } => None,
+            };
             scenario
                 .regions
                 .iter()
-                .zip(&scenario.event.severity)
-                .map(|(r, &severity)| {
-                    let share = r.activity[local_hour(utc_hours, r.utc_offset_hours)];
-                    notice_rate(severity, exposed, share, announced)
-                });
-        // L_r = σ_r · need_r · push (docs/MODEL.md §4).
-        let looking = scenario
-            .event
-            .severity
-            .iter()
-            .zip(&needs)
-            .map(|(sev, need)| looking * sev * need);
-        out.push(notice_rate, looking, news);
-        if !scenario.event.named.is_empty() {
-            scenario.event.named_shares(tau, &mut named);
+                .map(|r| need(r.reachable_elsewhere, fallback))
+                .collect()
+        })
+        .collect();
+    let (n_regions, n_apps) = (scenario.regions.len(), scenario.apps.len());
+    let names_apps = events.iter().any(|e| !e.named.is_empty());
+    let mut out = Schedule::with_capacity(n_regions, t.steps);
+    let mut pushes = vec![Push::default(); events.len()];
+    let mut named_of_event = vec![vec![0.0; n_apps]; events.len()];
+    let mut named = vec![0.0; n_regions * n_apps];
+    let mut up = vec![1.0; n_apps];
+    let (mut notice, mut looking, mut news) = (
+        vec![0.0; n_regions],
+        vec![0.0; n_regions],
+        vec![0.0; n_regions],
+    );
+    for s in 0..t.steps {
+        let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
+        for (i, e) in events.iter().enumerate() {
+            let step_start = match i {
+                0 => (s as f64 - t.event_step as f64) * dt,
+                _ => s as f64 * dt - offsets[i - 1],
+            };
+            pushes[i] = push(e, behaviour, step_start, dt);
+            if names_apps {
+                e.named_shares(step_start + dt / 2.0, &mut named_of_event[i]);
+            }
+        }
+        for (r, region) in scenario.regions.iter().enumerate() {
+            let share = region.activity[local_hour(utc_hours, region.utc_offset_hours)];
+            let (mut nu, mut l, mut lm) = (0.0, 0.0, 0.0);
+            for (i, (e, p)) in events.iter().zip(&pushes).enumerate() {
+                let severity = e.severity[r];
+                nu += notice_rate(severity, p.exposed, share, p.announced);
+                // L_r = σ_r · need_r · push (docs/MODEL.md §4).
+                let l_i = p.looking * severity * needs[i][r];
+                l += l_i;
+                lm += l_i * p.news;
+            }
+            notice[r] = nu;
+            looking[r] = l;
+            news[r] = match events.len() {
+                1 => pushes[0].news,
+                _ if l > 0.0 => lm / l,
+                _ => 0.0,
+            };
+            if names_apps {
+                let shares = &mut named[r * n_apps..(r + 1) * n_apps];
+                if events.len() == 1 {
+                    shares.copy_from_slice(&named_of_event[0]);
+                    continue;
+                }
+                shares.fill(0.0);
+                if lm <= 0.0 {
+                    continue;
+                }
+                for (i, (e, p)) in events.iter().zip(&pushes).enumerate() {
+                    let weight = p.looking * e.severity[r] * needs[i][r] * p.news / lm;
+                    for (out, n) in shares.iter_mut().zip(&named_of_event[i]) {
+                        *out += weight * n;
+                    }
+                }
+            }
+        }
+        out.push(
+            notice.iter().copied(),
+            looking.iter().copied(),
+            news.iter().copied(),
+        );
+        if names_apps {
             out.push_named(&named);
+        }
+        if !scenario.app_outages.is_empty() {
+            up.fill(1.0);
+            for o in &scenario.app_outages {
+                let step_start = s as f64 * dt - t.hours_from_start(o.start);
+                up[o.app] *= o.up(step_start, dt);
+            }
+            out.push_up(&up);
         }
     }
     out
@@ -126,7 +221,7 @@ mod tests {
         let ahead = -(-48.0 / s.behaviour.urgency_hours).exp_m1();
         for step in (announced..t.event_step).map(|s| steps.at(s)) {
             assert_eq!(step.notice_rate[0], f64::INFINITY);
-            assert_eq!(step.news, 1.0);
+            assert_eq!(step.news[0], 1.0);
             assert!((step.looking[0] - 0.95 * ahead).abs() < 1e-12);
         }
         assert!(steps.at(t.event_step).looking[0] > 0.0);
@@ -152,7 +247,7 @@ mod tests {
         for &l in steps.at(s24).looking {
             assert!((l - expected).abs() < 1e-12, "{l} vs {expected}");
         }
-        assert_eq!(steps.at(s24).news, 1.0);
+        assert_eq!(steps.at(s24).news[0], 1.0);
         // The push builds: it is strongest after the first days.
         let push = |s: usize| steps.at(s).looking[0];
         let peak = (0..t.steps).max_by(|&a, &b| push(a).total_cmp(&push(b)));
@@ -176,7 +271,7 @@ mod tests {
     fn named_shares_are_scheduled_only_when_the_news_names_an_app() {
         let mut s = shipped("whatsapp-policy-2021-01.toml");
         s.event.named.clear();
-        assert!(schedule(&s, &s.behaviour).at(0).named.is_empty());
+        assert!(schedule(&s, &s.behaviour).at(0).named(0).is_empty());
         s.event.named = vec![crate::scenario::NamedApp {
             app: 1,
             share: crate::scenario::Coverage {
@@ -187,7 +282,7 @@ mod tests {
             source: "test".into(),
         }];
         let steps = schedule(&s, &s.behaviour);
-        let at = |hours: usize| steps.at(s.timeline.event_step + hours).named.to_vec();
+        let at = |hours: usize| steps.at(s.timeline.event_step + hours).named(0).to_vec();
         assert_eq!(at(10), vec![0.0, 0.0]);
         // Step 84 is centred on 84.5 h: (84.5 - 72) / 24 of the way from 0.2 to 0.6.
         let expected = 0.2 + 0.4 * (12.5 / 24.0);

@@ -122,11 +122,14 @@ pub fn multinomial(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64])
     }
     let mut remaining = n;
     let mut rest: f64 = weights.iter().sum();
-    for (k, &w) in weights.iter().enumerate() {
+    // The last category with weight takes what is left, so a category of weight 0 (an app
+    // that is down) never receives anyone through rounding of `rest`.
+    let last = weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
+    for (k, &w) in weights.iter().enumerate().take(last + 1) {
         if remaining == 0 || rest <= 0.0 {
             break;
         }
-        let take = if k + 1 == weights.len() {
+        let take = if k == last {
             remaining
         } else {
             binomial(rng, remaining, w / rest)
@@ -148,7 +151,8 @@ pub fn weighted_index(weights: &[f64], r: f64) -> usize {
             return i;
         }
     }
-    weights.len().saturating_sub(1)
+    // Rounding left `acc` just short of 1: the last category with weight (never one of weight 0).
+    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
 }
 
 #[cfg(test)]

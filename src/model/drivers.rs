@@ -13,24 +13,45 @@ pub struct StepDrivers<'a> {
     /// Per region: looking intensity L(t) times the region's severity; multiplies the whole
     /// looking hazard (0 once service returns).
     pub looking: &'a [f64],
-    /// M(t) in [0, 1]: news coverage.
-    pub news: f64,
-    /// Per app: the share of news-led switchers the news sends to it (docs/MODEL.md §5);
-    /// empty when the news names no app.
-    pub named: &'a [f64],
+    /// Per region: M(t) in [0, 1], news coverage (with several events, their M weighted by
+    /// each one's looking intensity, so the looking hazard is the sum of theirs).
+    pub news: &'a [f64],
+    /// Per region, then per app: the share of news-led switchers the news sends to each app
+    /// (docs/MODEL.md §5); empty when the news names no app.
+    named: &'a [f64],
+    /// Per app: the share of its service that works (1 - severity while it is down); empty
+    /// when no app goes down.
+    pub up: &'a [f64],
 }
 
-/// The drivers of every step, stored step-major in flat vectors (three allocations per
-/// parameter set instead of two per step: a posterior run builds its own).
+impl<'a> StepDrivers<'a> {
+    /// Region `r`'s named share per app; empty when the news names no app.
+    pub fn named(&self, r: usize) -> &'a [f64] {
+        let apps = self.named.len() / self.looking.len().max(1);
+        &self.named[r * apps..(r + 1) * apps]
+    }
+
+    /// The share of app `k`'s service that works in this step.
+    pub fn up(&self, k: usize) -> f64 {
+        self.up.get(k).copied().unwrap_or(1.0)
+    }
+}
+
+/// The drivers of every step, stored step-major in flat vectors (a few allocations per
+/// parameter set instead of some per step: a posterior run builds its own).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     regions: usize,
+    steps: usize,
     notice_rate: Vec<f64>,
     looking: Vec<f64>,
     news: Vec<f64>,
-    /// Apps per step in `named` (0 when the news names none).
-    apps: usize,
+    /// Region-and-app entries per step in `named` (0 when the news names none).
+    named_width: usize,
     named: Vec<f64>,
+    /// Apps per step in `up` (0 when no app goes down).
+    apps_up: usize,
+    up: Vec<f64>,
 }
 
 impl Schedule {
@@ -38,38 +59,52 @@ impl Schedule {
     pub fn with_capacity(regions: usize, steps: usize) -> Self {
         Schedule {
             regions,
+            steps: 0,
             notice_rate: Vec::with_capacity(regions * steps),
             looking: Vec::with_capacity(regions * steps),
-            news: Vec::with_capacity(steps),
-            apps: 0,
+            news: Vec::with_capacity(regions * steps),
+            named_width: 0,
             named: Vec::new(),
+            apps_up: 0,
+            up: Vec::new(),
         }
     }
 
-    /// Appends the next step's named shares (one per app); either every step has them or none.
+    /// Appends the next step's named shares (per region, then per app); either every step has
+    /// them or none.
     pub fn push_named(&mut self, shares: &[f64]) {
-        self.apps = shares.len();
+        self.named_width = shares.len();
         self.named.extend_from_slice(shares);
-        debug_assert_eq!(self.named.len(), self.news.len() * self.apps);
+        debug_assert_eq!(self.named.len(), self.steps * self.named_width);
     }
 
-    /// Appends the next step's drivers (`notice_rate` and `looking` one per region).
+    /// Appends the next step's share of each app's service that works; either every step has
+    /// them or none.
+    pub fn push_up(&mut self, up: &[f64]) {
+        self.apps_up = up.len();
+        self.up.extend_from_slice(up);
+        debug_assert_eq!(self.up.len(), self.steps * self.apps_up);
+    }
+
+    /// Appends the next step's drivers (each one per region).
     pub fn push(
         &mut self,
         notice_rate: impl IntoIterator<Item = f64>,
         looking: impl IntoIterator<Item = f64>,
-        news: f64,
+        news: impl IntoIterator<Item = f64>,
     ) {
         self.notice_rate.extend(notice_rate);
         self.looking.extend(looking);
-        self.news.push(news);
-        debug_assert_eq!(self.notice_rate.len(), self.news.len() * self.regions);
-        debug_assert_eq!(self.looking.len(), self.news.len() * self.regions);
+        self.news.extend(news);
+        self.steps += 1;
+        debug_assert_eq!(self.notice_rate.len(), self.steps * self.regions);
+        debug_assert_eq!(self.looking.len(), self.steps * self.regions);
+        debug_assert_eq!(self.news.len(), self.steps * self.regions);
     }
 
     /// Steps scheduled.
     pub fn steps(&self) -> usize {
-        self.news.len()
+        self.steps
     }
 
     /// Every step's drivers, in order.
@@ -77,14 +112,25 @@ impl Schedule {
         (0..self.steps()).map(|s| self.at(s))
     }
 
+    /// The mean share of app `k`'s service that works over `steps` (1 when no app goes down):
+    /// what scales its organic sign-ups over an output interval.
+    pub fn up_over(&self, steps: std::ops::RangeInclusive<usize>, k: usize) -> f64 {
+        if self.apps_up == 0 {
+            return 1.0;
+        }
+        let n = steps.clone().count() as f64;
+        steps.map(|s| self.up[s * self.apps_up + k]).sum::<f64>() / n
+    }
+
     /// The drivers of `step`.
     pub fn at(&self, step: usize) -> StepDrivers<'_> {
         let regions = step * self.regions..(step + 1) * self.regions;
         StepDrivers {
             notice_rate: &self.notice_rate[regions.clone()],
-            looking: &self.looking[regions],
-            news: self.news[step],
-            named: &self.named[step * self.apps..(step + 1) * self.apps],
+            looking: &self.looking[regions.clone()],
+            news: &self.news[regions],
+            named: &self.named[step * self.named_width..(step + 1) * self.named_width],
+            up: &self.up[step * self.apps_up..(step + 1) * self.apps_up],
         }
     }
 }

@@ -34,6 +34,7 @@ impl Lane {
         &mut self,
         rng: &mut impl Rng,
         attempts: &[u64],
+        up: f64,
         dt_hours: f64,
         patience_hours: f64,
         scratch: &mut Vec<u64>,
@@ -46,7 +47,8 @@ impl Lane {
         }
         scratch.clear();
         scratch.extend(self.regions.iter().map(|&r| attempts[r]));
-        self.queue.step(rng, scratch, dt_hours, patience_hours, out);
+        self.queue
+            .step_up(rng, scratch, up, dt_hours, patience_hours, out);
         true
     }
 }
@@ -149,6 +151,24 @@ impl SignupQueue {
         patience_hours: f64,
         out: &mut QueueStep,
     ) {
+        self.step_up(rng, attempts, 1.0, dt_hours, patience_hours, out);
+    }
+
+    /// [`SignupQueue::step`] for an app of which only the share `up` works (docs/MODEL.md §6,
+    /// "An app that goes down"): its servers and verification codes complete `up` times their
+    /// limits, so at `up = 0` nobody is served and the waiting give up at the patience hazard;
+    /// an unlimited queue serves everyone unless `up` is 0. The expected wait is the queue over
+    /// the rate that works now, or over the full rate while nothing works (the wait once it
+    /// works again).
+    pub fn step_up(
+        &mut self,
+        rng: &mut impl Rng,
+        attempts: &[u64],
+        up: f64,
+        dt_hours: f64,
+        patience_hours: f64,
+        out: &mut QueueStep,
+    ) {
         out.served.resize(self.waiting.len(), 0);
         out.abandoned.resize(self.waiting.len(), 0);
         let before: u64 = self.waiting.iter().sum();
@@ -166,22 +186,26 @@ impl SignupQueue {
                 .zip(self.verification_carry.iter_mut())
                 .zip(codes)
             {
-                *e = whole_slots(*per_second, dt_hours, carry);
+                *e = whole_slots(*per_second * up, dt_hours, carry);
                 sum += *e;
             }
             codes_total = Some(sum);
         }
-        let server_slots = self
+        let mut server_slots = self
             .capacity_per_second
-            .map(|rate| whole_slots(rate, dt_hours, &mut self.carry));
-        let Some(rate) = self.throughput() else {
-            out.served.copy_from_slice(&self.waiting);
-            self.waiting.fill(0);
-            out.abandoned.fill(0);
-            out.wait_seconds = 0.0;
-            return;
-        };
-        // Completions the step can make at most (one of the two limits exists, as `rate` does).
+            .map(|rate| whole_slots(rate * up, dt_hours, &mut self.carry));
+        let rate = self.throughput();
+        if rate.is_none() {
+            if up > 0.0 {
+                out.served.copy_from_slice(&self.waiting);
+                self.waiting.fill(0);
+                out.abandoned.fill(0);
+                out.wait_seconds = 0.0;
+                return;
+            }
+            server_slots = Some(0);
+        }
+        // Completions the step can make at most (one of the two limits exists).
         let usable = match (server_slots, codes_total) {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => a.or(b).unwrap_or_default(),
@@ -221,7 +245,12 @@ impl SignupQueue {
         for (w, s) in self.waiting.iter_mut().zip(&out.served) {
             *w -= s;
         }
-        out.wait_seconds = self.waiting.iter().sum::<u64>() as f64 / rate;
+        let waiting = self.waiting.iter().sum::<u64>() as f64;
+        out.wait_seconds = match rate {
+            Some(rate) if up > 0.0 => waiting / (rate * up),
+            Some(rate) => waiting / rate,
+            None => 0.0,
+        };
     }
 }
 

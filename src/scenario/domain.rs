@@ -23,7 +23,14 @@ pub struct Scenario {
     pub params_file: PathBuf,
     pub behaviour: Behaviour,
     pub timeline: Timeline,
+    /// The first event (`[event]`): the simulated users are its services' users, and the
+    /// timeline and every observation window count hours from its start.
     pub event: Event,
+    /// Further events on the same users' services (`[[events]]` whose services are not apps),
+    /// in file order: their drivers add to the first's (docs/MODEL.md §4, "Several events").
+    pub more_events: Vec<Event>,
+    /// Outages of alternative apps (`[[events]]` whose services are apps), in file order.
+    pub app_outages: Vec<AppOutage>,
     pub regions: Vec<Region>,
     pub apps: Vec<App>,
     pub runs: u64,
@@ -42,6 +49,10 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// Hours from the start of the simulated time to `at`.
+    pub fn hours_from_start(&self, at: DateTime<Utc>) -> f64 {
+        (at - self.start).num_milliseconds() as f64 / 3_600_000.0
+    }
     /// Hours since the event's start at the end of step `step` (step 0 ends at one step).
     pub fn hours_since_event(&self, step_end: usize) -> f64 {
         (step_end as f64 - self.event_step as f64) * self.step_hours
@@ -91,6 +102,29 @@ impl Event {
         for n in &self.named {
             out[n.app] += n.share.at(tau);
         }
+    }
+}
+
+/// An alternative app's own outage (Signal's of 2021-01-15 under the load of new users): while it
+/// lasts the app completes only the share `1 - severity` of its sign-ups (its queue waits and
+/// gives up at the patience hazard), and the users who look for an app find it so: its choice
+/// weight and named share are scaled by `1 - severity` (docs/MODEL.md §6, "An app that goes down").
+#[derive(Debug, Clone, Serialize)]
+pub struct AppOutage {
+    /// Index into `Scenario::apps`.
+    pub app: usize,
+    pub start: DateTime<Utc>,
+    pub duration_hours: f64,
+    /// Share of the app's service that fails (1 = nothing works).
+    pub severity: f64,
+}
+
+impl AppOutage {
+    /// Share of the app's service that works in a step of `dt` hours starting `step_start`
+    /// hours after the outage began: `1 - severity · exposure`.
+    pub fn up(&self, step_start: f64, dt: f64) -> f64 {
+        let inside = ((step_start + dt).min(self.duration_hours) - step_start.max(0.0)) / dt;
+        1.0 - self.severity * inside.clamp(0.0, 1.0)
     }
 }
 

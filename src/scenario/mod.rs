@@ -3,6 +3,7 @@
 pub(crate) mod check;
 mod domain;
 pub(crate) mod error;
+mod events;
 pub(crate) mod locate;
 mod named;
 mod overrides;
@@ -11,8 +12,8 @@ mod raw;
 mod validate;
 
 pub use domain::{
-    AccountShares, AgentSettings, App, Capacity, Coverage, EngineKind, Event, EventKind, NamedApp,
-    NetworkSpec, Region, Scenario, Timeline,
+    AccountShares, AgentSettings, App, AppOutage, Capacity, Coverage, EngineKind, Event, EventKind,
+    NamedApp, NetworkSpec, Region, Scenario, Timeline,
 };
 pub use error::{ScenarioError, ValidationIssue};
 pub use overrides::{OverrideError, ScenarioTemplate, is_parameter, set_parameters};

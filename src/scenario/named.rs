@@ -12,16 +12,17 @@ use chrono::{DateTime, Utc};
 /// most 1 at every time.
 pub(super) fn named_apps(
     c: &Checker,
+    at: &str,
     raw: &[RawNamed],
     apps: &[&str],
     event_start: DateTime<Utc>,
     timeline: &Timeline,
 ) -> Result<Vec<NamedApp>, ValidationIssue> {
-    let first = -(timeline.event_step as f64) * timeline.step_hours;
+    let first = -timeline.hours_from_start(event_start);
     let last = first + timeline.steps as f64 * timeline.step_hours;
     let mut out: Vec<NamedApp> = Vec::with_capacity(raw.len());
     for (i, n) in raw.iter().enumerate() {
-        let key = |k: &str| format!("event.named[{i}].{k}");
+        let key = |k: &str| format!("{at}.named[{i}].{k}");
         let app = apps.iter().position(|a| *a == n.app).ok_or_else(|| {
             c.issue(
                 &key("app"),
@@ -82,7 +83,7 @@ pub(super) fn named_apps(
                     return Err(c.issue(&key("shares"), "expected at least 1 value"));
                 }
                 for (j, v) in series.iter().enumerate() {
-                    c.share(&format!("event.named[{i}].shares[{j}]"), *v)?;
+                    c.share(&format!("{at}.named[{i}].shares[{j}]"), *v)?;
                 }
                 let end = from + (series.len() - 1) as f64 * every;
                 if end > last + 1e-9 {
@@ -103,7 +104,7 @@ pub(super) fn named_apps(
             }
             _ => {
                 return Err(c.issue(
-                    &format!("event.named[{i}]"),
+                    &format!("{at}.named[{i}]"),
                     "expected either `share` (one share) or `shares` with `from` and `every_hours` (a dated series)",
                 ));
             }
@@ -121,7 +122,7 @@ pub(super) fn named_apps(
             let sum: f64 = out.iter().map(|m| m.share.at(tau)).sum();
             if sum > 1.0 + 1e-9 {
                 return Err(c.issue(
-                    "event.named",
+                    &format!("{at}.named"),
                     format!(
                         "expected shares that sum to at most 1 at every time, found {} at {} h after the event's start",
                         plain(sum),

@@ -14,6 +14,9 @@ pub(crate) struct RawScenario {
     pub params: Option<String>,
     pub simulation: RawSimulation,
     pub event: RawEvent,
+    /// Further events (`[[events]]`), on the same services or on an alternative app.
+    #[serde(default)]
+    pub events: Vec<RawEvent>,
     pub regions: Vec<RawRegion>,
     pub apps: Vec<RawApp>,
     /// The agent engine's contact network (with `simulation.engine = "agents"` only).
@@ -91,6 +94,8 @@ pub(crate) struct RawEvent {
     /// Apps the event's news names, with the share of news-led switchers each takes.
     #[serde(default)]
     pub named: Vec<RawNamed>,
+    /// Where the event's facts come from (start, length, severity), or "assumed" and why.
+    pub source: Option<String>,
 }
 
 /// One app named by the event's news (`[[event.named]]`): a constant `share` (from `from`, if

@@ -92,10 +92,31 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
     let regions = regions(c, &raw.regions)?;
     let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
     let timeline = timeline(c, &raw.simulation, &raw.event)?;
-    let mut event = event(c, &raw.event, &names, &timeline)?;
     let apps = apps(c, &raw.apps, &names)?;
     let app_names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
-    event.named = named_apps(c, &raw.event.named, &app_names, event.start, &timeline)?;
+    let mut event = event(c, "event", &raw.event, &names, &timeline)?;
+    if let Some(s) = event
+        .services
+        .iter()
+        .find(|s| app_names.contains(&s.as_str()))
+    {
+        return Err(c.issue(
+            "event.services",
+            format!(
+                "the first event is on the services whose users are simulated, not on an alternative app (`{s}`); put an app's outage in [[events]]"
+            ),
+        ));
+    }
+    event.named = named_apps(
+        c,
+        "event",
+        &raw.event.named,
+        &app_names,
+        event.start,
+        &timeline,
+    )?;
+    let (more_events, app_outages) =
+        super::events::more_events(c, &raw.events, &names, &app_names, &timeline)?;
     if raw.simulation.runs == 0 {
         return Err(c.issue("simulation.runs", "expected at least 1 run"));
     }
@@ -110,6 +131,8 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
         behaviour,
         timeline,
         event,
+        more_events,
+        app_outages,
         regions,
         apps,
         runs: raw.simulation.runs,
@@ -378,36 +401,43 @@ pub(super) fn parse_time(
 /// not after the start, and not before the simulated time begins (`simulation.lead_hours`).
 fn warning_hours(
     c: &Checker,
+    event_key: &str,
     at: &toml::value::Datetime,
     start: DateTime<Utc>,
     announced: bool,
     timeline: &Timeline,
 ) -> Result<f64, ValidationIssue> {
-    const KEY: &str = "event.announced_at";
+    let key = format!("{event_key}.announced_at");
+    let key = key.as_str();
     if !announced {
         return Err(c.issue(
-            KEY,
+            key,
             "only an announced outage (`announced = true`) has an announcement time",
         ));
     }
-    let at = parse_time(c, KEY, at)?;
+    let at = parse_time(c, key, at)?;
     let hours = (start - at).num_milliseconds() as f64 / 3_600_000.0;
     if hours < 0.0 {
         return Err(c.issue(
-            KEY,
+            key,
             format!(
                 "the announcement must come before the outage starts, found {} h after it",
                 plain(-hours)
             ),
         ));
     }
-    let lead = timeline.event_step as f64 * timeline.step_hours;
+    let lead = timeline.hours_from_start(start);
     if hours > lead + 1e-9 {
         return Err(c.issue(
-            KEY,
+            key,
             format!(
-                "the announcement must lie inside the simulated time: it is {} h before the start, but simulation.lead_hours is {}",
+                "the announcement must lie inside the simulated time: it is {} h before the start, but {} {}",
                 plain(hours),
+                if event_key == "event" {
+                    "simulation.lead_hours is"
+                } else {
+                    "the simulated time begins before it by"
+                },
                 plain(lead)
             ),
         ));
@@ -415,29 +445,31 @@ fn warning_hours(
     Ok(hours)
 }
 
-fn event(
+pub(super) fn event(
     c: &Checker,
+    at: &str,
     ev: &RawEvent,
     regions: &[&str],
     timeline: &Timeline,
 ) -> Result<Event, ValidationIssue> {
-    let start = parse_time(c, "event.start", &ev.start)?;
+    let start = parse_time(c, &format!("{at}.start"), &ev.start)?;
     let severity_for = |default: f64| -> Result<Vec<f64>, ValidationIssue> {
         check_region_keys(
             c,
-            "event.severity_by_region",
+            &format!("{at}.severity_by_region"),
             &ev.severity_by_region,
             regions,
         )?;
         regions
             .iter()
             .map(|r| match ev.severity_by_region.get(*r) {
-                Some(v) => c.share(&format!("event.severity_by_region.{r}"), *v),
+                Some(v) => c.share(&format!("{at}.severity_by_region.{r}"), *v),
                 None => Ok(default),
             })
             .collect()
     };
-    let horizon_after_event = (timeline.steps - timeline.event_step) as f64 * timeline.step_hours;
+    let horizon_after_event =
+        timeline.steps as f64 * timeline.step_hours - timeline.hours_from_start(start);
     let (kind, severity) = match ev.kind.as_str() {
         "outage" => {
             let trust_shock_keys = [
@@ -447,18 +479,18 @@ fn event(
             for (key, set) in trust_shock_keys {
                 if set {
                     return Err(c.issue(
-                        &format!("event.{key}"),
+                        &format!("{at}.{key}"),
                         "only a trust_shock event takes this key",
                     ));
                 }
             }
             let duration = ev
                 .duration_hours
-                .ok_or_else(|| c.issue("event", "an outage needs `duration_hours`"))?;
-            let duration = c.positive("event.duration_hours", duration)?;
+                .ok_or_else(|| c.issue(at, "an outage needs `duration_hours`"))?;
+            let duration = c.positive(&format!("{at}.duration_hours"), duration)?;
             if duration > horizon_after_event + 1e-9 {
                 return Err(c.issue(
-                    "event.duration_hours",
+                    &format!("{at}.duration_hours"),
                     format!(
                         "the outage must end inside the horizon: it lasts {} h but only {} h are simulated after it starts",
                         plain(duration),
@@ -466,13 +498,15 @@ fn event(
                     ),
                 ));
             }
-            let default = c.share("event.severity", ev.severity.unwrap_or(1.0))?;
-            let fallback_share =
-                c.share("event.fallback_share", ev.fallback_share.unwrap_or(0.0))?;
+            let default = c.share(&format!("{at}.severity"), ev.severity.unwrap_or(1.0))?;
+            let fallback_share = c.share(
+                &format!("{at}.fallback_share"),
+                ev.fallback_share.unwrap_or(0.0),
+            )?;
             let announced = ev.announced.unwrap_or(false);
             let warning_hours = match &ev.announced_at {
                 None => 0.0,
-                Some(at) => warning_hours(c, at, start, announced, timeline)?,
+                Some(when) => warning_hours(c, at, when, start, announced, timeline)?,
             };
             (
                 EventKind::Outage {
@@ -493,33 +527,33 @@ fn event(
                 || ev.fallback_share.is_some()
             {
                 return Err(c.issue(
-                    "event",
+                    at,
                     "a trust_shock has no duration_hours, severity, announced or fallback_share; it takes wanting_to_move and coverage",
                 ));
             }
             let wanting = ev.wanting_to_move.ok_or_else(|| {
                 c.issue(
-                    "event",
+                    at,
                     "a trust_shock needs `wanting_to_move` (share of users who want to move)",
                 )
             })?;
             let coverage = ev.coverage.as_ref().ok_or_else(|| {
                 c.issue(
-                    "event",
+                    at,
                     "a trust_shock needs `coverage` (a dated index of news coverage or search interest)",
                 )
             })?;
             (
                 EventKind::TrustShock {
-                    wanting_to_move: c.share("event.wanting_to_move", wanting)?,
-                    coverage: coverage_series(c, coverage, start)?,
+                    wanting_to_move: c.share(&format!("{at}.wanting_to_move"), wanting)?,
+                    coverage: coverage_series(c, at, coverage, start)?,
                 },
                 vec![1.0; regions.len()],
             )
         }
         other => {
             return Err(c.issue(
-                "event.kind",
+                &format!("{at}.kind"),
                 format!("expected \"outage\" or \"trust_shock\", found {other:?}"),
             ));
         }
@@ -537,31 +571,32 @@ fn event(
 /// worldwide outage at its height, docs/MODEL.md §4), not all zero.
 fn coverage_series(
     c: &Checker,
+    at: &str,
     raw: &RawCoverage,
     event_start: DateTime<Utc>,
 ) -> Result<Coverage, ValidationIssue> {
-    let from = parse_time(c, "event.coverage.from", &raw.from)?;
-    let every = c.positive("event.coverage.every_hours", raw.every_hours)?;
+    let from = parse_time(c, &format!("{at}.coverage.from"), &raw.from)?;
+    let every = c.positive(&format!("{at}.coverage.every_hours"), raw.every_hours)?;
     if raw.index.len() < 2 {
         return Err(c.issue(
-            "event.coverage.index",
+            &format!("{at}.coverage.index"),
             format!("expected at least 2 values, found {}", raw.index.len()),
         ));
     }
     for (i, v) in raw.index.iter().enumerate() {
-        let key = format!("event.coverage.index[{i}]");
+        let key = format!("{at}.coverage.index[{i}]");
         c.non_negative(&key, *v)?;
         c.at_most(&key, *v, 10.0)?;
     }
     if raw.index.iter().all(|&v| v == 0.0) {
         return Err(c.issue(
-            "event.coverage.index",
+            &format!("{at}.coverage.index"),
             "expected at least one value above 0",
         ));
     }
     if raw.source.trim().is_empty() {
         return Err(c.issue(
-            "event.coverage.source",
+            &format!("{at}.coverage.source"),
             "expected where the series comes from (or \"assumed\" and why)",
         ));
     }

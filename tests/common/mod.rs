@@ -59,6 +59,8 @@ pub fn bass_scenario(
             severity: vec![1.0],
             named: Vec::new(),
         },
+        more_events: Vec::new(),
+        app_outages: Vec::new(),
         regions: vec![Region {
             name: "world".into(),
             users,
