@@ -369,7 +369,6 @@ impl Engine for AgentEngine {
         let mut weights = vec![0.0; apps];
         let mut contact_shares = vec![0.0; apps];
         let mut attempts = vec![vec![0u64; regions]; apps];
-        let mut lane_attempts = Vec::new();
         let mut queue_step = QueueStep::default();
         // This step's moves, applied to the contact counts when it ends: who chose an app, and
         // who arrived at which app.
@@ -473,7 +472,6 @@ impl Engine for AgentEngine {
                         drivers.up(k),
                         dt,
                         patience,
-                        &mut lane_attempts,
                         &mut queue_step,
                     );
                     if !stepped {

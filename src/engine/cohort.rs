@@ -15,8 +15,8 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival, choice_weights, choose, contact_share, exclude_down, follow_named, looking_hazard,
-    news_led_share, switched_share, switchers,
+    Arrival, Holding, arrival, choice_weights, choose, contact_share, exclude_down, follow_named,
+    looking_hazard, news_led_share, switched_share, switchers,
 };
 use crate::scenario::{Behaviour, Scenario};
 use rand::RngExt;
@@ -338,7 +338,6 @@ impl CohortEngine {
                     self.drivers.at(step).up(k),
                     dt,
                     patience,
-                    &mut scratch.lane_attempts,
                     &mut scratch.queue_step,
                 );
                 if !stepped {
@@ -386,7 +385,6 @@ struct Scratch {
     attempts: Vec<Vec<u64>>,
     /// Per app, per region: arrivals this step (reactivations, then registrations as served).
     arrivals: Vec<Vec<u64>>,
-    lane_attempts: Vec<u64>,
     queue_step: QueueStep,
     /// Per holding: this step's looking hazard, and the sum of expected switches (lambdas) from
     /// this holding on.
@@ -415,7 +413,6 @@ impl Scratch {
             chosen: vec![0; apps],
             attempts: vec![vec![0; regions]; apps],
             arrivals: vec![vec![0; regions]; apps],
-            lane_attempts: Vec::with_capacity(regions),
             queue_step: QueueStep::default(),
             hazard: vec![0.0; apps + 1],
             lambda_from: vec![0.0; apps + 1],

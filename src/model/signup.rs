@@ -23,13 +23,15 @@ pub enum Capacity {
 pub struct Lane {
     pub queue: SignupQueue,
     pub regions: Vec<usize>,
+    /// This step's attempts per region of the lane (a buffer reused across steps).
+    attempts: Vec<u64>,
 }
 
 impl Lane {
     /// One step of this lane's queue, with `attempts` indexed by the scenario's regions (both
     /// engines call it): `false`, and no draw, when nobody waits and nobody arrives; otherwise
-    /// the queue's step into `out`, per region of the lane in `self.regions` order. `scratch`
-    /// receives the lane's own attempts (a buffer reused across steps).
+    /// the queue's step into `out`, per region of the lane in `self.regions` order, with the
+    /// share `up` of the app's service working (1 unless it is down).
     pub fn step(
         &mut self,
         rng: &mut impl Rng,
@@ -37,7 +39,6 @@ impl Lane {
         up: f64,
         dt_hours: f64,
         patience_hours: f64,
-        scratch: &mut Vec<u64>,
         out: &mut QueueStep,
     ) -> bool {
         let idle = self.queue.waiting.iter().all(|&w| w == 0)
@@ -45,10 +46,11 @@ impl Lane {
         if idle {
             return false;
         }
-        scratch.clear();
-        scratch.extend(self.regions.iter().map(|&r| attempts[r]));
+        self.attempts.clear();
+        self.attempts
+            .extend(self.regions.iter().map(|&r| attempts[r]));
         self.queue
-            .step_up(rng, scratch, up, dt_hours, patience_hours, out);
+            .step_up(rng, &self.attempts, up, dt_hours, patience_hours, out);
         true
     }
 }
@@ -73,7 +75,11 @@ pub fn lanes(capacity: &Capacity, verification: Option<&[f64]>, regions: usize) 
             if let Some(codes) = verification {
                 queue = queue.with_verification(regions.iter().map(|&r| codes[r]).collect());
             }
-            Lane { queue, regions }
+            Lane {
+                queue,
+                attempts: Vec::with_capacity(regions.len()),
+                regions,
+            }
         })
         .collect()
 }
