@@ -151,6 +151,26 @@ const BAD: &[(&str, &str, &str)] = &[
         "it is 3 h before the start, but simulation.lead_hours is 1",
     ),
     (
+        "events-start-outside",
+        "events[0].start",
+        "expected a start inside the simulated time (2021-10-04T14:40:00Z to 2021-10-05T16:40:00Z)",
+    ),
+    (
+        "events-app-trust-shock",
+        "events[0].kind",
+        "an event on an app is its outage",
+    ),
+    (
+        "events-mixed-services",
+        "events[0].services",
+        "expected either apps of the scenario",
+    ),
+    (
+        "events-no-source",
+        "events[0].source",
+        "expected where the event's facts come from",
+    ),
+    (
         "named-unknown-app",
         "event.named[0].app",
         "unknown app `signl`; expected one of the scenario's apps: telegram, signal",

@@ -57,7 +57,7 @@ class User(mesa.Agent):
         switched = sum(1 for n in neighbours if n.chose) / degree
         b = m.b
         hazard = m.looking_now[r] * (
-            self.boost * b["p"] + b["q"] * switched + b["nu"] * m.news_now)
+            self.boost * b["p"] + b["q"] * switched + b["nu"] * m.news_now[r])
         if self.random.random() >= probability(hazard, m.dt):
             return
         weights = []

@@ -103,7 +103,7 @@ def simulate(m, runs, rng):
             share = switched[:, r] / users[r]
             # Holders' boost acts on the spontaneous term and on word of mouth (MODEL.md §4).
             hazard = look * (boost[None, :] * (b["p"] + b["q"] * share[:, None])
-                             + b["nu"] * m["news"][step])
+                             + b["nu"] * m["news"][step][r])
             moving = rng.binomial(noticed[:, r, :], -np.expm1(-hazard * dt))
             if not moving.any():
                 continue

@@ -96,6 +96,10 @@ pub struct Summary {
     pub quantiles: String,
     pub parameters: ParametersInfo,
     pub event: EventInfo,
+    /// The events after the first (`[[events]]`), apps' own outages among them (services are
+    /// then the app), in file order; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_events: Vec<EventInfo>,
     pub apps: Vec<AppInfo>,
     pub regions: Vec<String>,
     pub step_hours: f64,
@@ -132,11 +136,30 @@ impl Summary {
         } else {
             "90% of runs with fixed parameters: run-to-run (stochastic) variation only"
         };
-        let e = &scenario.event;
-        let (kind, duration_hours) = match e.kind {
-            EventKind::Outage { duration_hours, .. } => ("outage", Some(duration_hours)),
-            EventKind::TrustShock { .. } => ("trust_shock", None),
+        let time = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let info = |e: &crate::scenario::Event| {
+            let (kind, duration_hours) = match e.kind {
+                EventKind::Outage { duration_hours, .. } => ("outage", Some(duration_hours)),
+                EventKind::TrustShock { .. } => ("trust_shock", None),
+            };
+            EventInfo {
+                kind: kind.to_string(),
+                services: e.services.clone(),
+                start: time(&e.start),
+                duration_hours,
+            }
         };
+        let more_events = scenario
+            .more_events
+            .iter()
+            .map(info)
+            .chain(scenario.app_outages.iter().map(|o| EventInfo {
+                kind: "outage".to_string(),
+                services: vec![scenario.apps[o.app].name.clone()],
+                start: time(&o.start),
+                duration_hours: Some(o.duration_hours),
+            }))
+            .collect();
         Summary {
             surge_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: ScenarioInfo::of(scenario),
@@ -147,12 +170,8 @@ impl Summary {
             network: mc.engine_report.clone(),
             band: band.to_string(),
             parameters,
-            event: EventInfo {
-                kind: kind.to_string(),
-                services: e.services.clone(),
-                start: e.start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                duration_hours,
-            },
+            event: info(&scenario.event),
+            more_events,
             apps: scenario
                 .apps
                 .iter()

@@ -124,7 +124,13 @@ impl AppOutage {
     /// hours after the outage began: `1 - severity · exposure`.
     pub fn up(&self, step_start: f64, dt: f64) -> f64 {
         let inside = ((step_start + dt).min(self.duration_hours) - step_start.max(0.0)) / dt;
-        1.0 - self.severity * inside.clamp(0.0, 1.0)
+        // Times on the step grid differ from the outage's by rounding only: snap them.
+        let inside = match inside {
+            x if x < 1e-9 => 0.0,
+            x if x > 1.0 - 1e-9 => 1.0,
+            x => x,
+        };
+        1.0 - self.severity * inside
     }
 }
 

@@ -46,14 +46,20 @@ pub(super) fn more_events(
                 &key("start"),
                 format!(
                     "expected a start inside the simulated time ({} to {}), found {} h {} it",
-                    timeline.start.to_rfc3339(),
-                    timeline.time_at(timeline.steps).to_rfc3339(),
+                    timeline.start.format("%Y-%m-%dT%H:%M:%SZ"),
+                    timeline
+                        .time_at(timeline.steps)
+                        .format("%Y-%m-%dT%H:%M:%SZ"),
                     plain(if from_start < 0.0 {
                         -from_start
                     } else {
                         from_start - horizon
                     }),
-                    if from_start < 0.0 { "before" } else { "after" }
+                    if from_start < 0.0 {
+                        "before"
+                    } else {
+                        "after the end of"
+                    }
                 ),
             ));
         }

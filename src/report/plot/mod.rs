@@ -215,6 +215,7 @@ mod tests {
                     start: "2021-10-04T15:39:00Z".into(),
                     duration_hours: Some(6.0),
                 },
+                more_events: Vec::new(),
                 apps: vec![AppInfo {
                     name: "alt".into(),
                     capacity_per_second: Some(100.0),
