@@ -4,8 +4,8 @@
 use super::Figure;
 use super::style::{
     Chart, LEGEND_WIDTH, LegendEntry, LegendKind, OUTAGE, TimeAxis, TimeChart, colour, draw_legend,
-    draw_median_with_bands, err, most_drawn, outage_label, shade_outage, split_legend, time_chart,
-    y_max,
+    draw_median_with_bands, err, further_event_label, most_drawn, outage_label, shade_events,
+    split_legend, time_chart, y_max,
 };
 use crate::report::format::human;
 use crate::report::series::SavedRun;
@@ -56,7 +56,7 @@ impl Adoption<'_> {
                 y_label: &y_label,
             },
         )?;
-        shade_outage(&mut chart, s.event.duration_hours, top, &axis)?;
+        shade_events(&mut chart, s, top, &axis)?;
         for (k, &i) in drawn.iter().enumerate() {
             draw_single_runs(&mut chart, self.run, i, colour(k), metric)?;
             if let Some(points) = self.run.series.get(&s.apps[i].name, "all", metric) {
@@ -211,6 +211,13 @@ pub fn app_legend(run: &SavedRun, first_line: &str) -> Vec<LegendEntry> {
     if let Some(d) = run.summary.event.duration_hours {
         entries.push(LegendEntry {
             label: outage_label(d, &TimeAxis::new(&run.summary.event.start)),
+            colour: OUTAGE,
+            kind: LegendKind::Band,
+        });
+    }
+    for e in &run.summary.more_events {
+        entries.push(LegendEntry {
+            label: further_event_label(e),
             colour: OUTAGE,
             kind: LegendKind::Band,
         });

@@ -244,6 +244,41 @@ mod tests {
             .count()
     }
 
+    /// Pixels with the outage's warm tint (orange over white, lighter than any band).
+    fn outage_pixels(png: &[u8]) -> usize {
+        let img = image::load_from_memory(png).unwrap().to_rgb8();
+        img.pixels()
+            .filter(|p| {
+                let [r, g, b] = p.0;
+                r > 240 && g.saturating_add(4) < r && b.saturating_add(4) < g
+            })
+            .count()
+    }
+
+    #[test]
+    fn further_events_are_shaded_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut run = synthetic(dir.path());
+        let size = PlotSize::new(800, 500).unwrap();
+        render(&Adoption { run: &run }, dir.path(), size).unwrap();
+        let one = outage_pixels(&std::fs::read(dir.path().join("adoption.png")).unwrap());
+        let later = EventInfo {
+            kind: "outage".into(),
+            services: vec!["alt".into()],
+            start: "2021-10-05T11:39:00Z".into(),
+            duration_hours: Some(8.0),
+        };
+        assert_eq!(
+            style::further_event_label(&later),
+            "then: alt down 05 Oct 11:39, 8 h"
+        );
+        run.summary.more_events.push(later);
+        render(&Adoption { run: &run }, dir.path(), size).unwrap();
+        let two = outage_pixels(&std::fs::read(dir.path().join("adoption.png")).unwrap());
+        // The further outage (8 h from +20 h) adds a block to each of two panels.
+        assert!(two > one + 1_000, "{one} tinted pixels, then {two}");
+    }
+
     #[test]
     fn adoption_bands_are_drawn() {
         let dir = tempfile::tempdir().unwrap();

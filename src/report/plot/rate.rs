@@ -5,7 +5,7 @@ use super::Figure;
 use super::adoption::{app_legend, draw_single_runs, drawn_apps, x_range};
 use super::style::{
     Chart, FONT, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, TimeChart, colour, draw_legend,
-    draw_median_with_bands, err, shade_outage, split_legend, time_chart, y_max,
+    draw_median_with_bands, err, shade_events, split_legend, time_chart, y_max,
 };
 use crate::report::format::human;
 use crate::report::series::{SavedRun, SeriesPoint};
@@ -62,12 +62,7 @@ impl Rate<'_> {
                 y_label: y_fmt,
             },
         )?;
-        shade_outage(
-            &mut chart,
-            self.run.summary.event.duration_hours,
-            top,
-            &axis,
-        )?;
+        shade_events(&mut chart, &self.run.summary, top, &axis)?;
         Ok(chart)
     }
 }

@@ -108,9 +108,7 @@ pub struct TimeAxis {
 impl TimeAxis {
     pub fn new(event_start: &str) -> Self {
         TimeAxis {
-            event_start: DateTime::parse_from_rfc3339(event_start)
-                .ok()
-                .map(|t| t.with_timezone(&Utc)),
+            event_start: parse_time(event_start),
         }
     }
     pub fn label(&self, hours: f64) -> String {
@@ -171,46 +169,96 @@ pub fn draw_median_with_bands<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Shades the outage window and labels it at the top.
-/// The outage block's colour (drawn at 16% opacity).
+/// The outage block's colour (drawn at 16% opacity; further events at 8%).
 pub const OUTAGE: RGBColor = RGBColor(230, 140, 40);
 
-pub fn shade_outage<DB: DrawingBackend>(
+/// Shades the first event's outage window and every further event's (a second outage, an
+/// alternative app that is down, MODEL.md §4 and §6), each labelled at the top where the label
+/// fits. A further trust shock, which has no end, is a thin line at its start.
+pub fn shade_events<DB: DrawingBackend>(
     chart: &mut Chart<DB>,
-    duration_hours: Option<f64>,
+    summary: &crate::report::summary::Summary,
     y_max: f64,
     axis: &TimeAxis,
 ) -> Result<(), String> {
-    let Some(d) = duration_hours else {
-        return Ok(());
-    };
+    if let Some(d) = summary.event.duration_hours {
+        let labels = [outage_label(d, axis), "outage".into()];
+        shade_window(chart, (0.0, d), 0.16, (y_max, 0.97), &labels)?;
+    }
+    let first = parse_time(&summary.event.start);
+    for e in &summary.more_events {
+        let (Some(t0), Some(t)) = (first, parse_time(&e.start)) else {
+            continue;
+        };
+        let from = (t - t0).num_seconds() as f64 / 3600.0;
+        let what = format!("{} down", e.services.join(", "));
+        match e.duration_hours {
+            Some(d) => shade_window(chart, (from, from + d), 0.08, (y_max, 0.90), &[what])?,
+            None => {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        [(from, 0.0), (from, y_max)],
+                        OUTAGE.mix(0.6).stroke_width(2),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// "then: signal down 15 Jan 16:30, 29.5 h" (a further trust shock: "then: whatsapp trust shock
+/// 15 Jan 16:30").
+pub fn further_event_label(e: &crate::report::summary::EventInfo) -> String {
+    let when =
+        parse_time(&e.start).map_or(e.start.clone(), |t| t.format("%d %b %H:%M").to_string());
+    let services = e.services.join(", ");
+    match e.duration_hours {
+        Some(d) => format!("then: {services} down {when}, {d} h"),
+        None => format!("then: {services} {} {when}", e.kind.replace('_', " ")),
+    }
+}
+
+fn parse_time(t: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// One shaded block from `window.0` to `window.1` hours up to `y_max`, labelled at `label_at`
+/// of its height with the first of `labels` that fits inside it (none if none does: the legend entry gives the times).
+fn shade_window<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    window: (f64, f64),
+    alpha: f64,
+    (y_max, label_at): (f64, f64),
+    labels: &[String],
+) -> Result<(), String> {
     // A warm tint, so the outage never reads as one of the grey bands of runs.
     chart
         .draw_series(std::iter::once(Rectangle::new(
-            [(0.0, 0.0), (d, y_max)],
-            OUTAGE.mix(0.16).filled(),
+            [(window.0, 0.0), (window.1, y_max)],
+            OUTAGE.mix(alpha).filled(),
         )))
         .map_err(err)?;
-    // The label goes inside the block only where it fits: the full one, else "outage", else
-    // none (the legend entry always gives the times).
     let grey = RGBColor(120, 120, 120);
     let font = (FONT, 20).into_font();
     let (x0, x1) = (chart.x_range().start, chart.x_range().end);
-    let (from, to) = (0f64.max(x0), d.min(x1));
+    let (from, to) = (window.0.max(x0), window.1.min(x1));
+    if to <= from {
+        return Ok(());
+    }
     let block_px = chart.backend_coord(&(to, 0.0)).0 - chart.backend_coord(&(from, 0.0)).0;
     let area = chart.plotting_area();
     let fits = |t: &str| {
         area.estimate_text_size(t, &TextStyle::from(font.clone()))
             .is_ok_and(|(w, _)| i64::from(w) + 8 <= i64::from(block_px))
     };
-    let label = [outage_label(d, axis), "outage".to_string()]
-        .into_iter()
-        .find(|t| fits(t));
-    if let Some(label) = label {
+    if let Some(label) = labels.iter().find(|t| fits(t)) {
         chart
             .draw_series(std::iter::once(Text::new(
-                label,
-                (from, y_max * 0.97),
+                label.clone(),
+                (from, y_max * label_at),
                 font.color(&grey),
             )))
             .map_err(err)?;
