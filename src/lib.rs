@@ -13,3 +13,4 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod summary;
+pub mod workflow;

@@ -14,7 +14,7 @@
 
 use super::predict::EventSet;
 use super::priors::Priors;
-use crate::engine::streams::stream_key;
+use crate::engine::streams::{outside, stream_key};
 use crate::model::draw::weighted_index as pick;
 use crate::scenario::Behaviour;
 use rand::{RngExt, SeedableRng};
@@ -181,7 +181,7 @@ pub fn fit(
         events
             .predict(
                 &priors.behaviour(base, u),
-                stream_key(settings.seed, generation as u64, 0x51),
+                stream_key(settings.seed, generation as u64, outside::ABC_RUNS),
                 index as u64,
             )
             .total
@@ -191,7 +191,7 @@ pub fn fit(
     let draws: Vec<(Vec<f64>, f64)> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let u = priors.sample(&mut rng(settings.seed, 0, i, 0xA));
+            let u = priors.sample(&mut rng(settings.seed, 0, i, outside::ABC_PRIOR));
             let d = simulate(0, i, &u);
             progress.simulated(1);
             (u, d)
@@ -253,7 +253,7 @@ pub fn fit(
             let batch: Vec<(Vec<f64>, f64)> = (tried..tried + n)
                 .into_par_iter()
                 .map(|i| {
-                    let mut r = rng(settings.seed, t, i, 0xB);
+                    let mut r = rng(settings.seed, t, i, outside::ABC_PERTURB);
                     let u = perturb(&pop, &sigma, priors, &mut r);
                     let d = simulate(t, i, &u);
                     progress.simulated(usize::from(d <= epsilon));

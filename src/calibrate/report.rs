@@ -5,7 +5,7 @@ use super::abc::{AbcSettings, Generation, Posterior, StopReason};
 use super::predict::EventSet;
 use super::priors::Priors;
 use super::timeline::{EventTimeline, timelines};
-use crate::engine::streams::stream_key;
+use crate::engine::streams::{outside, stream_key};
 use crate::report::format::{human, plain3};
 use crate::report::stats::spread;
 use crate::scenario::Behaviour;
@@ -134,10 +134,19 @@ pub fn predictive(
     let (values, curves): (Vec<Vec<f64>>, Vec<Vec<Vec<f64>>>) = (0..draws)
         .into_par_iter()
         .map(|i| {
-            let mut r = Xoshiro256PlusPlus::seed_from_u64(stream_key(seed, i as u64, 0xD));
+            let mut r = Xoshiro256PlusPlus::seed_from_u64(stream_key(
+                seed,
+                i as u64,
+                outside::PREDICTIVE_PICK,
+            ));
             let j = posterior.pick(r.random::<f64>());
             let b = behaviour_of(posterior, j, priors, base);
-            let (p, c) = events.predict_with_curves(&specs, &b, stream_key(seed, 0, 0xE), i as u64);
+            let (p, c) = events.predict_with_curves(
+                &specs,
+                &b,
+                stream_key(seed, 0, outside::PREDICTIVE_RUNS),
+                i as u64,
+            );
             (p.values, c)
         })
         .unzip();

@@ -30,6 +30,30 @@ fn seeded(component_key: u64, step: usize, unit: usize) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(stream_key(component_key, step as u64, unit as u64))
 }
 
+/// The random streams drawn outside a run, each a named purpose keyed apart from every run's
+/// streams (runs key theirs by run index and [`Component`]). The values are part of every
+/// seeded output that uses them: changing one changes those outputs.
+pub mod outside {
+    /// The tag of every design stream (`explore::design_rng`), with its purposes below.
+    pub const DESIGN: u64 = 0x5eed_de51;
+    /// A sweep's Latin hypercube.
+    pub const SWEEP_POINTS: u64 = 1;
+    /// A sensitivity analysis's points (Morris trajectories, Saltelli's matrices).
+    pub const SENSITIVITY_POINTS: u64 = 2;
+    /// A sensitivity analysis's bootstrap resamples.
+    pub const SENSITIVITY_BOOTSTRAP: u64 = 3;
+    /// ABC-SMC: the runs of generation g's simulations (`calibrate::abc`).
+    pub const ABC_RUNS: u64 = 0x51;
+    /// ABC-SMC: the prior's draws.
+    pub const ABC_PRIOR: u64 = 0xA;
+    /// ABC-SMC: picking and perturbing a particle.
+    pub const ABC_PERTURB: u64 = 0xB;
+    /// Posterior predictive: which particle a draw takes (`calibrate::report`).
+    pub const PREDICTIVE_PICK: u64 = 0xD;
+    /// Posterior predictive: the runs of the draws.
+    pub const PREDICTIVE_RUNS: u64 = 0xE;
+}
+
 /// The model components that draw random numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Component {

@@ -11,15 +11,15 @@ pub mod tune;
 pub use design::{Design, DesignError, Vary};
 pub use shard::{Shard, ShardError};
 
-use crate::engine::streams::stream_key;
+use crate::engine::streams::{outside, stream_key};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator of a design (sweep samples, sensitivity points, bootstrap resamples): its own
 /// stream of the master seed, apart from every run's streams.
 pub fn design_rng(seed: u64, purpose: u64) -> Xoshiro256PlusPlus {
-    // 0x5eed_de51: a tag no run stream uses (runs key their streams by run index and component).
-    Xoshiro256PlusPlus::seed_from_u64(stream_key(seed, 0x5eed_de51, purpose))
+    // A tag no run stream uses (runs key their streams by run index and component).
+    Xoshiro256PlusPlus::seed_from_u64(stream_key(seed, outside::DESIGN, purpose))
 }
 
 /// Percentile bootstrap interval (Efron & Tibshirani 1993, §13.3) of `statistic` over `n`

@@ -20,9 +20,9 @@ pub enum FolderError {
         scenario: String,
     },
     #[error(
-        "{0} holds files that are not surge results (no summary.json); surge replaces its output folder whole, so give an empty or new --out"
+        "{0} holds files that are not surge results (no {1}); surge replaces its output folder whole, so give an empty or new --out"
     )]
-    NotResults(PathBuf),
+    NotResults(PathBuf, &'static str),
     #[error("another surge command is writing to {0}; wait for it or use another --out")]
     Busy(PathBuf),
     #[error("cannot prepare the output folder {path}")]
@@ -37,6 +37,16 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> FolderError + '_ {
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// Whose results an output folder holds, so that only a command's own results are replaced.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner<'a> {
+    /// A scenario's results (summary.json names it): `run`, `sweep`, `sensitivity`, `tune`.
+    Scenario(&'a str),
+    /// A command whose folder holds this file and no summary.json (`fit`: fit.json;
+    /// `validate`: timelines.json; `compare`: compare.csv).
+    Marker(&'static str),
 }
 
 /// A run's output folder while it is being written.
@@ -59,6 +69,12 @@ impl Staging {
     /// `force`), takes its lock, removes staging folders left by killed runs, and makes a new
     /// staging folder beside it.
     pub fn begin(target: &Path, scenario: &str, force: bool) -> Result<Self, FolderError> {
+        Self::begin_for(target, Owner::Scenario(scenario), force)
+    }
+
+    /// [`Staging::begin`] for any command's results: a folder holding `owner`'s results is
+    /// replaced; one holding other files is refused.
+    pub fn begin_for(target: &Path, owner: Owner, force: bool) -> Result<Self, FolderError> {
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -81,16 +97,28 @@ impl Staging {
                 .map_err(io(target))?
                 .next()
                 .is_none();
-            match scenario_of(target) {
-                Some(found) if found != scenario && !force => {
-                    return Err(FolderError::OtherScenario {
-                        path: target.to_path_buf(),
-                        found,
-                        scenario: scenario.to_string(),
-                    });
+            match owner {
+                Owner::Scenario(scenario) => match scenario_of(target) {
+                    Some(found) if found != scenario && !force => {
+                        return Err(FolderError::OtherScenario {
+                            path: target.to_path_buf(),
+                            found,
+                            scenario: scenario.to_string(),
+                        });
+                    }
+                    None if !empty => {
+                        return Err(FolderError::NotResults(
+                            target.to_path_buf(),
+                            "summary.json",
+                        ));
+                    }
+                    _ => {}
+                },
+                Owner::Marker(file) => {
+                    if !empty && !target.join(file).is_file() {
+                        return Err(FolderError::NotResults(target.to_path_buf(), file));
+                    }
                 }
-                None if !empty => return Err(FolderError::NotResults(target.to_path_buf())),
-                _ => {}
             }
         }
         // With the lock held, any staging folder of this target is left over from a killed run.
@@ -229,7 +257,7 @@ mod tests {
         std::fs::write(other.join("notes.txt"), "keep").unwrap();
         assert!(matches!(
             Staging::begin(&other, "a", true),
-            Err(FolderError::NotResults(_))
+            Err(FolderError::NotResults(..))
         ));
     }
 }

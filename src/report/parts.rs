@@ -8,12 +8,38 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The commands whose work splits into shards (named in a manifest as `run`, `sweep`,
+/// `sensitivity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShardedCommand {
+    Run,
+    Sweep,
+    Sensitivity,
+}
+
+impl ShardedCommand {
+    pub fn name(self) -> &'static str {
+        match self {
+            ShardedCommand::Run => "run",
+            ShardedCommand::Sweep => "sweep",
+            ShardedCommand::Sensitivity => "sensitivity",
+        }
+    }
+    /// What its units of work are.
+    pub fn units(self) -> &'static str {
+        match self {
+            ShardedCommand::Run => "runs",
+            _ => "points",
+        }
+    }
+}
+
 /// What a part is a part of, and which share of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub surge_version: String,
-    /// `run`, `sweep` or `sensitivity`.
-    pub command: String,
+    pub command: ShardedCommand,
     /// Scenario name and file, and the SHA-256 of the file's text.
     pub scenario: String,
     pub scenario_file: String,
@@ -39,7 +65,7 @@ pub struct Manifest {
 impl Manifest {
     /// The manifest of shard `shard` of `total` units of `command` on `scenario`, complete.
     pub fn new(
-        command: &str,
+        command: ShardedCommand,
         scenario: &crate::scenario::Scenario,
         seed: u64,
         shard: Shard,
@@ -50,7 +76,7 @@ impl Manifest {
         let range = shard.range(total);
         Manifest {
             surge_version: env!("CARGO_PKG_VERSION").to_string(),
-            command: command.into(),
+            command,
             scenario: scenario.name.clone(),
             scenario_file: scenario.file.display().to_string(),
             scenario_sha256: scenario.sha256.clone(),
@@ -71,11 +97,7 @@ impl Manifest {
         format!(
             "shard {}: {} {}..{} of {} written to {}; when every shard is done: surge merge {}",
             self.shard,
-            if self.command == "run" {
-                "runs"
-            } else {
-                "points"
-            },
+            self.command.units(),
             self.start,
             self.end,
             self.total,
@@ -239,7 +261,11 @@ pub fn collect_parts(parts: &Path) -> Result<Vec<(PathBuf, Manifest)>, PartsErro
                 m.surge_version.clone(),
                 first.surge_version.clone(),
             ),
-            ("the command", m.command.clone(), first.command.clone()),
+            (
+                "the command",
+                m.command.name().to_string(),
+                first.command.name().to_string(),
+            ),
             (
                 "the scenario file's SHA-256",
                 m.scenario_sha256.clone(),

@@ -63,3 +63,23 @@ pub fn sensitivity_csv(rows: &[IndexRow]) -> Result<Vec<u8>, csv::Error> {
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
+
+/// The charted figures' indices as a printed table.
+pub fn sensitivity_text(summary: &SensitivitySummary, rows: &[IndexRow]) -> String {
+    let mut text = format!(
+        "{} — {} ({} points x {} runs, seed {})\n",
+        summary.scenario.name, summary.method, summary.points, summary.runs_per_point, summary.seed
+    );
+    for figure in &summary.charted {
+        text.push_str(&format!("{figure}\n"));
+        for r in rows.iter().filter(|r| &r.figure == figure) {
+            let cells: Vec<String> = r
+                .values
+                .iter()
+                .map(|(k, v)| format!("{k} {}", super::format::plain3(*v)))
+                .collect();
+            text.push_str(&format!("  {:<34} {}\n", r.factor, cells.join("  ")));
+        }
+    }
+    text
+}

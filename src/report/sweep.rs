@@ -63,3 +63,42 @@ pub fn sweep_csv(summary: &SweepSummary, points: &[PointResult]) -> Result<Vec<u
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
+
+/// The plotted figure of each point, printed after a sweep.
+pub fn sweep_text(summary: &SweepSummary, points: &[PointResult], figure: usize) -> String {
+    let fig = &summary.figures[figure];
+    let mut text = format!(
+        "{} — {} points x {} runs, seed {}: {fig}\n",
+        summary.scenario.name, summary.points, summary.runs_per_point, summary.seed
+    );
+    let keys: Vec<&str> = summary.vary.iter().map(|v| v.key.as_str()).collect();
+    text.push_str(&format!(
+        "{:>6}  {:<50} {:>10} {:>24}\n",
+        "point",
+        keys.join(", "),
+        "mean",
+        "90% interval"
+    ));
+    for p in points.iter().take(40) {
+        let s = &p.figures[figure];
+        let values: Vec<String> = p.values.iter().map(|v| super::format::plain3(*v)).collect();
+        text.push_str(&format!(
+            "{:>6}  {:<50} {:>10} {:>24}\n",
+            p.point,
+            values.join(", "),
+            super::format::human(s.mean),
+            format!(
+                "[{}, {}]",
+                super::format::human(s.p05),
+                super::format::human(s.p95)
+            )
+        ));
+    }
+    if points.len() > 40 {
+        text.push_str(&format!(
+            "… {} more points in sweep.csv\n",
+            points.len() - 40
+        ));
+    }
+    text
+}

@@ -68,3 +68,47 @@ pub fn tune_csv(summary: &TuneSummary) -> Result<Vec<u8>, csv::Error> {
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
+
+/// One line per setting: its time, its error and the figure behind it, on the frontier or not.
+pub fn tune_text(summary: &TuneSummary) -> String {
+    let mut text = format!(
+        "{} — accuracy against cost ({} threads; error: worst tracked figure's sqrt(bias² + relative mcse²))\n{:<13} {:>11} {:>8} {:>9} {:>8}  {:<36} {}\n",
+        summary.scenario.name,
+        summary.threads,
+        "dimension",
+        "setting",
+        "runs",
+        "seconds",
+        "error",
+        "worst figure",
+        "frontier"
+    );
+    for (s, &f) in summary.settings.iter().zip(&summary.frontier) {
+        let (error, worst) = s.error();
+        text.push_str(&format!(
+            "{:<13} {:>11} {:>8} {:>9.2} {:>7.2}%  {:<36} {}\n",
+            s.dimension,
+            super::format::human(s.value),
+            s.runs,
+            s.seconds,
+            100.0 * error,
+            worst,
+            if f { "*" } else { "" }
+        ));
+    }
+    if let Some(r) = &summary.recommendation {
+        let agents = r.agents.map_or(String::new(), |a| {
+            format!(", {} simulated users", super::format::human(a))
+        });
+        text.push_str(&format!(
+            "within {} s: step {} minutes, {} runs{agents}: predicted {:.1} s, error {:.2}% ({})\n",
+            super::format::plain3(summary.budget_seconds.unwrap_or(0.0)),
+            super::format::plain3(r.step_minutes),
+            r.runs,
+            r.predicted_seconds,
+            100.0 * r.predicted_error,
+            r.worst_figure
+        ));
+    }
+    text
+}

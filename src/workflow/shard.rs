@@ -1,26 +1,29 @@
-//! Sharded `surge run`, and `surge merge`: a shard runs a contiguous range of the runs and
-//! saves its exact summaries, its rows of runs.csv and its single runs as a part; merging the
-//! parts gives byte for byte the outputs of the unsharded run (summaries merge exactly, and run
-//! i draws from the streams of (seed, i) whichever shard runs it).
+//! Sharded `run`, and `merge`: a shard runs a contiguous range of the runs and saves its exact
+//! summaries, its rows of runs.csv and its single runs as a part; merging the parts gives byte
+//! for byte the outputs of the unsharded run (summaries merge exactly, and run i draws from the
+//! streams of (seed, i) whichever shard runs it). Merging a sweep's or a sensitivity
+//! analysis's parts is theirs (`sweep::merge`, `sensitivity::merge`).
 
-use crate::cli::{MergeArgs, RunArgs};
-use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
-use surge::engine::montecarlo::{Work, run_monte_carlo_part};
-use surge::engine::{EngineKind, HeadlineSpec, MonteCarlo, ParameterSource, SeriesLayout};
-use surge::explore::Shard;
-use surge::report::atomic::write_atomic;
-use surge::report::folder::Staging;
-use surge::report::parts::{
-    Manifest, collect_parts, open_part, part_folder, read_manifest, write_manifest,
+use super::parts::{file_hash, plan_size};
+use super::progress::Progress;
+use super::run::RunRequest;
+use super::{Context, Result, refuse};
+use crate::engine::montecarlo::{Work, run_monte_carlo_part};
+use crate::engine::{EngineKind, HeadlineSpec, MonteCarlo, ParameterSource, SeriesLayout};
+use crate::explore::Shard;
+use crate::report::atomic::write_atomic;
+use crate::report::folder::Staging;
+use crate::report::parts::{
+    Manifest, ShardedCommand, collect_parts, open_part, part_folder, read_manifest, write_manifest,
 };
-use surge::report::summary::ParametersInfo;
-use surge::report::tables::RunsFile;
-use surge::report::{self, Summary};
-use surge::scenario::{Scenario, load_scenario};
-use surge::summary::RunSummaries;
+use crate::report::summary::ParametersInfo;
+use crate::report::tables::RunsFile;
+use crate::report::{self, Summary};
+use crate::scenario::{Scenario, load_scenario};
+use crate::summary::RunSummaries;
+use std::path::{Path, PathBuf};
 
-/// What a run shard needs beyond its arguments (settled by `surge run` before any work).
+/// What a run shard needs beyond its request (settled by `run` before any work).
 pub struct RunShard<'a> {
     pub scenario: &'a Scenario,
     pub engine: &'a EngineKind,
@@ -34,53 +37,60 @@ pub struct RunShard<'a> {
 }
 
 /// The plan of a sharded run: everything its outputs depend on.
-fn run_plan(args: &RunArgs, s: &RunShard) -> Result<serde_json::Value> {
+fn run_plan(request: &RunRequest, s: &RunShard) -> Result<serde_json::Value> {
     Ok(serde_json::json!({
         "scenario_file": s.scenario.file.display().to_string(),
         "params_file": s.scenario.params_file.display().to_string(),
-        "params_sha256": crate::sweeping::file_hash(Some(&s.scenario.params_file))?,
-        "posterior_sha256": crate::sweeping::file_hash(if s.info.kind == "posterior" { Some(Path::new(&s.info.file)) } else { None })?,
+        "params_sha256": file_hash(Some(&s.scenario.params_file))?,
+        "posterior_sha256": file_hash(if s.info.kind == "posterior" { Some(Path::new(&s.info.file)) } else { None })?,
         "parameters": s.info,
         "engine": format!("{:?}", s.engine),
         "runs": s.runs,
         "seed": s.seed,
         "spaghetti": s.spaghetti,
-        "width": args.size.width,
-        "height": args.size.height,
+        "width": request.size.width,
+        "height": request.size.height,
     }))
 }
 
-/// Runs one shard of `surge run` and saves it as a part.
-pub fn run_shard(args: &RunArgs, s: &RunShard) -> Result<()> {
-    let parts = crate::sweeping::parts_folder(&args.shards, s.out);
-    let plan = run_plan(args, s)?;
-    let manifest = Manifest::new("run", s.scenario, s.seed, s.shard, s.runs, plan, s.out);
+/// Runs one shard of `run` and saves it as a part; returns what the shard says.
+pub fn run_shard(
+    request: &RunRequest,
+    s: &RunShard,
+    pool: &rayon::ThreadPool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let parts = request.shards.parts_folder(s.out);
+    let plan = run_plan(request, s)?;
+    let manifest = Manifest::new(
+        ShardedCommand::Run,
+        s.scenario,
+        s.seed,
+        s.shard,
+        s.runs,
+        plan,
+        s.out,
+    );
     let range = manifest.start..manifest.end;
     let folder = part_folder(&parts, s.shard);
-    open_part(&folder, &manifest, args.force)?;
+    open_part(&folder, &manifest, request.force)?;
     if read_manifest(&folder)?.complete {
-        println!(
+        return Ok(format!(
             "shard {}: already complete in {}",
             s.shard,
             folder.display()
-        );
-        return Ok(());
+        ));
     }
     if !range.is_empty() {
         let specs = HeadlineSpec::for_scenario(s.scenario);
         let mut rows = RunsFile::create(&folder, &specs)?;
-        let bar = crate::commands::progress_bar_with(
-            range.end - range.start,
-            args.quiet,
-            "{spinner} runs {pos}/{len} [{bar:40}] {rate} eta {eta}",
-        );
+        progress.start(range.end - range.start);
         let work = Work {
             runs: range.clone(),
             seed: s.seed,
             single_runs: s.spaghetti,
             series: true,
         };
-        let pool = crate::commands::worker_pool(args.threads)?;
         let mc = pool.install(|| {
             run_monte_carlo_part(
                 s.engine,
@@ -88,28 +98,61 @@ pub fn run_shard(args: &RunArgs, s: &RunShard) -> Result<()> {
                 s.parameters,
                 &work,
                 &mut rows,
-                &|| bar.inc(1),
+                &|| progress.advance(1),
             )
         })?;
-        bar.finish_and_clear();
+        progress.finish();
         rows.finish()?;
         write_atomic(&folder.join("summaries.bin"), &mc.summaries.to_bytes())?;
         write_atomic(
             &folder.join("single.bin"),
-            &surge::summary::encode::rows_to_bytes(&mc.single_runs),
+            &crate::summary::encode::rows_to_bytes(&mc.single_runs),
         )?;
         let engine = serde_json::json!({ "engine": mc.engine, "report": mc.engine_report });
         write_atomic(&folder.join("engine.json"), &serde_json::to_vec(&engine)?)?;
     }
     write_manifest(&folder, &manifest)?;
-    if !args.quiet {
-        println!("{}", manifest.done_message(&parts));
-    }
-    Ok(())
+    Ok(manifest.done_message(&parts))
 }
 
-/// Puts the parts of a sharded `surge run` together into `out`.
-fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<()> {
+/// What `merge` put together.
+#[derive(Debug)]
+pub struct Merged {
+    pub command: ShardedCommand,
+    pub shards: usize,
+    pub scenario: String,
+    pub out: PathBuf,
+    /// A merged run's summary (its headline table).
+    pub run: Option<Summary>,
+}
+
+/// Puts the parts in `parts` together into `out` [default: the folder the shards were given].
+pub fn merge(parts: &Path, out: Option<&Path>, force: bool) -> Result<Merged> {
+    let found = collect_parts(parts)?;
+    let first = &found[0].1;
+    let out = out.map_or_else(|| PathBuf::from(&first.out), Path::to_path_buf);
+    let run = match first.command {
+        ShardedCommand::Run => Some(merge_run(&found, &out, force)?),
+        ShardedCommand::Sweep => {
+            super::sweep::merge(parts, &out, force)?;
+            None
+        }
+        ShardedCommand::Sensitivity => {
+            super::sensitivity::merge(parts, &out, force)?;
+            None
+        }
+    };
+    Ok(Merged {
+        command: first.command,
+        shards: found.len(),
+        scenario: first.scenario.clone(),
+        out,
+        run,
+    })
+}
+
+/// Puts the parts of a sharded `run` together into `out`.
+fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<Summary> {
     let first = &found[0].1;
     let plan = &first.plan;
     let text = |k: &str| {
@@ -121,26 +164,24 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<(
     let scenario_file = PathBuf::from(text("scenario_file")?);
     let params_file = PathBuf::from(text("params_file")?);
     let scenario = load_scenario(&scenario_file, Some(&params_file))
-        .with_context(|| "merging needs the scenario the shards ran, where they found it")?;
+        .context("merging needs the scenario the shards ran, where they found it")?;
     if scenario.sha256 != first.scenario_sha256 {
-        bail!(
+        refuse!(
             "{} has changed since the shards ran (SHA-256 {} now, {} then); run the shards again",
             scenario_file.display(),
             &scenario.sha256[..12],
             &first.scenario_sha256[..12]
         );
     }
-    if crate::sweeping::file_hash(Some(&params_file))?
-        != plan["params_sha256"].as_str().unwrap_or("")
-    {
-        bail!(
+    if file_hash(Some(&params_file))? != plan["params_sha256"].as_str().unwrap_or("") {
+        refuse!(
             "{} has changed since the shards ran; run the shards again",
             params_file.display()
         );
     }
     let info: ParametersInfo = serde_json::from_value(plan["parameters"].clone())?;
     let spaghetti = plan["spaghetti"].as_u64().unwrap_or(0) as usize;
-    let size = crate::sweeping::plan_size(plan)?;
+    let size = plan_size(plan)?;
     let layout = SeriesLayout::new(&scenario);
     let specs = HeadlineSpec::for_scenario(&scenario);
     let values = scenario.timeline.output_points() * layout.len();
@@ -162,14 +203,14 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<(
         let part = RunSummaries::from_bytes(&read("summaries.bin")?)
             .with_context(|| format!("{}", folder.join("summaries.bin").display()))?;
         if part.runs() != m.end - m.start || part.series_len() != values {
-            bail!(
+            refuse!(
                 "{}: its summaries do not match its manifest",
                 folder.display()
             );
         }
         summaries.merge(&part);
         single.extend(
-            surge::summary::encode::rows_from_bytes(&read("single.bin")?)
+            crate::summary::encode::rows_from_bytes(&read("single.bin")?)
                 .with_context(|| format!("{}", folder.join("single.bin").display()))?,
         );
         let e: serde_json::Value = serde_json::from_slice(&read("engine.json")?)?;
@@ -195,39 +236,7 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<(
     };
     let summary = Summary::new(&scenario, &mc, first.seed, info);
     report::write_run(&dir, &summary, &mc, rows, &scenario.timeline, spaghetti)?;
-    let saved = surge::report::series::SavedRun::load_for_plots(&dir)?;
-    surge::report::plot::draw_run_plots(&saved, size)?;
+    super::run::plot(&dir, size)?;
     staging.commit()?;
-    print!("{}", report::headline_table(&summary));
-    Ok(())
-}
-
-pub fn merge_command(args: &MergeArgs) -> Result<()> {
-    let found = collect_parts(&args.parts)?;
-    let first = &found[0].1;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&first.out));
-    match first.command.as_str() {
-        "run" => merge_run(&found, &out, args.force)?,
-        "sweep" => {
-            crate::sweeping::merge_sweep(&args.parts, &out, args.force)?;
-        }
-        "sensitivity" => {
-            crate::sensitivity::merge_sensitivity(&args.parts, &out, args.force)?;
-        }
-        other => bail!(
-            "{}: parts of an unknown command {other:?}",
-            args.parts.display()
-        ),
-    }
-    println!(
-        "merged {} shards of `surge {}` ({}): results: {}",
-        found.len(),
-        first.command,
-        first.scenario,
-        out.display()
-    );
-    Ok(())
+    Ok(summary)
 }

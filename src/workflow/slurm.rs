@@ -1,14 +1,41 @@
-//! `surge slurm`: the scripts that run a command as a Slurm job array, one shard per task, and
-//! merge the parts in a job that starts only when every task has succeeded.
+//! `slurm`: the scripts that run a command as a Slurm job array, one shard per task, and merge
+//! the parts in a job that starts only when every task has succeeded (`--dependency=afterok`).
 
-use crate::cli::{Cli, Command, SlurmArgs};
-use anyhow::{Context, Result, bail};
-use clap::Parser;
+use super::{Context, Result, refuse};
+use crate::explore::shard::MAX_SHARDS;
 use std::path::{Path, PathBuf};
-use surge::explore::shard::MAX_SHARDS;
 
 /// Slurm's default MaxArraySize is 1001, so array indices 0..=1000.
-const SLURM_DEFAULT_MAX_ARRAY: u64 = 1001;
+pub const SLURM_DEFAULT_MAX_ARRAY: u64 = 1001;
+
+/// What `slurm` is asked to write. The command is checked by the caller (it parses it as
+/// surge's command line would, so a typo fails here, not on the cluster).
+#[derive(Debug, Clone)]
+pub struct SlurmRequest {
+    /// Array tasks (shards).
+    pub tasks: u64,
+    /// Folder for the scripts.
+    pub dir: PathBuf,
+    pub cpus_per_task: u32,
+    /// Time limit per task (sbatch --time).
+    pub time: String,
+    pub partition: Option<String>,
+    /// The surge binary the jobs run [default: the running one].
+    pub surge: Option<PathBuf>,
+    /// The command to shard and its arguments (`run`, `sweep` or `sensitivity` first).
+    pub command: Vec<String>,
+    /// The command's own parts folder, if it gives one [default: <dir>/parts].
+    pub parts: Option<PathBuf>,
+}
+
+/// The scripts written.
+#[derive(Debug)]
+pub struct SlurmScripts {
+    pub dir: PathBuf,
+    pub tasks: u64,
+    /// A caution worth showing (more tasks than Slurm's default array size).
+    pub caution: Option<String>,
+}
 
 /// A word quoted for bash (single quotes; a single quote inside becomes '\'').
 fn quote(word: &str) -> String {
@@ -25,57 +52,42 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     })
 }
 
-pub fn slurm_command(args: &SlurmArgs) -> Result<()> {
-    if args.tasks == 0 || args.tasks > MAX_SHARDS {
-        bail!("--tasks {}: expected 1 to {MAX_SHARDS}", args.tasks);
+pub fn slurm(request: &SlurmRequest) -> Result<SlurmScripts> {
+    let n = request.tasks;
+    if n == 0 || n > MAX_SHARDS {
+        refuse!("--tasks {n}: expected 1 to {MAX_SHARDS}");
     }
-    if args.tasks > SLURM_DEFAULT_MAX_ARRAY {
-        eprintln!(
-            "note: --tasks {} is above Slurm's default MaxArraySize ({SLURM_DEFAULT_MAX_ARRAY}); each task already runs many runs on its cores, so fewer, larger tasks are usually better",
-            args.tasks
-        );
-    }
-    // The command is parsed as surge would parse it, so a typo fails here, not on the cluster.
-    let mut argv = vec!["surge".to_string()];
-    argv.extend(args.command.iter().cloned());
-    let parsed =
-        Cli::try_parse_from(&argv).map_err(|e| anyhow::anyhow!("the command after --: {e}"))?;
-    let shards = match &parsed.command {
-        Command::Run(a) => &a.shards,
-        Command::Sweep(a) => &a.shards,
-        Command::Sensitivity(a) => &a.shards,
-        _ => bail!(
-            "surge slurm shards `run`, `sweep` or `sensitivity`, not {:?}",
-            args.command[0]
-        ),
+    let Some(what) = request.command.first() else {
+        refuse!("give the command to shard after --");
     };
-    if shards.shard.is_some() {
-        bail!("the command after -- must not give --shard: each array task takes its own");
-    }
-    let dir = absolute(&args.dir)?;
-    let parts = match &shards.parts {
+    let caution = (n > SLURM_DEFAULT_MAX_ARRAY).then(|| {
+        format!(
+            "note: --tasks {n} is above Slurm's default MaxArraySize ({SLURM_DEFAULT_MAX_ARRAY}); each task already runs many runs on its cores, so fewer, larger tasks are usually better"
+        )
+    });
+    let dir = absolute(&request.dir)?;
+    let parts = match &request.parts {
         Some(p) => absolute(p)?,
         None => dir.join("parts"),
     };
-    let surge = match &args.surge {
+    let surge = match &request.surge {
         Some(p) => absolute(p)?,
         None => std::env::current_exe().context("finding this surge binary")?,
     };
     let workdir = std::env::current_dir().context("reading the current folder")?;
     let logs = dir.join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
-    let mut words: Vec<String> = args.command.iter().map(|w| quote(w)).collect();
-    if shards.parts.is_none() {
+    let mut words: Vec<String> = request.command.iter().map(|w| quote(w)).collect();
+    if request.parts.is_none() {
         words.push("--parts".into());
         words.push(quote(&parts.display().to_string()));
     }
     let command = words.join(" ");
-    let partition = args
+    let partition = request
         .partition
         .as_ref()
         .map(|p| format!("#SBATCH --partition={p}\n"))
         .unwrap_or_default();
-    let n = args.tasks;
     let array = format!(
         "#!/bin/bash\n\
          # Written by `surge slurm`: shard $SLURM_ARRAY_TASK_ID of {n} of `surge {what}`.\n\
@@ -88,10 +100,9 @@ pub fn slurm_command(args: &SlurmArgs) -> Result<()> {
          set -euo pipefail\n\
          cd {workdir}\n\
          exec {surge} {command} \\\n    --shard \"$((SLURM_ARRAY_TASK_ID - ${{SLURM_ARRAY_TASK_MIN:-0}}))/{n}\" \\\n    --threads \"${{SLURM_CPUS_PER_TASK:-{cpus}}}\" --quiet\n",
-        what = args.command[0],
         last = n - 1,
-        cpus = args.cpus_per_task,
-        time = args.time,
+        cpus = request.cpus_per_task,
+        time = request.time,
         logs = logs.display(),
         workdir = quote(&workdir.display().to_string()),
         surge = quote(&surge.display().to_string()),
@@ -107,7 +118,7 @@ pub fn slurm_command(args: &SlurmArgs) -> Result<()> {
          set -euo pipefail\n\
          cd {workdir}\n\
          exec {surge} merge {parts}\n",
-        time = args.time,
+        time = request.time,
         logs = logs.display(),
         workdir = quote(&workdir.display().to_string()),
         surge = quote(&surge.display().to_string()),
@@ -133,14 +144,14 @@ pub fn slurm_command(args: &SlurmArgs) -> Result<()> {
         ("submit.sh", submit),
     ] {
         let path = dir.join(name);
-        surge::report::atomic::write_atomic(&path, text.as_bytes())?;
+        crate::report::atomic::write_atomic(&path, text.as_bytes())?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
             .with_context(|| format!("making {} executable", path.display()))?;
     }
-    println!(
-        "wrote {0}/array.sbatch ({n} tasks), {0}/merge.sbatch and {0}/submit.sh; on the cluster: bash {0}/submit.sh",
-        dir.display()
-    );
-    Ok(())
+    Ok(SlurmScripts {
+        dir,
+        tasks: n,
+        caution,
+    })
 }

@@ -1,0 +1,60 @@
+//! `surge compare`: several runs' results on one chart, and a table of their differences.
+
+use super::args::SizeArgs;
+use anyhow::Result;
+use std::path::PathBuf;
+use surge::report::compare::compare_text;
+use surge::workflow::compare::CompareRequest;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CompareMetric {
+    Arrivals,
+    Registrations,
+    Reactivations,
+    RegistrationRate,
+    QueueWait,
+}
+
+impl CompareMetric {
+    pub fn name(self) -> &'static str {
+        match self {
+            CompareMetric::Arrivals => "arrivals",
+            CompareMetric::Registrations => "registrations",
+            CompareMetric::Reactivations => "reactivations",
+            CompareMetric::RegistrationRate => "registration_rate",
+            CompareMetric::QueueWait => "queue_wait",
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Two or more output folders of `surge run`; the first is the reference.
+    #[arg(required = true, num_args = 2..)]
+    pub dirs: Vec<PathBuf>,
+    /// What to draw.
+    #[arg(long, value_enum, default_value = "arrivals")]
+    pub metric: CompareMetric,
+    /// Which app to draw and tabulate [default: the first app of the first run].
+    #[arg(long)]
+    pub app: Option<String>,
+    /// Where to write compare.png, compare.svg and compare.csv.
+    #[arg(long, default_value = "output/compare")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+pub fn compare(args: &CompareArgs) -> Result<()> {
+    let request = CompareRequest {
+        dirs: args.dirs.clone(),
+        metric: args.metric.name(),
+        app: args.app.clone(),
+        out: args.out.clone(),
+        size: args.size.size()?,
+    };
+    let result = surge::workflow::compare::compare(&request)?;
+    print!("{}", compare_text(&result.rows));
+    println!("results: {}", result.out.display());
+    Ok(())
+}

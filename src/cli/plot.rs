@@ -1,0 +1,10 @@
+//! `surge plot`: re-draws every plot of a run's output folder from its saved results.
+
+use super::args::SizeArgs;
+use anyhow::Result;
+use std::path::Path;
+
+pub fn plot(dir: &Path, size: &SizeArgs) -> Result<()> {
+    surge::workflow::run::plot(dir, size.size()?)?;
+    Ok(())
+}

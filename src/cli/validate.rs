@@ -1,0 +1,49 @@
+//! `surge validate`: leave-one-event-out and out-of-fit checks of the fit.
+
+use super::args::{FitSettingsArgs, SizeArgs};
+use super::progress::FitBar;
+use anyhow::Result;
+use std::path::PathBuf;
+use surge::workflow::validate::ValidateRequest;
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub settings: FitSettingsArgs,
+    /// Where to write the validation table [default: <out>/validation.md; the shipped table is
+    /// docs/validation.md].
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Figures of events never fitted, predicted from the fit to every event ("out of fit").
+    #[arg(long, default_value = "data/out-of-fit.toml")]
+    pub catalogue: PathBuf,
+    /// Leave the out-of-fit catalogue out.
+    #[arg(long)]
+    pub no_catalogue: bool,
+    /// Output folder for each held-out event's timeline plot (timeline-<event>.png/svg) and timelines.json.
+    #[arg(long, default_value = "output/validate")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+pub fn validate(args: &ValidateArgs) -> Result<()> {
+    let request = ValidateRequest {
+        settings: args.settings.settings(),
+        markdown: args.markdown.clone(),
+        catalogue: (!args.no_catalogue).then(|| args.catalogue.clone()),
+        out: args.out.clone(),
+        size: args.size.size()?,
+    };
+    let bar = FitBar::new(args.settings.quiet);
+    let result = surge::workflow::validate::validate(&request, &bar);
+    bar.finish();
+    let result = result?;
+    print!("{}", result.markdown);
+    println!(
+        "\nvalidation took {:.1} s; table: {}",
+        result.seconds,
+        result.markdown_file.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! `fit`: the behavioural parameters fitted to the reported figures (ABC-SMC), with posterior
+//! predictive checks of the fitted figures and, with a held-out event, of that event's;
+//! writes posterior.csv, fit.json, fitted.toml, timelines.json and the plots into a staged
+//! folder.
+
+use super::engine::EngineOptions;
+use super::{Result, refuse};
+use crate::calibrate::abc::FitProgress;
+use crate::calibrate::report::{
+    FitReport, PredictiveRow, fitted_toml, parameter_rows, posterior_csv, predictive,
+};
+use crate::calibrate::timeline::EventTimeline;
+use crate::calibrate::{
+    AbcSettings, EventSet, ObservationSet, Priors, fit as abc_fit, load_observations, load_priors,
+};
+use crate::report::atomic::write_atomic;
+use crate::report::folder::{Owner, Staging};
+use crate::report::plot::{FitPlots, PlotSize, TimelinePlot, render};
+use crate::scenario::{Behaviour, load_params};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The parameters and posterior every shipped scenario runs with (`--write-params`).
+pub const SHIPPED_FITTED: &str = "params/fitted.toml";
+pub const SHIPPED_POSTERIOR: &str = "params/fitted-posterior.csv";
+
+/// The settings `fit` and `validate` share.
+#[derive(Debug, Clone)]
+pub struct FitSettings {
+    /// Reported figures to fit.
+    pub observations: PathBuf,
+    /// Priors of the fitted parameters.
+    pub priors: PathBuf,
+    /// Values of the parameters that are not fitted.
+    pub params: PathBuf,
+    pub particles: usize,
+    /// Most generations after the prior.
+    pub generations: usize,
+    /// Most simulations (each simulates every event once).
+    pub max_simulations: usize,
+    /// Posterior predictive draws per observation.
+    pub draws: usize,
+    pub seed: u64,
+    /// Worker threads (0 = all cores); the results do not depend on it.
+    pub threads: usize,
+    pub engine: EngineOptions,
+}
+
+/// What `fit` is asked to do.
+#[derive(Debug, Clone)]
+pub struct FitRequest {
+    pub settings: FitSettings,
+    /// Leave this event (scenario name) out of the fit and predict it.
+    pub hold_out: Option<String>,
+    /// Output folder [default: output/fit, or output/fit-holdout-<EVENT>].
+    pub out: Option<PathBuf>,
+    /// Where else to write the fitted parameters.
+    pub fitted: Option<PathBuf>,
+    /// Also replace the shipped parameters and posterior.
+    pub write_params: bool,
+    pub size: PlotSize,
+}
+
+/// What a fit gives back.
+#[derive(Debug)]
+pub struct FitResult {
+    pub report: FitReport,
+    /// The held-out event's figures, predicted (none without a held-out event).
+    pub held: Option<Vec<PredictiveRow>>,
+    /// Where the shipped posterior was written (`write_params`).
+    pub shipped_posterior: Option<PathBuf>,
+    /// Every file the fitted parameters were written to (none with a held-out event).
+    pub fitted_files: Vec<PathBuf>,
+    pub seconds: f64,
+    pub out: PathBuf,
+}
+
+/// What both `fit` and `validate` read first.
+pub(super) struct Inputs {
+    pub base: Behaviour,
+    pub priors: Priors,
+    pub abc: AbcSettings,
+    /// All observations of the observations file.
+    pub all: ObservationSet,
+}
+
+pub(super) fn inputs(a: &FitSettings) -> Result<Inputs> {
+    let base = load_params(&a.params)?;
+    let priors = load_priors(&a.priors, &base)?;
+    if a.particles < 10 {
+        refuse!("--particles must be at least 10, got {}", a.particles);
+    }
+    if a.draws < 2 {
+        refuse!(
+            "--draws must be at least 2 (posterior predictive intervals and timelines need them), got {}",
+            a.draws
+        );
+    }
+    let abc = AbcSettings {
+        particles: a.particles,
+        max_generations: a.generations,
+        max_simulations: a.max_simulations,
+        seed: a.seed,
+        ..AbcSettings::default()
+    };
+    Ok(Inputs {
+        base,
+        priors,
+        abc,
+        all: load_observations(&a.observations)?,
+    })
+}
+
+pub fn fit(request: &FitRequest, progress: &dyn FitProgress) -> Result<FitResult> {
+    let a = &request.settings;
+    let Inputs {
+        base,
+        priors,
+        abc,
+        all,
+    } = inputs(a)?;
+    let (train, test) = match &request.hold_out {
+        Some(event) => {
+            let (train, test) = all.without_event(event);
+            if test.observations.is_empty() {
+                let names: Vec<_> = all
+                    .events()
+                    .iter()
+                    .filter_map(|e| e.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                    .collect();
+                refuse!(
+                    "--hold-out {event}: no observation is of that event (events: {})",
+                    names.join(", ")
+                );
+            }
+            (train, Some(test))
+        }
+        None => (all, None),
+    };
+    if !train.any_fitted() {
+        match &request.hold_out {
+            Some(event) => refuse!(
+                "--hold-out {event}: no other event has an observation with `fitted = true` in {}, so nothing is left to fit",
+                a.observations.display()
+            ),
+            None => refuse!(
+                "{}: every observation has `fitted = false`, so nothing is left to fit",
+                a.observations.display()
+            ),
+        }
+    }
+    let out = request
+        .out
+        .clone()
+        .unwrap_or_else(|| match &request.hold_out {
+            Some(event) => PathBuf::from("output").join(format!("fit-holdout-{event}")),
+            None => PathBuf::from("output/fit"),
+        });
+    // The engine options replace each event's own engine, for the fitted and the held-out
+    // events alike (both checked before the fit).
+    let on_engines = |set: &ObservationSet| -> Result<EventSet> {
+        let mut events = EventSet::new(set, Some(&a.params))?;
+        events.engines = events
+            .scenarios
+            .iter()
+            .map(|s| a.engine.settle(s.engine.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(events)
+    };
+    let events = on_engines(&train)?;
+    let test_events = test.as_ref().map(on_engines).transpose()?;
+    let started = Instant::now();
+    let pool = super::pool::worker_pool(a.threads)?;
+    let (posterior, fitted, held) = pool.install(|| {
+        let posterior = abc_fit(&events, &priors, &base, &abc, progress);
+        let fitted = predictive(&events, &posterior, &priors, &base, a.draws, abc.seed);
+        let held = test_events
+            .as_ref()
+            .map(|e| predictive(e, &posterior, &priors, &base, a.draws, abc.seed));
+        (posterior, fitted, held)
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let report = FitReport {
+        surge_version: env!("CARGO_PKG_VERSION").into(),
+        observations_file: a.observations.display().to_string(),
+        priors_file: a.priors.display().to_string(),
+        held_out: request.hold_out.clone(),
+        settings: abc.clone(),
+        stop_reason: posterior.stop,
+        simulations: posterior.simulations,
+        generations: posterior.generations.clone(),
+        parameters: parameter_rows(&posterior, &priors),
+        observations: fitted.rows,
+    };
+    let staging = Staging::begin_for(&out, Owner::Marker("fit.json"), false)?;
+    let dir = staging.path();
+    let posterior_bytes = posterior_csv(&posterior)?;
+    write_atomic(&dir.join("posterior.csv"), &posterior_bytes)?;
+    let mut json = serde_json::to_vec_pretty(&report)?;
+    json.push(b'\n');
+    write_atomic(&dir.join("fit.json"), &json)?;
+    render(
+        &FitPlots::Marginals {
+            report: &report,
+            posterior: &posterior,
+        },
+        dir,
+        request.size,
+    )?;
+    render(
+        &FitPlots::Observations {
+            rows: &report.observations,
+            title: "fitted figures: observed vs posterior predictive",
+        },
+        dir,
+        request.size,
+    )?;
+    let mut timelines = fitted.timelines;
+    timelines.extend(held.iter().flat_map(|h| h.timelines.iter().cloned()));
+    let source = format!("posterior predictive, {} draws", a.draws);
+    write_timelines(dir, &[(&timelines, source)], request.size)?;
+    let mut result = FitResult {
+        report,
+        held: None,
+        shipped_posterior: None,
+        fitted_files: Vec::new(),
+        seconds,
+        out: out.clone(),
+    };
+    match held {
+        Some(held) => {
+            // The held-out event's figures were not in this fit: the table calls them predicted.
+            result.held = Some(
+                held.rows
+                    .into_iter()
+                    .map(|r| PredictiveRow { fitted: false, ..r })
+                    .collect(),
+            );
+            staging.commit()?;
+        }
+        None => {
+            let toml = fitted_toml(&result.report, &base);
+            write_atomic(&dir.join("fitted.toml"), toml.as_bytes())?;
+            staging.commit()?;
+            result.fitted_files.push(out.join("fitted.toml"));
+            let mut elsewhere: Vec<PathBuf> = request.fitted.iter().cloned().collect();
+            if request.write_params {
+                write_atomic(Path::new(SHIPPED_POSTERIOR), &posterior_bytes)?;
+                result.shipped_posterior = Some(PathBuf::from(SHIPPED_POSTERIOR));
+                elsewhere.push(PathBuf::from(SHIPPED_FITTED));
+            }
+            for target in elsewhere {
+                write_atomic(&target, toml.as_bytes())?;
+                result.fitted_files.push(target);
+            }
+        }
+    }
+    Ok(result)
+}
+
+/// Writes `timelines.json` (every event's timeline of this command, from every set) and one
+/// plot per event, each set's plots saying where its timelines come from.
+pub(super) fn write_timelines(
+    dir: &Path,
+    sets: &[(&[EventTimeline], String)],
+    size: PlotSize,
+) -> Result<()> {
+    let all: Vec<&EventTimeline> = sets.iter().flat_map(|(t, _)| t.iter()).collect();
+    let mut json = serde_json::to_vec_pretty(&all)?;
+    json.push(b'\n');
+    write_atomic(&dir.join("timelines.json"), &json)?;
+    for (timelines, source) in sets {
+        for timeline in *timelines {
+            render(&TimelinePlot { timeline, source }, dir, size)?;
+        }
+    }
+    Ok(())
+}

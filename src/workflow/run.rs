@@ -1,0 +1,144 @@
+//! `run`: a scenario's Monte Carlo runs, written into an output folder that is staged and
+//! swapped in whole (summary.json, timeseries.csv, runs.csv, spaghetti.csv and the plots).
+
+use super::engine::EngineOptions;
+use super::parameters::ParameterChoice;
+use super::parts::{ShardChoice, Sharded};
+use super::progress::Progress;
+use super::{Context, Result, refuse};
+use crate::engine::montecarlo::{Work, run_monte_carlo_part};
+use crate::engine::{HeadlineSpec, ParameterSource};
+use crate::report::folder::Staging;
+use crate::report::plot::{PlotSize, draw_run_plots};
+use crate::report::series::SavedRun;
+use crate::report::tables::RunsFile;
+use crate::report::{self, Summary};
+use crate::scenario::load_scenario;
+use std::path::{Path, PathBuf};
+
+/// What `run` is asked to do; `None` takes the scenario's value.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub scenario: PathBuf,
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    /// Worker threads (0 = all cores); the results do not depend on it.
+    pub threads: usize,
+    pub parameters: ParameterChoice,
+    /// Output folder [default: output/<scenario name>/].
+    pub out: Option<PathBuf>,
+    /// Single runs to keep and draw [default: 5, or the runs if fewer].
+    pub spaghetti: Option<usize>,
+    /// Replace a folder that holds another scenario's results.
+    pub force: bool,
+    pub shards: ShardChoice,
+    pub engine: EngineOptions,
+    pub size: PlotSize,
+}
+
+/// What a whole run gives back.
+#[derive(Debug)]
+pub struct RunResult {
+    pub summary: Summary,
+    pub out: PathBuf,
+}
+
+/// The default output folder of a scenario's command: `output/<name><suffix>`.
+pub fn default_out(name: &str, suffix: &str) -> PathBuf {
+    PathBuf::from("output").join(format!("{name}{suffix}"))
+}
+
+pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunResult>> {
+    let scenario = load_scenario(&request.scenario, request.parameters.params.as_deref())?;
+    let engine = request.engine.settle(scenario.engine.clone())?;
+    let runs = request.runs.unwrap_or(scenario.runs);
+    let seed = request.seed.unwrap_or(scenario.seed);
+    let out = request
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&scenario.name, ""));
+    let (parameters, info) = request.parameters.source(&scenario)?;
+    let spaghetti = match request.spaghetti {
+        Some(asked) if runs > 0 && asked as u64 > runs => refuse!(
+            "--spaghetti {asked} asks for more single runs than --runs {runs}; give at most {runs}"
+        ),
+        Some(asked) => asked,
+        None => 5usize.min(usize::try_from(runs).unwrap_or(usize::MAX)),
+    };
+    // One pool of workers for the simulation and the summaries after it, so the thread count
+    // bounds every stage.
+    let pool = super::pool::worker_pool(request.threads)?;
+    let engine_per_run = matches!(parameters, ParameterSource::Samples { .. });
+    super::resources::check_memory(
+        &scenario,
+        &engine,
+        spaghetti,
+        pool.current_num_threads(),
+        engine_per_run,
+    )?;
+    super::resources::check_disk(&scenario, runs, spaghetti, &out)?;
+    let shard = request.shards.shard()?;
+    if shard.count > 1 || request.shards.shard.is_some() {
+        let note = super::shard::run_shard(
+            request,
+            &super::shard::RunShard {
+                scenario: &scenario,
+                engine: &engine,
+                parameters: &parameters,
+                info: &info,
+                runs,
+                seed,
+                spaghetti,
+                out: &out,
+                shard,
+            },
+            &pool,
+            progress,
+        )?;
+        return Ok(Sharded::Part { note });
+    }
+    // Everything is written into a staging folder beside the output and swapped in whole.
+    let staging = Staging::begin(&out, &scenario.name, request.force)?;
+    let dir = staging.path().to_path_buf();
+    let summary = pool.install(|| -> Result<Summary> {
+        let writing = || format!("writing results for {}", out.display());
+        let specs = HeadlineSpec::for_scenario(&scenario);
+        let mut runs_file = RunsFile::create(&dir, &specs).with_context(writing)?;
+        progress.start(runs);
+        let work = Work {
+            runs: 0..runs,
+            seed,
+            single_runs: spaghetti,
+            series: true,
+        };
+        let mc = run_monte_carlo_part(
+            &engine,
+            &scenario,
+            &parameters,
+            &work,
+            &mut runs_file,
+            &|| progress.advance(1),
+        )?;
+        progress.finish();
+        let summary = Summary::new(&scenario, &mc, seed, info);
+        report::write_run(
+            &dir,
+            &summary,
+            &mc,
+            runs_file,
+            &scenario.timeline,
+            spaghetti,
+        )
+        .with_context(writing)?;
+        Ok(summary)
+    })?;
+    plot(&dir, request.size).with_context(|| format!("drawing plots for {}", out.display()))?;
+    staging.commit()?;
+    Ok(Sharded::Whole(RunResult { summary, out }))
+}
+
+/// Draws every plot of a run's output folder from its saved results; returns the files.
+pub fn plot(dir: &Path, size: PlotSize) -> Result<Vec<PathBuf>> {
+    let saved = SavedRun::load_for_plots(dir)?;
+    Ok(draw_run_plots(&saved, size)?)
+}
