@@ -9,8 +9,10 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
 use surge::engine::RunStreams;
-use surge::engine::agents::{AgentEngine, AgentSettings};
-use surge::engine::network::{NetworkSpec, build};
+use surge::engine::agents::AgentEngine;
+use surge::engine::network::build;
+use surge::scenario::AgentSettings;
+use surge::scenario::NetworkSpec;
 use surge::scenario::{Scenario, load_scenario};
 
 fn scenario() -> Scenario {

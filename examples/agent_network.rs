@@ -7,8 +7,10 @@
 use std::path::Path;
 use std::time::Instant;
 use surge::engine::RunStreams;
-use surge::engine::agents::{AgentEngine, AgentSettings, membership_assortativity, place_accounts};
-use surge::engine::network::{NetworkSpec, build};
+use surge::engine::agents::{AgentEngine, membership_assortativity, place_accounts};
+use surge::engine::network::build;
+use surge::scenario::AgentSettings;
+use surge::scenario::NetworkSpec;
 use surge::scenario::load_scenario;
 
 fn main() {

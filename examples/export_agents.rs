@@ -14,9 +14,10 @@ use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 use surge::engine::RunStreams;
-use surge::engine::agents::{AgentEngine, AgentSettings, place_accounts};
+use surge::engine::agents::{AgentEngine, place_accounts};
 use surge::engine::network::build;
 use surge::engine::record::recorded_steps;
+use surge::scenario::AgentSettings;
 use surge::scenario::load_scenario;
 
 fn write_raw<T: Copy>(

@@ -6,9 +6,10 @@
 //! docs/MODEL.md §13), below the tolerance here.
 
 use std::path::Path;
-use surge::engine::agents::AgentSettings;
-use surge::engine::network::NetworkSpec;
-use surge::engine::{EngineKind, MonteCarlo, ParameterSource, run_monte_carlo_with};
+use surge::engine::{MonteCarlo, ParameterSource, run_monte_carlo_with};
+use surge::scenario::AgentSettings;
+use surge::scenario::EngineKind;
+use surge::scenario::NetworkSpec;
 use surge::scenario::load_scenario;
 
 fn run(engine: EngineKind, runs: u64, seed: u64) -> MonteCarlo {

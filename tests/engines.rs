@@ -7,12 +7,11 @@ mod common;
 
 use std::path::Path;
 use surge::engine::mock::MockEngine;
-use surge::engine::{
-    BuildEngine, Engine, EngineKind, HeadlineSpec, ParameterSource, run_monte_carlo_with,
-};
+use surge::engine::{BuildEngine, Engine, HeadlineSpec, ParameterSource, run_monte_carlo_with};
 use surge::model::Behaviour;
 use surge::report::summary::ParametersInfo;
 use surge::report::{Summary, tables::RunsFile, write_run};
+use surge::scenario::EngineKind;
 use surge::scenario::{Scenario, load_scenario};
 
 fn scenario() -> Scenario {

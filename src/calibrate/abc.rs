@@ -15,8 +15,8 @@
 use super::predict::EventSet;
 use super::priors::Priors;
 use crate::engine::streams::{outside, stream_key};
+use crate::model::Behaviour;
 use crate::model::draw::weighted_index as pick;
-use crate::scenario::Behaviour;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;

@@ -1,8 +1,11 @@
 //! Calibration: fit the behavioural parameters to the surges that were actually reported, with
 //! ABC-SMC, check the fit against every figure, and predict events left out of the fit.
+//!
+//! May import: report (its plotting and atomic writes), engine, model, scenario, summary.
 
 pub mod abc;
 pub mod observations;
+pub mod plot;
 pub mod predict;
 pub mod priors;
 pub mod report;

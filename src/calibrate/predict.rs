@@ -3,8 +3,9 @@
 
 use super::CalibrationError;
 use super::observations::{Counts, Observation, ObservationSet, WindowRule};
-use crate::engine::{BuildEngine, EngineKind, Observed, Observer, RunStreams};
-use crate::scenario::{Behaviour, Scenario, load_scenario};
+use crate::engine::{BuildEngine, Observed, Observer, RunStreams};
+use crate::model::Behaviour;
+use crate::scenario::{EngineKind, Scenario, load_scenario};
 
 /// The events the observations refer to, loaded once.
 #[derive(Debug, Clone)]

@@ -3,10 +3,11 @@
 //! uniform on a box.
 
 use super::CalibrationError;
+use crate::model::Behaviour;
 use crate::scenario::check::Checker;
 use crate::scenario::error::read_input;
 use crate::scenario::locate::{from_toml, locate};
-use crate::scenario::{Behaviour, ScenarioError, ValidationIssue};
+use crate::scenario::{ScenarioError, ValidationIssue};
 use rand::{Rng, RngExt};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@ use super::predict::EventSet;
 use super::priors::Priors;
 use super::report::{PredictiveRow, predictive};
 use super::timeline::EventTimeline;
-use crate::scenario::Behaviour;
+use crate::model::Behaviour;
 use std::path::Path;
 
 /// Predictions for one held-out event.

@@ -15,7 +15,7 @@ pub struct ShardArgs {
     /// --parts, for `surge merge` [default: from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT,
     /// or JOB_COMPLETION_INDEX and SURGE_SHARD_COUNT, if set; else the whole work].
     #[arg(long)]
-    pub shard: Option<surge::explore::Shard>,
+    pub shard: Option<surge::report::shard::Shard>,
     /// Folder of the shards' parts [default: <out>.parts].
     #[arg(long)]
     pub parts: Option<PathBuf>,

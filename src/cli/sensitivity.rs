@@ -29,7 +29,7 @@ pub struct SensitivityArgs {
     /// The factors and their ranges, KEY=LOW:HIGH or KEY=LOW:HIGH:log (any key --vary takes)
     /// [default: the priors of --priors].
     #[arg(long = "range")]
-    pub ranges: Vec<surge::explore::Vary>,
+    pub ranges: Vec<surge::scenario::Vary>,
     /// Priors whose ranges are the factors when no --range is given.
     #[arg(long, default_value = "params/priors.toml")]
     pub priors: PathBuf,

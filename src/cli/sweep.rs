@@ -26,7 +26,7 @@ pub struct SweepArgs {
     /// apps.telegram.capacity is the app's whole capacity, a regional split kept), or a
     /// behavioural parameter (looking.word_of_mouth_per_hour). Repeat for more keys.
     #[arg(long = "vary", required = true)]
-    pub vary: Vec<surge::explore::Vary>,
+    pub vary: Vec<surge::scenario::Vary>,
     /// How the keys' values are combined.
     #[arg(long, value_enum, default_value = "grid")]
     pub design: DesignChoice,

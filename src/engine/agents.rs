@@ -28,7 +28,7 @@ use crate::model::switching::{
     Arrival, Holding, arrival_at, choice_weights_with, exclude_down, follow_named, looking_hazard,
     news_led_share,
 };
-pub use crate::scenario::AgentSettings;
+use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
@@ -564,7 +564,7 @@ fn real(agents: u64, weight: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::network::NetworkSpec;
+    use crate::scenario::NetworkSpec;
     use std::path::Path;
 
     /// Each app keeps its share of holders in each region; exclusive accounts never overlap,

@@ -9,6 +9,7 @@ use super::observe::{Engine, Observed, Observer};
 use super::record::recorded_steps;
 use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
+use crate::model::Behaviour;
 use crate::model::baseline::organic_registrations;
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
 use crate::model::drivers::Schedule;
@@ -18,7 +19,7 @@ use crate::model::switching::{
     Arrival, Holding, arrival, choice_weights, choose, contact_share, exclude_down, follow_named,
     looking_hazard, news_led_share, switched_share, switchers,
 };
-use crate::scenario::{Behaviour, Scenario};
+use crate::scenario::Scenario;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 

@@ -4,11 +4,12 @@
 //! run order. So memory does not grow with the number of runs, and the output is byte-identical
 //! for any thread count.
 
-use super::observe::{BuildEngine, Engine, EngineKind};
+use super::observe::{BuildEngine, Engine};
 use super::record::{HeadlineSpec, Recorder, SeriesLayout};
 use super::streams::RunStreams;
+use crate::model::Behaviour;
 use crate::model::draw::weighted_index;
-use crate::scenario::{Behaviour, Scenario};
+use crate::scenario::Scenario;
 use crate::summary::{BLOCK_RUNS, BlockedSummaries, RunSummaries};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -118,10 +119,12 @@ pub fn simulate_run(
     recorder.output
 }
 
-/// Runs `runs` Monte Carlo runs on the current rayon pool (the caller installs one of the size
-/// it wants, so one pool bounds the simulation and whatever follows it). Keeps the series of
-/// the first `single_runs` runs, hands every run's headline figures to `sink` in run order, and
-/// calls `progress` after each run finishes.
+/// Runs `runs` Monte Carlo runs of `scenario` on its own engine (`simulation.engine`) on the
+/// current rayon pool (the caller installs one of the size it wants, so one pool bounds the
+/// simulation and whatever follows it). Keeps the series of the first `single_runs` runs, hands
+/// every run's headline figures to `sink` in run order, and calls `progress` after each run
+/// finishes. [`run_monte_carlo_with`] takes the engine, [`run_monte_carlo_part`] (the one the
+/// others call) any share of the runs as a [`Work`].
 pub fn run_monte_carlo(
     scenario: &Scenario,
     parameters: &ParameterSource,
@@ -132,7 +135,7 @@ pub fn run_monte_carlo(
     progress: &(dyn Fn() + Sync),
 ) -> Result<MonteCarlo, MonteCarloError> {
     run_monte_carlo_with(
-        &EngineKind::Cohort,
+        &scenario.engine,
         scenario,
         parameters,
         runs,

@@ -6,7 +6,7 @@
 //! network for any thread count (work is split into fixed chunks of users, each with its stream).
 
 use super::streams::{Component, RunStreams};
-pub use crate::scenario::NetworkSpec;
+use crate::scenario::NetworkSpec;
 use rand::RngExt;
 use rand_distr::{Distribution, LogNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;

@@ -3,11 +3,8 @@
 //! made of, per region and app, and nothing of how an engine keeps its population (cohorts of
 //! counts, or individual users).
 
-use super::agents::AgentEngine;
-use super::cohort::CohortEngine;
 use super::streams::RunStreams;
 use crate::model::Behaviour;
-pub use crate::scenario::EngineKind;
 use crate::scenario::Scenario;
 
 /// One region's observable counts, each per app (cumulative unless said otherwise).
@@ -101,30 +98,5 @@ where
     }
     fn describe(&self) -> String {
         "custom".into()
-    }
-}
-
-impl BuildEngine for EngineKind {
-    fn build(&self, scenario: &Scenario, behaviour: &Behaviour) -> Box<dyn Engine> {
-        match self {
-            EngineKind::Cohort => Box::new(CohortEngine::new(scenario, behaviour)),
-            EngineKind::Agents(settings) => {
-                Box::new(AgentEngine::new(scenario, behaviour, settings.clone()))
-            }
-        }
-    }
-    fn describe(&self) -> String {
-        match self {
-            EngineKind::Cohort => "cohort (chain-binomial)".into(),
-            EngineKind::Agents(a) => format!(
-                "agents ({} simulated users; contact network: mean degree {}, degree spread {}, {} within region, closure {}, homophily {})",
-                a.agents,
-                a.network.mean_degree,
-                a.network.degree_spread,
-                a.network.within_region,
-                a.network.closure,
-                a.network.homophily
-            ),
-        }
     }
 }

@@ -1,15 +1,15 @@
 //! Many scenarios at once: the points of a sweep (grid or Latin hypercube over scenario and
 //! parameter keys), the designs and indices of sensitivity analysis (Morris, Sobol), and the
-//! split of any of that work, or of one scenario's runs, into shards. Pure: no I/O.
+//! accuracy-against-cost arithmetic of `tune`. Pure: no I/O.
+//!
+//! May import: report (the types its results are written as), engine, model, scenario, summary.
 
 pub mod design;
 pub mod morris;
-pub mod shard;
 pub mod sobol;
 pub mod tune;
 
 pub use design::{Design, DesignError, Vary};
-pub use shard::{Shard, ShardError};
 
 use crate::engine::streams::{outside, stream_key};
 use rand::SeedableRng;
@@ -43,10 +43,6 @@ pub fn bootstrap_interval(
         return (f64::NAN, f64::NAN);
     }
     values.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        let h = (values.len() - 1) as f64 * p;
-        let (lo, hi) = (values[h.floor() as usize], values[h.ceil() as usize]);
-        lo + (h - h.floor()) * (hi - lo)
-    };
+    let q = |p: f64| crate::report::stats::quantile_sorted(&values, p);
     (q(0.025), q(0.975))
 }

@@ -10,61 +10,7 @@
 //! coarser setting adds), and mcse_f / |mean_f| the relative Monte Carlo error. A setting's
 //! error is its largest e_f over the tracked figures.
 
-/// One figure at one setting.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FigureAt {
-    pub figure: String,
-    pub mean: f64,
-    pub mcse: f64,
-    /// (mean - finest mean) / |finest mean| (0 at the finest setting).
-    pub change: f64,
-    /// Standard error of `change`.
-    pub change_se: f64,
-    /// Whether the figure counts towards the setting's error.
-    pub tracked: bool,
-}
-
-impl FigureAt {
-    /// Relative Monte Carlo error.
-    pub fn relative_mcse(&self) -> f64 {
-        if self.mean == 0.0 {
-            0.0
-        } else {
-            self.mcse / self.mean.abs()
-        }
-    }
-    /// The change that noise does not explain: |change| less twice its standard error.
-    pub fn bias(&self) -> f64 {
-        (self.change.abs() - 2.0 * self.change_se).max(0.0)
-    }
-    pub fn error(&self) -> f64 {
-        self.bias().hypot(self.relative_mcse())
-    }
-}
-
-/// One setting of one dimension (the others at the scenario's values).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Setting {
-    /// `step_minutes`, `runs` or `agents`.
-    pub dimension: String,
-    pub value: f64,
-    /// Monte Carlo runs made at this setting.
-    pub runs: u64,
-    /// Wall time of the runs, seconds.
-    pub seconds: f64,
-    pub figures: Vec<FigureAt>,
-}
-
-impl Setting {
-    /// The setting's error (its worst tracked figure) and that figure.
-    pub fn error(&self) -> (f64, &str) {
-        self.figures
-            .iter()
-            .filter(|f| f.tracked)
-            .map(|f| (f.error(), f.figure.as_str()))
-            .fold((0.0, ""), |a, b| if b.0 > a.0 { b } else { a })
-    }
-}
+pub use crate::report::tune::{FigureAt, Recommendation, Setting};
 
 /// Sets each figure's change against the finest setting (`finest`: its index in `settings`).
 pub fn set_changes(settings: &mut [Setting], finest: usize) {
@@ -97,19 +43,6 @@ pub fn frontier(settings: &[Setting]) -> Vec<bool> {
             })
         })
         .collect()
-}
-
-/// A combination of settings and what it is predicted to cost and achieve.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Recommendation {
-    pub step_minutes: f64,
-    pub runs: u64,
-    /// For the agent engine.
-    pub agents: Option<f64>,
-    pub predicted_seconds: f64,
-    pub predicted_error: f64,
-    /// The figure that sets the error.
-    pub worst_figure: String,
 }
 
 /// Run counts a recommendation may choose.

@@ -19,6 +19,11 @@ pub enum WriteError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot encode {path} as JSON")]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
 }
 
 fn file_error(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
@@ -180,6 +185,17 @@ fn unique() -> u64 {
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
+/// Writes `value` as pretty JSON with a final newline, atomically (every JSON file surge writes
+/// for people to read: summary.json, fit.json, timelines.json, manifests).
+pub fn write_json_pretty(path: &Path, value: &impl serde::Serialize) -> Result<(), WriteError> {
+    let mut json = serde_json::to_vec_pretty(value).map_err(|source| WriteError::Json {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    json.push(b'\n');
+    write_atomic(path, &json)
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut tmp = temporary_for(path)?;
     tmp.write_all(bytes).map_err(file_error(path))?;

@@ -1,5 +1,8 @@
-//! Results: statistics across runs, the summary, the time series and per-run tables, all
-//! written atomically into the output folder.
+//! Results: statistics across runs, the summary, the time series and per-run tables, the
+//! results of sweeps, sensitivity analyses and tuning, the parts of sharded work, and every plot
+//! but the fit's, all written atomically into staged output folders.
+//!
+//! May import: engine, model, scenario, summary (never explore or calibrate, which sit above).
 
 pub mod atomic;
 pub mod compare;
@@ -9,6 +12,7 @@ pub mod parts;
 pub mod plot;
 pub mod sensitivity;
 pub mod series;
+pub mod shard;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
@@ -50,9 +54,7 @@ pub fn write_run(
         &tables::spaghetti_csv(mc, timeline, single_runs)?,
     )?;
     runs.finish()?;
-    let mut json = serde_json::to_vec_pretty(summary)?;
-    json.push(b'\n');
-    atomic::write_atomic(&dir.join("summary.json"), &json)?;
+    crate::report::atomic::write_json_pretty(&dir.join("summary.json"), summary)?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! (what command, on what inputs, which share of the work, by which surge) beside the part's
 //! data, and a journal of finished points that survives an interrupted run.
 
-use crate::explore::Shard;
+use super::shard::Shard;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -183,13 +183,8 @@ pub fn part_folder(parts: &Path, shard: Shard) -> PathBuf {
 
 /// Writes a part's manifest atomically.
 pub fn write_manifest(folder: &Path, manifest: &Manifest) -> Result<(), PartsError> {
-    let mut json = serde_json::to_vec_pretty(manifest).map_err(|e| PartsError::Damaged {
-        path: folder.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    json.push(b'\n');
     let path = folder.join("manifest.json");
-    super::atomic::write_atomic(&path, &json).map_err(|e| PartsError::Damaged {
+    super::atomic::write_json_pretty(&path, manifest).map_err(|e| PartsError::Damaged {
         path,
         message: e.to_string(),
     })

@@ -2,7 +2,7 @@
 //! (`sensitivity.csv`) and what was run (`summary.json`).
 
 use super::ScenarioInfo;
-use crate::explore::Vary;
+use crate::scenario::Vary;
 use serde::{Deserialize, Serialize};
 
 /// The model output at one design point: the mean of every headline figure over its runs.

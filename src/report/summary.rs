@@ -2,7 +2,8 @@
 //! Plots and comparisons read only this struct and the time series.
 
 use crate::engine::{Metric, MonteCarlo, figure_label};
-use crate::scenario::{Behaviour, Capacity, EventKind, Scenario};
+use crate::model::Behaviour;
+use crate::scenario::{Capacity, EventKind, Scenario};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

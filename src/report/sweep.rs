@@ -3,7 +3,7 @@
 
 use super::ScenarioInfo;
 use super::tables::number;
-use crate::explore::Vary;
+use crate::scenario::Vary;
 use crate::summary::Spread;
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,6 @@
 //! Scenario and parameter files: raw serde structs, then validated domain types.
+//!
+//! May import: model (the behavioural parameters' names and checks). Nothing else of surge.
 
 pub(crate) mod check;
 mod domain;
@@ -10,6 +12,7 @@ mod overrides;
 mod params;
 mod raw;
 mod validate;
+mod vary;
 
 pub use domain::{
     AccountShares, AgentSettings, App, AppOutage, Capacity, Coverage, EngineKind, Event, EventKind,
@@ -17,5 +20,6 @@ pub use domain::{
 };
 pub use error::{ScenarioError, ValidationIssue};
 pub use overrides::{OverrideError, ScenarioTemplate, is_parameter, set_parameters};
-pub use params::{Behaviour, PARAMETER_NAMES, load_params};
+pub use params::{PARAMETER_NAMES, load_params};
 pub use validate::{default_params_file, load_scenario, parse_scenario};
+pub use vary::{Vary, VaryError};

@@ -11,7 +11,8 @@
 
 use super::error::read_input;
 use super::params::PARAMETER_NAMES;
-use super::{Behaviour, Scenario, ScenarioError, parse_scenario};
+use super::{Scenario, ScenarioError, parse_scenario};
+use crate::model::Behaviour;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 

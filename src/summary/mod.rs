@@ -2,6 +2,8 @@
 //! as it finishes and then dropped, so memory does not grow with the number of runs, and the
 //! summaries of disjoint run ranges merge into exactly (bit for bit) the summary of their union,
 //! in any order and on any number of threads.
+//!
+//! May import: nothing of surge.
 
 pub mod encode;
 pub mod sketch;

@@ -2,9 +2,7 @@
 //! scenario's own (`simulation.engine`, `[network]`), checked before any work.
 
 use super::{Result, refuse};
-use crate::engine::EngineKind;
-use crate::engine::agents::AgentSettings;
-use crate::engine::network::NetworkSpec;
+use crate::scenario::{AgentSettings, EngineKind, NetworkSpec};
 
 /// Which engine a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

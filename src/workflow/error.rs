@@ -28,7 +28,7 @@ pub enum Error {
     #[error(transparent)]
     Design(#[from] crate::explore::design::DesignError),
     #[error(transparent)]
-    Shard(#[from] crate::explore::shard::ShardError),
+    Shard(#[from] crate::report::shard::ShardError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
     #[error(transparent)]

@@ -6,6 +6,7 @@
 use super::engine::EngineOptions;
 use super::{Result, refuse};
 use crate::calibrate::abc::FitProgress;
+use crate::calibrate::plot::{FitPlots, TimelinePlot};
 use crate::calibrate::report::{
     FitReport, PredictiveRow, fitted_toml, parameter_rows, posterior_csv, predictive,
 };
@@ -13,10 +14,11 @@ use crate::calibrate::timeline::EventTimeline;
 use crate::calibrate::{
     AbcSettings, EventSet, ObservationSet, Priors, fit as abc_fit, load_observations, load_priors,
 };
+use crate::model::Behaviour;
 use crate::report::atomic::write_atomic;
 use crate::report::folder::{Owner, Staging};
-use crate::report::plot::{FitPlots, PlotSize, TimelinePlot, render};
-use crate::scenario::{Behaviour, load_params};
+use crate::report::plot::{PlotSize, render};
+use crate::scenario::load_params;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -196,9 +198,7 @@ pub fn fit(request: &FitRequest, progress: &dyn FitProgress) -> Result<FitResult
     let dir = staging.path();
     let posterior_bytes = posterior_csv(&posterior)?;
     write_atomic(&dir.join("posterior.csv"), &posterior_bytes)?;
-    let mut json = serde_json::to_vec_pretty(&report)?;
-    json.push(b'\n');
-    write_atomic(&dir.join("fit.json"), &json)?;
+    crate::report::atomic::write_json_pretty(&dir.join("fit.json"), &report)?;
     render(
         &FitPlots::Marginals {
             report: &report,
@@ -266,9 +266,7 @@ pub(super) fn write_timelines(
     size: PlotSize,
 ) -> Result<()> {
     let all: Vec<&EventTimeline> = sets.iter().flat_map(|(t, _)| t.iter()).collect();
-    let mut json = serde_json::to_vec_pretty(&all)?;
-    json.push(b'\n');
-    write_atomic(&dir.join("timelines.json"), &json)?;
+    crate::report::atomic::write_json_pretty(&dir.join("timelines.json"), &all)?;
     for (timelines, source) in sets {
         for timeline in *timelines {
             render(&TimelinePlot { timeline, source }, dir, size)?;

@@ -4,9 +4,9 @@
 
 use super::progress::Progress;
 use super::{Context, Error, Result, refuse};
-use crate::explore::Shard;
 use crate::report::parts::{Journal, Manifest, read_journal, write_manifest};
 use crate::report::plot::PlotSize;
+use crate::report::shard::Shard;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

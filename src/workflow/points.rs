@@ -5,8 +5,9 @@
 use super::engine::EngineOptions;
 use super::{Context, Result, refuse};
 use crate::engine::montecarlo::{Work, run_monte_carlo_part};
-use crate::engine::{EngineKind, HeadlineSpec, MonteCarlo, ParameterSource};
+use crate::engine::{HeadlineSpec, MonteCarlo, ParameterSource};
 use crate::explore::Vary;
+use crate::scenario::EngineKind;
 use crate::scenario::{Scenario, ScenarioTemplate, is_parameter, set_parameters};
 use std::path::Path;
 

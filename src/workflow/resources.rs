@@ -2,9 +2,9 @@
 //! the networks of the agent engine (one per worker) and the space its files take.
 
 use super::{Context, Result, refuse};
-use crate::engine::EngineKind;
-use crate::engine::agents::{AgentSettings, agent_bytes};
+use crate::engine::agents::agent_bytes;
 use crate::scenario::Scenario;
+use crate::scenario::{AgentSettings, EngineKind};
 use std::path::{Path, PathBuf};
 
 /// Memory this machine can still give (Linux: MemAvailable), if known.

@@ -336,9 +336,7 @@ pub fn merge(parts: &Path, out: &Path, force: bool) -> Result<Vec<IndexRow>> {
     let staging = Staging::begin(out, &summary.scenario.name, force)?;
     let dir = staging.path();
     write_atomic(&dir.join("sensitivity.csv"), &sensitivity_csv(&rows)?)?;
-    let mut json = serde_json::to_vec_pretty(&summary)?;
-    json.push(b'\n');
-    write_atomic(&dir.join("summary.json"), &json)?;
+    crate::report::atomic::write_json_pretty(&dir.join("summary.json"), &summary)?;
     let mut points = serde_json::to_vec(&outputs)?;
     points.push(b'\n');
     write_atomic(&dir.join("points.json"), &points)?;

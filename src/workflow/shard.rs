@@ -9,16 +9,17 @@ use super::progress::Progress;
 use super::run::RunRequest;
 use super::{Context, Result, refuse};
 use crate::engine::montecarlo::{Work, run_monte_carlo_part};
-use crate::engine::{EngineKind, HeadlineSpec, MonteCarlo, ParameterSource, SeriesLayout};
-use crate::explore::Shard;
+use crate::engine::{HeadlineSpec, MonteCarlo, ParameterSource, SeriesLayout};
 use crate::report::atomic::write_atomic;
 use crate::report::folder::Staging;
 use crate::report::parts::{
     Manifest, ShardedCommand, collect_parts, open_part, part_folder, read_manifest, write_manifest,
 };
+use crate::report::shard::Shard;
 use crate::report::summary::ParametersInfo;
 use crate::report::tables::RunsFile;
 use crate::report::{self, Summary};
+use crate::scenario::EngineKind;
 use crate::scenario::{Scenario, load_scenario};
 use crate::summary::RunSummaries;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! the parts in a job that starts only when every task has succeeded (`--dependency=afterok`).
 
 use super::{Context, Result, refuse};
-use crate::explore::shard::MAX_SHARDS;
+use crate::report::shard::MAX_SHARDS;
 use std::path::{Path, PathBuf};
 
 /// Slurm's default MaxArraySize is 1001, so array indices 0..=1000.

@@ -215,9 +215,7 @@ fn write_sweep(
     let mut rows = serde_json::to_vec(points)?;
     rows.push(b'\n');
     write_atomic(&dir.join("points.json"), &rows)?;
-    let mut json = serde_json::to_vec_pretty(summary)?;
-    json.push(b'\n');
-    write_atomic(&dir.join("summary.json"), &json)?;
+    crate::report::atomic::write_json_pretty(&dir.join("summary.json"), &summary)?;
     render(
         &SweepChart {
             summary,

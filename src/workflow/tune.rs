@@ -9,7 +9,6 @@ use super::points::{
 };
 use super::progress::Progress;
 use super::{Result, refuse};
-use crate::engine::EngineKind;
 use crate::explore::tune::{FigureAt, Recommendation, Setting, frontier, recommend, set_changes};
 use crate::report::ScenarioInfo;
 use crate::report::atomic::write_atomic;
@@ -17,6 +16,7 @@ use crate::report::folder::Staging;
 use crate::report::format::plain3;
 use crate::report::plot::{PlotSize, TuneChart, render};
 use crate::report::tune::{TuneSummary, tune_csv};
+use crate::scenario::EngineKind;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -277,9 +277,7 @@ pub fn tune(request: &TuneRequest, progress: &dyn Progress) -> Result<TuneResult
     let staging = Staging::begin(&out, &base.name, request.force)?;
     let dir = staging.path();
     write_atomic(&dir.join("tune.csv"), &tune_csv(&summary)?)?;
-    let mut json = serde_json::to_vec_pretty(&summary)?;
-    json.push(b'\n');
-    write_atomic(&dir.join("summary.json"), &json)?;
+    crate::report::atomic::write_json_pretty(&dir.join("summary.json"), &summary)?;
     render(&TuneChart { summary: &summary }, dir, size)?;
     staging.commit()?;
     Ok(TuneResult { summary, out })

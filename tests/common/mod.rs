@@ -2,9 +2,8 @@
 #![allow(dead_code)]
 
 use chrono::{TimeZone, Utc};
-use surge::scenario::{
-    AccountShares, App, Behaviour, Capacity, Event, EventKind, Region, Scenario, Timeline,
-};
+use surge::model::Behaviour;
+use surge::scenario::{AccountShares, App, Capacity, Event, EventKind, Region, Scenario, Timeline};
 
 /// Behaviour with every optional mechanism switched off: hazard p + q F.
 pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {

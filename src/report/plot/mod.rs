@@ -3,24 +3,20 @@
 
 mod adoption;
 mod compare;
-mod fit;
 mod rate;
 mod regions;
 mod sensitivity;
 pub mod style;
 mod sweep;
-mod timeline;
 mod tune;
 mod validation;
 
 pub use adoption::Adoption;
 pub use compare::CompareChart;
-pub use fit::FitPlots;
 pub use rate::Rate;
 pub use regions::Regions;
 pub use sensitivity::SensitivityChart;
 pub use sweep::{SweepChart, SweepHeatmap};
-pub use timeline::TimelinePlot;
 pub use tune::TuneChart;
 pub use validation::{CheckedFigure, ValidationChart};
 

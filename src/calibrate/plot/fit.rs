@@ -1,11 +1,11 @@
 //! Fit plots: posterior marginals (weighted histograms over each prior's range) and reported
 //! figures against the posterior predictive (median and 90% interval).
 
-use super::Figure;
-use super::style::{FONT, colour, err};
-use crate::calibrate::abc::Posterior;
-use crate::calibrate::report::{FitReport, PredictiveRow};
+use super::super::abc::Posterior;
+use super::super::report::{FitReport, PredictiveRow};
 use crate::report::format::human;
+use crate::report::plot::Figure;
+use crate::report::plot::style::{FONT, colour, err};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

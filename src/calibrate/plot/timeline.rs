@@ -2,13 +2,13 @@
 //! band, log scale) with every reported figure drawn where it lies in time: the reported
 //! interval as a box over its window, as a mean per hour.
 
-use super::Figure;
-use super::style::{
+use super::super::timeline::EventTimeline;
+use crate::report::format::human;
+use crate::report::plot::Figure;
+use crate::report::plot::style::{
     FONT, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, colour, draw_legend, err, split_legend,
     x_label_count,
 };
-use crate::calibrate::timeline::EventTimeline;
-use crate::report::format::human;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -119,7 +119,7 @@ impl Figure for TimelinePlot<'_> {
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(0.0, bottom), (d, top)],
-                    super::style::OUTAGE.mix(0.16).filled(),
+                    crate::report::plot::style::OUTAGE.mix(0.16).filled(),
                 )))
                 .map_err(err)?;
         }
