@@ -101,3 +101,19 @@ impl FitProgress for FitBar {
         ));
     }
 }
+
+/// Prints what a sharded workflow gave back (nothing with --quiet): a part's note, or the whole
+/// result through `whole`.
+pub fn print_sharded<T>(
+    quiet: bool,
+    result: surge::workflow::parts::Sharded<T>,
+    whole: impl FnOnce(T),
+) {
+    if quiet {
+        return;
+    }
+    match result {
+        surge::workflow::parts::Sharded::Part { note } => println!("{note}"),
+        surge::workflow::parts::Sharded::Whole(r) => whole(r),
+    }
+}

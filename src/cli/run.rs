@@ -1,11 +1,10 @@
 //! `surge run`: a scenario's Monte Carlo runs and their results.
 
 use super::args::{EngineArgs, ParameterArgs, ShardArgs, SizeArgs, thread_count};
-use super::progress::{Bar, RUNS};
+use super::progress::{Bar, RUNS, print_sharded};
 use anyhow::Result;
 use std::path::PathBuf;
 use surge::report;
-use surge::workflow::parts::Sharded;
 use surge::workflow::run::RunRequest;
 
 #[derive(Debug, clap::Args)]
@@ -57,18 +56,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
         engine: args.engine.options(),
         size: args.size.size()?,
     };
-    match surge::workflow::run::run(&request, &Bar::new(args.quiet, RUNS))? {
-        Sharded::Part { note } => {
-            if !args.quiet {
-                println!("{note}");
-            }
-        }
-        Sharded::Whole(result) => {
-            if !args.quiet {
-                print!("{}", report::headline_table(&result.summary));
-                println!("results: {}", result.out.display());
-            }
-        }
-    }
+    let result = surge::workflow::run::run(&request, &Bar::new(args.quiet, RUNS))?;
+    print_sharded(args.quiet, result, |r| {
+        print!("{}", report::headline_table(&r.summary));
+        println!("results: {}", r.out.display());
+    });
     Ok(())
 }

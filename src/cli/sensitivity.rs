@@ -1,11 +1,10 @@
 //! `surge sensitivity`: which factor moves each headline figure most.
 
 use super::args::{EngineArgs, ShardArgs, SizeArgs, thread_count};
-use super::progress::{Bar, POINTS};
+use super::progress::{Bar, POINTS, print_sharded};
 use anyhow::Result;
 use std::path::PathBuf;
 use surge::report::sensitivity::sensitivity_text;
-use surge::workflow::parts::Sharded;
 use surge::workflow::sensitivity::{Method, SensitivityRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -96,18 +95,11 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         engine: args.engine.options(),
         size: args.size.size()?,
     };
-    match surge::workflow::sensitivity::sensitivity(&request, &Bar::new(args.quiet, POINTS))? {
-        Sharded::Part { note } => {
-            if !args.quiet {
-                println!("{note}");
-            }
-        }
-        Sharded::Whole(r) => {
-            if !args.quiet {
-                print!("{}", sensitivity_text(&r.summary, &r.rows));
-                println!("results: {}", r.out.display());
-            }
-        }
-    }
+    let result =
+        surge::workflow::sensitivity::sensitivity(&request, &Bar::new(args.quiet, POINTS))?;
+    print_sharded(args.quiet, result, |r| {
+        print!("{}", sensitivity_text(&r.summary, &r.rows));
+        println!("results: {}", r.out.display());
+    });
     Ok(())
 }

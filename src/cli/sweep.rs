@@ -1,11 +1,10 @@
 //! `surge sweep`: a scenario at every point of a design.
 
 use super::args::{EngineArgs, ParameterArgs, ShardArgs, SizeArgs, thread_count};
-use super::progress::{Bar, POINTS};
+use super::progress::{Bar, POINTS, print_sharded};
 use anyhow::Result;
 use std::path::PathBuf;
 use surge::report::sweep::sweep_text;
-use surge::workflow::parts::Sharded;
 use surge::workflow::sweep::SweepRequest;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -86,18 +85,10 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         engine: args.engine.options(),
         size: args.size.size()?,
     };
-    match surge::workflow::sweep::sweep(&request, &Bar::new(args.quiet, POINTS))? {
-        Sharded::Part { note } => {
-            if !args.quiet {
-                println!("{note}");
-            }
-        }
-        Sharded::Whole(r) => {
-            if !args.quiet {
-                print!("{}", sweep_text(&r.summary, &r.points, r.figure));
-                println!("results: {}", r.out.display());
-            }
-        }
-    }
+    let result = surge::workflow::sweep::sweep(&request, &Bar::new(args.quiet, POINTS))?;
+    print_sharded(args.quiet, result, |r| {
+        print!("{}", sweep_text(&r.summary, &r.points, r.figure));
+        println!("results: {}", r.out.display());
+    });
     Ok(())
 }
