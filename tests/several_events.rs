@@ -1,6 +1,6 @@
 //! Several events in one scenario (issue 23): an alternative app that goes down completes no
-//! sign-ups while it is down, its queue waits and gives up, and the users who look meanwhile go
-//! to the app that works; a second outage of the users' own service adds its own surge; and
+//! sign-ups while it is down, and its queue waits and gives up while its would-be users go on
+//! installing it; a second outage of the users' own service adds its own surge; and
 //! the drivers of two events are the sum of each one's.
 
 use std::path::Path;
@@ -60,7 +60,7 @@ fn step_ending(s: &Scenario, hours: f64) -> usize {
 }
 
 #[test]
-fn an_app_that_goes_down_serves_no_one_and_its_lookers_go_elsewhere() {
+fn an_app_that_goes_down_serves_no_one_and_its_queue_gives_up() {
     let s = several();
     assert_eq!(s.app_outages.len(), 1);
     let o = &s.app_outages[0];
@@ -76,23 +76,19 @@ fn an_app_that_goes_down_serves_no_one_and_its_lookers_go_elsewhere() {
     assert!(without[b][1].0 - without[a][1].0 > 1000.0);
     // Its queue gave up meanwhile (patience 30 min in params/default.toml).
     assert!(with[b][1].1 - with[a][1].1 > 0.0);
-    // Fewer attempts at Signal while it is down (lookers find it down and choose Telegram)...
+    // Its would-be users still choose it and install it (the app stores list it; MODEL.md §6):
+    // attempts at Signal go on while it is down, a little fewer (its new members, the contacts
+    // that draw others, are not let in), and Telegram gains no more than Signal lost.
     let attempts = |c: &[Vec<(f64, f64, f64)>], k: usize| c[b][k].2 - c[a][k].2;
+    let (signal_with, signal_without) = (attempts(&with, 1), attempts(&without, 1));
     assert!(
-        attempts(&with, 1) < 0.01 * attempts(&without, 1),
-        "{} vs {}",
-        attempts(&with, 1),
-        attempts(&without, 1)
+        signal_with > 0.5 * signal_without && signal_with <= signal_without,
+        "signal attempts while down {signal_with}, without the outage {signal_without}"
     );
-    // ... who go to Telegram instead: nobody is lost by the outage's choice rule. Telegram gains
-    // at least the attempts Signal lost, and more: dormant Signal accounts that would have been
-    // reactivated (not an attempt) become sign-up attempts at Telegram, and Telegram's extra
-    // members are contacts that draw more of the rest.
-    let moved = attempts(&without, 1) - attempts(&with, 1);
     let gained = attempts(&with, 0) - attempts(&without, 0);
     assert!(
-        gained > 0.95 * moved,
-        "telegram gained {gained}, signal lost {moved}"
+        gained.abs() <= (signal_without - signal_with) + 0.01 * attempts(&without, 0),
+        "telegram gained {gained}"
     );
     // Once it is back it serves its queue again.
     let end = with.len() - 1;

@@ -42,10 +42,22 @@ pub struct Prediction {
 struct Tally {
     apps: usize,
     regions: usize,
-    /// Per step: per app, per region, registered and reactivated; then per app baseline.
+    /// Per step: per app, per region, registered, reactivated and sign-up attempts (registered,
+    /// waiting or given up: every install by someone with no account); then per app baseline.
     /// All-region totals are summed when read.
     rows: Vec<u64>,
 }
+
+/// What a tally holds per app and region.
+#[derive(Clone, Copy)]
+enum Kept {
+    Registered = 0,
+    Reactivated = 1,
+    Attempts = 2,
+}
+
+/// Values per app and region in a tally row.
+const KEPT: usize = 3;
 
 impl Tally {
     fn new(apps: usize, regions: usize, steps: usize) -> Self {
@@ -58,14 +70,13 @@ impl Tally {
         t
     }
     fn width(&self) -> usize {
-        self.apps * (self.regions * 2 + 1)
+        self.apps * (self.regions * KEPT + 1)
     }
-    fn at(&self, step: usize, app: usize, region: usize, reactivated: bool) -> u64 {
-        self.rows
-            [step * self.width() + (app * self.regions + region) * 2 + usize::from(reactivated)]
+    fn at(&self, step: usize, app: usize, region: usize, kept: Kept) -> u64 {
+        self.rows[step * self.width() + (app * self.regions + region) * KEPT + kept as usize]
     }
     fn baseline(&self, step: usize, app: usize) -> u64 {
-        self.rows[step * self.width() + self.apps * self.regions * 2 + app]
+        self.rows[step * self.width() + self.apps * self.regions * KEPT + app]
     }
 }
 
@@ -75,11 +86,12 @@ impl Observer for Tally {
         let row = &mut self.rows[(step + 1) * w..(step + 2) * w];
         for k in 0..self.apps {
             for (r, region) in state.regions.iter().enumerate() {
-                let at = (k * self.regions + r) * 2;
+                let at = (k * self.regions + r) * KEPT;
                 row[at] = region.registered[k];
                 row[at + 1] = region.reactivated[k];
+                row[at + 2] = region.registered[k] + region.waiting[k] + region.abandoned[k];
             }
-            row[self.apps * self.regions * 2 + k] = state.baseline[k];
+            row[self.apps * self.regions * KEPT + k] = state.baseline[k];
         }
     }
 }
@@ -344,10 +356,8 @@ fn count(
 ) -> f64 {
     let (i0, i1) = (i0.max(0) as usize, i1.max(0) as usize);
     let regions = region.map_or(0..t.regions, |r| r..r + 1);
-    let gain = |r: usize, reactivated: bool| {
-        (t.at(i1, app, r, reactivated) - t.at(i0, app, r, reactivated)) as f64
-    };
-    let reg: f64 = regions.clone().map(|r| gain(r, false)).sum();
+    let gain = |r: usize, kept: Kept| (t.at(i1, app, r, kept) - t.at(i0, app, r, kept)) as f64;
+    let sum = |kept: Kept| -> f64 { regions.clone().map(|r| gain(r, kept)).sum() };
     // Organic registrations come from outside the regions: counted with the app's total only.
     let organic = if region.is_none() {
         (t.baseline(i1, app) - t.baseline(i0, app)) as f64
@@ -356,14 +366,40 @@ fn count(
     };
     match counts {
         // A company's "new users signed up" counts every new account, organic ones too.
-        Counts::Registrations | Counts::Downloads => reg + organic,
-        Counts::Arrivals => reg + organic + regions.map(|r| gain(r, true)).sum::<f64>(),
+        Counts::Registrations => sum(Kept::Registered) + organic,
+        // An app store counts installs: every sign-up attempt, served or not (an install
+        // precedes the sign-up; docs/MODEL.md §11), and the organic ones.
+        Counts::Downloads => sum(Kept::Attempts) + organic,
+        Counts::Arrivals => sum(Kept::Registered) + organic + sum(Kept::Reactivated),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An app store's installs are every sign-up attempt (served, waiting or given up), a
+    /// company's new accounts only the served ones; arrivals add the returning accounts.
+    #[test]
+    fn downloads_count_every_attempt_registrations_the_served() {
+        let mut t = Tally::new(1, 2, 2);
+        let mut state = Observed::new(2, 1);
+        t.after_step(0, &state);
+        for (r, region) in state.regions.iter_mut().enumerate() {
+            region.registered[0] = 5 + r as u64;
+            region.waiting[0] = 3;
+            region.abandoned[0] = 2;
+            region.reactivated[0] = 7;
+        }
+        state.baseline[0] = 4;
+        t.after_step(1, &state);
+        let all = |c| count(c, &t, (0, 2), 0, None);
+        assert_eq!(all(Counts::Registrations), 11.0 + 4.0);
+        assert_eq!(all(Counts::Downloads), 11.0 + 10.0 + 4.0);
+        assert_eq!(all(Counts::Arrivals), 11.0 + 14.0 + 4.0);
+        // A region's count leaves the organic sign-ups out.
+        assert_eq!(count(Counts::Downloads, &t, (0, 2), 0, Some(1)), 6.0 + 5.0);
+    }
     use crate::calibrate::load_observations;
 
     /// A synthetic case: the reported 24 h figure (10, "rounded" [9.5, 10.5]) fits the window

@@ -25,8 +25,7 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival_at, choice_weights_with, exclude_down, follow_named, looking_hazard,
-    news_led_share,
+    Arrival, Holding, arrival_at, choice_weights_with, follow_named, looking_hazard, news_led_share,
 };
 use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
@@ -434,11 +433,6 @@ impl Engine for AgentEngine {
                             if !named.is_empty() {
                                 let led = news_led_share(b, looking, news, hazard);
                                 follow_named(&mut weights, named, led);
-                            }
-                            if !exclude_down(&mut weights, drivers.up) {
-                                // Every app they would take is down: they keep looking.
-                                at += 1;
-                                continue;
                             }
                             noticed[r][g].swap_remove(at);
                             let k = weighted_index(&weights, choice_rng.random::<f64>());

@@ -16,8 +16,8 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival, choice_weights, choose, contact_share, exclude_down, follow_named,
-    looking_hazard, news_led_share, switched_share, switchers,
+    Arrival, Holding, arrival, choice_weights, choose, contact_share, follow_named, looking_hazard,
+    news_led_share, switched_share, switchers,
 };
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -154,8 +154,6 @@ impl CohortEngine {
         for attempts in &mut scratch.attempts {
             attempts.fill(0);
         }
-        scratch.up.clear();
-        scratch.up.extend_from_slice(drivers.up);
         for r in 0..state.regions.len() {
             let notice_p = probability(drivers.notice_rate[r], dt);
             if notice_p == 0.0 && drivers.looking[r] <= 0.0 {
@@ -298,10 +296,6 @@ impl CohortEngine {
             );
             follow_named(&mut scratch.weights, &scratch.named, led);
         }
-        if !exclude_down(&mut scratch.weights, &scratch.up) {
-            // Every app they would take is down: they keep looking.
-            return;
-        }
         region.noticed[h] -= moving;
         region.switched += moving;
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
@@ -402,8 +396,6 @@ struct Scratch {
     named: Vec<f64>,
     news: f64,
     looking: f64,
-    /// This step's share of each app's service that works (empty when no app goes down).
-    up: Vec<f64>,
 }
 
 impl Scratch {
@@ -422,7 +414,6 @@ impl Scratch {
             named: Vec::with_capacity(apps),
             news: 0.0,
             looking: 0.0,
-            up: Vec::with_capacity(apps),
         }
     }
 }

@@ -159,18 +159,6 @@ pub fn follow_named(weights: &mut [f64], named: &[f64], news_led: f64) {
     }
 }
 
-/// Apps that are down (docs/MODEL.md §6, "An app that goes down"): a switcher finds app `k`
-/// working with probability `up_k` and then chooses as before among what works, so the choice
-/// probabilities become `p_k · up_k / Σ_j p_j up_j` (removing an alternative from a logit
-/// renormalises the rest). `up` is empty when no app goes down; the weights are then untouched.
-/// Returns whether any app can be chosen (false when every app with weight is down).
-pub fn exclude_down(weights: &mut [f64], up: &[f64]) -> bool {
-    for (w, u) in weights.iter_mut().zip(up) {
-        *w *= u;
-    }
-    weights.iter().any(|&w| w > 0.0)
-}
-
 /// Splits `n` switchers among alternatives by `weights`.
 pub fn choose(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64]) {
     multinomial(rng, n, weights, out);
