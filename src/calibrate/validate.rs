@@ -168,7 +168,14 @@ pub fn roles<'a>(full: &'a FullFit, held: &'a [HeldOut]) -> Vec<(Role, &'a Predi
 }
 
 /// The validation table as Markdown (docs/validation.md).
-pub fn validation_markdown(full: &FullFit, results: &[HeldOut], command: &str) -> String {
+/// The validation table, its summary and its misses; `notes` (what mechanism each miss points
+/// to, written by people: data/validation-notes.md) follows the list of misses.
+pub fn validation_markdown(
+    full: &FullFit,
+    results: &[HeldOut],
+    command: &str,
+    notes: Option<&str>,
+) -> String {
     let mut out = format!(
         "# Validation\n\nRegenerate with `{command}`.\n\nOne row per reported figure. `role`: **fitted** (in the fit's distance) and **not fitted** (of a fitted event, left out of the distance) are predicted by the fit to every event; **left out** by a fit to the *other* events only (leave-one-event-out); **out of fit** (`data/out-of-fit.toml`: events never fitted) by the fit to every event. `covered`: the predictive 90% interval\nmeets the reported interval. `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval (a regional share is compared\nthe same way, as a ratio of shares; a consistency check `.largest` errs only above its bound); within ±0.301 is within a factor of 2, ±0.176 within 1.5x.\n\n![reported against predicted](images/validation.png)\n\n| role | event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|---|\n"
     );
@@ -208,6 +215,32 @@ pub fn validation_markdown(full: &FullFit, results: &[HeldOut], command: &str) -
             count(&|r| r.log10_error.abs() <= 2f64.log10()),
             count(&|r| r.log10_error.abs() <= 1.5f64.log10()),
         ));
+    }
+    out.push_str("\nWhere the model misses (not covered, or the median beyond a factor of 2):\n\n");
+    let misses: Vec<_> = rows
+        .iter()
+        .filter(|(_, r)| !r.covered || r.log10_error.abs() > 2f64.log10())
+        .collect();
+    if misses.is_empty() {
+        out.push_str("- none\n");
+    }
+    for (role, r) in &misses {
+        let factor = 10f64.powf(r.log10_error.abs());
+        let how = if r.log10_error >= 0.0 { "high" } else { "low" };
+        out.push_str(&format!(
+            "- {} {} ({}): predicted {} against {}, {factor:.2}x {how}{}\n",
+            role.name(),
+            r.id,
+            r.event,
+            r.show(r.predicted_median),
+            r.observed(),
+            if r.covered { "" } else { ", not covered" }
+        ));
+    }
+    if let Some(notes) = notes {
+        out.push('\n');
+        out.push_str(notes.trim_end());
+        out.push('\n');
     }
     out.push_str("\nFits (stop reason, simulations):\n\n");
     out.push_str(&format!(
@@ -271,7 +304,7 @@ mod tests {
             stop: StopReason::AcceptanceTooLow,
             simulations: 20,
         };
-        let md = validation_markdown(&full, &[held], "surge validate");
+        let md = validation_markdown(&full, &[held], "surge validate", Some("A note."));
         let verdict = |id: &str| {
             let line = md.lines().find(|l| l.contains(id)).unwrap();
             line.trim_end_matches(" |")
@@ -294,5 +327,14 @@ mod tests {
             "{md}"
         );
         assert_eq!(verdict("outside-one"), "no");
+        // The misses are listed after the summary, then the notes.
+        let misses = md.split("Where the model misses").nth(1).unwrap();
+        assert!(
+            misses.contains("- out of fit outside-one (e): predicted"),
+            "{misses}"
+        );
+        assert!(misses.contains("- left out count-far"), "{misses}");
+        assert!(!misses.contains("count-close"), "{misses}");
+        assert!(misses.contains("\nA note.\n"), "{misses}");
     }
 }

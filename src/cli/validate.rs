@@ -17,6 +17,10 @@ pub struct ValidateArgs {
     /// Figures of events never fitted, predicted from the fit to every event ("out of fit").
     #[arg(long, default_value = "data/out-of-fit.toml")]
     pub catalogue: PathBuf,
+    /// What mechanism each miss points to (written by people), put after the list of misses in
+    /// the table; skipped if the file does not exist.
+    #[arg(long, default_value = "data/validation-notes.md")]
+    pub notes: PathBuf,
     /// Leave the out-of-fit catalogue out.
     #[arg(long)]
     pub no_catalogue: bool,
@@ -32,6 +36,7 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
         settings: args.settings.settings(),
         markdown: args.markdown.clone(),
         catalogue: (!args.no_catalogue).then(|| args.catalogue.clone()),
+        notes: Some(args.notes.clone()).filter(|p| p.is_file()),
         out: args.out.clone(),
         size: args.size.size()?,
     };

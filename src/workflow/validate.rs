@@ -3,7 +3,7 @@
 //! timelines and the validation plot into a staged folder (the table may go elsewhere).
 
 use super::fit::{FitSettings, Inputs, inputs, write_timelines};
-use super::{Result, refuse};
+use super::{Context, Result, refuse};
 use crate::calibrate::abc::FitProgress;
 use crate::calibrate::load_observations;
 use crate::calibrate::timeline::EventTimeline;
@@ -22,6 +22,8 @@ pub struct ValidateRequest {
     pub markdown: Option<PathBuf>,
     /// Figures of events never fitted (none: leave the catalogue out).
     pub catalogue: Option<PathBuf>,
+    /// What mechanism each miss points to, written by people, put after the list of misses.
+    pub notes: Option<PathBuf>,
     /// Folder of the timelines and the plot.
     pub out: PathBuf,
     pub size: PlotSize,
@@ -76,7 +78,12 @@ pub fn validate(request: &ValidateRequest, progress: &dyn FitProgress) -> Result
         "surge validate --particles {} --generations {} --max-simulations {} --seed {}",
         a.particles, a.generations, a.max_simulations, a.seed
     );
-    let markdown = validation_markdown(&full, &results, &command);
+    let notes = request
+        .notes
+        .as_deref()
+        .map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())))
+        .transpose()?;
+    let markdown = validation_markdown(&full, &results, &command, notes.as_deref());
     let staging = Staging::begin_for(&request.out, Owner::Marker("timelines.json"), false)?;
     let dir = staging.path();
     let timelines: Vec<EventTimeline> = results
