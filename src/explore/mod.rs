@@ -4,12 +4,12 @@
 //!
 //! May import: report (the types its results are written as), engine, model, scenario, summary.
 
-pub mod design;
 pub mod morris;
 pub mod sobol;
+pub mod sweep;
 pub mod tune;
 
-pub use design::{Design, DesignError, Vary};
+pub use sweep::{Design, DesignError, Vary};
 
 use crate::engine::streams::{outside, stream_key};
 use rand::SeedableRng;

@@ -5,7 +5,8 @@ use super::{Result, refuse};
 use crate::scenario::{AgentSettings, EngineKind, NetworkSpec};
 
 /// Which engine a request asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum EngineChoice {
     Cohort,
     Agents,
@@ -21,8 +22,9 @@ impl EngineChoice {
     }
 }
 
-/// The engine options of a request; `None` keeps the scenario's value.
-#[derive(Debug, Clone, Default)]
+/// The engine options of a request; `None` keeps the scenario's value. Serialised (by field
+/// name, not by its Debug text) into the plan that shards of one piece of work must share.
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct EngineOptions {
     pub engine: Option<EngineChoice>,
     pub agents: Option<usize>,

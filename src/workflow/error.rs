@@ -26,7 +26,7 @@ pub enum Error {
     #[error(transparent)]
     MonteCarlo(#[from] crate::engine::montecarlo::MonteCarloError),
     #[error(transparent)]
-    Design(#[from] crate::explore::design::DesignError),
+    Design(#[from] crate::explore::sweep::DesignError),
     #[error(transparent)]
     Shard(#[from] crate::report::shard::ShardError),
     #[error(transparent)]

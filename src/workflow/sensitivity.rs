@@ -224,7 +224,7 @@ pub fn sensitivity(
         "width": size.width,
         "height": size.height,
         "params_sha256": file_hash(Some(&base.params_file))?,
-        "engine_args": format!("{:?}", request.engine),
+        "engine_args": request.engine,
     });
     let manifest = Manifest::new(
         ShardedCommand::Sensitivity,

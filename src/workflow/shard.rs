@@ -45,7 +45,7 @@ fn run_plan(request: &RunRequest, s: &RunShard) -> Result<serde_json::Value> {
         "params_sha256": file_hash(Some(&s.scenario.params_file))?,
         "posterior_sha256": file_hash(if s.info.kind == "posterior" { Some(Path::new(&s.info.file)) } else { None })?,
         "parameters": s.info,
-        "engine": format!("{:?}", s.engine),
+        "engine": s.engine,
         "runs": s.runs,
         "seed": s.seed,
         "spaghetti": s.spaghetti,

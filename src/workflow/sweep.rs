@@ -137,7 +137,7 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<Sharded<
         "height": size.height,
         "params_sha256": file_hash(Some(&base.params_file))?,
         "posterior_sha256": file_hash(if info.kind == "posterior" { Some(Path::new(&info.file)) } else { None })?,
-        "engine_args": format!("{:?}", request.engine),
+        "engine_args": request.engine,
     });
     let manifest = Manifest::new(
         ShardedCommand::Sweep,

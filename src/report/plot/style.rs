@@ -409,11 +409,14 @@ pub fn time_chart<'b, DB: DrawingBackend>(
     area: &'b DrawingArea<DB, Shift>,
     spec: &TimeChart,
 ) -> Result<Chart<'b, DB>, String> {
-    // No tick label at the very left edge: centred there, it runs under the y labels at the
-    // origin (the two collided in rate.png).
+    // No tick label near the left edge: centred there, it runs under the y labels at the
+    // origin (the two collided in rate.png). A label ("+10 h · 01:39", about 130 px at 18 px)
+    // needs half its width and a gap between its tick and the axis.
     let (x0, span) = (spec.x.0, spec.x.1 - spec.x.0);
+    let plot_px = f64::from(area.dim_in_pixel().0.saturating_sub(100 + 24).max(1));
+    let clear = (72.0 / plot_px).max(0.04);
     let x_label = |h: &f64| {
-        if (h - x0) < 0.04 * span {
+        if (h - x0) < clear * span {
             String::new()
         } else {
             (spec.x_label)(h)
