@@ -4,7 +4,8 @@
 //! result, with no printing and no argument parsing; progress goes through [`Progress`] (and
 //! `calibrate::FitProgress` for fits), which the caller implements. The pieces they share sit in
 //! modules of their own, used by all and lent by none: the worker [`pool`], the [`resources`]
-//! checks, [`parameters`] and [`engine`] choice, design [`points`] and sharded [`parts`].
+//! checks, [`parameters`] and [`engine`] choice, design [`points`], sharded [`parts`], and
+//! [`settle`], the one place a request's runs, seed, folder and threads are settled.
 //!
 //! May import: calibrate, explore, report, engine, model, scenario, summary. Nothing below it
 //! imports it; the command line (src/cli/) is the only layer above.
@@ -22,6 +23,7 @@ pub mod progress;
 pub mod resources;
 pub mod run;
 pub mod sensitivity;
+pub mod settle;
 pub mod shard;
 pub mod slurm;
 pub mod sweep;

@@ -5,6 +5,7 @@ use super::engine::EngineOptions;
 use super::parameters::ParameterChoice;
 use super::parts::{ShardChoice, Sharded};
 use super::progress::Progress;
+use super::settle::{Common, Settled, settle};
 use super::{Context, Result, refuse};
 use crate::engine::montecarlo::{Work, run_monte_carlo_part};
 use crate::engine::{HeadlineSpec, ParameterSource};
@@ -43,20 +44,21 @@ pub struct RunResult {
     pub out: PathBuf,
 }
 
-/// The default output folder of a scenario's command: `output/<name><suffix>`.
-pub fn default_out(name: &str, suffix: &str) -> PathBuf {
-    PathBuf::from("output").join(format!("{name}{suffix}"))
-}
-
 pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunResult>> {
     let scenario = load_scenario(&request.scenario, request.parameters.params.as_deref())?;
     let engine = request.engine.settle(scenario.engine.clone())?;
-    let runs = request.runs.unwrap_or(scenario.runs);
-    let seed = request.seed.unwrap_or(scenario.seed);
-    let out = request
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&scenario.name, ""));
+    let common = Common {
+        runs: request.runs,
+        seed: request.seed,
+        out: request.out.as_deref(),
+        threads: request.threads,
+    };
+    let Settled {
+        runs,
+        seed,
+        out,
+        pool,
+    } = settle(&scenario, common, "")?;
     let (parameters, info) = request.parameters.source(&scenario)?;
     let spaghetti = match request.spaghetti {
         Some(asked) if runs > 0 && asked as u64 > runs => refuse!(
@@ -65,9 +67,8 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunR
         Some(asked) => asked,
         None => 5usize.min(usize::try_from(runs).unwrap_or(usize::MAX)),
     };
-    // One pool of workers for the simulation and the summaries after it, so the thread count
-    // bounds every stage.
-    let pool = super::pool::worker_pool(request.threads)?;
+    // One pool of workers (`pool`) for the simulation and the summaries after it, so the thread
+    // count bounds every stage.
     let engine_per_run = matches!(parameters, ParameterSource::Samples { .. });
     super::resources::check_memory(
         &scenario,

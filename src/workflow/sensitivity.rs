@@ -11,6 +11,7 @@ use super::points::{
     check_figure, headline_runs, pairs, point_setup, points_checked, template_for,
 };
 use super::progress::Progress;
+use super::settle::{Common, Settled, settle};
 use super::{Context, Result, refuse};
 use crate::engine::ParameterSource;
 use crate::engine::streams::outside;
@@ -114,7 +115,15 @@ pub fn sensitivity(
         &request.engine,
     )?;
     let base = template.base().clone();
-    let seed = request.seed.unwrap_or(base.seed);
+    let common = Common {
+        runs: Some(request.runs),
+        seed: request.seed,
+        out: request.out.as_deref(),
+        threads: request.threads,
+    };
+    let Settled {
+        seed, out, pool, ..
+    } = settle(&base, common, &format!("-{}", request.method.name()))?;
     if request.runs == 0 {
         refuse!("--runs must be at least 1");
     }
@@ -161,7 +170,6 @@ pub fn sensitivity(
     }
     let size = request.size;
     let engine = request.engine.settle(base.engine.clone())?;
-    let pool = super::pool::worker_pool(request.threads)?;
     super::resources::check_memory(&base, &engine, 0, pool.current_num_threads(), false)?;
     let mut summary = SensitivitySummary {
         surge_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -214,10 +222,6 @@ pub fn sensitivity(
     }
     summary.charted = wanted;
     let shard = request.shards.shard()?;
-    let out = request
-        .out
-        .clone()
-        .unwrap_or_else(|| super::run::default_out(&base.name, &format!("-{}", method.name())));
     let parts = request.shards.parts_folder(&out);
     let plan = serde_json::json!({
         "summary": summary,

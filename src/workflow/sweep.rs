@@ -11,6 +11,7 @@ use super::points::{
     figure_index, headline_runs, pairs, point_setup, points_checked, template_for,
 };
 use super::progress::Progress;
+use super::settle::{Common, Settled, settle};
 use super::{Context, Result, refuse};
 use crate::explore::{Design, Vary, design_rng};
 use crate::report::ScenarioInfo;
@@ -68,11 +69,21 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<Sharded<
         &request.engine,
     )?;
     let base = template.base().clone();
-    let runs = request.runs.unwrap_or(base.runs);
+    let common = Common {
+        runs: request.runs,
+        seed: request.seed,
+        out: request.out.as_deref(),
+        threads: request.threads,
+    };
+    let Settled {
+        runs,
+        seed,
+        out,
+        pool,
+    } = settle(&base, common, "-sweep")?;
     if runs == 0 {
         refuse!("--runs must be at least 1");
     }
-    let seed = request.seed.unwrap_or(base.seed);
     let design = match (request.design, request.samples) {
         (DesignChoice::Grid, None) => Design::Grid,
         (DesignChoice::Grid, Some(_)) => {
@@ -97,7 +108,6 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<Sharded<
     let size = request.size;
     let (parameters, info) = request.parameters.source(&base)?;
     let engine = request.engine.settle(base.engine.clone())?;
-    let pool = super::pool::worker_pool(request.threads)?;
     let engine_per_run = matches!(parameters, crate::engine::ParameterSource::Samples { .. });
     // Each worker simulates one point's runs at a time: the memory `run` would need, headline
     // figures only.
@@ -109,10 +119,6 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<Sharded<
         engine_per_run,
     )?;
     let shard = request.shards.shard()?;
-    let out = request
-        .out
-        .clone()
-        .unwrap_or_else(|| super::run::default_out(&base.name, "-sweep"));
     let parts = request.shards.parts_folder(&out);
     let summary = SweepSummary {
         surge_version: env!("CARGO_PKG_VERSION").to_string(),

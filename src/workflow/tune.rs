@@ -8,6 +8,7 @@ use super::points::{
     PointSetup, check_figure, figure_columns, headline_runs, point_setup, template_for,
 };
 use super::progress::Progress;
+use super::settle::{Common, Settled, settle};
 use super::{Result, refuse};
 use crate::explore::tune::{FigureAt, Recommendation, Setting, frontier, recommend, set_changes};
 use crate::report::ScenarioInfo;
@@ -125,7 +126,16 @@ pub fn tune(request: &TuneRequest, progress: &dyn Progress) -> Result<TuneResult
         &request.engine,
     )?;
     let base = template.base().clone();
-    let seed = request.seed.unwrap_or(base.seed);
+    // Tune's runs are its grid's (below), not the scenario's.
+    let common = Common {
+        runs: None,
+        seed: request.seed,
+        out: request.out.as_deref(),
+        threads: request.threads,
+    };
+    let Settled {
+        seed, out, pool, ..
+    } = settle(&base, common, "-tune")?;
     let engine = request.engine.settle(base.engine.clone())?;
     let is_agents = matches!(engine, EngineKind::Agents(_));
     if let Some(b) = request.budget
@@ -139,11 +149,6 @@ pub fn tune(request: &TuneRequest, progress: &dyn Progress) -> Result<TuneResult
     let size = request.size;
     let (parameters, info) = request.parameters.source(&base)?;
     let g = grid(request, is_agents);
-    let pool = super::pool::worker_pool(request.threads)?;
-    let out = request
-        .out
-        .clone()
-        .unwrap_or_else(|| super::run::default_out(&base.name, "-tune"));
     // Checked before any work: a step that does not fit the scenario is refused now.
     let step_setups: Vec<PointSetup> = g
         .steps
