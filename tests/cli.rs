@@ -171,6 +171,11 @@ const BAD: &[(&str, &str, &str)] = &[
         "expected where the event's facts come from",
     ),
     (
+        "sampler-unknown",
+        "simulation.sampler",
+        "expected \"exact\" or \"hybrid\", found \"fast\"",
+    ),
+    (
         "named-unknown-app",
         "event.named[0].app",
         "unknown app `signl`; expected one of the scenario's apps: telegram, signal",
@@ -1010,4 +1015,29 @@ fn check_refuses_an_agent_scenario_beyond_memory() {
             && err.contains("GiB is available"),
         "{err}"
     );
+}
+
+/// `--sampler hybrid` is recorded in summary.json; the exact sampler (the default) leaves the key
+/// out, so results made before samplers existed read the same.
+#[test]
+fn the_sampler_is_recorded_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    for (sampler, recorded) in [("hybrid", Some("hybrid")), ("exact", None)] {
+        let out = dir.path().join(sampler);
+        surge()
+            .args([
+                "run",
+                "scenarios/facebook-2021-10-04.toml",
+                "--runs",
+                "4",
+                "--quiet",
+            ])
+            .args(["--sampler", sampler, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(summary["sampler"].as_str(), recorded, "{sampler}");
+    }
 }

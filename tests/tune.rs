@@ -76,7 +76,8 @@ fn quick_tune_tabulates_every_setting_marks_the_frontier_and_fits_a_budget() {
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     let settings = summary["settings"].as_array().unwrap();
-    // Steps 1, 5, 15 and 60 minutes, then 10,000, 1,000 and 100 runs.
+    // Steps 1, 5, 15 and 60 minutes, then 10,000, 1,000 and 100 runs, then the exact (0) and
+    // the hybrid (1) sampler.
     let labels: Vec<(String, f64)> = settings
         .iter()
         .map(|s| {
@@ -95,7 +96,9 @@ fn quick_tune_tabulates_every_setting_marks_the_frontier_and_fits_a_budget() {
             ("step_minutes", 60.0),
             ("runs", 10_000.0),
             ("runs", 1_000.0),
-            ("runs", 100.0)
+            ("runs", 100.0),
+            ("sampler", 0.0),
+            ("sampler", 1.0)
         ]
         .map(|(d, v)| (d.to_string(), v))
     );

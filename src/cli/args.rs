@@ -69,6 +69,17 @@ pub struct EngineArgs {
     /// users not on it) [default: the scenario's network.independent_accounts, else one at most].
     #[arg(long)]
     pub independent_accounts: bool,
+    /// How binomial draws are made: `exact` every one from its own distribution; `hybrid`
+    /// those with variance n p (1 - p) of at least 10,000 by the normal approximation
+    /// (docs/MODEL.md §7, "Samplers") [default: the scenario's simulation.sampler, else exact].
+    #[arg(long, value_enum)]
+    pub sampler: Option<SamplerChoice>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SamplerChoice {
+    Exact,
+    Hybrid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -170,6 +181,10 @@ impl EngineArgs {
             closure: self.closure,
             homophily: self.homophily,
             independent_accounts: self.independent_accounts,
+            sampler: self.sampler.map(|s| match s {
+                SamplerChoice::Exact => surge::workflow::engine::Sampler::Exact,
+                SamplerChoice::Hybrid => surge::workflow::engine::Sampler::Hybrid,
+            }),
         }
     }
 }

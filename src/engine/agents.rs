@@ -293,6 +293,8 @@ impl Engine for AgentEngine {
 
     fn run(&self, streams: &RunStreams, observer: &mut dyn Observer) {
         let s = &self.scenario;
+        // The scenario decides how the run's binomials are drawn (docs/MODEL.md §7).
+        let streams = &streams.sampling(s.sampler);
         let (apps, regions) = (s.apps.len(), s.regions.len());
         let network = build(&self.settings.network, &self.agents, streams);
         let accounts = place_accounts(

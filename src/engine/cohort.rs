@@ -132,6 +132,8 @@ impl CohortEngine {
         streams: &RunStreams,
         inspect: &mut dyn FnMut(usize, &CohortState),
     ) {
+        // The scenario decides how the run's binomials are drawn (docs/MODEL.md §7).
+        let streams = &streams.sampling(self.scenario.sampler);
         let mut state = self.initial_state();
         let mut lanes = self.lanes();
         let mut scratch = Scratch::new(self.scenario.apps.len(), self.scenario.regions.len());
@@ -261,7 +263,7 @@ impl CohortEngine {
         h: usize,
         moving: u64,
         state: &mut CohortState,
-        choice_rng: &mut impl rand::Rng,
+        choice_rng: &mut impl crate::model::draw::Draws,
         scratch: &mut Scratch,
     ) {
         if moving == 0 {

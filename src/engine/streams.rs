@@ -8,6 +8,7 @@
 //! Generator: Xoshiro256++ (Blackman & Vigna 2021, a named portable generator from
 //! rand_xoshiro), seeded through SplitMix64 mixing.
 
+use crate::model::draw::{Draws, Sampler};
 use rand::{SeedableRng, TryRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::convert::Infallible;
@@ -93,6 +94,8 @@ const COMPONENTS: usize = 8;
 #[derive(Debug, Clone, Copy)]
 pub struct RunStreams {
     run: u64,
+    /// How the run's binomials are drawn (every stream of the run carries it).
+    sampler: Sampler,
     /// Per component (by [`Component::index`]): `stream_key(seed, run, component)`, computed
     /// once per run rather than at every step's seeding (the same keys, so the same streams).
     component_keys: [u64; COMPONENTS],
@@ -103,8 +106,15 @@ impl RunStreams {
         let component_keys = Component::ALL.map(|c| stream_key(seed, run, c as u64));
         RunStreams {
             run,
+            sampler: Sampler::Exact,
             component_keys,
         }
+    }
+
+    /// The same streams, their binomials drawn by `sampler` (the engines set their scenario's).
+    pub fn sampling(mut self, sampler: Sampler) -> Self {
+        self.sampler = sampler;
+        self
     }
 
     /// The run's index.
@@ -124,6 +134,7 @@ impl RunStreams {
             component_key: self.component_keys[component.index()],
             step,
             unit,
+            sampler: self.sampler,
             rng: None,
         }
     }
@@ -141,6 +152,7 @@ pub struct LazyStream {
     component_key: u64,
     step: usize,
     unit: usize,
+    sampler: Sampler,
     rng: Option<Xoshiro256PlusPlus>,
 }
 
@@ -149,6 +161,12 @@ impl LazyStream {
     fn rng(&mut self) -> &mut Xoshiro256PlusPlus {
         self.rng
             .get_or_insert_with(|| seeded(self.component_key, self.step, self.unit))
+    }
+}
+
+impl Draws for LazyStream {
+    fn sampler(&self) -> Sampler {
+        self.sampler
     }
 }
 

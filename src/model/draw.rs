@@ -1,6 +1,8 @@
-//! Binomial and multinomial draws that skip the work when the outcome is certain.
+//! Binomial and multinomial draws that skip the work when the outcome is certain, exactly or,
+//! with the hybrid sampler, by the normal approximation where a draw's variance is large.
 
 use rand::{Rng, RngExt};
+use rand_distr::StandardNormal;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -47,6 +49,58 @@ pub fn probability(rate: f64, dt: f64) -> f64 {
     }
 }
 
+/// How binomial draws are made (docs/MODEL.md §7, "Samplers"): `Exact` draws every binomial
+/// from its own distribution; `Hybrid` draws those whose variance `n p (1 - p)` is at least
+/// [`NORMAL_ABOVE`] from the normal approximation with continuity correction, and the rest
+/// exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sampler {
+    #[default]
+    Exact,
+    Hybrid,
+}
+
+impl Sampler {
+    pub fn name(self) -> &'static str {
+        match self {
+            Sampler::Exact => "exact",
+            Sampler::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// A random stream that knows which sampler its binomials use: the engines' streams carry the
+/// scenario's; any other generator draws exactly.
+pub trait Draws: Rng {
+    fn sampler(&self) -> Sampler {
+        Sampler::Exact
+    }
+}
+
+impl Draws for rand_xoshiro::Xoshiro256PlusPlus {}
+
+/// The variance `n p (1 - p)` from which the hybrid sampler draws a binomial from the normal
+/// approximation. By the Berry-Esseen theorem with Shevtsova's (2011) constant 0.4748, the
+/// Kolmogorov distance between Binomial(n, p) and its normal approximation is at most
+/// 0.4748 (p² + q²) / sqrt(n p q) ≤ 0.4748 / 100 = 0.0047 here; the continuity-corrected
+/// rounding keeps the mean within 0.5 of n p and the variance within 1/12 + the clamping's
+/// (nil at 100 standard deviations from both ends, since n p q ≥ 10,000 puts n p and n q over
+/// 10,000). Every draw this large has a relative spread under 1% of its count.
+pub const NORMAL_ABOVE: f64 = 10_000.0;
+
+/// A Binomial(n, p) draw from the normal approximation with continuity correction:
+/// floor(n p + sqrt(n p q) Z + 1/2), clamped to [0, n] (Feller 1968, §VII.3).
+fn normal_binomial(rng: &mut impl Rng, n: u64, p: f64, variance: f64) -> u64 {
+    let z: f64 = rng.sample(StandardNormal);
+    let x = n as f64 * p + variance.sqrt() * z + 0.5;
+    if x <= 0.0 {
+        0
+    } else {
+        (floor_non_negative(x.min(n as f64)) as u64).min(n)
+    }
+}
+
 /// Below this many trials a binomial is drawn as that many Bernoulli trials (one uniform each,
 /// a few ns each).
 const FEW_TRIALS: u64 = 8;
@@ -54,7 +108,7 @@ const FEW_TRIALS: u64 = 8;
 /// One Binomial(n, p) draw (Hörmann's BTRS, or waiting times when n p < 10, see `btrs`; n
 /// Bernoulli trials when n is small);
 /// no draw at all when n = 0, p <= 0 or p >= 1.
-pub fn binomial(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
+pub fn binomial(rng: &mut impl Draws, n: u64, p: f64) -> u64 {
     debug_assert!(!p.is_nan(), "binomial with probability NaN");
     // A NaN probability (validated inputs cannot produce one) draws nothing: better than a
     // rejection sampler that never accepts.
@@ -65,6 +119,12 @@ pub fn binomial(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
     } else if n < FEW_TRIALS {
         (0..n).map(|_| u64::from(rng.random::<f64>() < p)).sum()
     } else {
+        if rng.sampler() == Sampler::Hybrid {
+            let variance = n as f64 * p * (1.0 - p);
+            if variance >= NORMAL_ABOVE {
+                return normal_binomial(rng, n, p, variance);
+            }
+        }
         if TRACING.load(Ordering::Relaxed) > 0 {
             TRACE.with(|t| {
                 if let Some(draws) = t.borrow_mut().as_mut() {
@@ -81,7 +141,7 @@ pub fn binomial(rng: &mut impl Rng, n: u64, p: f64) -> u64 {
 /// likely (lambda > 1), by rejection (at most 1 / (1 - e^-1) = 1.6 draws on average); otherwise
 /// by sequential inversion of the truncated probabilities (Devroye 1986, §X.4), which needs
 /// about 1 + lambda / 2 terms.
-pub fn binomial_at_least_one(rng: &mut impl Rng, n: u64, p: f64, lambda: f64) -> u64 {
+pub fn binomial_at_least_one(rng: &mut impl Draws, n: u64, p: f64, lambda: f64) -> u64 {
     if lambda > 1.0 {
         loop {
             let k = binomial(rng, n, p);
@@ -111,7 +171,7 @@ pub fn binomial_at_least_one(rng: &mut impl Rng, n: u64, p: f64, lambda: f64) ->
 /// Splits `n` among categories with the given non-negative weights (a multinomial draw), as
 /// a chain of conditional binomials: category k gets Binomial(remaining, w_k / sum_{j>=k} w_j).
 /// Writes into `out` (same length as `weights`).
-pub fn multinomial(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64]) {
+pub fn multinomial(rng: &mut impl Draws, n: u64, weights: &[f64], out: &mut [u64]) {
     out.fill(0);
     if n < FEW_TRIALS {
         // A few individuals: each picks a category by inversion (the same distribution).
@@ -160,6 +220,56 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// A stream that asks for the hybrid sampler.
+    struct Hybrid(Xoshiro256PlusPlus);
+    impl rand::TryRng for Hybrid {
+        type Error = std::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            self.0.try_next_u32()
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            self.0.try_next_u64()
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            self.0.try_fill_bytes(dst)
+        }
+    }
+    impl Draws for Hybrid {
+        fn sampler(&self) -> Sampler {
+            Sampler::Hybrid
+        }
+    }
+
+    /// Above the threshold the hybrid draw has the binomial's mean and variance (within 4
+    /// standard errors over 20,000 draws); below it, it is the exact draw, number for number.
+    #[test]
+    fn hybrid_draws_keep_mean_and_variance_and_are_exact_below_the_threshold() {
+        let (n, p) = (1_000_000u64, 0.3);
+        let mut rng = Hybrid(Xoshiro256PlusPlus::seed_from_u64(4));
+        let reps = 20_000;
+        let xs: Vec<f64> = (0..reps).map(|_| binomial(&mut rng, n, p) as f64).collect();
+        let mean = xs.iter().sum::<f64>() / reps as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (reps - 1) as f64;
+        let (m, v) = (n as f64 * p, n as f64 * p * (1.0 - p));
+        assert!(
+            (mean - m).abs() < 4.0 * (v / reps as f64).sqrt(),
+            "mean {mean}"
+        );
+        // The variance of a sample variance of a near-normal is 2 v^2 / (reps - 1).
+        assert!(
+            (var - v).abs() < 4.0 * v * (2.0 / reps as f64).sqrt(),
+            "var {var}"
+        );
+        let (mut a, mut b) = (
+            Hybrid(Xoshiro256PlusPlus::seed_from_u64(5)),
+            Xoshiro256PlusPlus::seed_from_u64(5),
+        );
+        for _ in 0..1000 {
+            // n p q = 7,500 < 10,000: drawn exactly.
+            assert_eq!(binomial(&mut a, 30_000, 0.5), binomial(&mut b, 30_000, 0.5));
+        }
+    }
 
     #[test]
     fn floor_by_truncation_is_floor() {

@@ -2,8 +2,7 @@
 //! first-served, and each waiting attempt gives up at a constant hazard 1 / patience
 //! (an M/M/c+M "impatient customers" queue in discrete time; Palm 1957, Garnett et al. 2002).
 
-use super::draw::{binomial, floor_non_negative};
-use rand::Rng;
+use super::draw::{Draws, binomial, floor_non_negative};
 use serde::Serialize;
 
 /// Registrations an app can complete per second.
@@ -34,7 +33,7 @@ impl Lane {
     /// share `up` of the app's service working (1 unless it is down).
     pub fn step(
         &mut self,
-        rng: &mut impl Rng,
+        rng: &mut impl Draws,
         attempts: &[u64],
         up: f64,
         dt_hours: f64,
@@ -151,7 +150,7 @@ impl SignupQueue {
     /// binomial draw per region.
     pub fn step(
         &mut self,
-        rng: &mut impl Rng,
+        rng: &mut impl Draws,
         attempts: &[u64],
         dt_hours: f64,
         patience_hours: f64,
@@ -168,7 +167,7 @@ impl SignupQueue {
     /// works again).
     pub fn step_up(
         &mut self,
-        rng: &mut impl Rng,
+        rng: &mut impl Draws,
         attempts: &[u64],
         up: f64,
         dt_hours: f64,

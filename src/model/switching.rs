@@ -1,8 +1,7 @@
 //! Looking for an alternative (a Bass-type hazard, Bass 1969) and choosing among alternatives.
 
 use super::Behaviour;
-use super::draw::{binomial, multinomial, probability};
-use rand::Rng;
+use super::draw::{Draws, binomial, multinomial, probability};
 
 /// Which accounts a group of affected users already holds at the alternatives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +87,7 @@ pub fn looking_hazard(
 }
 
 /// How many of `noticed` users start switching within a step of `dt` hours.
-pub fn switchers(rng: &mut impl Rng, noticed: u64, hazard: f64, dt: f64) -> u64 {
+pub fn switchers(rng: &mut impl Draws, noticed: u64, hazard: f64, dt: f64) -> u64 {
     binomial(rng, noticed, probability(hazard, dt))
 }
 
@@ -160,7 +159,7 @@ pub fn follow_named(weights: &mut [f64], named: &[f64], news_led: f64) {
 }
 
 /// Splits `n` switchers among alternatives by `weights`.
-pub fn choose(rng: &mut impl Rng, n: u64, weights: &[f64], out: &mut [u64]) {
+pub fn choose(rng: &mut impl Draws, n: u64, weights: &[f64], out: &mut [u64]) {
     multinomial(rng, n, weights, out);
 }
 

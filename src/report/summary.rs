@@ -3,6 +3,11 @@
 
 use crate::engine::{Metric, MonteCarlo, figure_label};
 use crate::model::Behaviour;
+use crate::model::draw::Sampler;
+
+fn is_exact(s: &Sampler) -> bool {
+    *s == Sampler::Exact
+}
 use crate::scenario::{Capacity, EventKind, Scenario};
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +91,10 @@ pub struct Summary {
     pub seed: u64,
     pub runs: u64,
     pub engine: String,
+    /// How the binomials were drawn: absent for the exact sampler (the default), `"hybrid"`
+    /// for the normal approximation above a variance of 10,000 (docs/MODEL.md §7).
+    #[serde(default, skip_serializing_if = "is_exact")]
+    pub sampler: Sampler,
     /// The agent engine's network as run 0 drew it (realised degree, clustering, mixing and the
     /// assortativity of each app's accounts); absent for the cohort engine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,6 +177,7 @@ impl Summary {
             runs: mc.summaries.runs(),
             quantiles: crate::summary::quantile_method(),
             engine: mc.engine.clone(),
+            sampler: scenario.sampler,
             network: mc.engine_report.clone(),
             band: band.to_string(),
             parameters,

@@ -15,6 +15,8 @@ use std::path::PathBuf;
 pub struct Scenario {
     /// The engine the scenario runs on (`simulation.engine`, `[network]`).
     pub engine: EngineKind,
+    /// How its binomials are drawn (`simulation.sampler`; docs/MODEL.md §7, "Samplers").
+    pub sampler: crate::model::draw::Sampler,
     pub name: String,
     pub description: String,
     pub file: PathBuf,

@@ -53,6 +53,8 @@ pub(crate) struct RawSimulation {
     pub seed: u64,
     /// `cohort` (default) or `agents`.
     pub engine: Option<String>,
+    /// `exact` (default) or `hybrid`.
+    pub sampler: Option<String>,
     /// Simulated users of the agent engine.
     pub agents: Option<u64>,
 }

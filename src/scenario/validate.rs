@@ -121,8 +121,19 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
         return Err(c.issue("simulation.runs", "expected at least 1 run"));
     }
     let engine = engine(c, &raw.simulation, raw.network.as_ref(), &names)?;
+    let sampler = match raw.simulation.sampler.as_deref() {
+        None | Some("exact") => crate::model::draw::Sampler::Exact,
+        Some("hybrid") => crate::model::draw::Sampler::Hybrid,
+        Some(other) => {
+            return Err(c.issue(
+                "simulation.sampler",
+                format!("expected \"exact\" or \"hybrid\", found {other:?}"),
+            ));
+        }
+    };
     Ok(Scenario {
         engine,
+        sampler,
         name: raw.name,
         description: raw.description,
         file: PathBuf::new(),

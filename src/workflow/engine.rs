@@ -2,6 +2,7 @@
 //! scenario's own (`simulation.engine`, `[network]`), checked before any work.
 
 use super::{Result, refuse};
+pub use crate::model::draw::Sampler;
 use crate::scenario::{AgentSettings, EngineKind, NetworkSpec};
 
 /// Which engine a request asks for.
@@ -34,6 +35,8 @@ pub struct EngineOptions {
     pub closure: Option<f64>,
     pub homophily: Option<f64>,
     pub independent_accounts: bool,
+    /// How binomials are drawn [default: the scenario's `simulation.sampler`, else exact].
+    pub sampler: Option<Sampler>,
 }
 
 impl EngineOptions {
@@ -46,6 +49,14 @@ impl EngineOptions {
             || self.closure.is_some()
             || self.homophily.is_some()
             || self.independent_accounts
+    }
+
+    /// `scenario` with the sampler these options ask for (its own if they name none).
+    pub fn sample(&self, mut scenario: crate::scenario::Scenario) -> crate::scenario::Scenario {
+        if let Some(s) = self.sampler {
+            scenario.sampler = s;
+        }
+        scenario
     }
 
     /// The engine these options ask for over the scenario's `scenario`, with the agent engine's

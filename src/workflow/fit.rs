@@ -162,6 +162,10 @@ pub fn fit(request: &FitRequest, progress: &dyn FitProgress) -> Result<FitResult
     // events alike (both checked before the fit).
     let on_engines = |set: &ObservationSet| -> Result<EventSet> {
         let mut events = EventSet::new(set, Some(&a.params))?;
+        events.scenarios = std::mem::take(&mut events.scenarios)
+            .into_iter()
+            .map(|s| a.engine.sample(s))
+            .collect();
         events.engines = events
             .scenarios
             .iter()

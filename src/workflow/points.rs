@@ -59,7 +59,7 @@ pub fn point_setup(
     base_parameters: &ParameterSource,
     values: &[(String, f64)],
 ) -> Result<PointSetup> {
-    let scenario = template.with_values(values)?;
+    let scenario = engine.sample(template.with_values(values)?);
     let engine = engine.settle(scenario.engine.clone())?;
     let overrides = parameter_overrides(values);
     let parameters = match base_parameters {

@@ -45,7 +45,10 @@ pub struct RunResult {
 }
 
 pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunResult>> {
-    let scenario = load_scenario(&request.scenario, request.parameters.params.as_deref())?;
+    let scenario = request.engine.sample(load_scenario(
+        &request.scenario,
+        request.parameters.params.as_deref(),
+    )?);
     let engine = request.engine.settle(scenario.engine.clone())?;
     let common = Common {
         runs: request.runs,

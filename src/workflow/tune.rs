@@ -3,6 +3,7 @@
 //! figures are compared with the finest setting's, timed, and placed against the others.
 
 use super::engine::EngineOptions;
+use super::engine::Sampler;
 use super::parameters::ParameterChoice;
 use super::points::{
     PointSetup, check_figure, figure_columns, headline_runs, point_setup, template_for,
@@ -236,6 +237,17 @@ pub fn tune(request: &TuneRequest, progress: &dyn Progress) -> Result<TuneResult
     for &r in &g.runs {
         runs.push(measure("runs", r as f64, &setup, r)?);
     }
+    // The sampler (docs/MODEL.md §7): exact (0) against hybrid (1), at the scenario's step.
+    progress.note(&format!(
+        "sampler, 0 exact and 1 hybrid ({} runs each):",
+        g.runs_at_each_step
+    ));
+    let mut samplers = Vec::new();
+    for (value, sampler) in [(0.0, Sampler::Exact), (1.0, Sampler::Hybrid)] {
+        let mut s = setup.clone();
+        s.scenario.sampler = sampler;
+        samplers.push(measure("sampler", value, &s, g.runs_at_each_step)?);
+    }
     let mut agents = Vec::new();
     if !g.agents.is_empty() {
         progress.note(&format!(
@@ -251,12 +263,18 @@ pub fn tune(request: &TuneRequest, progress: &dyn Progress) -> Result<TuneResult
             )?);
         }
     }
-    for list in [&mut steps, &mut runs, &mut agents] {
+    for list in [&mut steps, &mut runs, &mut samplers, &mut agents] {
         if !list.is_empty() {
             set_changes(list, 0);
         }
     }
-    let mut settings: Vec<Setting> = steps.iter().chain(&runs).chain(&agents).cloned().collect();
+    let mut settings: Vec<Setting> = steps
+        .iter()
+        .chain(&runs)
+        .chain(&samplers)
+        .chain(&agents)
+        .cloned()
+        .collect();
     let on_frontier = frontier(&settings);
     let recommendation: Option<Recommendation> =
         request.budget.and_then(|b| recommend(&steps, &agents, b));

@@ -39,9 +39,9 @@ pub struct ValidateResult {
 
 pub fn validate(request: &ValidateRequest, progress: &dyn FitProgress) -> Result<ValidateResult> {
     let a = &request.settings;
-    if a.engine.engine.is_some() || a.engine.agent_options_given() {
+    if a.engine.engine.is_some() || a.engine.agent_options_given() || a.engine.sampler.is_some() {
         refuse!(
-            "surge validate runs each scenario on its own engine (simulation.engine); --engine and the agent options are for surge run and surge fit"
+            "surge validate runs each scenario on its own engine and sampler (simulation.engine, simulation.sampler); --engine, --sampler and the agent options are for surge run and surge fit"
         );
     }
     let Inputs {

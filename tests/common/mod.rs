@@ -59,6 +59,7 @@ pub fn bass_scenario(
             named: Vec::new(),
         },
         more_events: Vec::new(),
+        sampler: Default::default(),
         app_outages: Vec::new(),
         regions: vec![Region {
             name: "world".into(),

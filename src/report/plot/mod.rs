@@ -197,6 +197,7 @@ mod tests {
                 seed: 1,
                 runs: 10,
                 engine: String::new(),
+                sampler: Default::default(),
                 network: None,
                 band: "test".into(),
                 quantiles: String::new(),

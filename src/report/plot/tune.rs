@@ -12,10 +12,11 @@ pub struct TuneChart<'a> {
     pub summary: &'a TuneSummary,
 }
 
-const DIMENSIONS: [(&str, &str); 3] = [
+const DIMENSIONS: [(&str, &str); 4] = [
     ("step_minutes", "step size (minutes)"),
     ("runs", "number of runs"),
     ("agents", "simulated users"),
+    ("sampler", "sampler (exact, hybrid)"),
 ];
 
 impl Figure for TuneChart<'_> {
@@ -102,6 +103,8 @@ impl Figure for TuneChart<'_> {
                 let text = match *dimension {
                     "step_minutes" => format!("{} min", human(s.value)),
                     "runs" => format!("{} runs", human(s.value)),
+                    "sampler" if s.value > 0.5 => "hybrid".to_string(),
+                    "sampler" => "exact".to_string(),
                     _ => format!("{} users", human(s.value)),
                 };
                 chart
