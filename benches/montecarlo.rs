@@ -13,7 +13,7 @@ use std::path::Path;
 use surge::engine::{
     CohortEngine, HeadlineSpec, ParameterSource, SeriesLayout, run_monte_carlo, simulate_run,
 };
-use surge::model::draw::trace_draws;
+use surge::model::draw::{Sampler, trace_draws};
 use surge::scenario::load_scenario;
 
 fn scenario() -> surge::scenario::Scenario {
@@ -64,5 +64,26 @@ fn runs_two_threads(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_run, runs_two_threads);
+/// One run under each sampler (issue 25): the exact draws against the hybrid sampler's normal
+/// approximation above a variance of 10,000 (docs/MODEL.md §7).
+fn one_run_by_sampler(c: &mut Criterion) {
+    let mut group = c.benchmark_group("facebook-2021-10-04/one_run_sampler");
+    for sampler in [Sampler::Exact, Sampler::Hybrid] {
+        let mut s = scenario();
+        s.sampler = sampler;
+        let engine = CohortEngine::new(&s, &s.behaviour);
+        let layout = SeriesLayout::new(&s);
+        let specs = HeadlineSpec::for_scenario(&s);
+        let mut run = 0;
+        group.bench_function(sampler.name(), |b| {
+            b.iter(|| {
+                run += 1;
+                black_box(simulate_run(&engine, &s, &layout, &specs, 1, run))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_run, runs_two_threads, one_run_by_sampler);
 criterion_main!(benches);
