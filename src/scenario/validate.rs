@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Largest sizes accepted, so that a run fits in memory on an ordinary machine.
-const MAX_REGIONS: usize = 64;
+const MAX_REGIONS: usize = 256;
 const MAX_APPS: usize = 16;
 const MAX_STEPS: usize = 200_000;
 const MAX_USERS: f64 = 1e11;
