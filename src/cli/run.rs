@@ -45,6 +45,8 @@ pub struct RunArgs {
 pub fn run(args: &RunArgs) -> Result<()> {
     let request = RunRequest {
         scenario: args.scenario.clone(),
+        text: None,
+        values: Vec::new(),
         runs: args.runs,
         seed: args.seed,
         threads: args.threads,

@@ -67,6 +67,22 @@ impl ScenarioTemplate {
         })
     }
 
+    /// [`ScenarioTemplate::load`] for a scenario given as text; `path` names it in errors and
+    /// anchors its relative paths (the parameter file) as the file's place would.
+    pub fn parse(
+        path: &Path,
+        text: String,
+        params_override: Option<&Path>,
+    ) -> Result<Self, ScenarioError> {
+        let base = parse_scenario(path, &text, params_override)?;
+        Ok(ScenarioTemplate {
+            path: path.to_path_buf(),
+            text,
+            params_override: params_override.map(Path::to_path_buf),
+            base,
+        })
+    }
+
     /// The template with `simulation.engine` set to `engine` (`cohort` or `agents`), as a
     /// command's `--engine` asks, so that `[network]` keys can be set on a cohort scenario run
     /// with the agent engine (and are refused on an agent scenario run with the cohort engine,

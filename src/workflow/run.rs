@@ -14,13 +14,20 @@ use crate::report::plot::{PlotSize, draw_run_plots};
 use crate::report::series::SavedRun;
 use crate::report::tables::RunsFile;
 use crate::report::{self, Summary};
-use crate::scenario::load_scenario;
+use crate::scenario::{ScenarioTemplate, load_scenario};
 use std::path::{Path, PathBuf};
 
 /// What `run` is asked to do; `None` takes the scenario's value.
 #[derive(Debug, Clone)]
 pub struct RunRequest {
+    /// The scenario file (with `text`: the name its messages use, and where its relative
+    /// paths are read from).
     pub scenario: PathBuf,
+    /// The scenario's text, when it is not read from `scenario` (another front end's).
+    pub text: Option<String>,
+    /// What-if values set on the scenario before the run, by key path as `sweep --vary` names
+    /// them (`event.duration_hours`, `apps.telegram.capacity`, a behavioural parameter).
+    pub values: Vec<(String, f64)>,
     pub runs: Option<u64>,
     pub seed: Option<u64>,
     /// Worker threads (0 = all cores); the results do not depend on it.
@@ -45,10 +52,17 @@ pub struct RunResult {
 }
 
 pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunResult>> {
-    let scenario = request.engine.sample(load_scenario(
-        &request.scenario,
-        request.parameters.params.as_deref(),
-    )?);
+    let params = request.parameters.params.as_deref();
+    let scenario = if request.text.is_none() && request.values.is_empty() {
+        load_scenario(&request.scenario, params)?
+    } else {
+        let template = match &request.text {
+            Some(text) => ScenarioTemplate::parse(&request.scenario, text.clone(), params)?,
+            None => ScenarioTemplate::load(&request.scenario, params)?,
+        };
+        template.with_values(&request.values)?
+    };
+    let scenario = request.engine.sample(scenario);
     let engine = request.engine.settle(scenario.engine.clone())?;
     let common = Common {
         runs: request.runs,

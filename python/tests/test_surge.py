@@ -1,0 +1,137 @@
+"""The Python interface against the command line: the same validation and messages, the same
+files for the same scenario and seed, DataFrames out, the GIL released, Ctrl-C safe."""
+
+import _thread
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import surge
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "scenarios" / "facebook-2021-10-04.toml"
+
+
+def surge_binary() -> str:
+    """The CLI the package is compared with: $SURGE_BIN, else the release build."""
+    path = os.environ.get("SURGE_BIN", str(ROOT / "target" / "release" / "surge"))
+    assert Path(path).is_file(), f"no surge binary at {path}: build it (cargo build --release)"
+    return path
+
+
+def test_a_scenario_file_is_validated_and_named():
+    s = surge.Scenario.from_file(SCENARIO)
+    assert s.name == "facebook-2021-10-04"
+    assert "facebook-2021-10-04" in repr(s)
+
+
+def test_a_bad_scenario_raises_with_file_key_and_line():
+    bad = ROOT / "tests" / "fixtures" / "bad-sampler-unknown.toml"
+    with pytest.raises(surge.ScenarioError) as e:
+        surge.Scenario.from_file(bad)
+    assert "bad-sampler-unknown.toml:12:1: key `simulation.sampler`" in str(e.value)
+    # The same message as `surge check` prints.
+    printed = subprocess.run([surge_binary(), "check", str(bad)], capture_output=True, text=True)
+    assert str(e.value) in printed.stderr
+
+
+def test_toml_text_and_what_if_values_are_checked_like_files():
+    text = SCENARIO.read_text()
+    s = surge.Scenario.from_toml(text, path=SCENARIO)
+    assert s.name == "facebook-2021-10-04"
+    assert s.with_values({"event.duration_hours": 8}).values == {"event.duration_hours": 8.0}
+    with pytest.raises(surge.ScenarioError, match="event.duration_hour"):
+        s.with_values({"event.duration_hour": 8})
+    with pytest.raises(surge.ScenarioError, match="duration_hours"):
+        s.with_values({"event.duration_hours": -1})
+    with pytest.raises(surge.ScenarioError, match=r"facebook-2021-10-04.toml:\d+:\d+: key `simulation.runs`"):
+        surge.Scenario.from_toml(text.replace("runs = 1000", "runs = -1"), path=SCENARIO)
+
+
+def test_run_gives_dataframes_with_the_files_columns(tmp_path):
+    r = surge.run(surge.Scenario.from_file(SCENARIO), runs=12, seed=3, threads=2)
+    assert list(r.headline.columns)[:3] == ["app", "metric", "window_hours"]
+    assert set(r.headline["app"]) == {"telegram", "signal", "twitter"}
+    with open(r.folder / "timeseries.csv") as f:
+        assert list(r.timeseries.columns) == f.readline().strip().split(",")
+    assert len(r.runs) == 12
+    assert r.summary["runs"] == 12 and r.summary["seed"] == 3
+    assert r.plot("rate")[:4] == b"\x89PNG" and r._repr_png_()[:4] == b"\x89PNG"
+    with pytest.raises(surge.SurgeError, match="no plot"):
+        r.plot("pie")
+
+
+def test_a_run_from_python_writes_exactly_what_surge_run_writes(tmp_path):
+    cli, py = tmp_path / "cli", tmp_path / "py"
+    subprocess.run([surge_binary(), "run", str(SCENARIO), "--runs", "16", "--seed", "9",
+                    "--threads", "2", "--quiet", "--out", str(cli)], check=True)
+    surge.run(str(SCENARIO), runs=16, seed=9, threads=1, out=py)
+    names = sorted(p.name for p in cli.iterdir())
+    assert names == sorted(p.name for p in py.iterdir())
+    for name in names:
+        assert (cli / name).read_bytes() == (py / name).read_bytes(), name
+
+
+def test_what_if_values_match_a_sweep_key_on_the_command_line(tmp_path):
+    # A longer outage brings more arrivals in 24 h (means of the same seeds).
+    s = surge.Scenario.from_file(SCENARIO)
+    short = surge.run(s, runs=8, seed=2, parameters="fixed").headline
+    long = surge.run(s.with_values({"event.duration_hours": 12}), runs=8, seed=2,
+                     parameters="fixed").headline
+    pick = lambda h: h[(h.app == "telegram") & (h.metric == "arrivals")]["mean"].iloc[0]
+    assert pick(long) > pick(short)
+
+
+def test_save_is_whole_and_refuses_a_folder_with_files(tmp_path):
+    r = surge.run(str(SCENARIO), runs=4, seed=1)
+    target = r.save(tmp_path / "kept")
+    assert (target / "summary.json").is_file()
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "notes.txt").write_text("mine")
+    with pytest.raises(surge.SurgeError, match="not empty"):
+        r.save(tmp_path / "full")
+    assert (tmp_path / "full" / "notes.txt").read_text() == "mine"
+
+
+def test_the_gil_is_released_while_runs_go_on():
+    ticks = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    start = time.perf_counter()
+    surge.run(str(SCENARIO), runs=200, seed=1, threads=1, parameters="fixed")
+    end = time.perf_counter()
+    stop.set()
+    t.join()
+    during = [x for x in ticks if start < x < end]
+    # The other thread kept running through the call (it would stall if the GIL were held).
+    assert len(during) > 10, len(during)
+
+
+def test_ctrl_c_raises_at_once_and_writes_nothing(tmp_path):
+    out = tmp_path / "interrupted"
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        surge.run(str(SCENARIO), runs=4000, seed=1, threads=1, out=out)
+    timer.cancel()
+    assert not out.exists()
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(surge.SurgeError, match="engine"):
+        surge.run(str(SCENARIO), runs=2, engine="quantum")
+    with pytest.raises(surge.SurgeError, match="sampler"):
+        surge.run(str(SCENARIO), runs=2, sampler="fast")
+    assert isinstance(pd.DataFrame(), pd.DataFrame)
