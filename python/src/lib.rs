@@ -8,6 +8,7 @@ use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use std::path::PathBuf;
 use surge::report::plot::PlotSize;
+use surge::scenario::Vary;
 use surge::workflow::engine::{EngineChoice, EngineOptions, Sampler};
 use surge::workflow::parameters::ParameterChoice;
 use surge::workflow::parts::{ShardChoice, Sharded};
@@ -117,7 +118,30 @@ fn run(
     width: u32,
     height: u32,
 ) -> PyResult<PathBuf> {
-    let parameters = match parameters {
+    let parameters = parameter_choice(parameters);
+    let request = RunRequest {
+        scenario: path,
+        text,
+        values,
+        runs,
+        seed,
+        threads,
+        parameters,
+        out: Some(out),
+        spaghetti,
+        force,
+        shards: ShardChoice::default(),
+        engine: engine_options(engine, sampler)?,
+        size: size(width, height)?,
+    };
+    let result = py.detach(|| surge::workflow::run::run(&request, &Silent));
+    Ok(whole(result.map_err(to_py)?)?.out)
+}
+
+/// "posterior" (the posterior beside the parameter file, if any), "fixed", a parameter file
+/// (.toml, its values in every run) or posterior samples (.csv).
+fn parameter_choice(parameters: &str) -> ParameterChoice {
+    match parameters {
         "posterior" => ParameterChoice::default(),
         "fixed" => ParameterChoice {
             fixed: true,
@@ -132,36 +156,238 @@ fn run(
             fixed: true,
             ..ParameterChoice::default()
         },
+    }
+}
+
+fn size(width: u32, height: u32) -> PyResult<PlotSize> {
+    PlotSize::new(width, height).map_err(|e| SurgeError::new_err(e.to_string()))
+}
+
+fn varied(specs: &[String]) -> PyResult<Vec<Vary>> {
+    specs
+        .iter()
+        .map(|v| {
+            v.parse::<Vary>()
+                .map_err(|e| ScenarioError::new_err(e.to_string()))
+        })
+        .collect()
+}
+
+fn whole<T>(result: Sharded<T>) -> PyResult<T> {
+    match result {
+        Sharded::Whole(r) => Ok(r),
+        Sharded::Part { note } => Err(SurgeError::new_err(note)),
+    }
+}
+
+/// A sweep (`surge sweep`) into `out`; `vary`: "KEY=FROM:TO:STEPS[:log]" each.
+#[pyfunction]
+#[pyo3(signature = (path, out, vary, design="grid", samples=None, runs=None, seed=None,
+    figure=None, threads=0, parameters="posterior", engine=None, sampler=None, force=false,
+    width=1600, height=1000))]
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    py: Python<'_>,
+    path: PathBuf,
+    out: PathBuf,
+    vary: Vec<String>,
+    design: &str,
+    samples: Option<usize>,
+    runs: Option<u64>,
+    seed: Option<u64>,
+    figure: Option<String>,
+    threads: usize,
+    parameters: &str,
+    engine: Option<&str>,
+    sampler: Option<&str>,
+    force: bool,
+    width: u32,
+    height: u32,
+) -> PyResult<PathBuf> {
+    use surge::workflow::sweep::{DesignChoice, SweepRequest};
+    let design = match design {
+        "grid" => DesignChoice::Grid,
+        "lhs" => DesignChoice::Lhs,
+        other => {
+            return Err(SurgeError::new_err(format!(
+                "design={other:?}: expected \"grid\" or \"lhs\""
+            )));
+        }
     };
-    let size = PlotSize::new(width, height).map_err(|e| SurgeError::new_err(e.to_string()))?;
-    let request = RunRequest {
+    let request = SweepRequest {
         scenario: path,
-        text,
-        values,
+        vary: varied(&vary)?,
+        design,
+        samples,
         runs,
         seed,
+        figure,
         threads,
-        parameters,
+        parameters: parameter_choice(parameters),
         out: Some(out),
-        spaghetti,
         force,
         shards: ShardChoice::default(),
         engine: engine_options(engine, sampler)?,
-        size,
+        size: size(width, height)?,
     };
-    let result = py.detach(|| surge::workflow::run::run(&request, &Silent));
-    match result.map_err(to_py)? {
-        Sharded::Whole(r) => Ok(r.out),
-        Sharded::Part { note } => Err(SurgeError::new_err(note)),
+    let result = py.detach(|| surge::workflow::sweep::sweep(&request, &Silent));
+    Ok(whole(result.map_err(to_py)?)?.out)
+}
+
+/// A sensitivity analysis (`surge sensitivity`) into `out`; `ranges`: "KEY=LOW:HIGH[:log]".
+#[pyfunction]
+#[pyo3(signature = (path, out, method="morris", samples=None, ranges=Vec::new(),
+    priors=PathBuf::from("params/priors.toml"), runs=50, seed=None, levels=4, bootstrap=1000,
+    figures=Vec::new(), threads=0, params=None, engine=None, sampler=None, force=false,
+    width=1600, height=1000))]
+#[allow(clippy::too_many_arguments)]
+fn sensitivity(
+    py: Python<'_>,
+    path: PathBuf,
+    out: PathBuf,
+    method: &str,
+    samples: Option<usize>,
+    ranges: Vec<String>,
+    priors: PathBuf,
+    runs: u64,
+    seed: Option<u64>,
+    levels: usize,
+    bootstrap: usize,
+    figures: Vec<String>,
+    threads: usize,
+    params: Option<PathBuf>,
+    engine: Option<&str>,
+    sampler: Option<&str>,
+    force: bool,
+    width: u32,
+    height: u32,
+) -> PyResult<PathBuf> {
+    use surge::workflow::sensitivity::{Method, SensitivityRequest};
+    let method = match method {
+        "morris" => Method::Morris,
+        "sobol" => Method::Sobol,
+        other => {
+            return Err(SurgeError::new_err(format!(
+                "method={other:?}: expected \"morris\" or \"sobol\""
+            )));
+        }
+    };
+    let request = SensitivityRequest {
+        scenario: path,
+        method,
+        samples,
+        ranges: varied(&ranges)?,
+        priors,
+        runs,
+        seed,
+        levels,
+        bootstrap,
+        figures,
+        threads,
+        params,
+        out: Some(out),
+        force,
+        shards: ShardChoice::default(),
+        engine: engine_options(engine, sampler)?,
+        size: size(width, height)?,
+    };
+    let result = py.detach(|| surge::workflow::sensitivity::sensitivity(&request, &Silent));
+    Ok(whole(result.map_err(to_py)?)?.out)
+}
+
+/// Compares run folders (`surge compare`) into `out`; the first is the reference.
+#[pyfunction]
+#[pyo3(signature = (dirs, out, metric="arrivals", app=None, width=1600, height=1000))]
+fn compare(
+    dirs: Vec<PathBuf>,
+    out: PathBuf,
+    metric: &str,
+    app: Option<String>,
+    width: u32,
+    height: u32,
+) -> PyResult<PathBuf> {
+    const METRICS: [&str; 5] = [
+        "arrivals",
+        "registrations",
+        "reactivations",
+        "registration_rate",
+        "queue_wait",
+    ];
+    let Some(&metric) = METRICS.iter().find(|m| **m == metric) else {
+        return Err(SurgeError::new_err(format!(
+            "metric={metric:?}: expected one of {}",
+            METRICS.join(", ")
+        )));
+    };
+    if dirs.len() < 2 {
+        return Err(SurgeError::new_err("compare needs two or more run folders"));
     }
+    let request = surge::workflow::compare::CompareRequest {
+        dirs,
+        metric,
+        app,
+        out,
+        size: size(width, height)?,
+    };
+    Ok(surge::workflow::compare::compare(&request)
+        .map_err(to_py)?
+        .out)
+}
+
+/// Fits the behavioural parameters (`surge fit`) into `out`; with `hold_out`, leaves that event
+/// out and predicts it.
+#[pyfunction]
+#[pyo3(signature = (out, observations=PathBuf::from("data/observations.toml"),
+    priors=PathBuf::from("params/priors.toml"), params=PathBuf::from("params/default.toml"),
+    particles=300, generations=12, max_simulations=40_000, draws=200, seed=1, threads=0,
+    hold_out=None, width=1600, height=1000))]
+#[allow(clippy::too_many_arguments)]
+fn fit(
+    py: Python<'_>,
+    out: PathBuf,
+    observations: PathBuf,
+    priors: PathBuf,
+    params: PathBuf,
+    particles: usize,
+    generations: usize,
+    max_simulations: usize,
+    draws: usize,
+    seed: u64,
+    threads: usize,
+    hold_out: Option<String>,
+    width: u32,
+    height: u32,
+) -> PyResult<PathBuf> {
+    use surge::workflow::fit::{FitRequest, FitSettings};
+    let request = FitRequest {
+        settings: FitSettings {
+            observations,
+            priors,
+            params,
+            particles,
+            generations,
+            max_simulations,
+            draws,
+            seed,
+            threads,
+            engine: EngineOptions::default(),
+        },
+        hold_out,
+        out: Some(out),
+        fitted: None,
+        write_params: false,
+        size: size(width, height)?,
+    };
+    let silent = surge::calibrate::abc::Silent;
+    let result = py.detach(|| surge::workflow::fit::fit(&request, &silent));
+    Ok(result.map_err(to_py)?.out)
 }
 
 /// Draws every plot of a run's folder again at `width` x `height`; returns the files.
 #[pyfunction]
 #[pyo3(signature = (folder, width=1600, height=1000))]
 fn plot(folder: PathBuf, width: u32, height: u32) -> PyResult<Vec<PathBuf>> {
-    let size = PlotSize::new(width, height).map_err(|e| SurgeError::new_err(e.to_string()))?;
-    surge::workflow::run::plot(&folder, size).map_err(to_py)
+    surge::workflow::run::plot(&folder, size(width, height)?).map_err(to_py)
 }
 
 #[pymodule]
@@ -171,5 +397,9 @@ fn _surge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(plot, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(fit, m)?)?;
     Ok(())
 }

@@ -26,7 +26,8 @@ import pandas as pd
 from . import _surge
 from ._surge import ScenarioError, SurgeError
 
-__all__ = ["Scenario", "Result", "run", "ScenarioError", "SurgeError"]
+__all__ = ["Scenario", "Output", "Result", "run", "sweep", "sensitivity", "compare", "fit",
+           "ScenarioError", "SurgeError"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -68,33 +69,24 @@ class Scenario:
         return f"Scenario({self.name!r} from {self.path!r}{extra})"
 
 
-class Result:
-    """What a run wrote: the same files as ``surge run`` in ``folder``, read as DataFrames."""
+class Output:
+    """A command's output folder (the same files as the command line writes), read lazily."""
 
     def __init__(self, folder: PathLike, owned: Optional[tempfile.TemporaryDirectory] = None):
         self.folder = Path(folder)
-        self._owned = owned  # a temporary folder removed with the result
-        self.summary: dict = json.loads((self.folder / "summary.json").read_text())
+        self._owned = owned  # a temporary folder removed with the output
 
-    @property
-    def headline(self) -> pd.DataFrame:
-        """The headline figures: app, metric, window_hours, mean, p05, p50, p95, mcse."""
-        return pd.DataFrame(self.summary["headline"])
+    def table(self, name: str) -> pd.DataFrame:
+        """A CSV file of the folder as a DataFrame (``sweep``, ``sensitivity``, ``compare``...)."""
+        return pd.read_csv(self.folder / f"{name}.csv")
 
-    @property
-    def timeseries(self) -> pd.DataFrame:
-        """timeseries.csv: per time, app, region and metric, the mean and quantiles."""
-        return pd.read_csv(self.folder / "timeseries.csv")
-
-    @property
-    def runs(self) -> pd.DataFrame:
-        """runs.csv: one row per run, its headline figures."""
-        return pd.read_csv(self.folder / "runs.csv")
+    def json(self, name: str) -> dict:
+        """A JSON file of the folder (``summary``, ``fit``...)."""
+        return json.loads((self.folder / f"{name}.json").read_text())
 
     def save(self, folder: PathLike, force: bool = False) -> Path:
-        """Copies every file (exactly what ``surge run`` writes) into ``folder`` at once (a
-        staging folder beside it, then a rename). A folder that holds files is refused unless
-        ``force``, which replaces it whole."""
+        """Copies every file into ``folder`` at once (a staging folder beside it, then a
+        rename). A folder that holds files is refused unless ``force``, which replaces it."""
         target = Path(folder)
         if target.exists() and not target.is_dir():
             raise SurgeError(f"{target} is a file, not a folder")
@@ -113,12 +105,43 @@ class Result:
             shutil.rmtree(staging, ignore_errors=True)
         return target
 
-    def plot(self, kind: str = "adoption") -> bytes:
-        """The PNG bytes of a plot: ``adoption``, ``rate`` or ``regions``."""
+    def plot(self, kind: str) -> bytes:
+        """The PNG bytes of one of the folder's plots (``adoption``, ``sweep``, ...)."""
         path = self.folder / f"{kind}.png"
         if not path.is_file():
-            raise SurgeError(f"no plot {kind!r}; expected adoption, rate or regions")
+            found = sorted(p.stem for p in self.folder.glob("*.png"))
+            raise SurgeError(f"no plot {kind!r}; expected one of {', '.join(found)}")
         return path.read_bytes()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.folder)!r})"
+
+
+class Result(Output):
+    """What a run wrote: the same files as ``surge run`` in ``folder``, read as DataFrames."""
+
+    def __init__(self, folder: PathLike, owned: Optional[tempfile.TemporaryDirectory] = None):
+        super().__init__(folder, owned)
+        self.summary: dict = self.json("summary")
+
+    @property
+    def headline(self) -> pd.DataFrame:
+        """The headline figures: app, metric, window_hours, mean, p05, p50, p95, mcse."""
+        return pd.DataFrame(self.summary["headline"])
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """timeseries.csv: per time, app, region and metric, the mean and quantiles."""
+        return self.table("timeseries")
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """runs.csv: one row per run, its headline figures."""
+        return self.table("runs")
+
+    def plot(self, kind: str = "adoption") -> bytes:
+        """The PNG bytes of a plot: ``adoption``, ``rate`` or ``regions``."""
+        return super().plot(kind)
 
     def _repr_png_(self) -> bytes:
         return self.plot("adoption")
@@ -126,6 +149,42 @@ class Result:
     def __repr__(self) -> str:
         s = self.summary
         return f"Result({s['scenario']['name']!r}, {s['runs']} runs, seed {s['seed']}, in {str(self.folder)!r})"
+
+
+def _in_background(call, name: str, out: Optional[PathLike], force: bool, kind=Output):
+    """Runs ``call(folder)`` (a library call that writes ``folder`` whole) on a worker thread,
+    into a private folder; returns its output, moved to ``out`` if given. Ctrl-C raises
+    KeyboardInterrupt at once and leaves ``out`` untouched: the library cannot stop midway, so
+    the work finishes in the background and its private folder is removed when it ends."""
+    private = tempfile.TemporaryDirectory(prefix="surge-")
+    folder = Path(private.name) / name
+    box: dict = {}
+
+    def work():
+        try:
+            box["folder"] = call(str(folder))
+        except BaseException as e:  # handed to the caller below
+            box["error"] = e
+
+    worker = threading.Thread(target=work, name="surge-" + name, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+    except KeyboardInterrupt:
+        threading.Thread(target=lambda: (worker.join(), private.cleanup()), daemon=True).start()
+        raise
+    if "error" in box:
+        private.cleanup()
+        raise box["error"]
+    result = kind(box["folder"], private)
+    if out is not None:
+        return kind(result.save(out, force=force))
+    return result
+
+
+def _scenario(scenario) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else Scenario.from_file(scenario)
 
 
 def run(scenario: Union[Scenario, PathLike], runs: Optional[int] = None,
@@ -143,38 +202,87 @@ def run(scenario: Union[Scenario, PathLike], runs: Optional[int] = None,
     GIL is released while the runs go on, and Ctrl-C raises KeyboardInterrupt at once with
     nothing written.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = Scenario.from_file(scenario)
-    # The runs write into a private folder; only a finished run is kept (and moved to `out`),
-    # so Ctrl-C (KeyboardInterrupt) leaves nothing half-written.
-    private = tempfile.TemporaryDirectory(prefix="surge-")
-    folder = Path(private.name) / scenario.name
-    box: dict = {}
+    scenario = _scenario(scenario)
 
-    def work():
-        try:
-            box["folder"] = _surge.run(
-                scenario.path, str(folder), text=scenario.text, values=scenario._pairs(),
-                runs=runs, seed=seed, threads=threads, parameters=str(parameters),
-                engine=engine, sampler=sampler, spaghetti=spaghetti, width=width,
-                height=height)
-        except BaseException as e:  # handed to the caller below
-            box["error"] = e
+    def call(folder):
+        return _surge.run(
+            scenario.path, folder, text=scenario.text, values=scenario._pairs(), runs=runs,
+            seed=seed, threads=threads, parameters=str(parameters), engine=engine,
+            sampler=sampler, spaghetti=spaghetti, width=width, height=height)
 
-    worker = threading.Thread(target=work, name="surge-run", daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.05)
-    except KeyboardInterrupt:
-        # The library cannot stop a run midway: it finishes in the background, into the private
-        # folder, which is removed when it ends. `out` is untouched.
-        threading.Thread(target=lambda: (worker.join(), private.cleanup()), daemon=True).start()
-        raise
-    if "error" in box:
-        private.cleanup()
-        raise box["error"]
-    result = Result(box["folder"], private)
-    if out is not None:
-        return Result(result.save(out, force=force))
-    return result
+    return _in_background(call, scenario.name, out, force, Result)
+
+
+def _vary(vary) -> list:
+    """{"event.duration_hours": (2, 12, 6)} or ["event.duration_hours=2:12:6"] -> strings."""
+    if isinstance(vary, Mapping):
+        return ["%s=%s" % (k, ":".join(str(x) for x in v)) if not isinstance(v, str)
+                else "%s=%s" % (k, v) for k, v in vary.items()]
+    return [str(v) for v in vary]
+
+
+def sweep(scenario, vary, design: str = "grid", samples: Optional[int] = None,
+          runs: Optional[int] = None, seed: Optional[int] = None, figure: Optional[str] = None,
+          threads: int = 0, parameters: str = "posterior", engine: Optional[str] = None,
+          sampler: Optional[str] = None, out: Optional[PathLike] = None, force: bool = False,
+          width: int = 1600, height: int = 1000) -> Output:
+    """``surge sweep``: the scenario at every point of a design. ``vary``: a dict of
+    key -> (from, to, steps) or (from, to, steps, "log"), or the command line's
+    "KEY=FROM:TO:STEPS" strings. ``.table("sweep")`` is sweep.csv."""
+    s = _scenario(scenario)
+    specs = _vary(vary)
+    return _in_background(
+        lambda folder: _surge.sweep(s.path, folder, specs, design=design, samples=samples,
+                                    runs=runs, seed=seed, figure=figure, threads=threads,
+                                    parameters=str(parameters), engine=engine,
+                                    sampler=sampler, width=width, height=height),
+        s.name + "-sweep", out, force)
+
+
+def sensitivity(scenario, method: str = "morris", samples: Optional[int] = None, ranges=(),
+                priors: PathLike = "params/priors.toml", runs: int = 50,
+                seed: Optional[int] = None, levels: int = 4, bootstrap: int = 1000,
+                figures=(), threads: int = 0, params: Optional[PathLike] = None,
+                engine: Optional[str] = None, sampler: Optional[str] = None,
+                out: Optional[PathLike] = None, force: bool = False, width: int = 1600,
+                height: int = 1000) -> Output:
+    """``surge sensitivity``: Morris or Sobol indices. ``ranges`` as ``sweep``'s ``vary``
+    (key -> (low, high)); by default the priors'. ``.table("sensitivity")`` is the indices."""
+    s = _scenario(scenario)
+    specs = _vary(ranges)
+    return _in_background(
+        lambda folder: _surge.sensitivity(
+            s.path, folder, method=method, samples=samples, ranges=specs, priors=str(priors),
+            runs=runs, seed=seed, levels=levels, bootstrap=bootstrap, figures=list(figures),
+            threads=threads, params=None if params is None else str(params), engine=engine,
+            sampler=sampler, width=width, height=height),
+        f"{s.name}-{method}", out, force)
+
+
+def compare(*results, metric: str = "arrivals", app: Optional[str] = None,
+            out: Optional[PathLike] = None, force: bool = False, width: int = 1600,
+            height: int = 1000) -> Output:
+    """``surge compare``: runs (Results or run folders, the first the reference) on one chart,
+    with paired differences. ``.table("compare")`` is compare.csv."""
+    dirs = [str(r.folder if isinstance(r, Output) else r) for r in results]
+    return _in_background(
+        lambda folder: _surge.compare(dirs, folder, metric=metric, app=app, width=width,
+                                      height=height),
+        "compare", out, force)
+
+
+def fit(observations: PathLike = "data/observations.toml",
+        priors: PathLike = "params/priors.toml", params: PathLike = "params/default.toml",
+        particles: int = 300, generations: int = 12, max_simulations: int = 40_000,
+        draws: int = 200, seed: int = 1, threads: int = 0, hold_out: Optional[str] = None,
+        out: Optional[PathLike] = None, force: bool = False, width: int = 1600,
+        height: int = 1000) -> Output:
+    """``surge fit``: ABC-SMC to the reported figures. ``.table("posterior")`` is the weighted
+    particles, ``.json("fit")`` the report (parameters, observations, generations)."""
+    return _in_background(
+        lambda folder: _surge.fit(folder, observations=str(observations), priors=str(priors),
+                                  params=str(params), particles=particles,
+                                  generations=generations, max_simulations=max_simulations,
+                                  draws=draws, seed=seed, threads=threads, hold_out=hold_out,
+                                  width=width, height=height),
+        "fit", out, force)

@@ -135,3 +135,35 @@ def test_bad_options_are_refused():
     with pytest.raises(surge.SurgeError, match="sampler"):
         surge.run(str(SCENARIO), runs=2, sampler="fast")
     assert isinstance(pd.DataFrame(), pd.DataFrame)
+
+
+def test_sweep_writes_what_surge_sweep_writes(tmp_path):
+    cli = tmp_path / "cli"
+    subprocess.run([surge_binary(), "sweep", str(SCENARIO), "--vary",
+                    "event.duration_hours=2:8:2", "--runs", "4", "--seed", "1", "--quiet",
+                    "--out", str(cli)], check=True)
+    out = surge.sweep(str(SCENARIO), {"event.duration_hours": (2, 8, 2)}, runs=4, seed=1,
+                      out=tmp_path / "py")
+    table = out.table("sweep")
+    assert len(table) == 2
+    assert (cli / "sweep.csv").read_bytes() == (out.folder / "sweep.csv").read_bytes()
+    assert out.plot("sweep")[:4] == b"\x89PNG"
+    with pytest.raises(surge.ScenarioError, match="--vary"):
+        surge.sweep(str(SCENARIO), ["event.duration_hours=2"], runs=2)
+
+
+def test_sensitivity_compare_and_fit_give_their_tables(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the default priors and observations are the repo's
+    morris = surge.sensitivity(str(SCENARIO), samples=2, runs=2, bootstrap=10)
+    indices = morris.table("sensitivity")
+    assert {"figure", "factor"} <= set(indices.columns) and len(indices) > 0
+    a = surge.run(str(SCENARIO), runs=6, seed=4, parameters="fixed")
+    b = surge.run(surge.Scenario.from_file(SCENARIO).with_values({"event.duration_hours": 12}),
+                  runs=6, seed=4, parameters="fixed")
+    cmp = surge.compare(a, b, app="telegram")
+    assert len(cmp.table("compare")) > 0
+    with pytest.raises(surge.SurgeError, match="two or more"):
+        surge.compare(a)
+    fitted = surge.fit(particles=20, generations=1, max_simulations=60, draws=4)
+    assert len(fitted.table("posterior")) == 20
+    assert fitted.json("fit")["simulations"] >= 20
