@@ -437,11 +437,26 @@ fn too_many_threads_is_refused() {
     assert!(!dir.path().join("out").exists());
 }
 
-/// Issue 14: `surge check /dev/zero` read gigabytes; input files are capped at 16 MiB.
+/// Issue 14: `surge check /dev/zero` read gigabytes; input files are capped at 16 MiB. Since
+/// issue 27 a device is refused before it is read at all, and a regular file over the cap still
+/// is after 16 MiB.
 #[test]
 fn endless_input_file_is_refused() {
     surge()
         .args(["check", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a regular file"));
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(17 << 20)
+        .unwrap();
+    surge()
+        .arg("check")
+        .arg(&big)
         .timeout(std::time::Duration::from_secs(60))
         .assert()
         .code(2)
@@ -1040,4 +1055,94 @@ fn the_sampler_is_recorded_in_the_summary() {
             serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
         assert_eq!(summary["sampler"].as_str(), recorded, "{sampler}");
     }
+}
+
+/// Issue 27: `surge check` on a FIFO waited forever for a writer; a path that is not a regular
+/// file is refused at once.
+#[test]
+fn check_refuses_a_fifo_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("scenario.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    surge()
+        .arg("check")
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "is not a regular file (a FIFO, socket or device)",
+        ));
+    surge()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is a folder; expected a file"));
+}
+
+/// Issue 27: `--out /` and `--out .` were refused with "is a file, not a folder"; they say
+/// what is wrong instead, and nothing is written.
+#[test]
+fn out_root_or_working_folder_says_what_is_wrong() {
+    for (out, what) in [
+        ("/", "is the root folder"),
+        (".", "is the working folder itself"),
+    ] {
+        surge()
+            .args([
+                "run",
+                "scenarios/facebook-2021-10-04.toml",
+                "--runs",
+                "2",
+                "--quiet",
+            ])
+            .args(["--out", out])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!("--out {out} {what}")));
+    }
+}
+
+/// Issue 27: `surge merge` has `--quiet`, and given the output folder instead of its parts it
+/// names the folder it wants.
+#[test]
+fn merge_given_the_output_folder_names_the_parts_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    for shard in ["0/2", "1/2"] {
+        surge()
+            .args([
+                "run",
+                "scenarios/facebook-2021-10-04.toml",
+                "--runs",
+                "4",
+                "--quiet",
+            ])
+            .args(["--shard", shard, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+    }
+    let parts = dir.path().join("run.parts");
+    surge()
+        .arg("merge")
+        .arg(&parts)
+        .arg("--quiet")
+        .assert()
+        .success()
+        .stdout(predicates::str::is_empty());
+    surge()
+        .arg("merge")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "is an output folder, not a folder of parts; surge merge wants the folder of parts (by default beside it: surge merge {}",
+            parts.display()
+        )));
 }

@@ -14,10 +14,16 @@ pub struct MergeArgs {
     /// Replace an output folder that holds another scenario's results.
     #[arg(long)]
     pub force: bool,
+    /// Print nothing (no headline table, no summary line).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let merged = surge::workflow::shard::merge(&args.parts, args.out.as_deref(), args.force)?;
+    if args.quiet {
+        return Ok(());
+    }
     if let Some(summary) = &merged.run {
         print!("{}", report::headline_table(summary));
     }

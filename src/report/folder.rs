@@ -12,6 +12,10 @@ pub enum FolderError {
     #[error("--out {0} is a file, not a folder")]
     NotAFolder(PathBuf),
     #[error(
+        "--out {0} is {1}: surge replaces its output folder whole, so give a folder of its own inside it (e.g. --out output/my-run)"
+    )]
+    NotOwnFolder(PathBuf, &'static str),
+    #[error(
         "{path} holds results of scenario `{found}`, not `{scenario}`; use another --out, or --force to replace them"
     )]
     OtherScenario {
@@ -75,10 +79,23 @@ impl Staging {
     /// [`Staging::begin`] for any command's results: a folder holding `owner`'s results is
     /// replaced; one holding other files is refused.
     pub fn begin_for(target: &Path, owner: Owner, force: bool) -> Result<Self, FolderError> {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| FolderError::NotAFolder(target.to_path_buf()))?;
+        // "/", ".", ".." and "x/.." name no folder of their own (they have no file name).
+        let name = match target.file_name() {
+            Some(n) => n.to_string_lossy().into_owned(),
+            None => {
+                let what = if target.has_root() && target.parent().is_none() {
+                    "the root folder"
+                } else if target
+                    .components()
+                    .all(|c| c == std::path::Component::CurDir)
+                {
+                    "the working folder itself"
+                } else {
+                    "a folder above another (it ends in ..)"
+                };
+                return Err(FolderError::NotOwnFolder(target.to_path_buf(), what));
+            }
+        };
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),

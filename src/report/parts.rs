@@ -111,6 +111,10 @@ impl Manifest {
 pub enum PartsError {
     #[error("{0} has no shard parts (folders shard-<I>-of-<N> with a manifest.json)")]
     NoParts(PathBuf),
+    #[error(
+        "{given} is an output folder, not a folder of parts; surge merge wants the folder of parts (by default beside it: surge merge {parts})"
+    )]
+    OutputNotParts { given: PathBuf, parts: PathBuf },
     #[error("{path}: cannot read the manifest: {message}")]
     Manifest { path: PathBuf, message: String },
     #[error("shard {index} of {count} is missing: no {path} (run that shard, then merge again)")]
@@ -247,6 +251,13 @@ pub fn collect_parts(parts: &Path) -> Result<Vec<(PathBuf, Manifest)>, PartsErro
         found.push((folder, m));
     }
     let Some((reference, first)) = found.first().cloned() else {
+        // Given the results folder instead of its parts: name the folder it wants.
+        if parts.join("summary.json").is_file() {
+            return Err(PartsError::OutputNotParts {
+                given: parts.to_path_buf(),
+                parts: PathBuf::from(format!("{}.parts", parts.display())),
+            });
+        }
         return Err(PartsError::NoParts(parts.to_path_buf()));
     };
     for (path, m) in &found {

@@ -58,6 +58,19 @@ pub(crate) fn read_input(path: &std::path::Path) -> Result<String, ScenarioError
         path: path.to_path_buf(),
         source,
     };
+    // Opening a FIFO waits for a writer, and a device may never end: only a regular file is
+    // read (checked before opening it).
+    let meta = std::fs::metadata(path).map_err(fail)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a FIFO, socket or device)"
+        };
+        return Err(fail(std::io::Error::other(format!(
+            "is {what}; expected a file"
+        ))));
+    }
     let file = std::fs::File::open(path).map_err(fail)?;
     let mut bytes = Vec::new();
     file.take(MAX_INPUT_BYTES + 1)
