@@ -632,7 +632,8 @@ fn regions(c: &Checker, raw: &[RawRegion]) -> Result<Vec<Region>, ValidationIssu
     for (i, r) in raw.iter().enumerate() {
         let key = |k: &str| format!("regions[{i}].{k}");
         check_name(c, &key("name"), &r.name)?;
-        if r.name == "all" || out.iter().any(|o| o.name == r.name) {
+        // "all" names the sum over regions, "default" the value of regions a table leaves out.
+        if r.name == "all" || r.name == DEFAULT_KEY || out.iter().any(|o| o.name == r.name) {
             return Err(c.issue(
                 &key("name"),
                 format!("region name {:?} is reserved or already used", r.name),
@@ -681,6 +682,10 @@ fn regions(c: &Checker, raw: &[RawRegion]) -> Result<Vec<Region>, ValidationIssu
 }
 
 /// Every key of a per-region table must be a region; a close misspelling is named.
+/// The key of a region table that gives the value of every region the table leaves out
+/// (`active_share = { default = 0.005, europe = 0.15 }`); no region may take this name.
+const DEFAULT_KEY: &str = "default";
+
 fn check_region_keys<V>(
     c: &Checker,
     table: &str,
@@ -706,6 +711,8 @@ fn check_region_keys<V>(
     Ok(())
 }
 
+/// A value per region from a region table; `default` (checked like the rest) gives the regions
+/// the table leaves out, and without it every region must be listed.
 fn per_region(
     c: &Checker,
     table: &str,
@@ -713,15 +720,26 @@ fn per_region(
     regions: &[&str],
     check: impl Fn(&str, f64) -> Result<f64, ValidationIssue>,
 ) -> Result<Vec<f64>, ValidationIssue> {
-    check_region_keys(c, table, map, regions)?;
+    let mut listed = map.clone();
+    let default = listed
+        .remove(DEFAULT_KEY)
+        .map(|v| check(&format!("{table}.{DEFAULT_KEY}"), v))
+        .transpose()?;
+    check_region_keys(c, table, &listed, regions)?;
     regions
         .iter()
         .map(|r| {
             let key = format!("{table}.{r}");
-            let v = map
-                .get(*r)
-                .ok_or_else(|| c.issue(table, format!("missing a value for region `{r}`")))?;
-            check(&key, *v)
+            match (listed.get(*r), default) {
+                (Some(v), _) => check(&key, *v),
+                (None, Some(d)) => Ok(d),
+                (None, None) => Err(c.issue(
+                    table,
+                    format!(
+                        "missing a value for region `{r}` (list every region, or give `default = ...` for those left out)"
+                    ),
+                )),
+            }
         })
         .collect()
 }
