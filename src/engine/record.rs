@@ -27,6 +27,12 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Whether every run's value of the metric can only grow over time (a cumulative count):
+    /// then so does each of its quantiles across runs (docs/MODEL.md §8).
+    pub fn is_cumulative(self) -> bool {
+        !matches!(self, Metric::RegistrationRate | Metric::QueueWait)
+    }
+
     pub const ALL: [Metric; 8] = [
         Metric::Registrations,
         Metric::Reactivations,

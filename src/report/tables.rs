@@ -25,10 +25,11 @@ pub(crate) fn number(v: f64) -> String {
 pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, csv::Error> {
     let n = mc.layout.len();
     let points = timeline.output_points();
-    let cells: Vec<_> = (0..points * n)
+    let mut cells: Vec<_> = (0..points * n)
         .into_par_iter()
         .map(|i| mc.summaries.series(i))
         .collect();
+    monotone_quantiles(&mut cells, mc, points);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "time_utc", "hours", "app", "region", "metric", "mean", "p05", "p25", "p50", "p75", "p95",
@@ -62,6 +63,36 @@ pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, c
         }
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Makes the sketched quantiles of every cumulative series non-decreasing over time, by a
+/// running maximum (docs/MODEL.md §8). Each run's cumulative count only grows, so every exact
+/// quantile across runs does too, and a sketch's estimate q̂(t) within a relative ε of q(t)
+/// stays within ε after it: max(q̂(t), q̂(t+1)) is at most (1 + ε) q(t) ≤ (1 + ε) q(t+1) and at
+/// least q̂(t+1) ≥ (1 - ε) q(t+1). Without it, a median a reader sees could dip (the sketch
+/// rounds each time point on its own). Means are exact sums and need nothing.
+fn monotone_quantiles(cells: &mut [crate::summary::Spread], mc: &MonteCarlo, points: usize) {
+    let n = mc.layout.len();
+    let slots = mc.layout.regions.len() + 1;
+    for k in 0..mc.layout.apps.len() {
+        for slot in 0..slots {
+            for metric in Metric::ALL {
+                if !metric.is_cumulative() || (metric == Metric::Baseline && slot != 0) {
+                    continue;
+                }
+                let i = mc.layout.index(k, slot, metric);
+                for p in 1..points {
+                    let before = cells[(p - 1) * n + i];
+                    let now = &mut cells[p * n + i];
+                    now.p05 = now.p05.max(before.p05);
+                    now.p25 = now.p25.max(before.p25);
+                    now.p50 = now.p50.max(before.p50);
+                    now.p75 = now.p75.max(before.p75);
+                    now.p95 = now.p95.max(before.p95);
+                }
+            }
+        }
+    }
 }
 
 /// `runs.csv`, one row per run (its index and every headline figure), written into a temporary
