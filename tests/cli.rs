@@ -1194,3 +1194,39 @@ fn cumulative_quantile_curves_never_go_down() {
     }
     assert!(checked > 500, "{checked}");
 }
+
+/// Issue 27: completions and a man page generated from the clap definitions; the bash script
+/// parses (`bash -n`) and names every subcommand and a late flag, the man page is roff.
+#[test]
+fn completions_and_man_page_come_from_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = surge().args(["completions", shell]).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        for word in ["sweep", "sensitivity", "merge", "sampler"] {
+            assert!(text.contains(word), "{shell}: no {word}");
+        }
+        if shell == "bash" {
+            let script = dir.path().join("surge.bash");
+            std::fs::write(&script, &text).unwrap();
+            let ok = std::process::Command::new("bash")
+                .arg("-n")
+                .arg(&script)
+                .status()
+                .unwrap();
+            assert!(ok.success(), "the bash completion script does not parse");
+        }
+    }
+    let out = surge().arg("man").assert().success();
+    let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(page.contains(".TH surge 1"), "{page}");
+    assert!(
+        page.contains("sweep") && page.contains("completions"),
+        "{page}"
+    );
+    surge()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("possible values"));
+}

@@ -8,6 +8,7 @@
 pub mod args;
 mod check;
 mod compare;
+mod completions;
 mod fit;
 mod merge;
 mod plot;
@@ -76,6 +77,15 @@ pub enum Command {
     /// Write a Slurm job-array script that runs a command in shards, a merge job that waits for
     /// it (--dependency=afterok), and submit.sh that submits both.
     Slurm(slurm::SlurmArgs),
+    /// Print a shell completion script for surge (bash, zsh, fish, elvish or powershell), e.g.
+    /// `surge completions bash > ~/.local/share/bash-completion/completions/surge`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print surge's man page (roff), e.g. `surge man > ~/.local/share/man/man1/surge.1`.
+    Man,
     /// Validate scenario files; exit 0 if all are valid, 2 otherwise.
     Check {
         /// Scenario files to check.
@@ -98,5 +108,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Tune(args) => tune::tune(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Slurm(args) => slurm::slurm(&args),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
     }
 }
