@@ -76,16 +76,15 @@ fn engine_options(engine: Option<&str>, sampler: Option<&str>) -> PyResult<Engin
             )));
         }
     };
-    let sampler = match sampler {
-        None => None,
-        Some("exact") => Some(Sampler::Exact),
-        Some("hybrid") => Some(Sampler::Hybrid),
-        Some(other) => {
-            return Err(SurgeError::new_err(format!(
-                "sampler={other:?}: expected \"exact\" or \"hybrid\""
-            )));
-        }
-    };
+    let sampler = sampler
+        .map(|name| {
+            Sampler::from_name(name).ok_or_else(|| {
+                SurgeError::new_err(format!(
+                    "sampler={name:?}: expected \"exact\" or \"hybrid\""
+                ))
+            })
+        })
+        .transpose()?;
     Ok(EngineOptions {
         engine,
         sampler,

@@ -68,6 +68,13 @@ impl Sampler {
             Sampler::Hybrid => "hybrid",
         }
     }
+
+    /// The sampler a name (`simulation.sampler`, a front end's option) gives, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Sampler::Exact, Sampler::Hybrid]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
 }
 
 /// A random stream that knows which sampler its binomials use: the engines' streams carry the
@@ -182,8 +189,8 @@ pub fn multinomial(rng: &mut impl Draws, n: u64, weights: &[f64], out: &mut [u64
     }
     let mut remaining = n;
     let mut rest: f64 = weights.iter().sum();
-    // The last category with weight takes what is left, so a category of weight 0 (an app
-    // that is down) never receives anyone through rounding of `rest`.
+    // The last category with weight takes what is left, so a category of weight 0 never
+    // receives anyone through rounding of `rest`.
     let last = weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
     for (k, &w) in weights.iter().enumerate().take(last + 1) {
         if remaining == 0 || rest <= 0.0 {

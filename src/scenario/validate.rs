@@ -122,8 +122,8 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
     }
     let engine = engine(c, &raw.simulation, raw.network.as_ref(), &names)?;
     let sampler = match raw.simulation.sampler.as_deref() {
-        None | Some("exact") => crate::model::draw::Sampler::Exact,
-        Some("hybrid") => crate::model::draw::Sampler::Hybrid,
+        None => crate::model::draw::Sampler::Exact,
+        Some(name) if let Some(s) = crate::model::draw::Sampler::from_name(name) => s,
         Some(other) => {
             return Err(c.issue(
                 "simulation.sampler",

@@ -182,8 +182,9 @@ pub fn tune(request: &TuneRequest, progress: &dyn Progress) -> Result<TuneResult
     // the largest network are the heaviest).
     let engine_per_run = matches!(parameters, crate::engine::ParameterSource::Samples { .. });
     let workers = pool.current_num_threads();
-    for setup in &step_setups {
-        let s = at_smallest(setup)?;
+    let step_setups: Vec<PointSetup> =
+        step_setups.iter().map(at_smallest).collect::<Result<_>>()?;
+    for s in &step_setups {
         super::resources::check_memory(&s.scenario, &s.engine, 0, workers, engine_per_run)?;
     }
     for &n in &g.agents {
@@ -224,12 +225,7 @@ pub fn tune(request: &TuneRequest, progress: &dyn Progress) -> Result<TuneResult
     progress.note(&format!("step size ({} runs each):", g.runs_at_each_step));
     let mut steps = Vec::new();
     for (&step, setup) in g.steps.iter().zip(&step_setups) {
-        steps.push(measure(
-            "step_minutes",
-            step,
-            &at_smallest(setup)?,
-            g.runs_at_each_step,
-        )?);
+        steps.push(measure("step_minutes", step, setup, g.runs_at_each_step)?);
     }
     progress.note(&format!("runs (step {} minutes):", plain3(default_step)));
     let mut runs = Vec::new();
