@@ -59,9 +59,11 @@ pub fn plain3(value: f64) -> String {
 
 /// A duration in seconds: "45 s", "12.5 min", "2.1 h".
 pub fn duration(seconds: f64) -> String {
-    if seconds < 60.0 {
+    // By size, so a negative difference of waits reads "-1.8 h", not "-6387 s".
+    let size = seconds.abs();
+    if size < 60.0 {
         format!("{seconds:.0} s")
-    } else if seconds < 3600.0 {
+    } else if size < 3600.0 {
         format!("{:.1} min", seconds / 60.0)
     } else {
         format!("{:.1} h", seconds / 3600.0)
@@ -71,6 +73,13 @@ pub fn duration(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negative_durations_read_in_their_unit() {
+        assert_eq!(duration(-6387.0), "-1.8 h");
+        assert_eq!(duration(-90.0), "-1.5 min");
+        assert_eq!(duration(-5.0), "-5 s");
+    }
 
     #[test]
     fn human_units() {

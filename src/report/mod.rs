@@ -10,6 +10,7 @@ pub mod folder;
 pub mod format;
 pub mod parts;
 pub mod plot;
+pub mod readings;
 pub mod sensitivity;
 pub mod series;
 pub mod shard;

@@ -112,6 +112,10 @@ pub struct Summary {
     pub more_events: Vec<EventInfo>,
     pub apps: Vec<AppInfo>,
     pub regions: Vec<String>,
+    /// Each region's offset from UTC in hours, in the order of `regions`, so that readings can
+    /// give local times ("19:40 UTC, 21:40 in europe"); absent in results of older versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub utc_offsets: Vec<f64>,
     pub step_hours: f64,
     pub headline: Vec<HeadlineRow>,
 }
@@ -201,6 +205,11 @@ impl Summary {
                 })
                 .collect(),
             regions: scenario.regions.iter().map(|r| r.name.clone()).collect(),
+            utc_offsets: scenario
+                .regions
+                .iter()
+                .map(|r| r.utc_offset_hours)
+                .collect(),
             step_hours: scenario.timeline.step_hours,
             headline,
         }

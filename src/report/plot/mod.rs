@@ -88,7 +88,9 @@ fn draw_titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(style::err)?;
+    // The title is set 12 px below the top edge: at 0, its ascenders were cut off.
     let body = root
+        .margin(12, 0, 0, 0)
         .titled(&figure.title(), (style::FONT, 34))
         .map_err(style::err)?;
     let height = body.dim_in_pixel().1;
@@ -220,6 +222,7 @@ mod tests {
                     regional_capacity: Vec::new(),
                 }],
                 regions: vec![],
+                utc_offsets: vec![],
                 step_hours: 1.0,
                 headline: vec![],
             },

@@ -5,9 +5,10 @@ use super::Figure;
 use super::adoption::{app_legend, draw_single_runs, drawn_apps, x_range};
 use super::style::{
     Chart, FONT, LEGEND_WIDTH, LegendEntry, LegendKind, TimeAxis, TimeChart, colour, draw_legend,
-    draw_median_with_bands, err, shade_events, split_legend, time_chart, y_max,
+    draw_median_with_bands, err, fit_text, shade_events, split_legend, time_chart, y_max,
 };
 use crate::report::format::human;
+use crate::report::readings::{PeakReading, ReachedLimit, peak_reading, reached_limits};
 use crate::report::series::{SavedRun, SeriesPoint};
 use crate::report::summary::AppInfo;
 use plotters::coord::Shift;
@@ -17,24 +18,35 @@ pub struct Rate<'a> {
     pub run: &'a SavedRun,
 }
 
-/// From shortly before the event to a few hours after the last sign-up activity.
-fn active_window(series: &[&[SeriesPoint]]) -> (f64, f64) {
-    let (first, last) = x_range(series);
-    let peak = series
+/// The hours in which the median run's rates and waits move: from 2 h before the event (or
+/// before the first median above zero, if earlier) to a quarter past the last output point at
+/// which a median rate is above 2% of its peak or a median wait above zero (at least 2 h more).
+/// The 95th percentile would stretch the axis over a long thin tail, and the answer (the peak,
+/// the wait) sits in the medians; a 60-hour axis squeezed it into its first tenth.
+fn active_window(rates: &[&[SeriesPoint]], waits: &[&[SeriesPoint]]) -> (f64, f64) {
+    let (first, last) = x_range(rates);
+    let moving = |s: &&[SeriesPoint]| {
+        let peak = s.iter().map(|p| p.p50).fold(0.0, f64::max);
+        s.iter()
+            .filter(move |p| peak > 0.0 && p.p50 > 0.02 * peak)
+            .map(|p| p.hours)
+            .collect::<Vec<_>>()
+    };
+    let busy: Vec<f64> = rates
         .iter()
-        .flat_map(|s| s.iter())
-        .map(|p| p.p95)
-        .fold(0.0, f64::max);
-    let busy_until = series
-        .iter()
-        .flat_map(|s| s.iter())
-        .filter(|p| p.p95 > peak * 0.01)
-        .map(|p| p.hours)
-        .fold(0.0, f64::max);
-    (
-        (-2.0f64).max(first),
-        (busy_until + 4.0).min(last).max(first + 1.0),
-    )
+        .flat_map(moving)
+        .chain(
+            waits
+                .iter()
+                .flat_map(|s| s.iter().filter(|p| p.p50 > 0.0).map(|p| p.hours)),
+        )
+        .collect();
+    let from = busy.iter().fold(-2.0f64, |a, &h| a.min(h - 1.0)).max(first);
+    let Some(until) = busy.iter().copied().reduce(f64::max) else {
+        return ((-2.0f64).max(first), last);
+    };
+    let to = (until + ((until - from) * 0.25).max(2.0)).min(last);
+    if to > from { (from, to) } else { (first, last) }
 }
 
 impl Rate<'_> {
@@ -132,39 +144,52 @@ impl Figure for Rate<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let s = &self.run.summary;
         let (charts, legend) = split_legend(root, LEGEND_WIDTH);
-        let panels = charts.split_evenly((2, 1));
         // (colour, app) for every app drawn; the legend counts the rest.
         let drawn: Vec<_> = drawn_apps(self.run)
             .into_iter()
             .enumerate()
             .map(|(k, i)| (colour(k), i, &s.apps[i]))
             .collect();
-        let rates: Vec<_> = drawn
-            .iter()
-            .filter_map(|(_, _, a)| self.run.series.get(&a.name, "all", "registration_rate"))
-            .collect();
-        let waits: Vec<_> = drawn
-            .iter()
-            .filter_map(|(_, _, a)| self.run.series.get(&a.name, "all", "queue_wait"))
-            .collect();
-        let x = active_window(&rates);
-        let capacity_max = drawn
-            .iter()
-            .filter_map(|(_, _, a)| a.capacity_per_second)
-            .fold(0.0, f64::max);
-        let rate_top = y_max(&rates, 1.0, 1.0)
-            .max(capacity_max * 1.1)
-            .min(y_max(&rates, 1.0, 1.0) * 4.0);
+        let series_of = |metric: &str| -> Vec<&[SeriesPoint]> {
+            drawn
+                .iter()
+                .filter_map(|(_, _, a)| self.run.series.get(&a.name, "all", metric))
+                .collect()
+        };
+        let rates = series_of("registration_rate");
+        let waits = series_of("queue_wait");
+        let x = active_window(&rates, &waits);
+        // The answer first, in words, above the charts (the report page says the same).
+        let answer = answer_lines(self.run, &drawn);
+        let answer_px = 14 + 26 * answer.len() as u32;
+        let (answer_area, charts) = charts.split_vertically(answer_px);
+        draw_answer(&answer_area, &answer)?;
+        // A panel per reached regional limit (up to three) between the rates and the waits,
+        // on its own scale: a 35/s limit under a 2,000/s capacity is a line on the zero axis.
+        let reached = reached_limits(self.run);
+        let height = charts.dim_in_pixel().1;
+        let (rate_area, rest) = charts.split_vertically(if reached.is_empty() {
+            height * 55 / 100
+        } else {
+            height * 42 / 100
+        });
+        let (limit_area, wait_area) = if reached.is_empty() {
+            (None, rest)
+        } else {
+            let (l, w) = rest.split_vertically(height * 27 / 100);
+            (Some(l), w)
+        };
+        let rate_top = y_max(&rates, 1.0, 1.0);
         let rate_fmt = |v: &f64| format!("{}/s", human(*v));
         let mut chart = self.chart(
-            &panels[0],
-            "Registrations per second (dashed: capacity)",
-            "registrations per second",
+            &rate_area,
+            "Registrations per second, all regions (dashed: capacity)",
+            "per second",
             x,
             rate_top,
             &rate_fmt,
         )?;
-        let mut off_scale = 0;
+        let mut above = Vec::new();
         for &(c, i, app) in &drawn {
             draw_single_runs(&mut chart, self.run, i, c, "registration_rate")?;
             if let Some(points) = self.run.series.get(&app.name, "all", "registration_rate") {
@@ -181,67 +206,38 @@ impl Figure for Rate<'_> {
                         ))
                         .map_err(err)?;
                 }
-                // Far above the data: say so at the top edge instead of squashing the curves.
-                Some(cap) => {
-                    off_scale += 1;
-                    let label =
-                        format!("↑ {} capacity {}/s, above the chart", app.name, human(cap));
-                    let y = rate_top * (1.0 - 0.06 * off_scale as f64);
-                    let x_text = x.0 + (x.1 - x.0) * 0.62;
-                    chart
-                        .draw_series(std::iter::once(Text::new(
-                            label,
-                            (x_text, y),
-                            (FONT, 18).into_font().color(&c),
-                        )))
-                        .map_err(err)?;
-                }
+                // Far above the data: stated as text instead of squashing the curves.
+                Some(cap) => above.push((c, format!("{} {}/s", app.name, human(cap)))),
                 None => {}
             }
         }
-        // Regional limits that the median run reaches (at least 95% of the limit at some output
-        // point): drawn as the region's own median rate and its limit; the first few are named on
-        // the chart (more would pile up), and the legend counts them all.
-        const NAMED_LIMITS: usize = 4;
-        let mut saturated = 0;
-        for &(c, _, app) in &drawn {
-            for (region, &limit) in s.regions.iter().zip(&app.regional_capacity) {
-                let Some(points) = self.run.series.get(&app.name, region, "registration_rate")
-                else {
-                    continue;
-                };
-                if points.iter().any(|p| p.p50 >= 0.95 * limit) && limit <= rate_top {
-                    let line = points.iter().map(|p| (p.hours, p.p50));
-                    chart
-                        .draw_series(LineSeries::new(line, c.stroke_width(1)))
-                        .map_err(err)?;
-                    chart
-                        .draw_series(DashedLineSeries::new(
-                            [(x.0, limit), (x.1, limit)],
-                            4,
-                            6,
-                            c.stroke_width(1),
-                        ))
-                        .map_err(err)?;
-                    if saturated < NAMED_LIMITS {
-                        let label =
-                            format!("{} {region} limit {}/s, reached", app.name, human(limit));
-                        chart
-                            .draw_series(std::iter::once(Text::new(
-                                label,
-                                (x.0 + (x.1 - x.0) * 0.55, limit + rate_top * 0.015),
-                                (FONT, 16).into_font().color(&c),
-                            )))
-                            .map_err(err)?;
-                    }
-                    saturated += 1;
-                }
+        if !above.is_empty() {
+            let plot = chart.plotting_area().strip_coord_spec();
+            let mut y = 8;
+            let x_px = plot.dim_in_pixel().0.saturating_sub(330) as i32;
+            plot.draw(&Text::new(
+                "capacity, far above the curves:".to_string(),
+                (x_px, y),
+                (FONT, 17).into_font().color(&RGBColor(60, 60, 60)),
+            ))
+            .map_err(err)?;
+            for (c, label) in above {
+                y += 22;
+                plot.draw(&Text::new(
+                    label,
+                    (x_px + 12, y),
+                    (FONT, 17).into_font().color(&c),
+                ))
+                .map_err(err)?;
             }
+        }
+        if let Some(area) = &limit_area {
+            self.draw_limits(area, &reached, &drawn, x)?;
         }
         let wait_caption = wait_caption(self.run, &drawn);
         let wait_top = y_max(&waits, 1.0 / 60.0, 1.0);
         let wait_fmt = |v: &f64| wait_label(*v, wait_top);
-        let mut chart = self.chart(&panels[1], &wait_caption, "minutes", x, wait_top, &wait_fmt)?;
+        let mut chart = self.chart(&wait_area, &wait_caption, "minutes", x, wait_top, &wait_fmt)?;
         for &(c, _, app) in &drawn {
             if let Some(points) = self.run.series.get(&app.name, "all", "queue_wait") {
                 draw_median_with_bands(&mut chart, points, c, 1.0 / 60.0, false)?;
@@ -249,22 +245,10 @@ impl Figure for Rate<'_> {
         }
         let mut entries = app_legend(self.run, "median run");
         entries.push(LegendEntry {
-            label: "capacity (all regions)".into(),
+            label: "capacity".into(),
             colour: RGBColor(90, 90, 90),
             kind: LegendKind::Dashed,
         });
-        if saturated > 0 {
-            let label = if saturated == 1 {
-                "thin: a region at its limit".to_string()
-            } else {
-                format!("thin: {saturated} regions at their limits")
-            };
-            entries.push(LegendEntry {
-                label,
-                colour: RGBColor(90, 90, 90),
-                kind: LegendKind::Faint,
-            });
-        }
         for &(c, _, app) in &drawn {
             let cap = match (app.capacity_per_second, app.capacity_is_regional) {
                 (None, _) => "unlimited".to_string(),
@@ -277,13 +261,143 @@ impl Figure for Rate<'_> {
                 kind: LegendKind::Dashed,
             });
         }
+        if reached.len() > LIMIT_PANELS {
+            entries.push(LegendEntry {
+                label: format!(
+                    "{} more regional limits reached (report.html)",
+                    reached.len() - LIMIT_PANELS
+                ),
+                colour: BLACK,
+                kind: LegendKind::Note,
+            });
+        }
         draw_legend(&legend, "Apps", &entries)
     }
 }
 
+/// At most this many reached regional limits get a panel of their own.
+const LIMIT_PANELS: usize = 3;
+
+impl Rate<'_> {
+    /// One panel per reached regional limit: the region's median and bands against its limit.
+    fn draw_limits<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        reached: &[ReachedLimit],
+        drawn: &[(RGBColor, usize, &AppInfo)],
+        x: (f64, f64),
+    ) -> Result<(), String> {
+        let shown = &reached[..reached.len().min(LIMIT_PANELS)];
+        let panels = area.split_evenly((1, shown.len()));
+        for (limit, panel) in shown.iter().zip(&panels) {
+            let Some(points) = self
+                .run
+                .series
+                .get(&limit.app, &limit.region, "registration_rate")
+            else {
+                continue;
+            };
+            let c = drawn
+                .iter()
+                .find(|(_, _, a)| a.name == limit.app)
+                .map_or(RGBColor(90, 90, 90), |d| d.0);
+            let top = y_max(&[points], 1.0, 1.0).max(limit.limit_per_second * 1.25);
+            let rate_fmt = |v: &f64| format!("{}/s", human(*v));
+            let caption = format!(
+                "{} in {}: limit {}/s reached",
+                limit.app,
+                limit.region,
+                human(limit.limit_per_second)
+            );
+            let mut chart = self.chart(panel, &caption, "per second", x, top, &rate_fmt)?;
+            draw_median_with_bands(&mut chart, points, c, 1.0, false)?;
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(x.0, limit.limit_per_second), (x.1, limit.limit_per_second)],
+                    10,
+                    6,
+                    BLACK.stroke_width(2),
+                ))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// The plot's answer in words: the peak of the apps with the highest peaks (two at most), the
+/// longest wait, and the regional limit reached longest.
+fn answer_lines(run: &SavedRun, drawn: &[(RGBColor, usize, &AppInfo)]) -> Vec<(RGBColor, String)> {
+    let mut readings: Vec<(RGBColor, PeakReading)> = drawn
+        .iter()
+        .filter_map(|(c, _, a)| Some((*c, peak_reading(run, &a.name)?)))
+        .collect();
+    readings.sort_by(|a, b| b.1.peak_rate.median.total_cmp(&a.1.peak_rate.median));
+    let mut lines: Vec<(RGBColor, String)> = readings
+        .iter()
+        .take(2)
+        .map(|(c, r)| (*c, r.peak_sentence()))
+        .collect();
+    if let Some((c, r)) = readings
+        .iter()
+        .filter(|(_, r)| r.longest_wait.is_some())
+        .max_by(|a, b| {
+            let w = |r: &PeakReading| r.longest_wait.map_or(0.0, |w| w.median);
+            w(&a.1).total_cmp(&w(&b.1))
+        })
+    {
+        lines.push((*c, r.wait_sentence()));
+    }
+    if let Some(limit) = reached_limits(run).first() {
+        lines.push((BLACK, limit.sentence(run)));
+    }
+    lines
+}
+
+fn draw_answer<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lines: &[(RGBColor, String)],
+) -> Result<(), String> {
+    let font = (FONT, 20).into_font();
+    let room = area.dim_in_pixel().0.saturating_sub(40);
+    for (i, (c, line)) in lines.iter().enumerate() {
+        let text = fit_text(area, line, &font, room);
+        area.draw(&Text::new(text, (20, 6 + 26 * i as i32), font.color(c)))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::wait_label;
+    use super::{SeriesPoint, active_window, wait_label};
+
+    /// The shipped 2021-10-04 rate plot spanned 60 h while every median moved in the first 10.
+    #[test]
+    fn the_rate_window_spans_where_the_medians_move() {
+        let point = |h: f64| {
+            let m = if (0.0..10.0).contains(&h) {
+                100.0 * (10.0 - h)
+            } else {
+                0.0
+            };
+            SeriesPoint {
+                hours: h,
+                time_utc: String::new(),
+                mean: m,
+                p05: 0.0,
+                p25: m,
+                p50: m,
+                p75: m,
+                // A long thin tail in the 95th percentile must not stretch the axis.
+                p95: m + if h > 0.0 { 5.0 } else { 0.0 },
+            }
+        };
+        let rates: Vec<SeriesPoint> = (-40..=60).map(|h| point(f64::from(h))).collect();
+        let waits: Vec<SeriesPoint> = (-40..=60).map(|h| point(f64::from(h) + 100.0)).collect();
+        let (from, to) = active_window(&[&rates], &[&waits]);
+        assert_eq!(from, -2.0, "two hours before the event");
+        assert!((10.0..16.0).contains(&to), "ends at {to}");
+    }
 
     #[test]
     fn wait_ticks_differ_on_short_charts() {

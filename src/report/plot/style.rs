@@ -450,6 +450,8 @@ pub fn time_chart<'b, DB: DrawingBackend>(
         .x_label_formatter(&x_label)
         .y_label_formatter(spec.y_label)
         .x_labels(x_label_count(area.dim_in_pixel().0))
+        // About one y label per 45 px, so a short panel's labels do not overlap.
+        .y_labels((area.dim_in_pixel().1 as usize / 45).clamp(3, 10))
         .label_style((FONT, 18))
         .axis_desc_style((FONT, 20))
         .light_line_style(RGBColor(235, 235, 235))
