@@ -88,6 +88,42 @@ pub enum EngineChoice {
     Agents,
 }
 
+/// `--report`: also write the folder's report.html.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Also write report.html into the output folder: one self-contained page with the
+    /// scenario, the headline table, the plots and their readings (as `surge report OUT_DIR`).
+    #[arg(long)]
+    pub report: bool,
+}
+
+impl ReportArgs {
+    /// Writes report.html into the finished output folder `out`, if asked, and says where.
+    pub fn write(&self, out: &std::path::Path, quiet: bool) -> anyhow::Result<()> {
+        if self.report {
+            let path = surge::workflow::report::report(out)?;
+            if !quiet {
+                println!("report: {}", path.display());
+            }
+        }
+        Ok(())
+    }
+
+    /// The same for a command that may have written only a shard's part (then nothing: the
+    /// page is made from the merged folder, `surge merge --report`).
+    pub fn write_whole<T>(
+        &self,
+        result: &surge::workflow::parts::Sharded<T>,
+        out: impl Fn(&T) -> &std::path::Path,
+        quiet: bool,
+    ) -> anyhow::Result<()> {
+        match result {
+            surge::workflow::parts::Sharded::Whole(r) => self.write(out(r), quiet),
+            surge::workflow::parts::Sharded::Part { .. } => Ok(()),
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct SizeArgs {
     /// Plot width in pixels.

@@ -3,11 +3,12 @@
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 
-pub fn check(files: &[PathBuf]) -> Result<()> {
+pub fn check(files: &[PathBuf], quiet: bool) -> Result<()> {
     let mut failed = 0;
     for checked in surge::workflow::check::check(files) {
         match checked.verdict {
-            Ok(name) => println!("ok: {} ({name})", checked.file.display()),
+            Ok(name) if !quiet => println!("ok: {} ({name})", checked.file.display()),
+            Ok(_) => {}
             Err(e) => {
                 eprintln!("error: {:#}", anyhow::Error::from(e));
                 failed += 1;

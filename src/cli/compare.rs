@@ -1,6 +1,6 @@
 //! `surge compare`: several runs' results on one chart, and a table of their differences.
 
-use super::args::SizeArgs;
+use super::args::{ReportArgs, SizeArgs};
 use anyhow::Result;
 use std::path::PathBuf;
 use surge::report::compare::compare_text;
@@ -41,8 +41,16 @@ pub struct CompareArgs {
     /// Where to write compare.png, compare.svg and compare.csv.
     #[arg(long, default_value = "output/compare")]
     pub out: PathBuf,
+    /// Replace an output folder that holds another command's results.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing (no table, no summary line).
+    #[arg(long)]
+    pub quiet: bool,
     #[command(flatten)]
     pub size: SizeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn compare(args: &CompareArgs) -> Result<()> {
@@ -51,10 +59,14 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         metric: args.metric.name(),
         app: args.app.clone(),
         out: args.out.clone(),
+        force: args.force,
         size: args.size.size()?,
     };
     let result = surge::workflow::compare::compare(&request)?;
-    print!("{}", compare_text(&result.rows));
-    println!("results: {}", result.out.display());
+    args.report.write(&result.out, args.quiet)?;
+    if !args.quiet {
+        print!("{}", compare_text(&result.rows));
+        println!("results: {}", result.out.display());
+    }
     Ok(())
 }

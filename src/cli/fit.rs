@@ -1,6 +1,6 @@
 //! `surge fit`: the behavioural parameters fitted to the reported figures.
 
-use super::args::{FitSettingsArgs, SizeArgs};
+use super::args::{FitSettingsArgs, ReportArgs, SizeArgs};
 use super::progress::FitBar;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -25,8 +25,13 @@ pub struct FitArgs {
     /// shipped scenario runs with.
     #[arg(long, conflicts_with = "hold_out")]
     pub write_params: bool,
+    /// Replace an output folder that holds another command's results.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub size: SizeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn fit(args: &FitArgs) -> Result<()> {
@@ -34,6 +39,7 @@ pub fn fit(args: &FitArgs) -> Result<()> {
         settings: args.settings.settings(),
         hold_out: args.hold_out.clone(),
         out: args.out.clone(),
+        force: args.force,
         fitted: args.fitted.clone(),
         write_params: args.write_params,
         size: args.size.size()?,
@@ -42,6 +48,7 @@ pub fn fit(args: &FitArgs) -> Result<()> {
     let result = surge::workflow::fit::fit(&request, &bar);
     bar.finish();
     let result = result?;
+    args.report.write(&result.out, args.settings.quiet)?;
     print!("{}", fit_text(&result.report));
     if let Some(rows) = &result.held {
         println!(

@@ -17,10 +17,13 @@ pub struct MergeArgs {
     /// Print nothing (no headline table, no summary line).
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub report: super::args::ReportArgs,
 }
 
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let merged = surge::workflow::shard::merge(&args.parts, args.out.as_deref(), args.force)?;
+    args.report.write(&merged.out, args.quiet)?;
     if args.quiet {
         return Ok(());
     }

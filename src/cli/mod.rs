@@ -49,6 +49,19 @@ pub enum Command {
         dir: PathBuf,
         #[command(flatten)]
         size: args::SizeArgs,
+        /// Print nothing (else the files written).
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write report.html into an output folder (of run, compare, sweep, sensitivity, tune, fit
+    /// or validate): one self-contained page to hand on, with the scenario, the headline table,
+    /// every plot inline with its reading, the parameters and the command that reproduces it.
+    Report {
+        /// The output folder, e.g. output/facebook-2021-10-04.
+        dir: PathBuf,
+        /// Print nothing (else the page's path).
+        #[arg(long)]
+        quiet: bool,
     },
     /// Overlay several runs' results on one chart and tabulate their differences.
     Compare(compare::CompareArgs),
@@ -91,6 +104,9 @@ pub enum Command {
         /// Scenario files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Print only the errors.
+        #[arg(long)]
+        quiet: bool,
     },
 }
 
@@ -98,8 +114,15 @@ pub enum Command {
 pub fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Run(args) => run::run(&args),
-        Command::Check { files } => check::check(&files),
-        Command::Plot { dir, size } => plot::plot(&dir, &size),
+        Command::Check { files, quiet } => check::check(&files, quiet),
+        Command::Plot { dir, size, quiet } => plot::plot(&dir, &size, quiet),
+        Command::Report { dir, quiet } => {
+            let path = surge::workflow::report::report(&dir)?;
+            if !quiet {
+                println!("report: {}", path.display());
+            }
+            Ok(())
+        }
         Command::Compare(args) => compare::compare(&args),
         Command::Fit(args) => fit::fit(&args),
         Command::Validate(args) => validate::validate(&args),

@@ -4,7 +4,12 @@ use super::args::SizeArgs;
 use anyhow::Result;
 use std::path::Path;
 
-pub fn plot(dir: &Path, size: &SizeArgs) -> Result<()> {
-    surge::workflow::run::plot(dir, size.size()?)?;
+pub fn plot(dir: &Path, size: &SizeArgs, quiet: bool) -> Result<()> {
+    let written = surge::workflow::run::plot(dir, size.size()?)?;
+    if !quiet {
+        for file in written {
+            println!("{}", file.display());
+        }
+    }
     Ok(())
 }

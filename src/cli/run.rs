@@ -1,6 +1,6 @@
 //! `surge run`: a scenario's Monte Carlo runs and their results.
 
-use super::args::{EngineArgs, ParameterArgs, ShardArgs, SizeArgs, thread_count};
+use super::args::{EngineArgs, ParameterArgs, ReportArgs, ShardArgs, SizeArgs, thread_count};
 use super::progress::{Bar, RUNS, print_sharded};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -40,6 +40,8 @@ pub struct RunArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub size: SizeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
@@ -59,6 +61,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
         size: args.size.size()?,
     };
     let result = surge::workflow::run::run(&request, &Bar::new(args.quiet, RUNS))?;
+    args.report
+        .write_whole(&result, |r| r.out.as_path(), args.quiet)?;
     print_sharded(args.quiet, result, |r| {
         print!("{}", report::headline_table(&r.summary));
         println!("results: {}", r.out.display());

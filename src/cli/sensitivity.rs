@@ -1,6 +1,6 @@
 //! `surge sensitivity`: which factor moves each headline figure most.
 
-use super::args::{EngineArgs, ShardArgs, SizeArgs, thread_count};
+use super::args::{EngineArgs, ReportArgs, ShardArgs, SizeArgs, thread_count};
 use super::progress::{Bar, POINTS, print_sharded};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -70,6 +70,8 @@ pub struct SensitivityArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub size: SizeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
@@ -97,6 +99,8 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     };
     let result =
         surge::workflow::sensitivity::sensitivity(&request, &Bar::new(args.quiet, POINTS))?;
+    args.report
+        .write_whole(&result, |r| r.out.as_path(), args.quiet)?;
     print_sharded(args.quiet, result, |r| {
         print!("{}", sensitivity_text(&r.summary, &r.rows));
         println!("results: {}", r.out.display());

@@ -1,6 +1,6 @@
 //! `surge sweep`: a scenario at every point of a design.
 
-use super::args::{EngineArgs, ParameterArgs, ShardArgs, SizeArgs, thread_count};
+use super::args::{EngineArgs, ParameterArgs, ReportArgs, ShardArgs, SizeArgs, thread_count};
 use super::progress::{Bar, POINTS, print_sharded};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -63,6 +63,8 @@ pub struct SweepArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub size: SizeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn sweep(args: &SweepArgs) -> Result<()> {
@@ -86,6 +88,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         size: args.size.size()?,
     };
     let result = surge::workflow::sweep::sweep(&request, &Bar::new(args.quiet, POINTS))?;
+    args.report
+        .write_whole(&result, |r| r.out.as_path(), args.quiet)?;
     print_sharded(args.quiet, result, |r| {
         print!("{}", sweep_text(&r.summary, &r.points, r.figure));
         println!("results: {}", r.out.display());

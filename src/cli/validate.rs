@@ -1,6 +1,6 @@
 //! `surge validate`: leave-one-event-out and out-of-fit checks of the fit.
 
-use super::args::{FitSettingsArgs, SizeArgs};
+use super::args::{FitSettingsArgs, ReportArgs, SizeArgs};
 use super::progress::FitBar;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -27,8 +27,13 @@ pub struct ValidateArgs {
     /// Output folder for each held-out event's timeline plot (timeline-<event>.png/svg) and timelines.json.
     #[arg(long, default_value = "output/validate")]
     pub out: PathBuf,
+    /// Replace an output folder that holds another command's results.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub size: SizeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn validate(args: &ValidateArgs) -> Result<()> {
@@ -38,12 +43,14 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
         catalogue: (!args.no_catalogue).then(|| args.catalogue.clone()),
         notes: Some(args.notes.clone()).filter(|p| p.is_file()),
         out: args.out.clone(),
+        force: args.force,
         size: args.size.size()?,
     };
     let bar = FitBar::new(args.settings.quiet);
     let result = surge::workflow::validate::validate(&request, &bar);
     bar.finish();
     let result = result?;
+    args.report.write(&args.out, args.settings.quiet)?;
     print!("{}", result.markdown);
     println!(
         "\nvalidation took {:.1} s; table: {}",

@@ -61,6 +61,14 @@ pub struct Staging {
     _lock: File,
 }
 
+/// The files by which each command's output folder is known: with `--force`, a folder holding
+/// any of them (another command's results) may be replaced; one holding none never is.
+pub const RESULT_MARKERS: [&str; 4] = ["summary.json", "compare.csv", "fit.json", "timelines.json"];
+
+fn holds_surge_results(dir: &Path) -> bool {
+    RESULT_MARKERS.iter().any(|f| dir.join(f).is_file())
+}
+
 /// The scenario name in a result folder's summary.json, if it has one.
 fn scenario_of(dir: &Path) -> Option<String> {
     let json: serde_json::Value =
@@ -123,7 +131,7 @@ impl Staging {
                             scenario: scenario.to_string(),
                         });
                     }
-                    None if !empty => {
+                    None if !empty && !(force && holds_surge_results(target)) => {
                         return Err(FolderError::NotResults(
                             target.to_path_buf(),
                             "summary.json",
@@ -132,7 +140,9 @@ impl Staging {
                     _ => {}
                 },
                 Owner::Marker(file) => {
-                    if !empty && !target.join(file).is_file() {
+                    let replaceable =
+                        target.join(file).is_file() || (force && holds_surge_results(target));
+                    if !empty && !replaceable {
                         return Err(FolderError::NotResults(target.to_path_buf(), file));
                     }
                 }

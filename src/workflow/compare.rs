@@ -19,6 +19,8 @@ pub struct CompareRequest {
     /// The app drawn and tabulated [default: the first app of the first run that all have].
     pub app: Option<String>,
     pub out: PathBuf,
+    /// Replace a folder that holds another command's results.
+    pub force: bool,
     pub size: PlotSize,
 }
 
@@ -68,7 +70,7 @@ pub fn compare(request: &CompareRequest) -> Result<CompareResult> {
         }
     }
     let rows = compare_table(&runs, Some(&app));
-    let staging = Staging::begin_for(&request.out, Owner::Marker("compare.csv"), false)?;
+    let staging = Staging::begin_for(&request.out, Owner::Marker("compare.csv"), request.force)?;
     let dir = staging.path();
     write_atomic(&dir.join("compare.csv"), &compare_csv(&rows)?)?;
     let chart = CompareChart {

@@ -42,6 +42,8 @@ pub enum Error {
     #[error(transparent)]
     Plot(#[from] crate::report::plot::PlotError),
     #[error(transparent)]
+    Page(#[from] crate::report::page::PageError),
+    #[error(transparent)]
     Decode(#[from] crate::summary::encode::DecodeError),
     #[error(transparent)]
     Json(#[from] serde_json::Error),

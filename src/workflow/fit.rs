@@ -56,6 +56,8 @@ pub struct FitRequest {
     pub hold_out: Option<String>,
     /// Output folder [default: output/fit, or output/fit-holdout-<EVENT>].
     pub out: Option<PathBuf>,
+    /// Replace a folder that holds another command's results.
+    pub force: bool,
     /// Where else to write the fitted parameters.
     pub fitted: Option<PathBuf>,
     /// Also replace the shipped parameters and posterior.
@@ -175,6 +177,8 @@ pub fn fit(request: &FitRequest, progress: &dyn FitProgress) -> Result<FitResult
     };
     let events = on_engines(&train)?;
     let test_events = test.as_ref().map(on_engines).transpose()?;
+    // The output folder is checked (and locked) before the fit, not after its minutes of work.
+    let staging = Staging::begin_for(&out, Owner::Marker("fit.json"), request.force)?;
     let started = Instant::now();
     let pool = super::pool::worker_pool(a.threads)?;
     let (posterior, fitted, held) = pool.install(|| {
@@ -198,7 +202,6 @@ pub fn fit(request: &FitRequest, progress: &dyn FitProgress) -> Result<FitResult
         parameters: parameter_rows(&posterior, &priors),
         observations: fitted.rows,
     };
-    let staging = Staging::begin_for(&out, Owner::Marker("fit.json"), false)?;
     let dir = staging.path();
     let posterior_bytes = posterior_csv(&posterior)?;
     write_atomic(&dir.join("posterior.csv"), &posterior_bytes)?;

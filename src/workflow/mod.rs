@@ -20,6 +20,7 @@ pub mod parts;
 pub mod points;
 pub mod pool;
 pub mod progress;
+pub mod report;
 pub mod resources;
 pub mod run;
 pub mod sensitivity;

@@ -26,6 +26,8 @@ pub struct ValidateRequest {
     pub notes: Option<PathBuf>,
     /// Folder of the timelines and the plot.
     pub out: PathBuf,
+    /// Replace a folder that holds another command's results.
+    pub force: bool,
     pub size: PlotSize,
 }
 
@@ -60,6 +62,13 @@ pub fn validate(request: &ValidateRequest, progress: &dyn FitProgress) -> Result
         .as_deref()
         .map(load_observations)
         .transpose()?;
+    // The notes and the output folder are checked (and the folder locked) before the fits.
+    let notes = request
+        .notes
+        .as_deref()
+        .map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())))
+        .transpose()?;
+    let staging = Staging::begin_for(&request.out, Owner::Marker("timelines.json"), request.force)?;
     let (full, results) = super::pool::worker_pool(a.threads)?.install(|| {
         let full = full_fit(
             &all,
@@ -78,13 +87,7 @@ pub fn validate(request: &ValidateRequest, progress: &dyn FitProgress) -> Result
         "surge validate --particles {} --generations {} --max-simulations {} --seed {}",
         a.particles, a.generations, a.max_simulations, a.seed
     );
-    let notes = request
-        .notes
-        .as_deref()
-        .map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())))
-        .transpose()?;
     let markdown = validation_markdown(&full, &results, &command, notes.as_deref());
-    let staging = Staging::begin_for(&request.out, Owner::Marker("timelines.json"), false)?;
     let dir = staging.path();
     let timelines: Vec<EventTimeline> = results
         .iter()
