@@ -326,6 +326,7 @@ fn compare(
         metric,
         app,
         out,
+        force: false,
         size: size(width, height)?,
     };
     Ok(surge::workflow::compare::compare(&request)
@@ -373,6 +374,7 @@ fn fit(
         },
         hold_out,
         out: Some(out),
+        force: false,
         fitted: None,
         write_params: false,
         size: size(width, height)?,
@@ -389,6 +391,12 @@ fn plot(folder: PathBuf, width: u32, height: u32) -> PyResult<Vec<PathBuf>> {
     surge::workflow::run::plot(&folder, size(width, height)?).map_err(to_py)
 }
 
+/// Writes the folder's self-contained report.html (as `surge report`); returns its path.
+#[pyfunction]
+fn report(folder: PathBuf) -> PyResult<PathBuf> {
+    surge::workflow::report::report(&folder).map_err(to_py)
+}
+
 #[pymodule]
 fn _surge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SurgeError", m.py().get_type::<SurgeError>())?;
@@ -396,6 +404,7 @@ fn _surge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(plot, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;

@@ -105,6 +105,11 @@ class Output:
             shutil.rmtree(staging, ignore_errors=True)
         return target
 
+    def report(self) -> Path:
+        """Writes the folder's self-contained report.html (as ``surge report``) and returns
+        its path: one page to hand on, with the plots, tables and what reproduces them."""
+        return Path(_surge.report(str(self.folder)))
+
     def plot(self, kind: str) -> bytes:
         """The PNG bytes of one of the folder's plots (``adoption``, ``sweep``, ...)."""
         path = self.folder / f"{kind}.png"

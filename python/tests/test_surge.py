@@ -77,6 +77,18 @@ def test_a_run_from_python_writes_exactly_what_surge_run_writes(tmp_path):
         assert (cli / name).read_bytes() == (py / name).read_bytes(), name
 
 
+def test_report_writes_the_page_surge_report_writes(tmp_path):
+    out = tmp_path / "run"
+    r = surge.run(str(SCENARIO), runs=12, seed=4, threads=1, out=out)
+    page = r.report()
+    assert page == out / "report.html"
+    from_python = page.read_bytes()
+    page.unlink()
+    subprocess.run([surge_binary(), "report", str(out), "--quiet"], check=True)
+    assert page.read_bytes() == from_python
+    assert b"<figure><svg" in from_python and b"peak sign-ups" in from_python
+
+
 def test_what_if_values_match_a_sweep_key_on_the_command_line(tmp_path):
     # A longer outage brings more arrivals in 24 h (means of the same seeds).
     s = surge.Scenario.from_file(SCENARIO)

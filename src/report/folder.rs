@@ -131,7 +131,7 @@ impl Staging {
                             scenario: scenario.to_string(),
                         });
                     }
-                    None if !empty && !(force && holds_surge_results(target)) => {
+                    None if !(empty || force && holds_surge_results(target)) => {
                         return Err(FolderError::NotResults(
                             target.to_path_buf(),
                             "summary.json",

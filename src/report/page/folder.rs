@@ -240,19 +240,20 @@ fn readings(kind: Kind, dir: &Path) -> Vec<String> {
                 let num = |j: usize| get(j).parse::<f64>().unwrap_or(f64::NAN);
                 if get(10) == "reference" {
                     reference = Some((get(0), get(1), num(2)));
-                } else if let Some((figure, name, median)) = &reference {
-                    if *figure == get(0) && out.len() < 6 {
-                        out.push(format!(
-                            "{figure}: {} {} against {name} {}, difference {} (90% interval {} to {}, {})",
-                            get(1),
-                            human(num(2)),
-                            human(*median),
-                            human(num(5)),
-                            human(num(6)),
-                            human(num(7)),
-                            get(10)
-                        ));
-                    }
+                } else if let Some((figure, name, median)) = &reference
+                    && *figure == get(0)
+                    && out.len() < 6
+                {
+                    out.push(format!(
+                        "{figure}: {} {} against {name} {}, difference {} (90% interval {} to {}, {})",
+                        get(1),
+                        human(num(2)),
+                        human(*median),
+                        human(num(5)),
+                        human(num(6)),
+                        human(num(7)),
+                        get(10)
+                    ));
                 }
             }
             out
@@ -366,11 +367,11 @@ pub fn folder_page(kind: Kind, dir: &Path) -> Result<String, PageError> {
             ));
         }
     }
-    if kind == Kind::Validate {
-        if let Ok(text) = std::fs::read_to_string(dir.join("validation.md")) {
-            body.push_str("<h2>validation.md</h2>");
-            body.push_str(&markdown(&text));
-        }
+    if kind == Kind::Validate
+        && let Ok(text) = std::fs::read_to_string(dir.join("validation.md"))
+    {
+        body.push_str("<h2>validation.md</h2>");
+        body.push_str(&markdown(&text));
     }
     if !tables.is_empty() {
         body.push_str("<h2>Tables</h2>");
@@ -380,14 +381,13 @@ pub fn folder_page(kind: Kind, dir: &Path) -> Result<String, PageError> {
             }
         }
     }
-    if let Some(f) = json_file {
-        if let Some(value) = std::fs::read(dir.join(f))
+    if let Some(f) = json_file
+        && let Some(value) = std::fs::read(dir.join(f))
             .ok()
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        {
-            let _ = write!(body, "<h2>What was done ({f})</h2>");
-            body.push_str(&json_sections(&value));
-        }
+    {
+        let _ = write!(body, "<h2>What was done ({f})</h2>");
+        body.push_str(&json_sections(&value));
     }
     Ok(page(&format!("surge: {} ({name})", kind.title()), &body))
 }

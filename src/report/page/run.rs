@@ -442,12 +442,20 @@ pub fn run_page(dir: &Path) -> Result<String, PageError> {
         "<p class=\"lede\">{}</p>",
         escape(&sentences.join(" "))
     );
-    if let Some(description) = scenario.as_ref().map(|sc| sc.description.trim()) {
-        if !description.is_empty() {
-            let _ = write!(body, "<p class=\"muted\">{}</p>", escape(description));
-        }
+    if let Some(description) = scenario.as_ref().map(|sc| sc.description.trim())
+        && !description.is_empty()
+    {
+        let _ = write!(body, "<p class=\"muted\">{}</p>", escape(description));
     }
     body.push_str("</header>");
+    // The answer first: what a reader takes away, before the tables and plots behind it.
+    let adoption = adoption_readings(s);
+    let rates = rate_readings(&run);
+    body.push_str("<h2>In brief</h2><ul class=\"brief\">");
+    for line in adoption.iter().take(2).chain(rates.iter().take(2)) {
+        let _ = write!(body, "<li>{}</li>", escape(line));
+    }
+    body.push_str("</ul>");
     body.push_str("<h2>Headline figures</h2>");
     let _ = write!(
         body,
