@@ -14,6 +14,12 @@ cp output/facebook-2021-10-04/adoption.png docs/images/facebook-2021-10-04-adopt
 cp output/facebook-2021-10-04/rate.png docs/images/facebook-2021-10-04-rate.png
 cp output/facebook-2021-10-04/regions.png docs/images/facebook-2021-10-04-regions.png
 cp output/compare-6h-vs-24h/compare.png docs/images/compare-6h-vs-24h.png
+# The report page's screenshot, taken in headless Chromium by the browser test (needs Debian's
+# chromium and chromium-driver, and Selenium: see .ci/run).
+"$surge" report output/facebook-2021-10-04 --quiet
+if command -v chromedriver >/dev/null && python3 -c "import selenium" 2>/dev/null; then
+  python3 tests/browser/check_report.py output/facebook-2021-10-04/report.html --screenshot docs/images/report.png
+fi
 # The agent engine on a random and on a clustered network (about a minute together).
 "$surge" run scenarios/facebook-2021-10-04-agents-random.toml --quiet
 "$surge" run scenarios/facebook-2021-10-04-agents-clustered.toml --quiet

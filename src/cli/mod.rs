@@ -99,6 +99,9 @@ pub enum Command {
     },
     /// Print surge's man page (roff), e.g. `surge man > ~/.local/share/man/man1/surge.1`.
     Man,
+    /// Print the JSON Schema of the scenario format (the one checked in as
+    /// docs/scenario.schema.json), for editors that complete and check TOML as one types.
+    Schema,
     /// Validate scenario files; exit 0 if all are valid, 2 otherwise.
     Check {
         /// Scenario files to check.
@@ -133,5 +136,9 @@ pub fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Slurm(args) => slurm::slurm(&args),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
+        Command::Schema => {
+            print!("{}", surge::scenario::scenario_schema());
+            Ok(())
+        }
     }
 }

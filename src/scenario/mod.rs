@@ -11,6 +11,7 @@ mod named;
 mod overrides;
 mod params;
 mod raw;
+mod schema;
 mod validate;
 mod vary;
 
@@ -21,5 +22,6 @@ pub use domain::{
 pub use error::{ScenarioError, ValidationIssue};
 pub use overrides::{OverrideError, ScenarioTemplate, is_parameter, set_parameters};
 pub use params::{PARAMETER_NAMES, load_params};
+pub use schema::scenario_schema;
 pub use validate::{default_params_file, load_scenario, parse_scenario};
 pub use vary::{Vary, VaryError};

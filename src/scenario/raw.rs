@@ -1,29 +1,36 @@
 //! Raw scenario and parameter files exactly as written (serde), before any checks.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawScenario {
+    /// The scenario's name: names its output folder (output/<name>/) and its plots.
     pub name: String,
+    /// One line on what the scenario is, shown on the report page.
     #[serde(default)]
     pub description: String,
     /// Behavioural parameter file, relative to the scenario file. If absent:
     /// `../params/fitted.toml` when it exists, else `../params/default.toml`.
     pub params: Option<String>,
+    /// The simulated clock, the runs and the engine.
     pub simulation: RawSimulation,
+    /// The event (`[event]`): an outage or a trust shock of the services the users rely on.
     pub event: RawEvent,
     /// Further events (`[[events]]`), on the same services or on an alternative app.
     #[serde(default)]
     pub events: Vec<RawEvent>,
+    /// The regions (`[[regions]]`), each with its users of the affected services.
     pub regions: Vec<RawRegion>,
+    /// The alternative apps (`[[apps]]`) users may go to.
     pub apps: Vec<RawApp>,
     /// The agent engine's contact network (with `simulation.engine = "agents"` only).
     pub network: Option<RawNetwork>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNetwork {
     pub mean_degree: Option<f64>,
@@ -37,23 +44,32 @@ pub(crate) struct RawNetwork {
     pub independent_accounts: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSimulation {
     /// Hours simulated before the event starts.
     #[serde(default)]
     pub lead_hours: f64,
+    #[schemars(range(min = 0.0))]
+    /// Hours simulated from the event's start.
     pub horizon_hours: f64,
+    #[schemars(range(min = 0.0))]
+    /// Length of a simulation step in minutes.
     pub step_minutes: f64,
+    /// Minutes between two recorded output points (a multiple of the step).
     #[serde(default = "default_output_minutes")]
     pub output_minutes: f64,
+    /// Monte Carlo runs (`--runs` overrides it).
     #[serde(default = "default_runs")]
     pub runs: u64,
+    /// Master seed; run i uses the stream (seed, i) (`--seed` overrides it).
     #[serde(default = "default_seed")]
     pub seed: u64,
     /// `cohort` (default) or `agents`.
+    #[schemars(extend("enum" = ["cohort", "agents"]))]
     pub engine: Option<String>,
     /// `exact` (default) or `hybrid`.
+    #[schemars(extend("enum" = ["exact", "hybrid"]))]
     pub sampler: Option<String>,
     /// Simulated users of the agent engine.
     pub agents: Option<u64>,
@@ -69,27 +85,37 @@ fn default_seed() -> u64 {
     20_211_004
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEvent {
     /// `outage` or `trust_shock`.
+    #[schemars(extend("enum" = ["outage", "trust_shock"]))]
     pub kind: String,
+    /// The services that fail (outage) or lose trust (trust shock), or one alternative app
+    /// (a further event that takes that app down).
     #[serde(default)]
     pub services: Vec<String>,
+    #[schemars(with = "String", extend("format" = "date-time"))]
+    /// When the event starts (UTC).
     pub start: toml::value::Datetime,
     /// Outage only.
     pub duration_hours: Option<f64>,
     /// Outage only: share of attempts that fail, for every region without its own value.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub severity: Option<f64>,
+    /// Outage only: severity per region name, overriding `severity` there.
     #[serde(default)]
     pub severity_by_region: BTreeMap<String, f64>,
     /// Outage only: its length was known in advance (a court-ordered block), so urgency is full at once.
     pub announced: Option<bool>,
     /// Announced outage only: when the block was announced (in the news), before `start`.
+    #[schemars(with = "Option<String>", extend("format" = "date-time"))]
     pub announced_at: Option<toml::value::Datetime>,
     /// Outage only: share of users who reach their contacts on a service of the family that stays up.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub fallback_share: Option<f64>,
     /// Trust shock only: share of the service's users who want to move (a survey figure).
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub wanting_to_move: Option<f64>,
     /// Trust shock only: dated coverage index that drives the push.
     pub coverage: Option<RawCoverage>,
@@ -102,11 +128,12 @@ pub(crate) struct RawEvent {
 
 /// One app named by the event's news (`[[event.named]]`): a constant `share` (from `from`, if
 /// given), or a dated series `shares` from `from` every `every_hours`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNamed {
     pub app: String,
     pub share: Option<f64>,
+    #[schemars(with = "Option<String>", extend("format" = "date-time"))]
     pub from: Option<toml::value::Datetime>,
     pub every_hours: Option<f64>,
     pub shares: Option<Vec<f64>>,
@@ -114,10 +141,11 @@ pub(crate) struct RawNamed {
     pub source: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCoverage {
     /// Date-time of the first point.
+    #[schemars(with = "String", extend("format" = "date-time"))]
     pub from: toml::value::Datetime,
     /// Hours between points.
     pub every_hours: f64,
@@ -127,38 +155,55 @@ pub(crate) struct RawCoverage {
     pub source: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRegion {
+    /// The region's name, as the apps' region tables use it.
     pub name: String,
+    #[schemars(range(min = 0.0))]
+    /// Users of the affected services in the region.
     pub users: f64,
+    /// The region's offset from UTC in hours (its activity follows local time).
     pub utc_offset_hours: f64,
     /// 24 shares (local hours 0..23) of users who open a messaging app in that hour; default shape if absent.
+    #[schemars(length(min = 24, max = 24))]
     pub activity: Option<Vec<f64>>,
     /// Share of users who reach most contacts on a channel that stays up; 0 if absent.
     #[serde(default)]
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub reachable_elsewhere: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawApp {
+    /// The app's name.
     pub name: String,
+    #[schemars(range(min = 0.0))]
+    /// Relative pull of the app on a switcher with no contacts there (docs/MODEL.md §5).
     pub attractiveness: f64,
+    /// Registrations the servers take per second, worldwide; unlimited if absent.
     pub capacity_per_second: Option<f64>,
+    /// Registrations per second per region (instead of a worldwide capacity).
     #[serde(default)]
     pub capacity_by_region: BTreeMap<String, f64>,
+    /// Organic sign-ups per day that would come anyway (outside the affected users).
     #[serde(default)]
     pub baseline_per_day: f64,
+    #[schemars(range(min = 0.0, max = 1.0))]
+    /// Share of arrivals still active after 30 days.
     pub retention_30d: f64,
+    /// Per region name (or `default` for the regions not listed): share of the region's
+    /// affected users already active on the app.
     pub active_share: BTreeMap<String, f64>,
+    /// The same for users holding a dormant account at the app.
     pub dormant_share: BTreeMap<String, f64>,
     /// Verification codes (SMS) deliverable per second, per region; no limit if absent.
     #[serde(default)]
     pub verification_by_region: BTreeMap<String, f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawParams {
     pub looking: RawLooking,
@@ -166,7 +211,7 @@ pub(crate) struct RawParams {
     pub signup: RawSignup,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawLooking {
     pub innovation_per_hour: f64,
@@ -178,14 +223,14 @@ pub(crate) struct RawLooking {
     pub dormant_boost: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawChoice {
     pub contact_weight: f64,
     pub account_affinity: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSignup {
     pub patience_minutes: f64,
