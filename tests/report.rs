@@ -189,7 +189,7 @@ fn the_same_flags_on_every_subcommand() {
             "surge {command} has no --quiet"
         );
     }
-    // --report wherever a page can be made from the folder written.
+    // --report on every command that writes an output folder.
     for command in [
         "run",
         "compare",
@@ -197,6 +197,7 @@ fn the_same_flags_on_every_subcommand() {
         "validate",
         "sweep",
         "sensitivity",
+        "tune",
         "merge",
     ] {
         assert!(

@@ -1,6 +1,6 @@
 //! `surge tune`: what each setting costs and buys.
 
-use super::args::{EngineArgs, ParameterArgs, SizeArgs, thread_count};
+use super::args::{EngineArgs, ParameterArgs, ReportArgs, SizeArgs, thread_count};
 use super::progress::{Bar, RUNS};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -48,6 +48,8 @@ pub struct TuneArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub size: SizeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn tune(args: &TuneArgs) -> Result<()> {
@@ -67,6 +69,7 @@ pub fn tune(args: &TuneArgs) -> Result<()> {
     };
     // Tune shows its timings as notes, no bar (each setting is timed, a bar would cost time).
     let result = surge::workflow::tune::tune(&request, &Bar::new(args.quiet, RUNS))?;
+    args.report.write(&result.out, args.quiet)?;
     if !args.quiet {
         print!("{}", tune_text(&result.summary));
         println!("results: {}", result.out.display());
