@@ -177,14 +177,16 @@ pub fn fit(
 ) -> Posterior {
     let n = settings.particles.max(2);
     let dims = priors.priors.len();
-    let simulate = |generation: usize, index: usize, u: &[f64]| {
-        events
-            .predict(
-                &priors.behaviour(base, u),
-                stream_key(settings.seed, generation as u64, outside::ABC_RUNS),
-                index as u64,
-            )
-            .total
+    // Generation 0 needs every distance (its quantile is the next tolerance); later ones only
+    // whether a particle is within the tolerance, and the distance of those that are, so a
+    // particle is rejected as soon as its cheapest events put it beyond (`distance_within`).
+    let simulate = |generation: usize, index: usize, u: &[f64], epsilon: f64| {
+        events.distance_within(
+            &priors.behaviour(base, u),
+            stream_key(settings.seed, generation as u64, outside::ABC_RUNS),
+            index as u64,
+            epsilon,
+        )
     };
     // Generation 0: the prior.
     progress.generation_started(0, f64::INFINITY, n);
@@ -192,7 +194,7 @@ pub fn fit(
         .into_par_iter()
         .map(|i| {
             let u = priors.sample(&mut rng(settings.seed, 0, i, outside::ABC_PRIOR));
-            let d = simulate(0, i, &u);
+            let d = simulate(0, i, &u, f64::INFINITY);
             progress.simulated(1);
             (u, d)
         })
@@ -255,7 +257,7 @@ pub fn fit(
                 .map(|i| {
                     let mut r = rng(settings.seed, t, i, outside::ABC_PERTURB);
                     let u = perturb(&pop, &sigma, priors, &mut r);
-                    let d = simulate(t, i, &u);
+                    let d = simulate(t, i, &u, epsilon);
                     progress.simulated(usize::from(d <= epsilon));
                     (u, d)
                 })

@@ -156,17 +156,54 @@ impl EventSet {
 
     /// Simulates every event once with `behaviour` (run `run` of `seed`).
     fn simulate(&self, behaviour: &Behaviour, seed: u64, run: u64) -> Vec<Tally> {
-        self.scenarios
-            .iter()
-            .enumerate()
-            .map(|(e, s)| {
-                let engine = self.engines[e].build(s, behaviour);
-                let mut tally = Tally::new(s.apps.len(), s.regions.len(), s.timeline.steps);
-                let streams = RunStreams::new(seed, run.wrapping_mul(31).wrapping_add(e as u64));
-                engine.run(&streams, &mut tally);
-                tally
-            })
+        (0..self.scenarios.len())
+            .map(|e| self.simulate_event(e, behaviour, seed, run))
             .collect()
+    }
+
+    /// Event `e` simulated once: its streams depend on (seed, run, e) alone, so an event gives
+    /// the same tally whether or not the others are simulated.
+    fn simulate_event(&self, e: usize, behaviour: &Behaviour, seed: u64, run: u64) -> Tally {
+        let s = &self.scenarios[e];
+        let engine = self.engines[e].build(s, behaviour);
+        let mut tally = Tally::new(s.apps.len(), s.regions.len(), s.timeline.steps);
+        let streams = RunStreams::new(seed, run.wrapping_mul(31).wrapping_add(e as u64));
+        engine.run(&streams, &mut tally);
+        tally
+    }
+
+    /// The fit's distance of `behaviour` (as `predict(..).total`), or, as soon as the events
+    /// simulated so far already put it above `epsilon`, that partial distance (a lower bound,
+    /// and above `epsilon`): "early rejection" (Prangle 2016, "Lazy ABC", Stat. Comput. 26;
+    /// exact for a distance that only grows with each event's terms). Events are simulated
+    /// cheapest first (steps x regions x apps). The accept-or-reject decision, and the distance
+    /// of every accepted parameter set, are exactly those of the full simulation: the partial
+    /// sum must pass `epsilon` by a relative 1e-9 (far above its rounding), and a set that is
+    /// not rejected early is scored by `predict`'s own sum, in its order.
+    pub fn distance_within(&self, behaviour: &Behaviour, seed: u64, run: u64, epsilon: f64) -> f64 {
+        let cost = |e: usize| {
+            let s = &self.scenarios[e];
+            s.timeline.steps * s.regions.len() * s.apps.len()
+        };
+        let mut order: Vec<usize> = (0..self.scenarios.len()).collect();
+        order.sort_by_key(|&e| (cost(e), e));
+        let mut tallies: Vec<Option<Tally>> = (0..self.scenarios.len()).map(|_| None).collect();
+        let mut partial = 0.0;
+        for &e in &order {
+            let tally = self.simulate_event(e, behaviour, seed, run);
+            for (i, o) in self.observations.iter().enumerate() {
+                if o.fitted && self.index[i].0 == e {
+                    let d = self.score_one(i, &tally).0;
+                    partial += d * d;
+                }
+            }
+            tallies[e] = Some(tally);
+            if partial.sqrt() > epsilon * (1.0 + 1e-9) {
+                return partial.sqrt();
+            }
+        }
+        let tallies: Vec<Tally> = tallies.into_iter().flatten().collect();
+        self.score(&tallies).total
     }
 
     /// The curves a timeline plot draws: every (event, app, counts) that a count observation
@@ -239,28 +276,34 @@ impl EventSet {
         self.score(&self.simulate(behaviour, seed, run))
     }
 
+    /// (distance, model value) of observation `i` from its event's tally.
+    fn score_one(&self, i: usize, tally: &Tally) -> (f64, f64) {
+        let o = &self.observations[i];
+        let (e, app, region) = self.index[i];
+        let s = &self.scenarios[e];
+        score(o, s.timeline.step_hours, |start| {
+            let reference = window(s, start, o.window_hours);
+            match o.then_hours {
+                // The rate right after the reference window over the rate in it.
+                Some(then) => {
+                    let after = window(s, start + o.window_hours, then);
+                    rate_ratio(
+                        value(o, tally, reference, app, region),
+                        o.window_hours,
+                        value(o, tally, after, app, region),
+                        then,
+                    )
+                }
+                None => value(o, tally, reference, app, region),
+            }
+        })
+    }
+
     fn score(&self, tallies: &[Tally]) -> Prediction {
         let mut values = Vec::with_capacity(self.observations.len());
         let mut distances = Vec::with_capacity(self.observations.len());
-        for (o, &(e, app, region)) in self.observations.iter().zip(&self.index) {
-            let s = &self.scenarios[e];
-            let tally = &tallies[e];
-            let best = score(o, s.timeline.step_hours, |start| {
-                let reference = window(s, start, o.window_hours);
-                match o.then_hours {
-                    // The rate right after the reference window over the rate in it.
-                    Some(then) => {
-                        let after = window(s, start + o.window_hours, then);
-                        rate_ratio(
-                            value(o, tally, reference, app, region),
-                            o.window_hours,
-                            value(o, tally, after, app, region),
-                            then,
-                        )
-                    }
-                    None => value(o, tally, reference, app, region),
-                }
-            });
+        for i in 0..self.observations.len() {
+            let best = self.score_one(i, &tallies[self.index[i].0]);
             distances.push(best.0);
             values.push(best.1);
         }
@@ -491,5 +534,35 @@ source = "synthetic"
         let mut all = obs.clone();
         all.iter_mut().for_each(|o| o.fitted = true);
         assert!(fit_distance(&d, &all) > 100.0);
+    }
+
+    /// Early rejection changes no decision: a parameter set within the tolerance gets exactly
+    /// its full distance, one beyond it a distance beyond it (here for tolerances below, at and
+    /// above the full distance of each of a few parameter sets).
+    #[test]
+    fn early_rejection_keeps_every_decision_and_every_accepted_distance() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let set =
+            crate::calibrate::observations::load_observations(&root.join("data/observations.toml"))
+                .unwrap();
+        let events = EventSet::new(&set, Some(&root.join("params/default.toml"))).unwrap();
+        let base = events.scenarios[0].behaviour.clone();
+        for (run, scale) in [(0u64, 1.0), (1, 0.2), (2, 5.0)] {
+            let mut b = base.clone();
+            b.word_of_mouth_per_hour *= scale;
+            let full = events.predict(&b, 7, run).total;
+            assert!(full > 0.0);
+            for epsilon in [full * 0.5, full, full * 2.0, f64::INFINITY] {
+                let d = events.distance_within(&b, 7, run, epsilon);
+                if full <= epsilon {
+                    assert_eq!(d.to_bits(), full.to_bits(), "run {run}, epsilon {epsilon}");
+                } else {
+                    assert!(
+                        d > epsilon && d <= full * (1.0 + 1e-12),
+                        "run {run}: {d} vs {full}"
+                    );
+                }
+            }
+        }
     }
 }
