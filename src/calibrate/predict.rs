@@ -174,7 +174,7 @@ impl EventSet {
 
     /// The fit's distance of `behaviour` (as `predict(..).total`), or, as soon as the events
     /// simulated so far already put it above `epsilon`, that partial distance (a lower bound,
-    /// and above `epsilon`): "early rejection" (Prangle 2016, "Lazy ABC", Stat. Comput. 26;
+    /// and above `epsilon`): "early rejection" (Prangle 2016, "Lazy ABC", Stat. Comput. 26:171;
     /// exact for a distance that only grows with each event's terms). Events are simulated
     /// cheapest first (steps x regions x apps). The accept-or-reject decision, and the distance
     /// of every accepted parameter set, are exactly those of the full simulation: the partial
