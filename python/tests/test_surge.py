@@ -89,6 +89,14 @@ def test_report_writes_the_page_surge_report_writes(tmp_path):
     assert b"<figure><svg" in from_python and b"peak sign-ups" in from_python
 
 
+def test_what_if_values_are_recorded_and_shown_on_the_page(tmp_path):
+    scenario = surge.Scenario.from_file(SCENARIO).with_values({"event.duration_hours": 8.0})
+    r = surge.run(scenario, runs=6, seed=4, threads=1, out=tmp_path / "eight")
+    assert r.summary["values"] == [["event.duration_hours", 8.0]]
+    page = r.report().read_text()
+    assert "What-if values set on the scenario" in page and "event.duration_hours = 8" in page
+
+
 def test_what_if_values_match_a_sweep_key_on_the_command_line(tmp_path):
     # A longer outage brings more arrivals in 24 h (means of the same seeds).
     s = surge.Scenario.from_file(SCENARIO)

@@ -99,6 +99,10 @@ pub struct Summary {
     /// assortativity of each app's accounts); absent for the cohort engine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<serde_json::Value>,
+    /// What-if values set on the scenario before the run (by key path, as `sweep --vary` names
+    /// them), when a front end set any (Python's `Scenario.with_values`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<(String, f64)>,
     /// What the 90% intervals carry.
     pub band: String,
     /// How the quantiles (here and in timeseries.csv) were computed, with their error bound.
@@ -183,6 +187,7 @@ impl Summary {
             engine: mc.engine.clone(),
             sampler: scenario.sampler,
             network: mc.engine_report.clone(),
+            values: Vec::new(),
             band: band.to_string(),
             parameters,
             event: info(&scenario.event),

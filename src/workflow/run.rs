@@ -138,7 +138,8 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunR
             &|| progress.advance(1),
         )?;
         progress.finish();
-        let summary = Summary::new(&scenario, &mc, seed, info);
+        let mut summary = Summary::new(&scenario, &mc, seed, info);
+        summary.values = request.values.clone();
         report::write_run(
             &dir,
             &summary,

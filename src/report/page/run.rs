@@ -390,6 +390,14 @@ fn command(summary: &Summary) -> String {
     }
     if summary.engine.starts_with("agent") {
         cmd.push_str(" --engine agents");
+        if let Some(users) = summary
+            .network
+            .as_ref()
+            .and_then(|n| n.get("simulated_users"))
+            .and_then(serde_json::Value::as_u64)
+        {
+            let _ = write!(cmd, " --agents {users}");
+        }
     }
     if summary.sampler != crate::model::draw::Sampler::Exact {
         cmd.push_str(" --sampler hybrid");
@@ -519,6 +527,14 @@ pub fn run_page(dir: &Path) -> Result<String, PageError> {
     });
     body.push_str(&parameters(s, params_text));
     body.push_str("<h2>Reproduce</h2>");
+    if !s.values.is_empty() {
+        let set: Vec<String> = s.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let _ = write!(
+            body,
+            "<p><strong>What-if values set on the scenario before the run</strong> (from a front end such as Python's <code>Scenario.with_values</code>; the command below runs the file without them): {}</p>",
+            escape(&set.join(", "))
+        );
+    }
     body.push_str(&facts(&[
         ("command".into(), command(s)),
         ("seed".into(), s.seed.to_string()),

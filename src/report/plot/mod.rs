@@ -223,6 +223,7 @@ mod tests {
                 }],
                 regions: vec![],
                 utc_offsets: vec![],
+                values: vec![],
                 step_hours: 1.0,
                 headline: vec![],
             },
