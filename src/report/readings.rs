@@ -5,7 +5,6 @@
 use super::format::{duration, human};
 use super::series::{SavedRun, SeriesPoint};
 use super::summary::HeadlineRow;
-use chrono::{DateTime, Utc};
 
 /// A headline figure across runs: its median and 90% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,16 +55,10 @@ pub struct PeakReading {
     pub wait_region: Option<String>,
 }
 
-fn event_start(run: &SavedRun) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&run.summary.event.start)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// "19:40" at `hours` after the event's start shifted by `offset` hours.
 fn clock(run: &SavedRun, hours: f64, offset: f64) -> Option<String> {
-    let t =
-        event_start(run)? + chrono::Duration::seconds(((hours + offset) * 3600.0).round() as i64);
+    let t = super::plot::style::parse_time(&run.summary.event.start)?
+        + chrono::Duration::seconds(((hours + offset) * 3600.0).round() as i64);
     Some(t.format("%H:%M").to_string())
 }
 

@@ -57,14 +57,7 @@ const SECTIONS: [&str; 5] = ["simulation", "event", "regions", "apps", "network"
 impl ScenarioTemplate {
     /// Reads and validates the scenario (and its parameter file, or `params_override`).
     pub fn load(path: &Path, params_override: Option<&Path>) -> Result<Self, ScenarioError> {
-        let text = read_input(path)?;
-        let base = parse_scenario(path, &text, params_override)?;
-        Ok(ScenarioTemplate {
-            path: path.to_path_buf(),
-            text,
-            params_override: params_override.map(Path::to_path_buf),
-            base,
-        })
+        Self::parse(path, read_input(path)?, params_override)
     }
 
     /// [`ScenarioTemplate::load`] for a scenario given as text; `path` names it in errors and

@@ -10,7 +10,6 @@ use crate::report::plot::style::colour;
 use crate::report::readings::{peak_reading, reached_limits};
 use crate::report::series::SavedRun;
 use crate::report::summary::{HeadlineRow, Summary};
-use sha2::{Digest, Sha256};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -27,11 +26,7 @@ pub fn scenario_text(summary: &Summary) -> ScenarioText {
     match std::fs::read(&path) {
         Err(_) => ScenarioText::Missing(path),
         Ok(bytes) => {
-            let sha: String = Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            if sha == summary.scenario.sha256 {
+            if crate::report::parts::sha256_hex(&bytes) == summary.scenario.sha256 {
                 ScenarioText::Same(String::from_utf8_lossy(&bytes).into_owned())
             } else {
                 ScenarioText::Changed(path)

@@ -160,13 +160,13 @@ impl Figure for Rate<'_> {
         let waits = series_of("queue_wait");
         let x = active_window(&rates, &waits);
         // The answer first, in words, above the charts (the report page says the same).
-        let answer = answer_lines(self.run, &drawn);
-        let answer_px = 14 + 26 * answer.len() as u32;
-        let (answer_area, charts) = charts.split_vertically(answer_px);
-        draw_answer(&answer_area, &answer)?;
         // A panel per reached regional limit (up to three) between the rates and the waits,
         // on its own scale: a 35/s limit under a 2,000/s capacity is a line on the zero axis.
         let reached = reached_limits(self.run);
+        let answer = answer_lines(self.run, &drawn, &reached);
+        let answer_px = 14 + 26 * answer.len() as u32;
+        let (answer_area, charts) = charts.split_vertically(answer_px);
+        draw_answer(&answer_area, &answer)?;
         let height = charts.dim_in_pixel().1;
         let (rate_area, rest) = charts.split_vertically(if reached.is_empty() {
             height * 55 / 100
@@ -326,7 +326,11 @@ impl Rate<'_> {
 
 /// The plot's answer in words: the peak of the apps with the highest peaks (two at most), the
 /// longest wait, and the regional limit reached longest.
-fn answer_lines(run: &SavedRun, drawn: &[(RGBColor, usize, &AppInfo)]) -> Vec<(RGBColor, String)> {
+fn answer_lines(
+    run: &SavedRun,
+    drawn: &[(RGBColor, usize, &AppInfo)],
+    reached: &[ReachedLimit],
+) -> Vec<(RGBColor, String)> {
     let mut readings: Vec<(RGBColor, PeakReading)> = drawn
         .iter()
         .filter_map(|(c, _, a)| Some((*c, peak_reading(run, &a.name)?)))
@@ -347,7 +351,7 @@ fn answer_lines(run: &SavedRun, drawn: &[(RGBColor, usize, &AppInfo)]) -> Vec<(R
     {
         lines.push((*c, r.wait_sentence()));
     }
-    if let Some(limit) = reached_limits(run).first() {
+    if let Some(limit) = reached.first() {
         lines.push((BLACK, limit.sentence(run)));
     }
     lines

@@ -219,7 +219,8 @@ pub fn further_event_label(e: &crate::report::summary::EventInfo) -> String {
     }
 }
 
-fn parse_time(t: &str) -> Option<DateTime<Utc>> {
+/// An ISO 8601 time as summary.json writes it (`2021-10-04T15:39:00Z`).
+pub fn parse_time(t: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(t)
         .ok()
         .map(|t| t.with_timezone(&Utc))
