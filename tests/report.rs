@@ -213,7 +213,7 @@ fn compare_force_replaces_other_results_only() {
         c.assert()
     };
     compare(false).failure().stderr(predicates::str::contains(
-        "not surge results (no compare.csv)",
+        "another command's surge results (no compare.csv)",
     ));
     compare(true).success();
     assert!(target.join("compare.csv").is_file());

@@ -388,7 +388,17 @@ fn fit(
 #[pyfunction]
 #[pyo3(signature = (folder, width=1600, height=1000))]
 fn plot(folder: PathBuf, width: u32, height: u32) -> PyResult<Vec<PathBuf>> {
-    surge::workflow::run::plot(&folder, size(width, height)?).map_err(to_py)
+    surge::workflow::run::plot_in_place(&folder, size(width, height)?).map_err(to_py)
+}
+
+/// Copies the results folder `folder` into `target` whole (staged, then swapped in), by the
+/// command line's rule: `target` may hold only results surge wrote, replaced with `force` when
+/// they are another scenario's or command's; anything else in it is refused.
+#[pyfunction]
+#[pyo3(signature = (folder, target, force=false))]
+fn save(folder: PathBuf, target: PathBuf, force: bool) -> PyResult<PathBuf> {
+    surge::report::folder::copy_results(&folder, &target, force).map_err(|e| to_py(e.into()))?;
+    Ok(target)
 }
 
 /// Writes the folder's self-contained report.html (as `surge report`); returns its path.
@@ -405,6 +415,7 @@ fn _surge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(plot, m)?)?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
+    m.add_function(wrap_pyfunction!(save, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -86,24 +85,11 @@ class Output:
 
     def save(self, folder: PathLike, force: bool = False) -> Path:
         """Copies every file into ``folder`` at once (a staging folder beside it, then a
-        rename). A folder that holds files is refused unless ``force``, which replaces it."""
-        target = Path(folder)
-        if target.exists() and not target.is_dir():
-            raise SurgeError(f"{target} is a file, not a folder")
-        if target.exists() and any(target.iterdir()) and not force:
-            raise SurgeError(f"{target} is not empty; give a new or empty folder, or force=True")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
-            for f in self.folder.iterdir():
-                if f.is_file():
-                    shutil.copy2(f, staging / f.name)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(staging, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return target
+        rename), by the command line's rule: ``folder`` may be new, empty, or hold only results
+        surge wrote (its ``surge-manifest.json``); ``force`` lets it replace another scenario's
+        or command's results. A folder holding anything else, or the working folder, is refused
+        with SurgeError, ``force`` or not."""
+        return Path(_surge.save(str(self.folder), str(folder), force))
 
     def report(self) -> Path:
         """Writes the folder's self-contained report.html (as ``surge report``) and returns

@@ -111,11 +111,43 @@ def test_save_is_whole_and_refuses_a_folder_with_files(tmp_path):
     r = surge.run(str(SCENARIO), runs=4, seed=1)
     target = r.save(tmp_path / "kept")
     assert (target / "summary.json").is_file()
+    assert (target / "surge-manifest.json").is_file()
+    # An ordinary folder (rwxr-xr-x under the usual umask), not a temporary folder's 0700.
+    assert (target.stat().st_mode & 0o055) == (0o055 & ~_umask())
+    # Saving again over its own results is fine.
+    r.save(tmp_path / "kept")
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "notes.txt").write_text("mine")
-    with pytest.raises(surge.SurgeError, match="not empty"):
-        r.save(tmp_path / "full")
+    for force in (False, True):
+        with pytest.raises(surge.SurgeError, match="surge did not write"):
+            r.save(tmp_path / "full", force=force)
     assert (tmp_path / "full" / "notes.txt").read_text() == "mine"
+
+
+def _umask() -> int:
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def _tree(folder: Path) -> dict:
+    return {p.relative_to(folder): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(folder.rglob("*"))}
+
+
+def test_out_and_force_never_touch_a_users_files(tmp_path, monkeypatch):
+    user = tmp_path / "user"
+    (user / "src").mkdir(parents=True)
+    (user / "notes.txt").write_text("mine")
+    (user / "summary.json").write_text('{"scenario":{"name":"facebook-2021-10-04"}}')
+    (user / "src" / "main.c").write_text("int main;")
+    before = _tree(user)
+    monkeypatch.chdir(user)
+    for out in (user, user / "src", ".", "..", user / "."):
+        for force in (False, True):
+            with pytest.raises(surge.SurgeError):
+                surge.run(str(SCENARIO), runs=2, seed=1, out=out, force=force)
+            assert _tree(user) == before, (out, force)
 
 
 def test_the_gil_is_released_while_runs_go_on():

@@ -5,7 +5,7 @@ use anyhow::Result;
 use std::path::Path;
 
 pub fn plot(dir: &Path, size: &SizeArgs, quiet: bool) -> Result<()> {
-    let written = surge::workflow::run::plot(dir, size.size()?)?;
+    let written = surge::workflow::run::plot_in_place(dir, size.size()?)?;
     if !quiet {
         for file in written {
             println!("{}", file.display());

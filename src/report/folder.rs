@@ -24,9 +24,15 @@ pub enum FolderError {
         scenario: String,
     },
     #[error(
-        "{0} holds files that are not surge results (no {1}); surge replaces its output folder whole, so give an empty or new --out"
+        "{0} holds another command's surge results (no {1}); use another --out, or --force to replace them"
     )]
-    NotResults(PathBuf, &'static str),
+    OtherCommand(PathBuf, &'static str),
+    #[error(
+        "{path} holds {} that surge did not write, so it is left as it is (with --force too): {}; give a new or empty folder, or one that holds only surge's results",
+        plural(entries.len()),
+        listed(entries)
+    )]
+    Foreign { path: PathBuf, entries: Vec<String> },
     #[error("another surge command is writing to {0}; wait for it or use another --out")]
     Busy(PathBuf),
     #[error("cannot prepare the output folder {path}")]
@@ -34,6 +40,37 @@ pub enum FolderError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "{0} holds no {manifest}, so surge did not write it (or an older surge did) and adds nothing to it; run the command again into a new --out",
+        manifest = super::owned::MANIFEST
+    )]
+    NotSurge(PathBuf),
+    #[error(transparent)]
+    Owned(#[from] super::owned::OwnedError),
+    #[error(transparent)]
+    Write(#[from] super::atomic::WriteError),
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 entry".into()
+    } else {
+        format!("{n} entries")
+    }
+}
+
+/// The first ten entries, then how many more.
+fn listed(entries: &[String]) -> String {
+    let mut s = entries
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if entries.len() > 10 {
+        s.push_str(&format!(" and {} more", entries.len() - 10));
+    }
+    s
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> FolderError + '_ {
@@ -58,22 +95,155 @@ pub enum Owner<'a> {
 pub struct Staging {
     target: PathBuf,
     staging: tempfile::TempDir,
-    _lock: File,
+    _lock: FolderLock,
 }
 
-/// The files by which each command's output folder is known: with `--force`, a folder holding
-/// any of them (another command's results) may be replaced; one holding none never is.
+/// An exclusive lock on a folder's writers: the file `.<name>.surge-lock` beside it, removed
+/// when the lock is released, so no lock file outlives the command that took it.
+#[derive(Debug)]
+pub struct FolderLock {
+    path: PathBuf,
+    file: File,
+}
+
+impl FolderLock {
+    /// Takes the lock of `target` (whose parent must exist), or `Busy` if another command holds
+    /// it. The holder removes the file on release; a waiter that locked a file already removed
+    /// (its inode no longer at the path) tries again, so two holders never coexist.
+    pub fn take(target: &Path) -> Result<Self, FolderError> {
+        let (parent, name) = parent_and_name(target)?;
+        let path = parent.join(format!(".{name}.surge-lock"));
+        for _ in 0..64 {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(io(&path))?;
+            if !file.try_lock_exclusive().map_err(io(&path))? {
+                return Err(FolderError::Busy(target.to_path_buf()));
+            }
+            if same_file(&file, &path) {
+                return Ok(FolderLock { path, file });
+            }
+        }
+        Err(FolderError::Busy(target.to_path_buf()))
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        // Removed while still held: a waiter that opened it sees another inode and retries.
+        let _ = std::fs::remove_file(&self.path);
+        let _ = FileExt::unlock(&self.file);
+    }
+}
+
+/// The folder a target sits in and its own name; "/", ".", ".." and "x/.." name no folder of
+/// their own (they have no file name), nor does the working folder or any folder above it.
+fn parent_and_name(target: &Path) -> Result<(PathBuf, String), FolderError> {
+    let name = match target.file_name() {
+        Some(n) => n.to_string_lossy().into_owned(),
+        None => {
+            let what = if target.has_root() && target.parent().is_none() {
+                "the root folder"
+            } else if target
+                .components()
+                .all(|c| c == std::path::Component::CurDir)
+            {
+                "the working folder itself"
+            } else {
+                "a folder above another (it ends in ..)"
+            };
+            return Err(FolderError::NotOwnFolder(target.to_path_buf(), what));
+        }
+    };
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+/// The file by which each command's output folder is known (`run`, `sweep`, `sensitivity` and
+/// `tune`: summary.json; `compare`, `fit`, `validate`).
 pub const RESULT_MARKERS: [&str; 4] = ["summary.json", "compare.csv", "fit.json", "timelines.json"];
-
-fn holds_surge_results(dir: &Path) -> bool {
-    RESULT_MARKERS.iter().any(|f| dir.join(f).is_file())
-}
 
 /// The scenario name in a result folder's summary.json, if it has one.
 fn scenario_of(dir: &Path) -> Option<String> {
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
+        serde_json::from_slice(&crate::scenario::bounded::read(&dir.join("summary.json")).ok()?)
+            .ok()?;
     Some(json.get("scenario")?.get("name")?.as_str()?.to_string())
+}
+
+/// Checks that surge may replace `target` as `owner`'s output: absent, empty, or holding only
+/// files surge wrote (its manifest's, unchanged); then only `owner`'s results, or with `force`
+/// another scenario's or command's. A folder holding anything else is refused, `force` or not.
+pub fn check_replaceable(target: &Path, owner: Owner, force: bool) -> Result<(), FolderError> {
+    parent_and_name(target)?;
+    if super::owned::holds_working_folder(target) {
+        return Err(FolderError::NotOwnFolder(
+            target.to_path_buf(),
+            "the working folder or a folder above it",
+        ));
+    }
+    if !target.exists() {
+        return Ok(());
+    }
+    if !std::fs::symlink_metadata(target)
+        .map_err(io(target))?
+        .is_dir()
+    {
+        return Err(FolderError::NotAFolder(target.to_path_buf()));
+    }
+    let empty = std::fs::read_dir(target)
+        .map_err(io(target))?
+        .next()
+        .is_none();
+    if empty {
+        return Ok(());
+    }
+    let entries = super::owned::foreign(target)?;
+    if !entries.is_empty() {
+        return Err(FolderError::Foreign {
+            path: target.to_path_buf(),
+            entries,
+        });
+    }
+    if force {
+        return Ok(());
+    }
+    match owner {
+        Owner::Scenario(scenario) => match scenario_of(target) {
+            Some(found) if found != scenario => Err(FolderError::OtherScenario {
+                path: target.to_path_buf(),
+                found,
+                scenario: scenario.to_string(),
+            }),
+            Some(_) => Ok(()),
+            None => Err(FolderError::OtherCommand(
+                target.to_path_buf(),
+                "summary.json",
+            )),
+        },
+        Owner::Marker(file) if target.join(file).is_file() => Ok(()),
+        Owner::Marker(file) => Err(FolderError::OtherCommand(target.to_path_buf(), file)),
+    }
 }
 
 impl Staging {
@@ -85,69 +255,18 @@ impl Staging {
     }
 
     /// [`Staging::begin`] for any command's results: a folder holding `owner`'s results is
-    /// replaced; one holding other files is refused.
+    /// replaced; one holding files surge did not write is refused.
     pub fn begin_for(target: &Path, owner: Owner, force: bool) -> Result<Self, FolderError> {
-        // "/", ".", ".." and "x/.." name no folder of their own (they have no file name).
-        let name = match target.file_name() {
-            Some(n) => n.to_string_lossy().into_owned(),
-            None => {
-                let what = if target.has_root() && target.parent().is_none() {
-                    "the root folder"
-                } else if target
-                    .components()
-                    .all(|c| c == std::path::Component::CurDir)
-                {
-                    "the working folder itself"
-                } else {
-                    "a folder above another (it ends in ..)"
-                };
-                return Err(FolderError::NotOwnFolder(target.to_path_buf(), what));
-            }
-        };
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let (parent, name) = parent_and_name(target)?;
         if target.exists() && !target.is_dir() {
             return Err(FolderError::NotAFolder(target.to_path_buf()));
         }
+        // Refuse before creating anything, so a refused command leaves no trace.
+        check_replaceable(target, owner, force)?;
         std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-        let lock_path = parent.join(format!(".{name}.surge-lock"));
-        let lock = File::create(&lock_path).map_err(io(&lock_path))?;
-        if !lock.try_lock_exclusive().map_err(io(&lock_path))? {
-            return Err(FolderError::Busy(target.to_path_buf()));
-        }
-        if target.is_dir() {
-            let empty = std::fs::read_dir(target)
-                .map_err(io(target))?
-                .next()
-                .is_none();
-            match owner {
-                Owner::Scenario(scenario) => match scenario_of(target) {
-                    Some(found) if found != scenario && !force => {
-                        return Err(FolderError::OtherScenario {
-                            path: target.to_path_buf(),
-                            found,
-                            scenario: scenario.to_string(),
-                        });
-                    }
-                    None if !(empty || force && holds_surge_results(target)) => {
-                        return Err(FolderError::NotResults(
-                            target.to_path_buf(),
-                            "summary.json",
-                        ));
-                    }
-                    _ => {}
-                },
-                Owner::Marker(file) => {
-                    let replaceable =
-                        target.join(file).is_file() || (force && holds_surge_results(target));
-                    if !empty && !replaceable {
-                        return Err(FolderError::NotResults(target.to_path_buf(), file));
-                    }
-                }
-            }
-        }
+        let lock = FolderLock::take(target)?;
+        // Checked again under the lock: another command may have written meanwhile.
+        check_replaceable(target, owner, force)?;
         // With the lock held, any staging folder of this target is left over from a killed run.
         let prefix = format!(".{name}.surge-staging-");
         for entry in std::fs::read_dir(&parent).map_err(io(&parent))?.flatten() {
@@ -157,6 +276,7 @@ impl Staging {
         }
         let staging = tempfile::Builder::new()
             .prefix(&prefix)
+            .permissions(folder_permissions())
             .tempdir_in(&parent)
             .map_err(io(&parent))?;
         Ok(Staging {
@@ -171,20 +291,98 @@ impl Staging {
         self.staging.path()
     }
 
-    /// Puts the staged folder in the target's place at once (on Linux one atomic exchange; the
-    /// old results end up in the staging folder, which is then removed).
+    /// Records the staged files as surge's (`surge-manifest.json`) and puts the staged folder
+    /// in the target's place at once (on Linux one atomic exchange). Of the old folder, only
+    /// the files surge wrote are removed: anything put there since the check stays, in the
+    /// hidden staging folder beside the target.
     pub fn commit(self) -> Result<(), FolderError> {
-        let staged = self.staging.path().to_path_buf();
+        super::owned::record(self.staging.path())?;
+        let staged = self.staging.keep();
         if self.target.is_dir() {
             exchange(&staged, &self.target).map_err(io(&self.target))?;
-            // The old results are now at the staging path; the TempDir removes them.
-            drop(self.staging);
+            // The old results are now at the staging path.
+            super::owned::remove(&staged)?;
         } else {
-            let staged = self.staging.keep();
             std::fs::rename(&staged, &self.target).map_err(io(&self.target))?;
         }
         Ok(())
     }
+}
+
+/// Adds or replaces the files `files` (name, bytes) in `dir`, a folder surge wrote, in place
+/// (`surge plot`, `surge report`): under the folder's lock, each written atomically, then
+/// recorded in its manifest. A file of that name that surge did not write (not in the manifest,
+/// or changed since) is refused before anything is written.
+pub fn write_in_place(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), FolderError> {
+    let dir = dir.canonicalize().map_err(io(dir))?;
+    let _lock = FolderLock::take(&dir)?;
+    let Some(owned) = super::owned::read(&dir) else {
+        return Err(FolderError::NotSurge(dir));
+    };
+    let mut entries = Vec::new();
+    for (name, _) in files {
+        let path = dir.join(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let ours = meta.file_type().is_file()
+            && owned
+                .files
+                .get(name)
+                .is_some_and(|hash| super::owned::file_sha256(&path).is_ok_and(|h| h == *hash));
+        if !ours {
+            entries.push(name.clone());
+        }
+    }
+    if !entries.is_empty() {
+        return Err(FolderError::Foreign { path: dir, entries });
+    }
+    for (name, bytes) in files {
+        super::atomic::write_atomic(&dir.join(name), bytes)?;
+    }
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    super::owned::add(&dir, &names)?;
+    Ok(())
+}
+
+/// Copies the files of the results folder `src` (top level) into `target` whole, as a command
+/// writes its output (`Staging`): `target`'s owner is `src`'s scenario, else its command's
+/// result file. The Python package's `save` and `out=`.
+pub fn copy_results(src: &Path, target: &Path, force: bool) -> Result<(), FolderError> {
+    let scenario = scenario_of(src);
+    let owner = match &scenario {
+        Some(name) => Owner::Scenario(name),
+        None => Owner::Marker(
+            RESULT_MARKERS
+                .iter()
+                .find(|m| src.join(m).is_file())
+                .copied()
+                .unwrap_or("summary.json"),
+        ),
+    };
+    let staging = Staging::begin_for(target, owner, force)?;
+    for entry in std::fs::read_dir(src).map_err(io(src))? {
+        let entry = entry.map_err(io(src))?;
+        let name = entry.file_name();
+        if name == super::owned::MANIFEST || !entry.file_type().map_err(io(src))?.is_file() {
+            continue;
+        }
+        let bytes = crate::scenario::bounded::read(&entry.path()).map_err(io(&entry.path()))?;
+        super::atomic::write_atomic(&staging.path().join(&name), &bytes)?;
+    }
+    staging.commit()
+}
+
+/// Output folders are ordinary folders (rwxr-xr-x before the umask), not a temporary folder's
+/// private 0700.
+#[cfg(unix)]
+fn folder_permissions() -> std::fs::Permissions {
+    std::os::unix::fs::PermissionsExt::from_mode(0o755)
+}
+
+#[cfg(not(unix))]
+fn folder_permissions() -> std::fs::Permissions {
+    std::fs::metadata(".").map(|m| m.permissions()).unwrap()
 }
 
 /// Swaps two folders atomically (Linux renameat2 with RENAME_EXCHANGE).
@@ -284,7 +482,7 @@ mod tests {
         std::fs::write(other.join("notes.txt"), "keep").unwrap();
         assert!(matches!(
             Staging::begin(&other, "a", true),
-            Err(FolderError::NotResults(..))
+            Err(FolderError::Foreign { .. })
         ));
     }
 }

@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod compare;
 pub mod folder;
 pub mod format;
+pub mod owned;
 pub mod page;
 pub mod parts;
 pub mod plot;

@@ -60,6 +60,10 @@ pub struct Manifest {
     pub out: String,
     /// Whether every unit of the share is done and saved.
     pub complete: bool,
+    /// The SHA-256 of every data file of the part, recorded when it is complete; `merge`
+    /// refuses a part whose files differ.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -89,6 +93,7 @@ impl Manifest {
             plan,
             out: out.display().to_string(),
             complete: true,
+            files: Default::default(),
         }
     }
 
@@ -151,6 +156,8 @@ pub enum PartsError {
     },
     #[error("{path}: {message}")]
     Damaged { path: PathBuf, message: String },
+    #[error("another surge command is writing the part {0}; wait for it or use another --out")]
+    Busy(PathBuf),
     #[error("{path}")]
     Io {
         path: PathBuf,
@@ -185,18 +192,130 @@ pub fn part_folder(parts: &Path, shard: Shard) -> PathBuf {
     parts.join(format!("shard-{}-of-{}", shard.index, shard.count))
 }
 
-/// Writes a part's manifest atomically.
+/// The files a part may hold: its manifest, its journal and its data.
+const PART_FILES: [&str; 6] = [
+    "manifest.json",
+    JOURNAL,
+    "runs.csv",
+    "summaries.bin",
+    "single.bin",
+    "engine.json",
+];
+
+/// Writes a part's manifest atomically; a complete one records the SHA-256 of each data file.
 pub fn write_manifest(folder: &Path, manifest: &Manifest) -> Result<(), PartsError> {
     let path = folder.join("manifest.json");
-    super::atomic::write_json_pretty(&path, manifest).map_err(|e| PartsError::Damaged {
+    let mut manifest = manifest.clone();
+    manifest.files.clear();
+    if manifest.complete {
+        for name in &PART_FILES[1..] {
+            let file = folder.join(name);
+            if file.is_file() {
+                let hash = super::owned::file_sha256(&file).map_err(io(&file))?;
+                manifest.files.insert(name.to_string(), hash);
+            }
+        }
+    }
+    super::atomic::write_json_pretty(&path, &manifest).map_err(|e| PartsError::Damaged {
         path,
         message: e.to_string(),
     })
 }
 
+/// Checks that a complete part's data files are the ones its shard wrote (their recorded
+/// SHA-256).
+fn verify_files(folder: &Path, m: &Manifest) -> Result<(), PartsError> {
+    if m.files.is_empty() && m.start < m.end {
+        return Err(PartsError::Damaged {
+            path: folder.to_path_buf(),
+            message:
+                "its manifest records no file hashes (an older surge wrote it); run its shard again"
+                    .into(),
+        });
+    }
+    for (name, hash) in &m.files {
+        let path = folder.join(name);
+        let found = super::owned::file_sha256(&path).map_err(io(&path))?;
+        if found != *hash {
+            return Err(PartsError::Damaged {
+                path,
+                message: format!(
+                    "changed since its shard wrote it (SHA-256 {} now, {} recorded); run that shard again",
+                    &found[..12],
+                    &hash[..12.min(hash.len())]
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The known files of a part folder that are there, or `None` if it holds anything else (a
+/// folder, a link, a file a shard does not write).
+fn part_files(folder: &Path) -> Option<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder).ok()? {
+        let entry = entry.ok()?;
+        let name = entry.file_name();
+        let known = PART_FILES.iter().any(|f| name == *f);
+        if !known || !entry.file_type().ok()?.is_file() {
+            return None;
+        }
+        found.push(entry.path());
+    }
+    Some(found)
+}
+
+/// Removes the part folder `folder` if it holds only a shard's files; otherwise refuses, naming
+/// it, and removes nothing.
+fn remove_part(folder: &Path) -> Result<(), PartsError> {
+    let Some(files) = part_files(folder) else {
+        return Err(PartsError::Damaged {
+            path: folder.to_path_buf(),
+            message: "holds files a shard does not write, so surge leaves it as it is; use another --parts".into(),
+        });
+    };
+    for f in files {
+        std::fs::remove_file(&f).map_err(io(&f))?;
+    }
+    std::fs::remove_dir(folder).map_err(io(folder))
+}
+
+/// After a merge: removes each part that holds only the files its complete manifest records
+/// (unchanged), then the folder of parts if that leaves it empty; returns whether the folder
+/// is gone. Anything else (a user's file or folder, a changed part) stays where it is, and the
+/// working folder is never removed.
+pub fn remove_parts(parts: &Path) -> Result<bool, PartsError> {
+    for entry in std::fs::read_dir(parts).map_err(io(parts))? {
+        let entry = entry.map_err(io(parts))?;
+        let path = entry.path();
+        let named = entry.file_name().to_string_lossy().starts_with("shard-");
+        if !named || !entry.file_type().map_err(io(&path))?.is_dir() {
+            continue;
+        }
+        let (Ok(m), Some(files)) = (read_manifest(&path), part_files(&path)) else {
+            continue;
+        };
+        let listed = files.iter().all(|f| {
+            f.file_name().is_some_and(|n| {
+                n == "manifest.json" || m.files.contains_key(&*n.to_string_lossy())
+            })
+        });
+        if m.complete && listed && verify_files(&path, &m).is_ok() {
+            remove_part(&path)?;
+        }
+    }
+    if super::owned::holds_working_folder(parts) {
+        return Ok(false);
+    }
+    Ok(std::fs::remove_dir(parts).is_ok())
+}
+
 pub fn read_manifest(folder: &Path) -> Result<Manifest, PartsError> {
     let path = folder.join("manifest.json");
-    let bytes = std::fs::read(&path).map_err(io(&path))?;
+    let bytes =
+        crate::scenario::bounded::read_capped(&path, crate::scenario::bounded::MAX_INPUT_BYTES)
+            .map_err(io(&path))?;
     serde_json::from_slice(&bytes).map_err(|e| PartsError::Manifest {
         path,
         message: e.to_string(),
@@ -222,7 +341,7 @@ pub fn open_part(folder: &Path, manifest: &Manifest, force: bool) -> Result<(), 
                 });
             }
             Err(e) if !force => return Err(e),
-            _ => std::fs::remove_dir_all(folder).map_err(io(folder))?,
+            _ => remove_part(folder)?,
         }
     }
     std::fs::create_dir_all(folder).map_err(io(folder))?;
@@ -338,6 +457,7 @@ pub fn collect_parts(parts: &Path) -> Result<Vec<(PathBuf, Manifest)>, PartsErro
                 done: "not all".into(),
             });
         }
+        verify_files(&path, &m)?;
         ordered.push((path, m));
     }
     Ok(ordered)
@@ -360,18 +480,19 @@ impl Journal {
         folder: &Path,
     ) -> Result<(Self, Vec<T>), PartsError> {
         let path = folder.join(JOURNAL);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(io(&path)(e)),
-        };
-        let (done, good_bytes) = read_lines(&path, &text, true)?;
         let file = std::fs::OpenOptions::new()
             .create(true)
             .write(true)
             .truncate(false)
             .open(&path)
             .map_err(io(&path))?;
+        // One writer at a time: a second command on the same part is refused, not interleaved.
+        use fs4::fs_std::FileExt;
+        if !file.try_lock_exclusive().map_err(io(&path))? {
+            return Err(PartsError::Busy(folder.to_path_buf()));
+        }
+        let text = crate::scenario::bounded::read_text(&path).map_err(io(&path))?;
+        let (done, good_bytes) = read_lines(&path, &text, true)?;
         file.set_len(good_bytes as u64).map_err(io(&path))?;
         let mut journal = Journal { path, file };
         use std::io::Seek;
@@ -397,7 +518,7 @@ impl Journal {
 /// Reads a complete part's journal.
 pub fn read_journal<T: serde::de::DeserializeOwned>(folder: &Path) -> Result<Vec<T>, PartsError> {
     let path = folder.join(JOURNAL);
-    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    let text = crate::scenario::bounded::read_text(&path).map_err(io(&path))?;
     Ok(read_lines(&path, &text, false)?.0)
 }
 

@@ -51,7 +51,7 @@ pub enum LoadError {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|source| LoadError::Read {
+    crate::scenario::bounded::read(path).map_err(|source| LoadError::Read {
         path: path.to_path_buf(),
         source,
     })

@@ -2,6 +2,7 @@
 //!
 //! May import: model (the behavioural parameters' names and checks). Nothing else of surge.
 
+pub mod bounded;
 pub(crate) mod check;
 mod domain;
 pub(crate) mod error;

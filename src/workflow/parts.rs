@@ -53,7 +53,8 @@ pub fn file_hash(path: Option<&Path>) -> Result<String> {
     let Some(path) = path else {
         return Ok("none".into());
     };
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = crate::scenario::bounded::read(path)
+        .with_context(|| format!("reading {}", path.display()))?;
     Ok(crate::report::parts::sha256_hex(&bytes))
 }
 

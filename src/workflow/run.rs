@@ -161,3 +161,24 @@ pub fn plot(dir: &Path, size: PlotSize) -> Result<Vec<PathBuf>> {
     let saved = SavedRun::load_for_plots(dir)?;
     Ok(draw_run_plots(&saved, size)?)
 }
+
+/// Draws the plots of a finished run's folder again (`surge plot`): all of them are drawn into a
+/// private folder first, so a failure leaves the old plots whole, then each replaces its old
+/// file in place (only files surge wrote; `report::folder::write_in_place`).
+pub fn plot_in_place(dir: &Path, size: PlotSize) -> Result<Vec<PathBuf>> {
+    let mut saved = SavedRun::load_for_plots(dir)?;
+    let scratch = tempfile::tempdir().context("a private folder for the plots")?;
+    saved.dir = scratch.path().to_path_buf();
+    let drawn = draw_run_plots(&saved, size)?;
+    let mut files = Vec::new();
+    for path in &drawn {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        files.push((name, bytes));
+    }
+    crate::report::folder::write_in_place(dir, &files)?;
+    Ok(files.iter().map(|(n, _)| dir.join(n)).collect())
+}

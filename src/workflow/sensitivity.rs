@@ -223,6 +223,12 @@ pub fn sensitivity(
     summary.charted = wanted;
     let shard = request.shards.shard()?;
     let parts = request.shards.parts_folder(&out);
+    // Refused before any work if surge may not write its output there (report::folder).
+    crate::report::folder::check_replaceable(
+        &out,
+        crate::report::folder::Owner::Scenario(&base.name),
+        request.force,
+    )?;
     let plan = serde_json::json!({
         "summary": summary,
         "width": size.width,
@@ -267,7 +273,8 @@ pub fn sensitivity(
         return Ok(Sharded::Part { note });
     }
     let rows = merge(&parts, &out, request.force)?;
-    std::fs::remove_dir_all(&parts).with_context(|| format!("removing {}", parts.display()))?;
+    // The parts go only if they hold nothing but this work's parts (`remove_parts`).
+    crate::report::parts::remove_parts(&parts)?;
     Ok(Sharded::Whole(SensitivityResult { summary, rows, out }))
 }
 

@@ -44,6 +44,7 @@ fn run_plan(request: &RunRequest, s: &RunShard) -> Result<serde_json::Value> {
         "params_file": s.scenario.params_file.display().to_string(),
         "params_sha256": file_hash(Some(&s.scenario.params_file))?,
         "posterior_sha256": file_hash(if s.info.kind == "posterior" { Some(Path::new(&s.info.file)) } else { None })?,
+        "posterior_file": s.info.file,
         "parameters": s.info,
         "engine": s.engine,
         "runs": s.runs,
@@ -131,6 +132,7 @@ pub struct Merged {
 pub fn merge(parts: &Path, out: Option<&Path>, force: bool) -> Result<Merged> {
     let found = collect_parts(parts)?;
     let first = &found[0].1;
+    check_posterior(&first.plan)?;
     let out = out.map_or_else(|| PathBuf::from(&first.out), Path::to_path_buf);
     let run = match first.command {
         ShardedCommand::Run => Some(merge_run(&found, &out, force)?),
@@ -150,6 +152,29 @@ pub fn merge(parts: &Path, out: Option<&Path>, force: bool) -> Result<Merged> {
         out,
         run,
     })
+}
+
+/// Refuses to merge parts whose posterior file has changed since the shards ran (its SHA-256
+/// is in the plan): the merged results would name a posterior they were not drawn from.
+pub fn check_posterior(plan: &serde_json::Value) -> Result<()> {
+    let (Some(hash), Some(file)) = (
+        plan["posterior_sha256"].as_str(),
+        plan["posterior_file"].as_str(),
+    ) else {
+        return Ok(());
+    };
+    if hash == "none" {
+        return Ok(());
+    }
+    let now = file_hash(Some(Path::new(file)))?;
+    if now != hash {
+        refuse!(
+            "{file} has changed since the shards ran (SHA-256 {} now, {} then); run the shards again",
+            &now[..12],
+            &hash[..12.min(hash.len())]
+        );
+    }
+    Ok(())
 }
 
 /// Puts the parts of a sharded `run` together into `out`.
@@ -199,7 +224,8 @@ fn merge_run(found: &[(PathBuf, Manifest)], out: &Path, force: bool) -> Result<S
         }
         let read = |name: &str| {
             let path = folder.join(name);
-            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+            crate::scenario::bounded::read(&path)
+                .with_context(|| format!("reading {}", path.display()))
         };
         let part = RunSummaries::from_bytes(&read("summaries.bin")?)
             .with_context(|| format!("{}", folder.join("summaries.bin").display()))?;

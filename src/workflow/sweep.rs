@@ -120,6 +120,12 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<Sharded<
     )?;
     let shard = request.shards.shard()?;
     let parts = request.shards.parts_folder(&out);
+    // Refused before any work if surge may not write its output there (report::folder).
+    crate::report::folder::check_replaceable(
+        &out,
+        crate::report::folder::Owner::Scenario(&base.name),
+        request.force,
+    )?;
     let summary = SweepSummary {
         surge_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioInfo::of(&base),
@@ -143,6 +149,7 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<Sharded<
         "height": size.height,
         "params_sha256": file_hash(Some(&base.params_file))?,
         "posterior_sha256": file_hash(if info.kind == "posterior" { Some(Path::new(&info.file)) } else { None })?,
+        "posterior_file": info.file,
         "engine_args": request.engine,
     });
     let manifest = Manifest::new(
@@ -186,7 +193,8 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<Sharded<
         return Ok(Sharded::Part { note });
     }
     let points = merge(&parts, &out, request.force)?;
-    std::fs::remove_dir_all(&parts).with_context(|| format!("removing {}", parts.display()))?;
+    // The parts go only if they hold nothing but this work's parts (`remove_parts`).
+    crate::report::parts::remove_parts(&parts)?;
     Ok(Sharded::Whole(SweepResult {
         summary,
         points,
@@ -199,6 +207,7 @@ pub fn sweep(request: &SweepRequest, progress: &dyn Progress) -> Result<Sharded<
 pub fn merge(parts: &Path, out: &Path, force: bool) -> Result<Vec<PointResult>> {
     let found = collect_parts(parts)?;
     let plan = &found[0].1.plan;
+    super::shard::check_posterior(plan)?;
     let summary: SweepSummary = serde_json::from_value(plan["summary"].clone())
         .context("the parts' plan has no sweep summary")?;
     let figure = plan["figure"].as_u64().unwrap_or(0) as usize;

@@ -137,6 +137,12 @@ pub fn tune(request: &TuneRequest, progress: &dyn Progress) -> Result<TuneResult
     let Settled {
         seed, out, pool, ..
     } = settle(&base, common, "-tune")?;
+    // Refused before any work if surge may not write its output there (report::folder).
+    crate::report::folder::check_replaceable(
+        &out,
+        crate::report::folder::Owner::Scenario(&base.name),
+        request.force,
+    )?;
     let engine = request.engine.settle(base.engine.clone())?;
     let is_agents = matches!(engine, EngineKind::Agents(_));
     if let Some(b) = request.budget

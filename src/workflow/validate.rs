@@ -66,7 +66,10 @@ pub fn validate(request: &ValidateRequest, progress: &dyn FitProgress) -> Result
     let notes = request
         .notes
         .as_deref()
-        .map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())))
+        .map(|p| {
+            crate::scenario::bounded::read_text_capped(p, crate::scenario::bounded::MAX_INPUT_BYTES)
+                .with_context(|| format!("reading {}", p.display()))
+        })
         .transpose()?;
     let staging = Staging::begin_for(&request.out, Owner::Marker("timelines.json"), request.force)?;
     let (full, results) = super::pool::worker_pool(a.threads)?.install(|| {

@@ -140,7 +140,9 @@ fn json_sections(value: &serde_json::Value) -> String {
 
 /// A CSV file as a table; a wide one (over 12 columns) keeps its medians and key columns.
 fn csv_table(path: &Path) -> Option<String> {
-    let mut reader = csv::Reader::from_path(path).ok()?;
+    let mut reader = csv::Reader::from_reader(std::io::Cursor::new(
+        crate::scenario::bounded::read(path).ok()?,
+    ));
     let headers: Vec<String> = reader.headers().ok()?.iter().map(String::from).collect();
     let wide = headers.len() > 12;
     let keep: Vec<usize> = (0..headers.len())
@@ -226,11 +228,13 @@ fn markdown(text: &str) -> String {
 /// What the folder found, in a few sentences.
 fn readings(kind: Kind, dir: &Path) -> Vec<String> {
     let json = |f: &str| -> Option<serde_json::Value> {
-        serde_json::from_slice(&std::fs::read(dir.join(f)).ok()?).ok()
+        serde_json::from_slice(&crate::scenario::bounded::read(&dir.join(f)).ok()?).ok()
     };
     match kind {
         Kind::Compare => {
-            let Ok(mut reader) = csv::Reader::from_path(dir.join("compare.csv")) else {
+            let Ok(mut reader) = crate::scenario::bounded::read(&dir.join("compare.csv"))
+                .map(|b| csv::Reader::from_reader(std::io::Cursor::new(b)))
+            else {
                 return Vec::new();
             };
             let mut out = Vec::new();
@@ -279,7 +283,7 @@ fn readings(kind: Kind, dir: &Path) -> Vec<String> {
                 fit["stop_reason"].as_str().unwrap_or("?")
             )]
         }
-        Kind::Validate => std::fs::read_to_string(dir.join("validation.md"))
+        Kind::Validate => crate::scenario::bounded::read_text(&dir.join("validation.md"))
             .map(|t| {
                 t.lines()
                     .skip_while(|l| !l.starts_with("Summary by role"))
@@ -356,7 +360,7 @@ pub fn folder_page(kind: Kind, dir: &Path) -> Result<String, PageError> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if let Some(svg) = std::fs::read_to_string(path)
+        if let Some(svg) = crate::scenario::bounded::read_text(path)
             .ok()
             .and_then(|t| inline_svg(&t, &stem))
         {
@@ -368,7 +372,7 @@ pub fn folder_page(kind: Kind, dir: &Path) -> Result<String, PageError> {
         }
     }
     if kind == Kind::Validate
-        && let Ok(text) = std::fs::read_to_string(dir.join("validation.md"))
+        && let Ok(text) = crate::scenario::bounded::read_text(&dir.join("validation.md"))
     {
         body.push_str("<h2>validation.md</h2>");
         body.push_str(&markdown(&text));
@@ -382,7 +386,7 @@ pub fn folder_page(kind: Kind, dir: &Path) -> Result<String, PageError> {
         }
     }
     if let Some(f) = json_file
-        && let Some(value) = std::fs::read(dir.join(f))
+        && let Some(value) = crate::scenario::bounded::read(&dir.join(f))
             .ok()
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
     {

@@ -10,7 +10,7 @@ mod run;
 
 pub use folder::Kind;
 
-use super::atomic::{WriteError, write_atomic};
+use super::atomic::WriteError;
 use super::series::LoadError;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +32,8 @@ pub enum PageError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Folder(#[from] super::folder::FolderError),
 }
 
 /// The page of the output folder `dir`, as text.
@@ -48,10 +50,10 @@ pub fn render(dir: &Path) -> Result<String, PageError> {
     }
 }
 
-/// Writes `<dir>/report.html` atomically; returns its path.
+/// Writes `<dir>/report.html` atomically into the results folder `dir` (recorded in its
+/// manifest: surge replaces a report.html only if it wrote it); returns its path.
 pub fn write(dir: &Path) -> Result<PathBuf, PageError> {
     let html = render(dir)?;
-    let path = dir.join(FILE);
-    write_atomic(&path, html.as_bytes())?;
-    Ok(path)
+    super::folder::write_in_place(dir, &[(FILE.to_string(), html.into_bytes())])?;
+    Ok(dir.join(FILE))
 }

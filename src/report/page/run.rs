@@ -23,7 +23,7 @@ pub enum ScenarioText {
 
 pub fn scenario_text(summary: &Summary) -> ScenarioText {
     let path = PathBuf::from(&summary.scenario.file);
-    match std::fs::read(&path) {
+    match crate::scenario::bounded::read_capped(&path, crate::scenario::bounded::MAX_INPUT_BYTES) {
         Err(_) => ScenarioText::Missing(path),
         Ok(bytes) => {
             if crate::report::parts::sha256_hex(&bytes) == summary.scenario.sha256 {
@@ -256,7 +256,9 @@ fn explore_data(run: &SavedRun) -> Option<String> {
 /// Weighted 5%, 50% and 95% quantiles of each column of a posterior.csv (columns after
 /// `particle`, `weight`, `distance`).
 fn posterior_rows(path: &Path) -> Option<Vec<Vec<Cell>>> {
-    let mut reader = csv::Reader::from_path(path).ok()?;
+    let mut reader = csv::Reader::from_reader(std::io::Cursor::new(
+        crate::scenario::bounded::read(path).ok()?,
+    ));
     let headers: Vec<String> = reader.headers().ok()?.iter().map(String::from).collect();
     let weight = headers.iter().position(|h| h == "weight")?;
     let records: Vec<Vec<f64>> = reader
@@ -408,7 +410,10 @@ fn folder_files(dir: &Path) -> String {
             let e = e.ok()?;
             let meta = e.metadata().ok()?;
             let name = e.file_name().to_string_lossy().into_owned();
-            (meta.is_file() && !name.starts_with('.') && name != "report.html")
+            (meta.is_file()
+                && !name.starts_with('.')
+                && name != "report.html"
+                && name != crate::report::owned::MANIFEST)
                 .then_some((name, meta.len()))
         })
         .collect();
@@ -491,7 +496,7 @@ pub fn run_page(dir: &Path) -> Result<String, PageError> {
     );
     for (name, title, readings) in plots {
         let path = dir.join(format!("{name}.svg"));
-        let svg = std::fs::read_to_string(&path)
+        let svg = crate::scenario::bounded::read_text(&path)
             .ok()
             .and_then(|t| inline_svg(&t, title));
         match svg {
@@ -517,7 +522,11 @@ pub fn run_page(dir: &Path) -> Result<String, PageError> {
     let params_text = scenario.as_ref().and_then(|sc| {
         Some((
             sc.params_file.clone(),
-            std::fs::read_to_string(&sc.params_file).ok()?,
+            crate::scenario::bounded::read_text_capped(
+                &sc.params_file,
+                crate::scenario::bounded::MAX_INPUT_BYTES,
+            )
+            .ok()?,
         ))
     });
     body.push_str(&parameters(s, params_text));
