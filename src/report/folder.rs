@@ -310,15 +310,24 @@ impl Staging {
 }
 
 /// Adds or replaces the files `files` (name, bytes) in `dir`, a folder surge wrote, in place
-/// (`surge plot`, `surge report`): under the folder's lock, each written atomically, then
-/// recorded in its manifest. A file of that name that surge did not write (not in the manifest,
-/// or changed since) is refused before anything is written.
+/// (`surge plot`, `surge report`): see [`write_owned_files`]. A folder without surge's manifest
+/// is refused.
 pub fn write_in_place(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), FolderError> {
     let dir = dir.canonicalize().map_err(io(dir))?;
-    let _lock = FolderLock::take(&dir)?;
-    let Some(owned) = super::owned::read(&dir) else {
+    if super::owned::read(&dir).is_none() {
         return Err(FolderError::NotSurge(dir));
-    };
+    }
+    write_owned_files(&dir, files)
+}
+
+/// Writes the files `files` (name, bytes) into the existing folder `dir` under its lock, each
+/// atomically, and records them in its manifest (started if it has none). A file of that name
+/// that surge did not write (not in the manifest, or changed since) is refused before anything
+/// is written; other entries of the folder are left alone.
+pub fn write_owned_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), FolderError> {
+    let dir = dir.canonicalize().map_err(io(dir))?;
+    let _lock = FolderLock::take(&dir)?;
+    let owned = super::owned::read(&dir).unwrap_or_default();
     let mut entries = Vec::new();
     for (name, _) in files {
         let path = dir.join(name);
