@@ -166,6 +166,21 @@ const BAD: &[(&str, &str, &str)] = &[
         "expected either apps of the scenario",
     ),
     (
+        "events-unknown-service-signl",
+        "events[0].services[0]",
+        "`signl` is not a service of this scenario (did you mean `signal`?): expected the simulated users' services (whatsapp) or an app (telegram, signal)",
+    ),
+    (
+        "events-unknown-service-whatsapp",
+        "events[0].services[0]",
+        "`WhatsApp` is not a service of this scenario (did you mean `whatsapp`?)",
+    ),
+    (
+        "events-unknown-service-whatsap",
+        "events[0].services[0]",
+        "`whatsap` is not a service of this scenario (did you mean `whatsapp`?)",
+    ),
+    (
         "events-no-source",
         "events[0].source",
         "expected where the event's facts come from",

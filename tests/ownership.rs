@@ -342,3 +342,75 @@ fn umask() -> u32 {
         old as u32
     }
 }
+
+/// `fit --write-params --fitted DIR` with DIR a folder: refused before the fit, and the shipped
+/// pair is left as it was (it used to replace the posterior and then fail on fitted.toml).
+#[test]
+fn a_fit_that_cannot_write_its_pair_writes_neither() {
+    let base = tempfile::tempdir().unwrap();
+    let params = base.path().join("params");
+    std::fs::create_dir(&params).unwrap();
+    for f in ["fitted.toml", "fitted-posterior.csv", "default.toml"] {
+        std::fs::copy(root().join("params").join(f), params.join(f)).unwrap();
+    }
+    std::fs::create_dir(base.path().join("folder")).unwrap();
+    let before = snapshot(base.path());
+    let fixture = |f: &str| root().join("tests/fixtures").join(f);
+    surge(base.path())
+        .args(["fit", "--write-params", "--quiet", "--particles", "10"])
+        .args(["--generations", "1", "--draws", "5", "--out", "fit"])
+        .arg("--observations")
+        .arg(fixture("observations-small.toml"))
+        .arg("--priors")
+        .arg(fixture("priors-small.toml"))
+        .args(["--fitted", "folder"])
+        .assert()
+        .failure()
+        .code(2)
+        .stderr(predicate::str::contains("folder: is not a file"));
+    assert_unchanged(&before, &snapshot(base.path()), "fit --fitted folder");
+    // A file of the user's at --fitted is not overwritten either.
+    std::fs::write(base.path().join("mine.toml"), "# my parameters\n").unwrap();
+    let before = snapshot(base.path());
+    surge(base.path())
+        .args(["fit", "--quiet", "--particles", "10", "--generations", "1"])
+        .args(["--draws", "5", "--out", "fit", "--fitted", "mine.toml"])
+        .arg("--observations")
+        .arg(fixture("observations-small.toml"))
+        .arg("--priors")
+        .arg(fixture("priors-small.toml"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is not a file `surge fit` wrote"));
+    assert_unchanged(&before, &snapshot(base.path()), "fit --fitted mine.toml");
+}
+
+/// A prior bound the parameter file would refuse (1e308) is refused with file, key and line
+/// before any work, not written into a fitted.toml that surge then refuses.
+#[test]
+fn a_prior_beyond_what_a_parameter_file_accepts_is_refused() {
+    let base = tempfile::tempdir().unwrap();
+    let priors = base.path().join("priors.toml");
+    std::fs::write(
+        &priors,
+        "[looking.dormant_boost]\ndistribution = \"log_uniform\"\nlow = 1.0\nhigh = 1e308\n",
+    )
+    .unwrap();
+    surge(&root())
+        .args([
+            "fit",
+            "--quiet",
+            "--observations",
+            "tests/fixtures/observations-small.toml",
+        ])
+        .arg("--priors")
+        .arg(&priors)
+        .arg("--out")
+        .arg(base.path().join("fit"))
+        .assert()
+        .failure()
+        .code(2)
+        .stderr(predicate::str::contains("priors.toml:4:"))
+        .stderr(predicate::str::contains("looking.dormant_boost.high"));
+    assert!(!base.path().join("fit").exists());
+}

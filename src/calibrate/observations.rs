@@ -3,6 +3,7 @@
 
 use super::CalibrationError;
 use crate::scenario::check::Checker;
+use crate::scenario::check::plain;
 use crate::scenario::error::read_input;
 use crate::scenario::locate::{from_toml, locate};
 use crate::scenario::{ScenarioError, ValidationIssue};
@@ -278,7 +279,11 @@ fn check_observation(
     if high < low {
         return Err(c.issue(
             &key("high"),
-            format!("expected high >= low ({low}), found {high}"),
+            format!(
+                "expected high >= low ({}), found {}",
+                plain(low),
+                plain(high)
+            ),
         ));
     }
     if raw.kind == "share" {
@@ -311,9 +316,9 @@ fn check_observation(
         return Err(c.issue(
             &key("event"),
             format!(
-                "expected a scenario file (relative to this file), found {:?}: {} does not exist",
+                "expected a scenario file (relative to this file), found {:?}: {}",
                 raw.event,
-                event.display()
+                crate::scenario::validate_missing_file("scenario", &event)
             ),
         ));
     }

@@ -5,6 +5,7 @@
 use super::CalibrationError;
 use crate::model::Behaviour;
 use crate::scenario::check::Checker;
+use crate::scenario::check::plain;
 use crate::scenario::error::read_input;
 use crate::scenario::locate::{from_toml, locate};
 use crate::scenario::{ScenarioError, ValidationIssue};
@@ -120,8 +121,24 @@ fn check(
     if high <= low {
         return Err(c.issue(
             &format!("{name}.high"),
-            format!("expected high > low ({low}), found {high}"),
+            format!(
+                "expected high > low ({}), found {}",
+                plain(low),
+                plain(high)
+            ),
         ));
+    }
+    // Each bound must be a value the parameter file accepts, so no draw can give a fitted.toml
+    // that surge itself would refuse.
+    for (bound, value) in [("low", low), ("high", high)] {
+        let mut b = base.clone();
+        b.set(name, value);
+        if let Err((_, message)) = b.check() {
+            return Err(c.issue(
+                &format!("{name}.{bound}"),
+                format!("a value the parameter file accepts: {message}"),
+            ));
+        }
     }
     Ok(Prior {
         name: name.to_string(),

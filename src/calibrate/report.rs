@@ -289,7 +289,16 @@ pub fn read_posterior(
     let mut samples = Vec::new();
     let mut weights = Vec::new();
     for (line, row) in reader.records().enumerate() {
-        let row = row.map_err(|e| format!("{}: {e}", path.display()))?;
+        let row = row.map_err(|e| match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!(
+                "{}: row {}: {len} columns, expected {expected_len} like the header",
+                path.display(),
+                line + 2
+            ),
+            _ => format!("{}: row {}: {e}", path.display(), line + 2),
+        })?;
         let num = |i: usize| -> Result<f64, String> {
             row.get(i)
                 .and_then(|v| v.parse::<f64>().ok())
@@ -323,9 +332,10 @@ pub fn read_posterior(
         let weight = num(1)?;
         if weight < 0.0 {
             return Err(format!(
-                "{}: row {}: column `weight`: expected a weight >= 0, found {weight}",
+                "{}: row {}: column `weight`: expected a weight >= 0, found {}",
                 path.display(),
-                line + 2
+                line + 2,
+                crate::scenario::check::plain(weight)
             ));
         }
         weights.push(weight);
@@ -334,11 +344,20 @@ pub fn read_posterior(
     if samples.is_empty() {
         return Err(format!("{}: no samples", path.display()));
     }
-    if weights.iter().sum::<f64>() <= 0.0 {
+    let largest = weights.iter().copied().fold(0.0, f64::max);
+    if largest <= 0.0 {
         return Err(format!(
             "{}: every weight is 0; expected at least one positive weight",
             path.display()
         ));
+    }
+    // Weights are relative. Where their total overflows (1e308 each), they are divided by the
+    // largest, which changes no draw's probability; otherwise they are kept as written, so
+    // every posterior that worked before draws exactly the same particles.
+    if !weights.iter().sum::<f64>().is_finite() {
+        for w in &mut weights {
+            *w /= largest;
+        }
     }
     Ok((samples, weights))
 }
@@ -417,7 +436,34 @@ pub fn observation_table(rows: &[PredictiveRow]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::width_vs_prior;
+    use super::{read_posterior, width_vs_prior};
+
+    #[test]
+    fn huge_weights_keep_their_proportions_and_ragged_rows_name_their_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.csv");
+        let base = crate::scenario::load_params(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("params/default.toml"),
+        )
+        .unwrap();
+        std::fs::write(
+            &path,
+            "particle,weight,distance,looking.after_hours\n0,1e308,1,1.0\n1,1e308,1,2.0\n2,5e307,1,3.0\n",
+        )
+        .unwrap();
+        let (_, w) = read_posterior(&path, &base).unwrap();
+        assert_eq!(w, vec![1.0, 1.0, 0.5]);
+        // Each particle is drawn in its share of uniforms, not the first one always.
+        let pick = |r: f64| crate::model::draw::weighted_index(&w, r);
+        assert_eq!((pick(0.1), pick(0.5), pick(0.9)), (0, 1, 2));
+        std::fs::write(
+            &path,
+            "particle,weight,distance,looking.after_hours\n0,1,1,1.0\n1,1,1\n",
+        )
+        .unwrap();
+        let e = read_posterior(&path, &base).unwrap_err();
+        assert!(e.contains("row 3: 3 columns, expected 4"), "{e}");
+    }
 
     #[test]
     fn width_is_measured_where_the_prior_is_flat() {

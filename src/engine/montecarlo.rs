@@ -73,7 +73,7 @@ pub enum MonteCarloError {
 }
 
 /// Most runs one summary counts (its sketches keep 32-bit counts).
-pub const MAX_RUNS: u64 = u32::MAX as u64;
+pub const MAX_RUNS: u64 = crate::scenario::MAX_RUNS;
 
 /// Runs simulated between two hand-overs to the sink: bounds the rows held in memory.
 const BATCH: u64 = 4096;

@@ -16,8 +16,16 @@ pub(super) fn more_events(
     raw: &[RawEvent],
     regions: &[&str],
     apps: &[&str],
+    users_services: &[String],
     timeline: &Timeline,
 ) -> Result<(Vec<Event>, Vec<AppOutage>), ValidationIssue> {
+    // The names an event may strike: the simulated users' own services (the first event's) and
+    // the scenario's apps. Anything else is a typo, never a new service.
+    let known: Vec<String> = users_services
+        .iter()
+        .cloned()
+        .chain(apps.iter().map(|a| a.to_string()))
+        .collect();
     let mut events = Vec::new();
     let mut outages = Vec::new();
     for (i, ev) in raw.iter().enumerate() {
@@ -37,6 +45,21 @@ pub(super) fn more_events(
                     apps.join(", ")
                 ),
             ));
+        }
+        for (j, s) in ev.services.iter().enumerate() {
+            if !known.contains(s) {
+                let hint = super::locate::closest(s, &known)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                return Err(c.issue(
+                    &format!("{at}.services[{j}]"),
+                    format!(
+                        "`{s}` is not a service of this scenario{hint}: expected the simulated users' services ({}) or an app ({})",
+                        users_services.join(", "),
+                        apps.join(", ")
+                    ),
+                ));
+            }
         }
         let start = parse_time(c, &key("start"), &ev.start)?;
         let from_start = timeline.hours_from_start(start);

@@ -123,10 +123,15 @@ fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
 }
 
 /// The valid key nearest to `unknown` by Jaro-Winkler similarity (strsim), if any is close.
-fn closest(unknown: &str, valid: &[String]) -> Option<String> {
+pub(crate) fn closest(unknown: &str, valid: &[String]) -> Option<String> {
     valid
         .iter()
-        .map(|v| (strsim::jaro_winkler(unknown, v), v))
+        .map(|v| {
+            (
+                strsim::jaro_winkler(&unknown.to_lowercase(), &v.to_lowercase()),
+                v,
+            )
+        })
         .filter(|(score, _)| *score > 0.7)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, v)| v.clone())

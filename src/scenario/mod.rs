@@ -24,5 +24,8 @@ pub use error::{ScenarioError, ValidationIssue};
 pub use overrides::{OverrideError, ScenarioTemplate, is_parameter, set_parameters};
 pub use params::{PARAMETER_NAMES, load_params};
 pub use schema::scenario_schema;
-pub use validate::{default_params_file, load_scenario, parse_scenario};
+pub use validate::{
+    MAX_RUNS, default_params_file, load_scenario, missing_file as validate_missing_file,
+    parse_scenario,
+};
 pub use vary::{Vary, VaryError};

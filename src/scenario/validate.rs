@@ -52,10 +52,7 @@ pub fn parse_scenario(
     if params_override.is_none() && !params_file.is_file() {
         return Err(ScenarioError::invalid(
             path,
-            checker.issue(
-                "params",
-                format!("parameter file {} does not exist", params_file.display()),
-            ),
+            checker.issue("params", missing_file("parameter file", &params_file)),
         ));
     }
     let behaviour = load_params(&params_file)?;
@@ -67,6 +64,18 @@ pub fn parse_scenario(
             s
         })
         .map_err(|i| ScenarioError::invalid(path, i))
+}
+
+/// Why `path` cannot be read as a file: absent, a folder, or not a regular file.
+pub fn missing_file(what: &str, path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Err(_) => format!("{what} {} does not exist", path.display()),
+        Ok(m) if m.is_dir() => format!("{what} {} is a folder; expected a file", path.display()),
+        Ok(_) => format!(
+            "{what} {} is not a regular file (a FIFO, socket or device); expected a file",
+            path.display()
+        ),
+    }
 }
 
 /// The parameter file a scenario without `params` uses: the fitted parameters once
@@ -86,6 +95,9 @@ const MIN_LIMIT_PER_SECOND: f64 = 1e-6;
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The most runs one piece of work may have (run indices are counted in 32 bits).
+pub const MAX_RUNS: u64 = u32::MAX as u64;
 
 fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario, ValidationIssue> {
     check_name(c, "name", &raw.name)?;
@@ -115,10 +127,25 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
         event.start,
         &timeline,
     )?;
-    let (more_events, app_outages) =
-        super::events::more_events(c, &raw.events, &names, &app_names, &timeline)?;
+    let (more_events, app_outages) = super::events::more_events(
+        c,
+        &raw.events,
+        &names,
+        &app_names,
+        &event.services,
+        &timeline,
+    )?;
     if raw.simulation.runs == 0 {
         return Err(c.issue("simulation.runs", "expected at least 1 run"));
+    }
+    if raw.simulation.runs > MAX_RUNS {
+        return Err(c.issue(
+            "simulation.runs",
+            format!(
+                "expected at most {MAX_RUNS} runs (the most surge counts), found {}; split the work into shards",
+                raw.simulation.runs
+            ),
+        ));
     }
     let engine = engine(c, &raw.simulation, raw.network.as_ref(), &names)?;
     let sampler = match raw.simulation.sampler.as_deref() {

@@ -4,7 +4,7 @@
 //! folder.
 
 use super::engine::EngineOptions;
-use super::{Result, refuse};
+use super::{Context, Result, refuse};
 use crate::calibrate::abc::FitProgress;
 use crate::calibrate::plot::{FitPlots, TimelinePlot};
 use crate::calibrate::report::{
@@ -177,7 +177,12 @@ pub fn fit(request: &FitRequest, progress: &dyn FitProgress) -> Result<FitResult
     };
     let events = on_engines(&train)?;
     let test_events = test.as_ref().map(on_engines).transpose()?;
-    // The output folder is checked (and locked) before the fit, not after its minutes of work.
+    // The output folder and every parameter file the fit will write are checked (and the
+    // folder locked) before the fit, not after its minutes of work.
+    let targets = param_targets(request);
+    if request.hold_out.is_none() {
+        check_param_targets(&targets)?;
+    }
     let staging = Staging::begin_for(&out, Owner::Marker("fit.json"), request.force)?;
     let started = Instant::now();
     let pool = super::pool::worker_pool(a.threads)?;
@@ -247,22 +252,121 @@ pub fn fit(request: &FitRequest, progress: &dyn FitProgress) -> Result<FitResult
         }
         None => {
             let toml = fitted_toml(&result.report, &base);
+            // What the fit writes is checked as any parameter file is, before anything is
+            // written: surge never ships a parameter file it would then refuse.
+            load_params_text(&dir.join("fitted.toml"), &toml)?;
             write_atomic(&dir.join("fitted.toml"), toml.as_bytes())?;
+            check_param_targets(&targets)?;
             staging.commit()?;
             result.fitted_files.push(out.join("fitted.toml"));
-            let mut elsewhere: Vec<PathBuf> = request.fitted.iter().cloned().collect();
-            if request.write_params {
-                write_atomic(Path::new(SHIPPED_POSTERIOR), &posterior_bytes)?;
-                result.shipped_posterior = Some(PathBuf::from(SHIPPED_POSTERIOR));
-                elsewhere.push(PathBuf::from(SHIPPED_FITTED));
-            }
-            for target in elsewhere {
-                write_atomic(&target, toml.as_bytes())?;
-                result.fitted_files.push(target);
+            let files: Vec<(PathBuf, &[u8])> = targets
+                .iter()
+                .map(|(path, kind)| {
+                    let bytes = match kind {
+                        ParamFile::Fitted => toml.as_bytes(),
+                        ParamFile::Posterior => &posterior_bytes[..],
+                    };
+                    (path.clone(), bytes)
+                })
+                .collect();
+            write_together(&files)?;
+            for (path, kind) in targets {
+                match kind {
+                    ParamFile::Fitted => result.fitted_files.push(path),
+                    ParamFile::Posterior => result.shipped_posterior = Some(path),
+                }
             }
         }
     }
     Ok(result)
+}
+
+/// What a parameter file a fit writes holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ParamFile {
+    Fitted,
+    Posterior,
+}
+
+/// The parameter files a fit writes besides its folder: `--fitted`, and with `--write-params`
+/// the shipped pair (params/fitted-posterior.csv and params/fitted.toml).
+fn param_targets(request: &FitRequest) -> Vec<(PathBuf, ParamFile)> {
+    let mut targets: Vec<(PathBuf, ParamFile)> = request
+        .fitted
+        .iter()
+        .map(|p| (p.clone(), ParamFile::Fitted))
+        .collect();
+    if request.write_params {
+        targets.push((PathBuf::from(SHIPPED_POSTERIOR), ParamFile::Posterior));
+        targets.push((PathBuf::from(SHIPPED_FITTED), ParamFile::Fitted));
+    }
+    targets
+}
+
+/// Each target must be absent or a file written by `surge fit` (its first line is the one a
+/// fit writes): a folder, or a file of the user's, is refused. (A folder that does not exist
+/// fails the write of the whole set before any file is replaced: `write_together`.)
+fn check_param_targets(targets: &[(PathBuf, ParamFile)]) -> Result<()> {
+    for (path, kind) in targets {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            continue;
+        };
+        if !meta.is_file() {
+            refuse!(
+                "{}: is not a file (a folder, link or device); expected the path of a parameter file to write",
+                path.display()
+            );
+        }
+        let first_line = crate::scenario::bounded::read_text_capped(
+            path,
+            crate::scenario::bounded::MAX_INPUT_BYTES,
+        )
+        .ok()
+        .and_then(|t| t.lines().next().map(str::to_string))
+        .unwrap_or_default();
+        let ours = match kind {
+            ParamFile::Fitted => first_line.starts_with(FITTED_HEADER),
+            ParamFile::Posterior => first_line.starts_with("particle,weight,distance"),
+        };
+        if !ours {
+            refuse!(
+                "{}: is not a file `surge fit` wrote (its first line is not {:?}), so surge leaves it as it is; give another path",
+                path.display(),
+                match kind {
+                    ParamFile::Fitted => FITTED_HEADER,
+                    ParamFile::Posterior => "particle,weight,distance,...",
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The first words of every fitted.toml (`calibrate::report::fitted_toml`).
+const FITTED_HEADER: &str = "# Behavioural parameters fitted by `surge fit`";
+
+/// Parses a parameter file's text as `surge run` would read it.
+fn load_params_text(path: &Path, text: &str) -> Result<()> {
+    crate::model::Behaviour::parse(path, text)?;
+    Ok(())
+}
+
+/// Writes several files as a set: every one is filled in a temporary beside its target first,
+/// and only then are they renamed, one after another (a pair such as fitted.toml and its
+/// posterior is never left half replaced by a failure to write either).
+fn write_together(files: &[(PathBuf, &[u8])]) -> Result<()> {
+    use std::io::Write;
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        let mut tmp = crate::report::atomic::temporary_for(path)?;
+        tmp.write_all(bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+        staged.push((tmp, path));
+    }
+    for (tmp, path) in staged {
+        crate::report::atomic::persist(tmp, path)?;
+    }
+    Ok(())
 }
 
 /// Writes `timelines.json` (every event's timeline of this command, from every set) and one
