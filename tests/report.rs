@@ -231,3 +231,27 @@ fn compare_force_replaces_other_results_only() {
         "a folder of other files was replaced"
     );
 }
+
+/// A script put into a plot's SVG on disk never reaches the page (issue 36): the SVG is parsed
+/// and only drawing elements and attributes are kept, and the page's policy runs only its own
+/// script (by hash, no `unsafe-inline`).
+#[test]
+fn an_svg_with_a_script_put_into_it_is_drawn_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small");
+    run("tests/fixtures/valid-small.toml", &out, &["--runs", "5"]);
+    let svg = out.join("adoption.svg");
+    let text = std::fs::read_to_string(&svg).unwrap().replace(
+        "</svg>",
+        "<script>window.__surge_injected = 1</script><rect width=\"9\" height=\"9\" onclick=\"window.__surge_injected = 2\"/><foreignObject><iframe src=\"http://x\"/></foreignObject></svg>",
+    );
+    std::fs::write(&svg, text).unwrap();
+    surge().arg("report").arg(&out).assert().success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("__surge_injected"));
+    assert!(!html.contains("foreignObject"));
+    assert!(!html.contains("unsafe-inline'; script-src 'unsafe-inline"));
+    assert!(html.contains("script-src 'sha256-"));
+    assert!(html.contains("<rect width=\"9\" height=\"9\"/>"));
+    assert_self_contained(&html);
+}

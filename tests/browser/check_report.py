@@ -156,6 +156,9 @@ def main():
             driver.get(url)
             if driver.execute_script("return document.readyState") != "complete":
                 fail(page, "the page did not finish loading")
+            # A script put into a plot's SVG on disk (as the CI does for one page) must not run.
+            if driver.execute_script("return typeof window.__surge_injected") != "undefined":
+                fail(page, "a script injected into the folder's SVG ran")
             if i == 0:
                 summary = json.loads((path.parent / "summary.json").read_text())
                 figures, tables = check_run_page(driver, page, summary)

@@ -77,19 +77,11 @@ pub fn facts(pairs: &[(String, String)]) -> String {
 /// `width`/`height` turned into a `viewBox` so it scales with the page, and a title for screen
 /// readers. Returns None for text that is not an SVG document.
 pub fn inline_svg(svg: &str, title: &str) -> Option<String> {
-    let start = svg.find("<svg")?;
-    let body = &svg[start..];
-    let open_end = body.find('>')?;
-    let open = &body[..open_end];
-    let number = |name: &str| -> Option<f64> {
-        let key = format!("{name}=\"");
-        let at = open.find(&key)? + key.len();
-        open[at..].split('"').next()?.parse().ok()
-    };
-    let (w, h) = (number("width")?, number("height")?);
-    let rest = &body[open_end + 1..];
+    // Only drawing elements and attributes are kept (`svg::drawing`): the file is the user's
+    // disk's, not necessarily what surge drew.
+    let (w, h, rest) = super::svg::drawing(svg)?;
     Some(format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>{rest}",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{t}\"><title>{t}</title>{rest}</svg>",
         t = escape(title)
     ))
 }
@@ -108,16 +100,29 @@ pub fn figure(svg: &str, readings: &[String], note: &str) -> String {
 }
 
 /// The whole page: everything inline (stylesheet, script, pictures), so it opens anywhere with
-/// no network access and nothing to fetch.
+/// no network access and nothing to fetch. Its Content-Security-Policy lets only its own script
+/// run (by the script's SHA-256, CSP Level 2 "hash-source"): no inline handler, no script put
+/// into a plot, no `unsafe-inline`.
 pub fn page(title: &str, body: &str) -> String {
+    let script = format!("\n{}", include_str!("assets/report.js"));
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n\
-         <title>{}</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>\n{}</style>\n</head>\n<body>\n{body}\n<script>\n{}</script>\n</body>\n</html>\n",
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src '{hash}'\">\n\
+         <title>{}</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>\n{}</style>\n</head>\n<body>\n{body}\n<script>{script}</script>\n</body>\n</html>\n",
         escape(title),
         include_str!("assets/report.css"),
-        include_str!("assets/report.js"),
+        hash = script_hash(&script),
+    )
+}
+
+/// A CSP hash-source for a script's text: `sha256-` and the base64 of its SHA-256.
+pub fn script_hash(script: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()))
     )
 }
 
@@ -154,5 +159,10 @@ mod tests {
             assert!(!p.contains(external), "{external}");
         }
         assert!(p.contains("default-src 'none'"));
+        assert!(!p.contains("unsafe-inline'; script-src 'unsafe-inline"));
+        // The policy's hash is the hash of the one script the page holds.
+        let at = p.find("<script>").unwrap() + "<script>".len();
+        let script = &p[at..at + p[at..].find("</script>").unwrap()];
+        assert!(p.contains(&format!("script-src '{}'", script_hash(script))));
     }
 }

@@ -7,6 +7,7 @@ mod describe;
 mod folder;
 pub mod html;
 mod run;
+mod svg;
 
 pub use folder::Kind;
 
