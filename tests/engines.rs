@@ -42,6 +42,7 @@ fn run(engines: &dyn BuildEngine, threads: usize, dir: &Path) {
         kind: "fixed".into(),
         file: s.params_file.display().to_string(),
         values: Some(s.behaviour.clone()),
+        sha256: None,
     };
     let summary = Summary::new(&s, &mc, 3, info);
     write_run(dir, &summary, &mc, runs_file, &s.timeline, 2).unwrap();

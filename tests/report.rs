@@ -255,3 +255,40 @@ fn an_svg_with_a_script_put_into_it_is_drawn_without_it() {
     assert!(html.contains("<rect width=\"9\" height=\"9\"/>"));
     assert_self_contained(&html);
 }
+
+/// Values read back from a results folder are range-checked like a scenario's: 1e308 hours in
+/// summary.json is refused with its key (it used to panic in `TimeDelta::seconds`), and the old
+/// plots are left whole.
+#[test]
+fn a_summary_edited_out_of_range_is_refused_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small");
+    run("tests/fixtures/valid-small.toml", &out, &["--runs", "5"]);
+    let plots = std::fs::read(out.join("adoption.png")).unwrap();
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    for (from, to, key) in [
+        (
+            "\"duration_hours\": 6.0",
+            "\"duration_hours\": 1e308",
+            "event.duration_hours",
+        ),
+        (
+            "\"utc_offsets\": [\n    1.0",
+            "\"utc_offsets\": [\n    1e308",
+            "utc_offsets[0]",
+        ),
+    ] {
+        assert!(summary.contains(from), "{from}");
+        std::fs::write(out.join("summary.json"), summary.replace(from, to)).unwrap();
+        for command in ["plot", "report"] {
+            surge()
+                .arg(command)
+                .arg(&out)
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains(key))
+                .stderr(predicates::str::contains("panicked").not());
+        }
+        assert_eq!(std::fs::read(out.join("adoption.png")).unwrap(), plots);
+    }
+}

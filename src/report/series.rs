@@ -212,7 +212,9 @@ pub fn load_runs(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>), LoadError>
 
 /// Reads `summary.json`.
 pub fn load_summary(path: &Path) -> Result<Summary, LoadError> {
-    serde_json::from_slice(&read(path)?).map_err(|e| bad(path, e))
+    let summary: Summary = serde_json::from_slice(&read(path)?).map_err(|e| bad(path, e))?;
+    summary.check().map_err(|e| bad(path, e))?;
+    Ok(summary)
 }
 
 /// All saved results of one `surge run` output folder.

@@ -60,6 +60,10 @@ pub struct ParametersInfo {
     pub file: String,
     /// The parameters (for `fixed`).
     pub values: Option<Behaviour>,
+    /// The SHA-256 of the posterior file the runs drew from (for `posterior`): the report shows
+    /// its table only from a file that still has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// One headline figure across runs.
@@ -81,6 +85,69 @@ impl HeadlineRow {
     /// A short label such as `arrivals_24h` or `registration_rate_peak`.
     pub fn label(&self) -> String {
         figure_label(&self.metric, self.window_hours)
+    }
+}
+
+/// The ranges a results folder's values are read back in, as a scenario's are checked: a
+/// `summary.json` edited to hold 1e308 hours is refused with its key, not drawn into a panic.
+impl Summary {
+    pub fn check(&self) -> Result<(), String> {
+        let within = |key: &str, v: f64, lo: f64, hi: f64| -> Result<(), String> {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "key `{key}`: expected a number in [{}, {}], found {}",
+                    crate::scenario::check::plain(lo),
+                    crate::scenario::check::plain(hi),
+                    crate::scenario::check::plain(v)
+                ))
+            }
+        };
+        if self.runs == 0 || self.runs > crate::scenario::MAX_RUNS {
+            return Err(format!(
+                "key `runs`: expected 1 to {}, found {}",
+                crate::scenario::MAX_RUNS,
+                self.runs
+            ));
+        }
+        within("step_hours", self.step_hours, 1e-3, 24.0)?;
+        if !self.utc_offsets.is_empty() && self.utc_offsets.len() != self.regions.len() {
+            return Err(format!(
+                "key `utc_offsets`: expected one per region ({}), found {}",
+                self.regions.len(),
+                self.utc_offsets.len()
+            ));
+        }
+        for (i, &o) in self.utc_offsets.iter().enumerate() {
+            within(&format!("utc_offsets[{i}]"), o, -12.0, 14.0)?;
+        }
+        let events = std::iter::once(("event".to_string(), &self.event)).chain(
+            self.more_events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (format!("more_events[{i}]"), e)),
+        );
+        for (key, e) in events {
+            if chrono::DateTime::parse_from_rfc3339(&e.start).is_err() {
+                return Err(format!(
+                    "key `{key}.start`: expected a date-time such as 2021-10-04T15:39:00Z, found {:?}",
+                    e.start
+                ));
+            }
+            if let Some(d) = e.duration_hours {
+                within(&format!("{key}.duration_hours"), d, 0.0, 1e5)?;
+            }
+        }
+        for (i, a) in self.apps.iter().enumerate() {
+            if let Some(c) = a.capacity_per_second {
+                within(&format!("apps[{i}].capacity_per_second"), c, 0.0, 1e12)?;
+            }
+            for (r, &c) in a.regional_capacity.iter().enumerate() {
+                within(&format!("apps[{i}].regional_capacity[{r}]"), c, 0.0, 1e12)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -40,6 +40,7 @@ impl ParameterChoice {
                     kind: "fixed".into(),
                     file: scenario.params_file.display().to_string(),
                     values: Some(scenario.behaviour.clone()),
+                    sha256: None,
                 },
             ),
             Some(file) => {
@@ -52,6 +53,7 @@ impl ParameterChoice {
                         kind: "posterior".into(),
                         file: file.display().to_string(),
                         values: None,
+                        sha256: Some(super::parts::file_hash(Some(file))?),
                     },
                 )
             }

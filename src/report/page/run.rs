@@ -255,10 +255,8 @@ fn explore_data(run: &SavedRun) -> Option<String> {
 
 /// Weighted 5%, 50% and 95% quantiles of each column of a posterior.csv (columns after
 /// `particle`, `weight`, `distance`).
-fn posterior_rows(path: &Path) -> Option<Vec<Vec<Cell>>> {
-    let mut reader = csv::Reader::from_reader(std::io::Cursor::new(
-        crate::scenario::bounded::read(path).ok()?,
-    ));
+fn posterior_rows(bytes: &[u8]) -> Option<Vec<Vec<Cell>>> {
+    let mut reader = csv::Reader::from_reader(bytes);
     let headers: Vec<String> = reader.headers().ok()?.iter().map(String::from).collect();
     let weight = headers.iter().position(|h| h == "weight")?;
     let records: Vec<Vec<f64>> = reader
@@ -297,6 +295,15 @@ fn posterior_rows(path: &Path) -> Option<Vec<Vec<Cell>>> {
     Some(rows)
 }
 
+/// The bytes of `path` if they have the recorded SHA-256 (a file of the same name found from
+/// another working folder, or changed since, is not this run's).
+fn verified(path: &Path, sha256: Option<&str>) -> Option<Vec<u8>> {
+    let bytes =
+        crate::scenario::bounded::read_capped(path, crate::scenario::bounded::MAX_INPUT_BYTES)
+            .ok()?;
+    (crate::report::parts::sha256_hex(&bytes) == sha256?).then_some(bytes)
+}
+
 fn parameters(summary: &Summary, params_text: Option<(PathBuf, String)>) -> String {
     let p = &summary.parameters;
     let mut out = String::new();
@@ -306,7 +313,7 @@ fn parameters(summary: &Summary, params_text: Option<(PathBuf, String)>) -> Stri
             "<p>Each run draws its behavioural parameters from the posterior in <code>{}</code>: weighted particles of <code>surge fit</code> (ABC-SMC on the reported figures in data/observations.toml; docs/MODEL.md §11). Their weighted median and 90% interval:</p>",
             escape(&p.file)
         );
-        match posterior_rows(Path::new(&p.file)) {
+        match verified(Path::new(&p.file), p.sha256.as_deref()).and_then(|b| posterior_rows(&b)) {
             Some(rows) => out.push_str(&table(
                 "parameters",
                 &[
@@ -316,7 +323,7 @@ fn parameters(summary: &Summary, params_text: Option<(PathBuf, String)>) -> Stri
                 ],
                 &rows,
             )),
-            None => out.push_str("<p class=\"muted\">(the posterior file cannot be read here)</p>"),
+            None => out.push_str("<p class=\"muted\">(the posterior file cannot be read here, or is not the one these runs drew from: its SHA-256 is not the one recorded, so its table is left out)</p>"),
         }
     } else {
         let _ = write!(

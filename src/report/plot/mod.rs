@@ -207,6 +207,7 @@ mod tests {
                     kind: "fixed".into(),
                     file: String::new(),
                     values: None,
+                    sha256: None,
                 },
                 event: EventInfo {
                     kind: "outage".into(),
