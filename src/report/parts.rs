@@ -544,3 +544,24 @@ fn read_lines<T: serde::de::DeserializeOwned>(
     }
     Ok((done, good))
 }
+
+#[cfg(test)]
+mod journal_tests {
+    use super::*;
+
+    /// Two commands on one part used to interleave its journal; the second is refused.
+    #[test]
+    fn a_second_writer_of_a_journal_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut first, done) = Journal::open::<u64>(dir.path()).unwrap();
+        assert!(done.is_empty());
+        first.append(&1u64).unwrap();
+        assert!(matches!(
+            Journal::open::<u64>(dir.path()),
+            Err(PartsError::Busy(_))
+        ));
+        drop(first);
+        let (_, done) = Journal::open::<u64>(dir.path()).unwrap();
+        assert_eq!(done, vec![1]);
+    }
+}

@@ -315,6 +315,15 @@ fn check_name(c: &Checker, key: &str, name: &str) -> Result<(), ValidationIssue>
             ),
         ));
     }
+    if let Some(ch) = name.chars().find(|&ch| invisible(ch)) {
+        return Err(c.issue(
+            key,
+            format!(
+                "{name:?} contains the invisible character U+{:04X}, which would make two names that look alike differ (or reverse how a folder name reads); use visible characters only",
+                ch as u32
+            ),
+        ));
+    }
     if let Some(ch) = name.chars().find(|&ch| !drawable(ch)) {
         return Err(c.issue(
             key,
@@ -325,6 +334,15 @@ fn check_name(c: &Checker, key: &str, name: &str) -> Result<(), ValidationIssue>
         ));
     }
     Ok(())
+}
+
+/// Unicode format characters that show nothing (Unicode category Cf as names meet it): the
+/// bidirectional controls (U+200E/F, U+202A-E, U+2066-9, U+061C), zero-width characters
+/// (U+200B-D, U+2060-4, U+FEFF), the soft hyphen (U+00AD) and the variation selectors.
+fn invisible(ch: char) -> bool {
+    matches!(ch as u32,
+        0x00AD | 0x061C | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064
+        | 0x2066..=0x206F | 0xFE00..=0xFE0F | 0xFEFF)
 }
 
 /// Whether the font the plots embed (DejaVu Sans, `report::plot::style`) has a glyph for `ch`:
@@ -918,6 +936,26 @@ mod tests {
             assert!(
                 issue.message.contains("cannot draw"),
                 "{bad}: {}",
+                issue.message
+            );
+        }
+    }
+
+    /// Issue 36: a right-to-left override or a zero-width character in a name was accepted and
+    /// used in folder names.
+    #[test]
+    fn invisible_characters_in_names_are_refused() {
+        let c = Checker { text: "" };
+        for bad in [
+            "tele\u{202E}gram",
+            "tele\u{200B}gram",
+            "\u{FEFF}signal",
+            "a\u{2066}b",
+        ] {
+            let issue = check_name(&c, "name", bad).unwrap_err();
+            assert!(
+                issue.message.contains("invisible character U+"),
+                "{bad:?}: {}",
                 issue.message
             );
         }

@@ -100,3 +100,40 @@ pub fn check_disk(scenario: &Scenario, runs: u64, single_runs: usize, out: &Path
     }
     Ok(())
 }
+
+/// The most points a sensitivity design may have: 10 million points is weeks of runs on any
+/// machine; more is a typo (`--samples 1000000000`), refused before the design is drawn.
+pub const MAX_DESIGN_POINTS: u64 = 10_000_000;
+
+/// The most bootstrap resamples: a 95% interval settles long before 100,000.
+pub const MAX_BOOTSTRAP: u64 = 100_000;
+
+/// Refuses a sensitivity analysis whose design or bootstrap would not fit, before any work:
+/// `points` design points of `factors` values each, `figures` outputs per point, `bootstrap`
+/// resamples of every index.
+pub fn check_design(points: u64, factors: usize, figures: usize, bootstrap: u64) -> Result<()> {
+    if points > MAX_DESIGN_POINTS {
+        refuse!(
+            "the design has {points} points, more than the {MAX_DESIGN_POINTS} surge draws; use fewer --samples or fewer --range factors"
+        );
+    }
+    if bootstrap > MAX_BOOTSTRAP {
+        refuse!(
+            "--bootstrap {bootstrap}: expected at most {MAX_BOOTSTRAP} resamples (a 95% interval settles long before)"
+        );
+    }
+    // The design and its outputs (f64 each, twice over while they are copied), and every
+    // resample's indices.
+    let bytes = points as f64 * (factors + figures + 1) as f64 * 8.0 * 2.0
+        + bootstrap as f64 * factors as f64 * figures.max(1) as f64 * 8.0 * 4.0;
+    if let Some(available) = available_memory()
+        && bytes > available as f64
+    {
+        refuse!(
+            "the design ({points} points) and its bootstrap ({bootstrap} resamples) need about {:.1} GiB of memory, but {:.1} GiB is available; use fewer --samples or --bootstrap",
+            bytes / f64::from(1u32 << 30),
+            gib(available)
+        );
+    }
+    Ok(())
+}

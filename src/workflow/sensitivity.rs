@@ -168,6 +168,18 @@ pub fn sensitivity(
     if request.bootstrap == 0 {
         refuse!("--bootstrap must be at least 1");
     }
+    // The design's size is known before it is drawn: refused here, not after allocating it.
+    let k = factors.len();
+    let per_sample = match method {
+        Method::Sobol => k + 2,
+        Method::Morris => k + 1,
+    } as u64;
+    super::resources::check_design(
+        (samples as u64).saturating_mul(per_sample),
+        k,
+        request.figures.len().max(8),
+        request.bootstrap as u64,
+    )?;
     let size = request.size;
     let engine = request.engine.settle(base.engine.clone())?;
     super::resources::check_memory(&base, &engine, 0, pool.current_num_threads(), false)?;
