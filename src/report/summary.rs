@@ -111,7 +111,7 @@ impl Summary {
                 self.runs
             ));
         }
-        within("step_hours", self.step_hours, 1e-3, 24.0)?;
+        within("step_hours", self.step_hours, 1e-6, 1e6)?;
         if !self.utc_offsets.is_empty() && self.utc_offsets.len() != self.regions.len() {
             return Err(format!(
                 "key `utc_offsets`: expected one per region ({}), found {}",
@@ -136,15 +136,20 @@ impl Summary {
                 ));
             }
             if let Some(d) = e.duration_hours {
-                within(&format!("{key}.duration_hours"), d, 0.0, 1e5)?;
+                within(&format!("{key}.duration_hours"), d, 0.0, 1e6)?;
             }
         }
         for (i, a) in self.apps.iter().enumerate() {
             if let Some(c) = a.capacity_per_second {
-                within(&format!("apps[{i}].capacity_per_second"), c, 0.0, 1e12)?;
+                within(&format!("apps[{i}].capacity_per_second"), c, 0.0, f64::MAX)?;
             }
             for (r, &c) in a.regional_capacity.iter().enumerate() {
-                within(&format!("apps[{i}].regional_capacity[{r}]"), c, 0.0, 1e12)?;
+                within(
+                    &format!("apps[{i}].regional_capacity[{r}]"),
+                    c,
+                    0.0,
+                    f64::MAX,
+                )?;
             }
         }
         Ok(())

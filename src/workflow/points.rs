@@ -122,7 +122,10 @@ pub fn points_checked(
     for (i, values) in points.iter().enumerate() {
         let point = pairs(vary, values);
         let describe = || {
-            let at: Vec<String> = point.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let at: Vec<String> = point
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", crate::scenario::check::plain(*v)))
+                .collect();
             format!("{flag}: point {i} ({})", at.join(", "))
         };
         let scenario = template.with_values(&point).with_context(describe)?;
