@@ -414,3 +414,27 @@ fn a_prior_beyond_what_a_parameter_file_accepts_is_refused() {
         .stderr(predicate::str::contains("looking.dormant_boost.high"));
     assert!(!base.path().join("fit").exists());
 }
+
+/// `validate --markdown FILE` replaces only a table validate wrote; the user's file is refused
+/// before the fits.
+#[test]
+fn validate_never_overwrites_a_users_markdown() {
+    let base = tempfile::tempdir().unwrap();
+    let mine = base.path().join("thesis.md");
+    std::fs::write(&mine, "# My thesis\n").unwrap();
+    surge(&root())
+        .args(["validate", "--no-catalogue", "--quiet"])
+        .args(["--observations", "tests/fixtures/observations-small.toml"])
+        .args(["--priors", "tests/fixtures/priors-small.toml"])
+        .arg("--markdown")
+        .arg(&mine)
+        .arg("--out")
+        .arg(base.path().join("v"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a table `surge validate` wrote",
+        ));
+    assert_eq!(std::fs::read(&mine).unwrap(), b"# My thesis\n");
+    assert!(!base.path().join("v").exists());
+}

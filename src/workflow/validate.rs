@@ -11,8 +11,35 @@ use crate::calibrate::validate::{Role, full_fit, leave_one_out, roles, validatio
 use crate::report::atomic::write_atomic;
 use crate::report::folder::{Owner, Staging};
 use crate::report::plot::{CheckedFigure, PlotSize, ValidationChart, render};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// `--markdown FILE` outside the output folder may replace only a table `surge validate` wrote
+/// (it starts "# Validation" and says how to regenerate it); a folder or a file of the user's is
+/// refused before the fits.
+fn check_markdown_target(file: &Path, out: &Path) -> Result<()> {
+    if file.parent() == Some(out) {
+        return Ok(());
+    }
+    let Ok(meta) = std::fs::symlink_metadata(file) else {
+        return Ok(());
+    };
+    let ours = meta.is_file()
+        && crate::scenario::bounded::read_text_capped(
+            file,
+            crate::scenario::bounded::MAX_INPUT_BYTES,
+        )
+        .is_ok_and(|t| {
+            t.starts_with("# Validation\n") && t.contains("Regenerate with `surge validate")
+        });
+    if !ours {
+        refuse!(
+            "--markdown {}: is not a table `surge validate` wrote (a folder, or a file that does not start \"# Validation\" with its regenerate line), so surge leaves it as it is; give another path",
+            file.display()
+        );
+    }
+    Ok(())
+}
 
 /// What `validate` is asked to do.
 #[derive(Debug, Clone)]
@@ -71,6 +98,7 @@ pub fn validate(request: &ValidateRequest, progress: &dyn FitProgress) -> Result
                 .with_context(|| format!("reading {}", p.display()))
         })
         .transpose()?;
+    check_markdown_target(&markdown_file, &request.out)?;
     let staging = Staging::begin_for(&request.out, Owner::Marker("timelines.json"), request.force)?;
     let (full, results) = super::pool::worker_pool(a.threads)?.install(|| {
         let full = full_fit(
