@@ -55,6 +55,17 @@ fn run_in_shards(out: &Path, parts: &Path, shards: usize, posterior: Option<&Pat
     }
 }
 
+/// `surge merge PARTS --out OUT`, expected to be refused (exit 2).
+fn merge_refused(parts: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    surge()
+        .arg("merge")
+        .arg(parts)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(2)
+}
+
 /// A part whose summaries.bin was replaced by another part's used to merge into wrong figures
 /// (12.7M instead of 15.7M); each part's manifest now records its files' SHA-256.
 #[test]
@@ -67,13 +78,7 @@ fn merge_refuses_a_part_whose_data_was_swapped() {
         parts.join("shard-1-of-2/summaries.bin"),
     );
     std::fs::copy(&b, &a).unwrap();
-    surge()
-        .arg("merge")
-        .arg(&parts)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
+    merge_refused(&parts, &out)
         .stderr(predicate::str::contains("summaries.bin"))
         .stderr(predicate::str::contains("changed since its shard wrote it"));
     assert!(!out.exists());
@@ -92,12 +97,6 @@ fn merge_refuses_a_posterior_changed_since_the_shards_ran() {
     let mut lines: Vec<&str> = text.lines().collect();
     lines.truncate(lines.len() - 1);
     std::fs::write(&posterior, lines.join("\n") + "\n").unwrap();
-    surge()
-        .arg("merge")
-        .arg(&parts)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
+    merge_refused(&parts, &out)
         .stderr(predicate::str::contains("has changed since the shards ran"));
 }
