@@ -370,8 +370,8 @@ fn summary_and_tables_have_the_documented_shape() {
         first.starts_with("2021-10-04T14:40:00Z,-1.0000,telegram,all,registrations,"),
         "{first}"
     );
-    // 27 points x (all + 2 regions) x 8 metrics, less baseline rows of the 2 regions.
-    assert_eq!(series.lines().count() - 1, 27 * (3 * 8 - 2));
+    // 27 points x (all + 2 regions) x 10 metrics, less baseline rows of the 2 regions.
+    assert_eq!(series.lines().count() - 1, 27 * (3 * 10 - 2));
     let runs = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 41);
 }

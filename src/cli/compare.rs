@@ -13,6 +13,10 @@ pub enum CompareMetric {
     Reactivations,
     RegistrationRate,
     QueueWait,
+    /// Sign-up attempts (demand before any limit).
+    Attempts,
+    /// Sign-up attempts per second (demand before any limit).
+    AttemptRate,
 }
 
 impl CompareMetric {
@@ -23,6 +27,8 @@ impl CompareMetric {
             CompareMetric::Reactivations => "reactivations",
             CompareMetric::RegistrationRate => "registration_rate",
             CompareMetric::QueueWait => "queue_wait",
+            CompareMetric::Attempts => "attempts",
+            CompareMetric::AttemptRate => "attempt_rate",
         }
     }
 }

@@ -24,16 +24,26 @@ pub enum Metric {
     Baseline,
     /// Arrivals still active after 30 days (cumulative count).
     Retained,
+    /// Sign-up attempts: everyone who set out to create an account, whether served, still
+    /// waiting or given up (registrations + waiting + abandoned; cumulative count). The demand
+    /// on the sign-up servers before any limit (docs/MODEL.md §6, "Demand").
+    Attempts,
+    /// Sign-up attempts per second, averaged over the output interval (peak over steps in
+    /// headlines): the rate the servers would have to absorb to serve everyone at once.
+    AttemptRate,
 }
 
 impl Metric {
     /// Whether every run's value of the metric can only grow over time (a cumulative count):
     /// then so does each of its quantiles across runs (docs/MODEL.md §8).
     pub fn is_cumulative(self) -> bool {
-        !matches!(self, Metric::RegistrationRate | Metric::QueueWait)
+        !matches!(
+            self,
+            Metric::RegistrationRate | Metric::QueueWait | Metric::AttemptRate
+        )
     }
 
-    pub const ALL: [Metric; 8] = [
+    pub const ALL: [Metric; 10] = [
         Metric::Registrations,
         Metric::Reactivations,
         Metric::Arrivals,
@@ -42,6 +52,8 @@ impl Metric {
         Metric::Abandoned,
         Metric::Baseline,
         Metric::Retained,
+        Metric::Attempts,
+        Metric::AttemptRate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +66,8 @@ impl Metric {
             Metric::Abandoned => "abandoned",
             Metric::Baseline => "baseline",
             Metric::Retained => "retained",
+            Metric::Attempts => "attempts",
+            Metric::AttemptRate => "attempt_rate",
         }
     }
 
@@ -65,7 +79,11 @@ impl Metric {
             Metric::Arrivals => region.registered[k] + region.reactivated[k],
             Metric::Abandoned => region.abandoned[k],
             Metric::Retained => region.retained[k],
-            Metric::RegistrationRate | Metric::QueueWait | Metric::Baseline => 0,
+            Metric::Attempts => region.registered[k] + region.waiting[k] + region.abandoned[k],
+            Metric::RegistrationRate
+            | Metric::QueueWait
+            | Metric::Baseline
+            | Metric::AttemptRate => 0,
         }
     }
 }
@@ -157,7 +175,8 @@ impl HeadlineSpec {
 
     /// The headline figures of a scenario: for every app, arrivals, registrations and
     /// reactivations within 24 h and 72 h of the event (where the horizon reaches), abandoned
-    /// and retained within 72 h, peak registration rate and longest queue wait.
+    /// and retained within 72 h, sign-up attempts within 24 h, peak registration rate (served),
+    /// peak attempt rate (demand) and longest queue wait.
     pub fn for_scenario(scenario: &Scenario) -> Vec<HeadlineSpec> {
         let t = &scenario.timeline;
         let mut out = Vec::new();
@@ -187,7 +206,9 @@ impl HeadlineSpec {
             }
             push(Metric::Abandoned, Some(WINDOWS[1]));
             push(Metric::Retained, Some(WINDOWS[1]));
+            push(Metric::Attempts, Some(WINDOWS[0]));
             push(Metric::RegistrationRate, None);
+            push(Metric::AttemptRate, None);
             push(Metric::QueueWait, None);
         }
         out
@@ -210,10 +231,16 @@ pub struct Recorder<'a> {
     event_step: usize,
     output_every: usize,
     step_seconds: f64,
-    /// Per app: cumulative arrivals, registrations, reactivations, abandoned, retained when the event starts.
-    at_event: Vec<[u64; 5]>,
-    /// Per series (app, slot): registrations at the previous output point.
+    /// Per app: cumulative arrivals, registrations, reactivations, abandoned, retained and
+    /// attempts when the event starts.
+    at_event: Vec<[u64; 6]>,
+    /// Per series (app, slot): registrations and attempts at the previous output point.
     prev_registered: Vec<u64>,
+    prev_attempts: Vec<u64>,
+    /// Per app: attempts (all regions) after the previous step, and the highest attempt rate of
+    /// any step.
+    last_attempts: Vec<u64>,
+    peak_attempt_rate: Vec<f64>,
     /// Per series (app, slot): the longest wait in the current interval.
     max_wait: Vec<f64>,
     /// Per app: the highest registration rate of any step and the longest wait so far.
@@ -225,12 +252,13 @@ pub struct Recorder<'a> {
     pub output: RunOutput,
 }
 
-const WINDOWED: [Metric; 5] = [
+const WINDOWED: [Metric; 6] = [
     Metric::Arrivals,
     Metric::Registrations,
     Metric::Reactivations,
     Metric::Abandoned,
     Metric::Retained,
+    Metric::Attempts,
 ];
 
 impl<'a> Recorder<'a> {
@@ -253,8 +281,11 @@ impl<'a> Recorder<'a> {
             event_step: t.event_step,
             output_every: t.output_every,
             step_seconds: t.step_hours * 3600.0,
-            at_event: vec![[0; 5]; layout.apps.len()],
+            at_event: vec![[0; 6]; layout.apps.len()],
             prev_registered: vec![0; slots],
+            prev_attempts: vec![0; slots],
+            last_attempts: vec![0; layout.apps.len()],
+            peak_attempt_rate: vec![0.0; layout.apps.len()],
             max_wait: vec![0.0; slots],
             peak_rate: vec![0.0; layout.apps.len()],
             peak_wait: vec![0.0; layout.apps.len()],
@@ -276,7 +307,7 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    fn totals(state: &Observed, k: usize) -> [u64; 5] {
+    fn totals(state: &Observed, k: usize) -> [u64; 6] {
         WINDOWED.map(|m| state.regions.iter().map(|r| m.count(r, k)).sum())
     }
 
@@ -284,57 +315,69 @@ impl<'a> Recorder<'a> {
         let n = self.layout.len();
         let interval = self.output_every as f64 * self.step_seconds;
         let row = &mut self.output.series[point * n..(point + 1) * n];
-        let (prev, waits) = (&mut self.prev_registered, &mut self.max_wait);
+        let (prev, prev_attempts, waits) = (
+            &mut self.prev_registered,
+            &mut self.prev_attempts,
+            &mut self.max_wait,
+        );
         let slots = self.layout.regions.len() + 1;
         let metrics = Metric::ALL.len();
         // The layout is (app, slot, metric) in that order, so each (app, slot) fills a run of
         // `metrics` values; region slots first, then their sums into slot 0.
         for k in 0..self.layout.apps.len() {
-            let mut total = [0u64; 5];
+            let mut total = [0u64; 6];
             for (r, region) in state.regions.iter().enumerate() {
-                let counts = [
-                    region.registered[k],
-                    region.reactivated[k],
-                    region.registered[k] + region.reactivated[k],
-                    region.abandoned[k],
-                    region.retained[k],
-                ];
+                let counts = WINDOWED.map(|m| m.count(region, k));
                 for (t, c) in total.iter_mut().zip(counts) {
                     *t += c;
                 }
                 let s = k * slots + 1 + r;
                 let cells = &mut row[s * metrics..(s + 1) * metrics];
-                fill(cells, &mut prev[s], &mut waits[s], counts, 0.0, interval);
+                let previous = Previous {
+                    registered: &mut prev[s],
+                    attempts: &mut prev_attempts[s],
+                    wait: &mut waits[s],
+                };
+                fill(cells, previous, counts, 0.0, interval);
             }
             let s = k * slots;
             let cells = &mut row[s * metrics..(s + 1) * metrics];
             let baseline = state.baseline[k] as f64;
-            fill(
-                cells,
-                &mut prev[s],
-                &mut waits[s],
-                total,
-                baseline,
-                interval,
-            );
+            let previous = Previous {
+                registered: &mut prev[s],
+                attempts: &mut prev_attempts[s],
+                wait: &mut waits[s],
+            };
+            fill(cells, previous, total, baseline, interval);
         }
     }
 }
 
-/// One (app, slot)'s values at an output point from its counts (registered, reactivated,
-/// arrivals, abandoned, retained) and baseline; `prev` holds the registrations at the previous
-/// point and `wait` the longest wait since then (reset here).
-fn fill(
-    cells: &mut [f64],
-    prev: &mut u64,
-    wait: &mut f64,
-    counts: [u64; 5],
-    baseline: f64,
-    interval: f64,
-) {
-    let [registered, reactivated, arrivals, abandoned, retained] = counts;
-    let rate = (registered - *prev) as f64 / interval;
-    *prev = registered;
+/// An (app, slot)'s registrations and attempts at the previous output point and its longest wait
+/// since then.
+struct Previous<'a> {
+    registered: &'a mut u64,
+    attempts: &'a mut u64,
+    wait: &'a mut f64,
+}
+
+/// One (app, slot)'s values at an output point from its counts (arrivals, registered,
+/// reactivated, abandoned, retained, attempts: `WINDOWED`'s order) and baseline; `previous`
+/// is updated to this point (the wait reset).
+fn fill(cells: &mut [f64], previous: Previous, counts: [u64; 6], baseline: f64, interval: f64) {
+    let [
+        arrivals,
+        registered,
+        reactivated,
+        abandoned,
+        retained,
+        attempts,
+    ] = counts;
+    let rate = (registered - *previous.registered) as f64 / interval;
+    let attempt_rate = attempts.saturating_sub(*previous.attempts) as f64 / interval;
+    *previous.registered = registered;
+    *previous.attempts = attempts;
+    let wait = previous.wait;
     for metric in Metric::ALL {
         cells[metric as usize] = match metric {
             Metric::Registrations => registered as f64,
@@ -345,6 +388,8 @@ fn fill(
             Metric::Abandoned => abandoned as f64,
             Metric::Baseline => baseline,
             Metric::Retained => retained as f64,
+            Metric::Attempts => attempts as f64,
+            Metric::AttemptRate => attempt_rate,
         };
     }
 }
@@ -375,6 +420,17 @@ impl Observer for Recorder<'_> {
             self.peak_wait[k] = self.peak_wait[k].max(longest);
             let rate = state.served_last_step[k] as f64 / self.step_seconds;
             self.peak_rate[k] = self.peak_rate[k].max(rate);
+            // Attempts only grow (each is served, waits or gives up): the step's new ones are
+            // the difference of the totals.
+            let attempts: u64 = state
+                .regions
+                .iter()
+                .map(|r| Metric::Attempts.count(r, k))
+                .sum();
+            let new = attempts.saturating_sub(self.last_attempts[k]);
+            self.last_attempts[k] = attempts;
+            self.peak_attempt_rate[k] =
+                self.peak_attempt_rate[k].max(new as f64 / self.step_seconds);
         }
         if self.window_ends.first() == Some(&end) || end == self.steps {
             for (i, spec) in self.specs.iter().enumerate() {
@@ -382,6 +438,7 @@ impl Observer for Recorder<'_> {
                 let value = &mut self.output.headline[i];
                 match spec.metric {
                     Metric::RegistrationRate => *value = self.peak_rate[k],
+                    Metric::AttemptRate => *value = self.peak_attempt_rate[k],
                     Metric::QueueWait => *value = self.peak_wait[k],
                     metric if end == spec.window_end_step => {
                         let j = WINDOWED.iter().position(|m| *m == metric).unwrap_or(0);

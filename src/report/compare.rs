@@ -115,7 +115,7 @@ pub fn compare_text(rows: &[CompareRow]) -> String {
     );
     for r in rows {
         let unit = |v: f64| {
-            if r.figure.ends_with("registration_rate_peak") {
+            if r.figure.ends_with("_rate_peak") {
                 format!("{}/s", human(v))
             } else if r.figure.ends_with("queue_wait_max") {
                 super::format::duration(v)

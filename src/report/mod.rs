@@ -94,7 +94,7 @@ pub fn headline_table(summary: &Summary) -> String {
     for h in &summary.headline {
         let show = |v: f64| match h.metric.as_str() {
             "queue_wait" => format::duration(v),
-            "registration_rate" => format!("{}/s", format::human(v)),
+            "registration_rate" | "attempt_rate" => format!("{}/s", format::human(v)),
             _ => format::human(v),
         };
         out.push_str(&format!(

@@ -47,7 +47,13 @@ fn counts(h: &HeadlineRow) -> String {
         "arrivals" => format!("new accounts and returning dormant ones{window}"),
         "abandoned" => format!("sign-up attempts that gave up waiting in the queue{window}"),
         "retained" => format!("arrivals still active 30 days later (of those{window})"),
-        "registration_rate" => "each run's highest sign-up rate per second (over steps)".into(),
+        "registration_rate" => {
+            "each run's highest rate of sign-ups served per second (over steps)".into()
+        }
+        "attempt_rate" => {
+            "each run's highest rate of sign-up attempts per second (over steps): the demand before any limit".into()
+        }
+        "attempts" => format!("people who set out to create an account, served or not{window}"),
         "queue_wait" => "each run's longest wait of a new sign-up".into(),
         "baseline" => format!("organic sign-ups that would have come anyway{window}"),
         other => other.replace('_', " "),
@@ -57,7 +63,7 @@ fn counts(h: &HeadlineRow) -> String {
 fn show(metric: &str, v: f64) -> String {
     match metric {
         "queue_wait" => duration(v),
-        "registration_rate" => format!("{}/s", human(v)),
+        "registration_rate" | "attempt_rate" => format!("{}/s", human(v)),
         _ => human(v),
     }
 }

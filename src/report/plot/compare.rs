@@ -29,6 +29,7 @@ impl CompareChart<'_> {
     fn y_desc(&self) -> &'static str {
         match self.metric {
             "registration_rate" => "registrations per second",
+            "attempt_rate" => "sign-up attempts per second (demand)",
             "queue_wait" => "minutes a new sign-up waits",
             _ => "users (cumulative)",
         }
@@ -70,7 +71,7 @@ impl Figure for CompareChart<'_> {
         let metric = self.metric;
         let x_label = |h: &f64| axis.label(*h);
         let y_label = |v: &f64| match metric {
-            "registration_rate" => format!("{}/s", human(*v)),
+            "registration_rate" | "attempt_rate" => format!("{}/s", human(*v)),
             "queue_wait" => format!("{v:.0} min"),
             _ => human(*v),
         };

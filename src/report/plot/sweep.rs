@@ -27,7 +27,7 @@ fn figure_of(summary: &SweepSummary, figure: usize) -> String {
 fn shown(figure: &str, v: f64) -> String {
     if figure.ends_with("queue_wait_max") {
         crate::report::format::duration(v)
-    } else if figure.ends_with("registration_rate_peak") {
+    } else if figure.ends_with("_rate_peak") {
         format!("{}/s", human(v))
     } else {
         human(v)
