@@ -1245,3 +1245,40 @@ fn completions_and_man_page_come_from_the_flags() {
         .code(2)
         .stderr(predicate::str::contains("possible values"));
 }
+
+/// Issue 39: a scenario written outside the repository that names no parameters runs with the
+/// fitted parameters shipped with surge; without them, the error says how to name a file.
+#[test]
+fn a_scenario_anywhere_uses_the_shipped_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = std::fs::read_to_string("tests/fixtures/valid-small.toml")
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("params"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("mine.toml"), text).unwrap();
+    let out = dir.path().join("out");
+    surge()
+        .current_dir(dir.path())
+        .args(["run", "mine.toml", "--runs", "3", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("params/fitted-posterior.csv");
+    assert!(
+        summary.contains(&shipped.display().to_string()),
+        "not run with the shipped posterior"
+    );
+    surge()
+        .current_dir(dir.path())
+        .env("SURGE_PARAMS", dir.path().join("nowhere"))
+        .args(["check", "mine.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("key `params`"))
+        .stderr(predicates::str::contains(
+            "add params = \"path/to/params.toml\"",
+        ));
+}

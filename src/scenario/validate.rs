@@ -50,9 +50,21 @@ pub fn parse_scenario(
         (None, None) => default_params_file(dir),
     };
     if params_override.is_none() && !params_file.is_file() {
+        let message = if raw.params.is_none() {
+            format!(
+                "the scenario names no parameter file, and neither {} nor surge's shipped {} exists; add params = \"path/to/params.toml\" (relative to this file), or set SURGE_PARAMS to a folder holding fitted.toml",
+                params_file.display(),
+                shipped_params_dir().join("fitted.toml").display()
+            )
+        } else {
+            format!(
+                "{}; expected params = \"path/to/params.toml\" relative to this file",
+                missing_file("parameter file", &params_file)
+            )
+        };
         return Err(ScenarioError::invalid(
             path,
-            checker.issue("params", missing_file("parameter file", &params_file)),
+            checker.issue("params", message),
         ));
     }
     let behaviour = load_params(&params_file)?;
@@ -78,15 +90,29 @@ pub fn missing_file(what: &str, path: &Path) -> String {
     }
 }
 
-/// The parameter file a scenario without `params` uses: the fitted parameters once
-/// `surge fit` has written them, the hand-set defaults before.
+/// The folder of the parameters shipped with surge: `$SURGE_PARAMS` if set, else `params/` of
+/// the source tree this binary was built from.
+pub fn shipped_params_dir() -> PathBuf {
+    std::env::var_os("SURGE_PARAMS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("params"))
+}
+
+/// The parameter file a scenario without `params` uses: `../params/` beside the scenario's
+/// folder (surge's own layout, `scenarios/` and `params/`), else the parameters shipped with
+/// surge (`shipped_params_dir`), so a scenario written anywhere runs with them; in each, the
+/// fitted parameters once `surge fit` has written them, the hand-set defaults before.
 pub fn default_params_file(scenario_dir: &Path) -> PathBuf {
-    let fitted = scenario_dir.join("../params/fitted.toml");
-    if fitted.is_file() {
-        fitted
-    } else {
-        scenario_dir.join("../params/default.toml")
+    let beside = scenario_dir.join("../params");
+    for dir in [beside.clone(), shipped_params_dir()] {
+        for name in ["fitted.toml", "default.toml"] {
+            let file = dir.join(name);
+            if file.is_file() {
+                return file;
+            }
+        }
     }
+    beside.join("fitted.toml")
 }
 
 /// Smallest sign-up or verification limit a scenario may give, per second (one a day is 1.2e-5):
