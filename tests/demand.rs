@@ -67,3 +67,49 @@ fn demand_is_what_the_served_rate_would_be_without_the_limit() {
             >= mean(&tight, Metric::Registrations, Some(24.0))
     );
 }
+
+/// Issue 39: which limit breaks first, from the runs themselves. A 3/s limit on the small
+/// scenario's 13/s surge is reached in every run, soon after the outage starts and while it
+/// lasts; without a limit there is no row.
+#[test]
+fn a_binding_limit_is_reached_in_every_run_and_an_absent_one_has_no_row() {
+    let s = scenario(Capacity::Global(3.0));
+    let mc = runs(&s, 20);
+    let rows = surge::report::limits::limit_rows(&s, &mc);
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(
+        (r.app.as_str(), r.region.as_str(), r.kind.as_str()),
+        ("telegram", "all", "servers")
+    );
+    assert_eq!(r.share_of_runs, 1.0);
+    let [p05, p50, p95] = r
+        .first_reached_hours
+        .map(|h| h.expect("reached by every run"));
+    assert!(
+        0.0 <= p05 && p05 <= p50 && p50 <= p95 && p95 < 6.0,
+        "{p05} {p50} {p95}"
+    );
+    assert!(r.hours_at_limit[0] > 1.0, "{:?}", r.hours_at_limit);
+    assert!(r.wait_max_seconds[0] > 0.0);
+    assert!(
+        r.first_reached_utc[1]
+            .as_deref()
+            .is_some_and(|t| t.starts_with("2021-10-04T"))
+    );
+    let csv = String::from_utf8(surge::report::limits::limits_csv(&rows).unwrap()).unwrap();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("telegram,all,servers,3,1,"),
+        "{csv}"
+    );
+    // A limit far above the demand is never reached: its times are empty ("never").
+    let loose = scenario(Capacity::Global(1e6));
+    let rows = surge::report::limits::limit_rows(&loose, &runs(&loose, 10));
+    assert_eq!(rows[0].share_of_runs, 0.0);
+    assert_eq!(rows[0].first_reached_hours, [None, None, None]);
+    let open = scenario(Capacity::Unlimited);
+    assert!(surge::report::limits::limit_rows(&open, &runs(&open, 5)).is_empty());
+}

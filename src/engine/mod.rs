@@ -8,6 +8,7 @@
 pub mod agents;
 mod choice;
 pub mod cohort;
+pub mod limits;
 pub mod mock;
 pub mod montecarlo;
 pub mod network;

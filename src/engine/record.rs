@@ -31,6 +31,16 @@ pub enum Metric {
     /// Sign-up attempts per second, averaged over the output interval (peak over steps in
     /// headlines): the rate the servers would have to absorb to serve everyone at once.
     AttemptRate,
+    /// Per run and sign-up limit (`engine::limits`), not a time series: 1 if the run reached
+    /// the limit, else 0.
+    LimitReached,
+    /// Hours since the event's start when the run first reached the limit (`limits::NEVER` if
+    /// it did not).
+    LimitFirstHours,
+    /// Hours the run spent at the limit.
+    HoursAtLimit,
+    /// Longest wait of a new sign-up behind the limit, seconds.
+    LimitWait,
 }
 
 impl Metric {
@@ -68,6 +78,10 @@ impl Metric {
             Metric::Retained => "retained",
             Metric::Attempts => "attempts",
             Metric::AttemptRate => "attempt_rate",
+            Metric::LimitReached => "reached",
+            Metric::LimitFirstHours => "first_reached_hours",
+            Metric::HoursAtLimit => "hours_at_limit",
+            Metric::LimitWait => "wait_max",
         }
     }
 
@@ -83,7 +97,11 @@ impl Metric {
             Metric::RegistrationRate
             | Metric::QueueWait
             | Metric::Baseline
-            | Metric::AttemptRate => 0,
+            | Metric::AttemptRate
+            | Metric::LimitReached
+            | Metric::LimitFirstHours
+            | Metric::HoursAtLimit
+            | Metric::LimitWait => 0,
         }
     }
 }
@@ -134,7 +152,19 @@ pub struct HeadlineSpec {
     pub window_hours: Option<f64>,
     #[serde(skip)]
     window_end_step: usize,
+    /// A figure of a sign-up limit (index into `limits::limits_of`, and its label such as
+    /// `latin_america_servers`), not of the app as a whole.
+    #[serde(skip)]
+    pub limit: Option<(usize, String)>,
 }
+
+/// The figures recorded per run for each sign-up limit, in `LimitTracker::figures`'s order.
+pub const LIMIT_METRICS: [Metric; super::limits::LIMIT_FIGURES] = [
+    Metric::LimitReached,
+    Metric::LimitFirstHours,
+    Metric::HoursAtLimit,
+    Metric::LimitWait,
+];
 
 /// Hours after the event's start at which windowed headline figures are taken.
 const WINDOWS: [f64; 2] = [24.0, 72.0];
@@ -164,13 +194,17 @@ pub fn figure_label(metric: &str, window_hours: Option<f64>) -> String {
 }
 
 impl HeadlineSpec {
-    /// `app.label`, the column name in `runs.csv`.
+    /// `app.label`, the column name in `runs.csv` (`app.limit_<region>_<kind>.<figure>` for a
+    /// limit's figure).
     pub fn column(&self) -> String {
-        format!(
-            "{}.{}",
-            self.app,
-            figure_label(self.metric.name(), self.window_hours)
-        )
+        match &self.limit {
+            Some((_, label)) => format!("{}.limit_{label}.{}", self.app, self.metric.name()),
+            None => format!(
+                "{}.{}",
+                self.app,
+                figure_label(self.metric.name(), self.window_hours)
+            ),
+        }
     }
 
     /// The headline figures of a scenario: for every app, arrivals, registrations and
@@ -192,6 +226,7 @@ impl HeadlineSpec {
                         metric,
                         window_hours,
                         window_end_step,
+                        limit: None,
                     });
                 }
             };
@@ -210,6 +245,21 @@ impl HeadlineSpec {
             push(Metric::RegistrationRate, None);
             push(Metric::AttemptRate, None);
             push(Metric::QueueWait, None);
+        }
+        // Then every sign-up limit's figures (after all apps', so the apps' columns keep their
+        // places in runs.csv).
+        let regions: Vec<String> = scenario.regions.iter().map(|r| r.name.clone()).collect();
+        for (j, limit) in super::limits::limits_of(scenario).iter().enumerate() {
+            for metric in LIMIT_METRICS {
+                out.push(HeadlineSpec {
+                    app: scenario.apps[limit.app].name.clone(),
+                    app_index: limit.app,
+                    metric,
+                    window_hours: None,
+                    window_end_step: t.steps,
+                    limit: Some((j, limit.label(&regions))),
+                });
+            }
         }
         out
     }
@@ -249,6 +299,7 @@ pub struct Recorder<'a> {
     /// Steps (ends) at which a windowed headline figure is taken, ascending, not yet reached.
     window_ends: Vec<usize>,
     steps: usize,
+    limits: super::limits::LimitTracker,
     pub output: RunOutput,
 }
 
@@ -300,6 +351,7 @@ impl<'a> Recorder<'a> {
                 ends
             },
             steps: t.steps,
+            limits: super::limits::LimitTracker::new(scenario),
             output: RunOutput {
                 series: vec![0.0; t.output_points() * layout.len()],
                 headline,
@@ -390,6 +442,11 @@ fn fill(cells: &mut [f64], previous: Previous, counts: [u64; 6], baseline: f64, 
             Metric::Retained => retained as f64,
             Metric::Attempts => attempts as f64,
             Metric::AttemptRate => attempt_rate,
+            // Not series (never in `Metric::ALL`).
+            Metric::LimitReached
+            | Metric::LimitFirstHours
+            | Metric::HoursAtLimit
+            | Metric::LimitWait => 0.0,
         };
     }
 }
@@ -432,10 +489,18 @@ impl Observer for Recorder<'_> {
             self.peak_attempt_rate[k] =
                 self.peak_attempt_rate[k].max(new as f64 / self.step_seconds);
         }
+        self.limits.after_step(end, state);
         if self.window_ends.first() == Some(&end) || end == self.steps {
             for (i, spec) in self.specs.iter().enumerate() {
                 let k = spec.app_index;
                 let value = &mut self.output.headline[i];
+                if let Some((j, _)) = spec.limit {
+                    if end == self.steps {
+                        let at = LIMIT_METRICS.iter().position(|m| *m == spec.metric);
+                        *value = self.limits.figures(j)[at.unwrap_or(0)];
+                    }
+                    continue;
+                }
                 match spec.metric {
                     Metric::RegistrationRate => *value = self.peak_rate[k],
                     Metric::AttemptRate => *value = self.peak_attempt_rate[k],

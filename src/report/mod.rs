@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod compare;
 pub mod folder;
 pub mod format;
+pub mod limits;
 pub mod owned;
 pub mod page;
 pub mod parts;
@@ -57,6 +58,10 @@ pub fn write_run(
         &tables::spaghetti_csv(mc, timeline, single_runs)?,
     )?;
     runs.finish()?;
+    atomic::write_atomic(
+        &dir.join("limits.csv"),
+        &limits::limits_csv(&summary.limits)?,
+    )?;
     crate::report::atomic::write_json_pretty(&dir.join("summary.json"), summary)?;
     Ok(())
 }

@@ -218,6 +218,91 @@ pub fn reached_limits(run: &SavedRun) -> Vec<ReachedLimit> {
     reached
 }
 
+/// Which sign-up limit breaks first, from the runs themselves (`summary.json`'s `limits`): the
+/// one the median run reaches earliest, else the one most runs reach. "telegram's servers in
+/// latin_america (35/s) break first: reached in 97% of runs, the median run at 17:57 UTC (13:57
+/// local), 2.3 h after the event began; the earliest 5% of runs by 16:49 UTC". None when no run
+/// reaches any limit.
+pub fn first_limit_sentence(summary: &crate::report::Summary) -> Option<String> {
+    first_limit(summary, false)
+}
+
+/// The same, short enough for a plot's answer line: "first to break: telegram's servers in
+/// latin_america (35/s), in 97% of runs; the median run at 17:57 UTC, the earliest 5% by 16:49".
+pub fn first_limit_line(summary: &crate::report::Summary) -> Option<String> {
+    first_limit(summary, true)
+}
+
+fn first_limit(summary: &crate::report::Summary, short: bool) -> Option<String> {
+    let limit = summary
+        .limits
+        .iter()
+        .filter(|l| l.first_reached_hours[1].is_some())
+        .min_by(|a, b| {
+            a.first_reached_hours[1]
+                .unwrap_or(0.0)
+                .total_cmp(&b.first_reached_hours[1].unwrap_or(0.0))
+        })
+        .or_else(|| {
+            summary
+                .limits
+                .iter()
+                .filter(|l| l.share_of_runs > 0.0)
+                .max_by(|a, b| a.share_of_runs.total_cmp(&b.share_of_runs))
+        })?;
+    let place = if limit.region == "all" {
+        "in all regions".to_string()
+    } else {
+        format!("in {}", limit.region)
+    };
+    let hhmm = |t: &Option<String>| t.as_deref().and_then(|t| t.get(11..16)).map(str::to_string);
+    let local = match (&limit.first_reached_utc[1], limit.utc_offset_hours) {
+        (Some(t), Some(o)) => chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| {
+            format!(
+                " ({} local)",
+                (t + chrono::TimeDelta::seconds((o * 3600.0).round() as i64)).format("%H:%M")
+            )
+        }),
+        _ => None,
+    }
+    .unwrap_or_default();
+    let share = format!("{:.0}%", 100.0 * limit.share_of_runs);
+    if short {
+        let mut out = format!(
+            "first to break: {}'s {} {place} ({}), in {share} of runs",
+            limit.app,
+            limit.kind,
+            rate(limit.per_second)
+        );
+        if let Some(t) = hhmm(&limit.first_reached_utc[1]) {
+            out.push_str(&format!("; the median run at {t} UTC"));
+        }
+        if let Some(t) = hhmm(&limit.first_reached_utc[0]) {
+            out.push_str(&format!(", the earliest 5% by {t}"));
+        }
+        return Some(out);
+    }
+    let mut out = format!(
+        "{}'s {} {place} ({}) break first: reached in {share} of runs",
+        limit.app,
+        limit.kind,
+        rate(limit.per_second)
+    );
+    match (
+        hhmm(&limit.first_reached_utc[1]),
+        limit.first_reached_hours[1],
+    ) {
+        (Some(t), Some(h)) => out.push_str(&format!(
+            ", the median run at {t} UTC{local}, {h:.1} h after the event began"
+        )),
+        _ => out.push_str(", fewer than half of them"),
+    }
+    if let Some(t) = hhmm(&limit.first_reached_utc[0]) {
+        out.push_str(&format!("; the earliest 5% of runs by {t} UTC"));
+    }
+    Some(out)
+}
+
 impl ReachedLimit {
     /// "telegram in latin_america at its 35/s limit from 17:40 to 22:15 UTC (4.6 h)".
     pub fn sentence(&self, run: &SavedRun) -> String {

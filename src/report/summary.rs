@@ -194,6 +194,10 @@ pub struct Summary {
     pub utc_offsets: Vec<f64>,
     pub step_hours: f64,
     pub headline: Vec<HeadlineRow>,
+    /// Every sign-up limit across runs (`limits.csv`; `report::limits`); absent when the
+    /// scenario has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<super::limits::LimitRow>,
 }
 
 impl Summary {
@@ -207,6 +211,7 @@ impl Summary {
             .specs
             .iter()
             .enumerate()
+            .filter(|(_, spec)| spec.limit.is_none())
             .map(|(i, spec)| {
                 let s = mc.summaries.headline(i);
                 HeadlineRow {
@@ -289,6 +294,7 @@ impl Summary {
                 .collect(),
             step_hours: scenario.timeline.step_hours,
             headline,
+            limits: super::limits::limit_rows(scenario, mc),
         }
     }
 

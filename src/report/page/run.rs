@@ -142,8 +142,56 @@ fn rate_readings(run: &SavedRun) -> Vec<String> {
         .filter_map(|h| peak_reading(run, &h.app))
         .flat_map(|r| [r.peak_sentence(), r.wait_sentence()])
         .collect();
+    // Which limit breaks first leads the limits' readings (from the runs, limits.csv).
+    if let Some(first) = crate::report::readings::first_limit_sentence(&run.summary) {
+        out.insert(out.len().min(1), first);
+    }
     out.extend(reached_limits(run).iter().map(|l| l.sentence(run)));
     out
+}
+
+/// The sign-up limits table (limits.csv as the page shows it).
+fn limits_table(summary: &Summary) -> String {
+    let rows: Vec<Vec<Cell>> = summary
+        .limits
+        .iter()
+        .map(|l| {
+            let t = |i: usize| {
+                l.first_reached_utc[i]
+                    .as_deref()
+                    .and_then(|t| t.get(11..16))
+                    .map_or("never".to_string(), |t| format!("{t} UTC"))
+            };
+            vec![
+                Cell::text(&l.app),
+                Cell::text(&l.region),
+                Cell::text(&l.kind),
+                Cell::number(format!("{}/s", human(l.per_second))),
+                Cell::number(format!("{:.0}%", 100.0 * l.share_of_runs)),
+                Cell::number(t(0)),
+                Cell::number(t(1)),
+                Cell::number(t(2)),
+                Cell::number(format!("{:.1} h", l.hours_at_limit[0])),
+                Cell::number(duration(l.wait_max_seconds[0])),
+            ]
+        })
+        .collect();
+    table(
+        "limits",
+        &[
+            Cell::text("app"),
+            Cell::text("region"),
+            Cell::text("limit"),
+            Cell::number("per second"),
+            Cell::number("runs reaching it"),
+            Cell::number("first reached: earliest 5%"),
+            Cell::number("median run"),
+            Cell::number("latest 5%"),
+            Cell::number("hours at it (median)"),
+            Cell::number("longest wait (median)"),
+        ],
+        &rows,
+    )
 }
 
 /// Where the largest app's arrivals came from: each region's share of the medians at the end.
@@ -485,6 +533,17 @@ pub fn run_page(dir: &Path) -> Result<String, PageError> {
         escape(&capitalise(&s.band))
     );
     body.push_str(&headline(s));
+    if !s.limits.is_empty() {
+        body.push_str("<h2>Sign-up limits</h2><p>Every limit of the scenario, from the runs themselves (limits.csv): the share of runs that reach it, when they first do, how long it holds and the longest wait behind it. A limit is reached in a step when its queue does not clear and the step served all the limit allows.</p>");
+        if let Some(first) = crate::report::readings::first_limit_sentence(s) {
+            let _ = write!(
+                body,
+                "<p class=\"lede\">{}.</p>",
+                escape(&capitalise(&first))
+            );
+        }
+        body.push_str(&limits_table(s));
+    }
     body.push_str("<h2>Plots</h2>");
     let plots: [(&str, &str, Vec<String>); 3] = [
         (

@@ -227,6 +227,7 @@ mod tests {
                 values: vec![],
                 step_hours: 1.0,
                 headline: vec![],
+                limits: vec![],
             },
             series,
             spaghetti: Default::default(),

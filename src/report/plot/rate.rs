@@ -351,7 +351,9 @@ fn answer_lines(
     {
         lines.push((*c, r.wait_sentence()));
     }
-    if let Some(limit) = reached.first() {
+    if let Some(first) = crate::report::readings::first_limit_line(&run.summary) {
+        lines.push((BLACK, first));
+    } else if let Some(limit) = reached.first() {
         lines.push((BLACK, limit.sentence(run)));
     }
     lines
