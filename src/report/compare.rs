@@ -42,6 +42,9 @@ pub fn compare_table(runs: &[SavedRun], app: Option<&str>) -> Vec<CompareRow> {
         .run_columns
         .iter()
         .filter(|f| app.is_none_or(|a| f.split('.').next() == Some(a)))
+        // Limits are compared in their own table (limits.csv of each run), not here: a run
+        // that never reaches a limit records its first time as "never" (10^9 h).
+        .filter(|f| !f.contains(".limit_"))
         .filter(|f| runs.iter().all(|r| r.run_columns.contains(f)))
         .collect();
     let mut rows = Vec::new();
