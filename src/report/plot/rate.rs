@@ -157,6 +157,7 @@ impl Figure for Rate<'_> {
                 .collect()
         };
         let rates = series_of("registration_rate");
+        let demand = series_of("attempt_rate");
         let waits = series_of("queue_wait");
         let x = active_window(&rates, &waits);
         // The answer first, in words, above the charts (the report page says the same).
@@ -179,11 +180,12 @@ impl Figure for Rate<'_> {
             let (l, w) = rest.split_vertically(height * 27 / 100);
             (Some(l), w)
         };
-        let rate_top = y_max(&rates, 1.0, 1.0);
+        // The demand's median counts too: where a limit binds it runs above every served run.
+        let rate_top = y_max(&rates, 1.0, 1.0).max(median_max(&demand) * 1.08);
         let rate_fmt = |v: &f64| format!("{}/s", human(*v));
         let mut chart = self.chart(
             &rate_area,
-            "Registrations per second, all regions (dashed: capacity)",
+            "Registrations per second, all regions (thin dashes: demand; dashed: capacity)",
             "per second",
             x,
             rate_top,
@@ -194,6 +196,9 @@ impl Figure for Rate<'_> {
             draw_single_runs(&mut chart, self.run, i, c, "registration_rate")?;
             if let Some(points) = self.run.series.get(&app.name, "all", "registration_rate") {
                 draw_median_with_bands(&mut chart, points, c, 1.0, false)?;
+            }
+            if let Some(points) = self.run.series.get(&app.name, "all", "attempt_rate") {
+                draw_demand(&mut chart, points, c)?;
             }
             match app.capacity_per_second {
                 Some(cap) if cap <= rate_top => {
@@ -245,6 +250,11 @@ impl Figure for Rate<'_> {
         }
         let mut entries = app_legend(self.run, "median run");
         entries.push(LegendEntry {
+            label: "demand: attempts/s, median run".into(),
+            colour: RGBColor(90, 90, 90),
+            kind: LegendKind::Faint,
+        });
+        entries.push(LegendEntry {
             label: "capacity".into(),
             colour: RGBColor(90, 90, 90),
             kind: LegendKind::Dashed,
@@ -275,6 +285,33 @@ impl Figure for Rate<'_> {
     }
 }
 
+/// The largest median of some series.
+fn median_max(series: &[&[SeriesPoint]]) -> f64 {
+    series
+        .iter()
+        .flat_map(|s| s.iter())
+        .map(|p| p.p50)
+        .fold(0.0, f64::max)
+}
+
+/// The demand (sign-up attempts per second) of the median run as thin dashes of the app's
+/// colour: above the served curve wherever a limit holds sign-ups back, on it elsewhere.
+fn draw_demand<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    points: &[SeriesPoint],
+    c: RGBColor,
+) -> Result<(), String> {
+    chart
+        .draw_series(DashedLineSeries::new(
+            points.iter().map(|p| (p.hours, p.p50)),
+            5,
+            4,
+            c.stroke_width(1),
+        ))
+        .map_err(err)?;
+    Ok(())
+}
+
 /// At most this many reached regional limits get a panel of their own.
 const LIMIT_PANELS: usize = 3;
 
@@ -301,7 +338,13 @@ impl Rate<'_> {
                 .iter()
                 .find(|(_, _, a)| a.name == limit.app)
                 .map_or(RGBColor(90, 90, 90), |d| d.0);
-            let top = y_max(&[points], 1.0, 1.0).max(limit.limit_per_second * 1.25);
+            let demand = self
+                .run
+                .series
+                .get(&limit.app, &limit.region, "attempt_rate");
+            let top = y_max(&[points], 1.0, 1.0)
+                .max(limit.limit_per_second * 1.25)
+                .max(demand.map_or(0.0, |d| median_max(&[d]) * 1.08));
             let rate_fmt = |v: &f64| format!("{}/s", human(*v));
             let caption = format!(
                 "{} in {}: limit {}/s reached",
@@ -311,6 +354,9 @@ impl Rate<'_> {
             );
             let mut chart = self.chart(panel, &caption, "per second", x, top, &rate_fmt)?;
             draw_median_with_bands(&mut chart, points, c, 1.0, false)?;
+            if let Some(d) = demand {
+                draw_demand(&mut chart, d, c)?;
+            }
             chart
                 .draw_series(DashedLineSeries::new(
                     [(x.0, limit.limit_per_second), (x.1, limit.limit_per_second)],
