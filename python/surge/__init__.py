@@ -89,7 +89,10 @@ class Output:
         surge wrote (its ``surge-manifest.json``); ``force`` lets it replace another scenario's
         or command's results. A folder holding anything else, or the working folder, is refused
         with SurgeError, ``force`` or not."""
-        return Path(_surge.save(str(self.folder), str(folder), force))
+        saved = Path(_surge.save(str(self.folder), str(folder), force))
+        # From here on the output is the saved folder: report() and plot() write and read there.
+        self.folder = saved
+        return saved
 
     def report(self) -> Path:
         """Writes the folder's self-contained report.html (as ``surge report``) and returns
@@ -117,18 +120,34 @@ class Result(Output):
 
     @property
     def headline(self) -> pd.DataFrame:
-        """The headline figures: app, metric, window_hours, mean, p05, p50, p95, mcse."""
-        return pd.DataFrame(self.summary["headline"])
+        """The headline figures: app, figure (the name the printed table and runs.csv use, e.g.
+        ``registration_rate_peak``), metric, window_hours, mean, p05, p50, p95, mcse."""
+        df = pd.DataFrame(self.summary["headline"])
+        df.insert(1, "figure", [_figure_label(m, w) for m, w in zip(df["metric"], df["window_hours"])])
+        return df
 
     @property
     def timeseries(self) -> pd.DataFrame:
-        """timeseries.csv: per time, app, region and metric, the mean and quantiles."""
-        return self.table("timeseries")
+        """timeseries.csv: per time, app, region and metric, the mean and quantiles;
+        ``time_utc`` as ``datetime64[ns, UTC]``."""
+        df = self.table("timeseries")
+        df["time_utc"] = pd.to_datetime(df["time_utc"], utc=True)
+        return df
 
     @property
     def runs(self) -> pd.DataFrame:
-        """runs.csv: one row per run, its headline figures."""
-        return self.table("runs")
+        """runs.csv: one row per run (``run``, int64), then each figure as ``app.figure``
+        (float64 every one, whatever its values)."""
+        df = self.table("runs")
+        figures = [c for c in df.columns if c != "run"]
+        df[figures] = df[figures].astype("float64")
+        return df
+
+    @property
+    def limits(self) -> pd.DataFrame:
+        """limits.csv: every sign-up limit, earliest to break first (share of runs reaching it,
+        when they first do, how long it holds, the longest wait behind it)."""
+        return self.table("limits")
 
     def plot(self, kind: str = "adoption") -> bytes:
         """The PNG bytes of a plot: ``adoption``, ``rate`` or ``regions``."""
@@ -140,6 +159,14 @@ class Result(Output):
     def __repr__(self) -> str:
         s = self.summary
         return f"Result({s['scenario']['name']!r}, {s['runs']} runs, seed {s['seed']}, in {str(self.folder)!r})"
+
+
+def _figure_label(metric: str, window_hours) -> str:
+    """A headline figure's name as the table and runs.csv give it: ``arrivals_24h``,
+    ``registration_rate_peak``, ``queue_wait_max``."""
+    if window_hours is not None and not pd.isna(window_hours):
+        return f"{metric}_{window_hours:g}h"
+    return "queue_wait_max" if metric == "queue_wait" else f"{metric}_peak"
 
 
 def _in_background(call, name: str, out: Optional[PathLike], force: bool, kind=Output):

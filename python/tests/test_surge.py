@@ -55,7 +55,7 @@ def test_toml_text_and_what_if_values_are_checked_like_files():
 
 def test_run_gives_dataframes_with_the_files_columns(tmp_path):
     r = surge.run(surge.Scenario.from_file(SCENARIO), runs=12, seed=3, threads=2)
-    assert list(r.headline.columns)[:3] == ["app", "metric", "window_hours"]
+    assert list(r.headline.columns)[:4] == ["app", "figure", "metric", "window_hours"]
     assert set(r.headline["app"]) == {"telegram", "signal", "twitter"}
     with open(r.folder / "timeseries.csv") as f:
         assert list(r.timeseries.columns) == f.readline().strip().split(",")
@@ -219,3 +219,26 @@ def test_sensitivity_compare_and_fit_give_their_tables(tmp_path, monkeypatch):
     fitted = surge.fit(particles=20, generations=1, max_simulations=60, draws=4)
     assert len(fitted.table("posterior")) == 20
     assert fitted.json("fit")["simulations"] >= 20
+
+
+def test_tables_read_as_pandas_users_expect(tmp_path):
+    r = surge.run(str(SCENARIO), runs=6, seed=3)
+    ts = r.timeseries
+    assert str(ts["time_utc"].dtype) == "datetime64[ns, UTC]"
+    runs = r.runs
+    assert runs["run"].dtype == "int64"
+    assert all(runs[c].dtype == "float64" for c in runs.columns if c != "run")
+    # One name per figure: the headline's `figure` is the table's and runs.csv's (after `app.`).
+    h = r.headline
+    for app, figure in zip(h["app"], h["figure"]):
+        assert f"{app}.{figure}" in runs.columns
+    assert "attempt_rate_peak" in set(h["figure"])
+    assert {"app", "region", "kind", "share_of_runs"} <= set(r.limits.columns)
+
+
+def test_report_after_save_writes_into_the_saved_folder(tmp_path):
+    r = surge.run(str(SCENARIO), runs=4, seed=1)
+    saved = r.save(tmp_path / "kept")
+    page = r.report()
+    assert page == saved / "report.html"
+    assert page.is_file()

@@ -18,7 +18,12 @@ pub struct CompareRow {
     pub median: f64,
     pub p05: f64,
     pub p95: f64,
-    /// Median of the difference from the first scenario (None for the first).
+    /// This scenario's median less the first scenario's (None for the first): how far apart the
+    /// two medians are.
+    pub difference_of_medians: Option<f64>,
+    /// Median of the run-by-run differences from the first scenario (paired when possible;
+    /// None for the first): the typical difference a run makes. With skewed figures the two
+    /// differ (the median of differences is not the difference of medians).
     pub diff_median: Option<f64>,
     /// 90% interval of the difference: paired when possible, else unpaired.
     pub diff_p05: Option<f64>,
@@ -54,6 +59,7 @@ pub fn compare_table(runs: &[SavedRun], app: Option<&str>) -> Vec<CompareRow> {
             r.run_values.iter().map(|row| row[i]).collect()
         };
         let reference = column(first);
+        let reference_median = spread(&mut reference.clone()).p50;
         let labels = distinct_labels(runs);
         for (j, run) in runs.iter().enumerate() {
             let values = column(run);
@@ -64,6 +70,7 @@ pub fn compare_table(runs: &[SavedRun], app: Option<&str>) -> Vec<CompareRow> {
                 median: s.p50,
                 p05: s.p05,
                 p95: s.p95,
+                difference_of_medians: None,
                 diff_median: None,
                 diff_p05: None,
                 diff_p95: None,
@@ -72,6 +79,7 @@ pub fn compare_table(runs: &[SavedRun], app: Option<&str>) -> Vec<CompareRow> {
                 interval: "reference".into(),
             };
             if j > 0 {
+                row.difference_of_medians = Some(s.p50 - reference_median);
                 let n = values.len().min(reference.len());
                 let mut unpaired: Vec<f64> = (1..=UNPAIRED_SHIFTS.min(n.saturating_sub(1)).max(1))
                     .flat_map(|shift| (0..n).map(move |i| (i, (i + shift) % n)))
@@ -113,8 +121,15 @@ pub fn compare_csv(rows: &[CompareRow]) -> Result<Vec<u8>, csv::Error> {
 /// The table for the terminal, in human units.
 pub fn compare_text(rows: &[CompareRow]) -> String {
     let mut out = format!(
-        "{:<34} {:<28} {:>9} {:>22} {:>10} {:>24}  {}\n",
-        "figure", "scenario", "median", "90% interval", "diff", "diff 90% interval", "interval"
+        "{:<34} {:<28} {:>9} {:>22} {:>12} {:>14} {:>24}  {}\n",
+        "figure",
+        "scenario",
+        "median",
+        "90% interval",
+        "Δ of medians",
+        "median Δ/run",
+        "Δ/run 90% interval",
+        "interval"
     );
     for r in rows {
         let unit = |v: f64| {
@@ -128,11 +143,12 @@ pub fn compare_text(rows: &[CompareRow]) -> String {
         };
         let opt = |v: Option<f64>| v.map_or("-".to_string(), unit);
         out.push_str(&format!(
-            "{:<34} {:<28} {:>9} {:>22} {:>10} {:>24}  {}\n",
+            "{:<34} {:<28} {:>9} {:>22} {:>12} {:>14} {:>24}  {}\n",
             r.figure,
             r.scenario,
             unit(r.median),
             format!("[{}, {}]", unit(r.p05), unit(r.p95)),
+            opt(r.difference_of_medians),
             opt(r.diff_median),
             match (r.diff_p05, r.diff_p95) {
                 (Some(a), Some(b)) => format!("[{}, {}]", unit(a), unit(b)),

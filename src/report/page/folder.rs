@@ -238,25 +238,35 @@ fn readings(kind: Kind, dir: &Path) -> Vec<String> {
                 return Vec::new();
             };
             let mut out = Vec::new();
+            let Ok(headers) = reader.headers().cloned() else {
+                return Vec::new();
+            };
+            let at = |name: &str| headers.iter().position(|h| h == name);
+            let (Some(figure_at), Some(scenario_at), Some(interval_at)) =
+                (at("figure"), at("scenario"), at("interval"))
+            else {
+                return Vec::new();
+            };
             let mut reference: Option<(String, String, f64)> = None;
             for r in reader.records().filter_map(Result::ok) {
-                let get = |j: usize| r.get(j).unwrap_or("").to_string();
-                let num = |j: usize| get(j).parse::<f64>().unwrap_or(f64::NAN);
-                if get(10) == "reference" {
-                    reference = Some((get(0), get(1), num(2)));
+                let get = |j: Option<usize>| j.and_then(|j| r.get(j)).unwrap_or("").to_string();
+                let num = |name: &str| get(at(name)).parse::<f64>().unwrap_or(f64::NAN);
+                if get(Some(interval_at)) == "reference" {
+                    reference = Some((get(Some(figure_at)), get(Some(scenario_at)), num("median")));
                 } else if let Some((figure, name, median)) = &reference
-                    && *figure == get(0)
+                    && *figure == get(Some(figure_at))
                     && out.len() < 6
                 {
                     out.push(format!(
-                        "{figure}: {} {} against {name} {}, difference {} (90% interval {} to {}, {})",
-                        get(1),
-                        human(num(2)),
+                        "{figure}: {} {} against {name} {}; difference of medians {}, median of run-by-run differences {} (90% interval {} to {}, {})",
+                        get(Some(scenario_at)),
+                        human(num("median")),
                         human(*median),
-                        human(num(5)),
-                        human(num(6)),
-                        human(num(7)),
-                        get(10)
+                        human(num("difference_of_medians")),
+                        human(num("diff_median")),
+                        human(num("diff_p05")),
+                        human(num("diff_p95")),
+                        get(Some(interval_at))
                     ));
                 }
             }
