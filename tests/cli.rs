@@ -94,7 +94,26 @@ const BAD: &[(&str, &str, &str)] = &[
     ),
     ("unsafe-name", "name", "usable as a folder name"),
     ("syntax-error", "event.severity", "expected nothing"),
-    ("missing-key", "apps[0]", "missing key `retention_30d`"),
+    (
+        "missing-key",
+        "apps[0].retention_30d",
+        "missing key `retention_30d`",
+    ),
+    (
+        "missing-simulation",
+        "simulation",
+        "missing key `simulation`",
+    ),
+    (
+        "start-not-a-datetime",
+        "event.start",
+        "expected a date-time with its UTC offset, unquoted, such as 2021-10-04T15:39:00Z",
+    ),
+    (
+        "start-quoted",
+        "event.start",
+        "invalid type: string \"04/10/2021 15:40\", expected a TOML datetime; expected a date-time with its UTC offset",
+    ),
     (
         "unknown-region",
         "apps[0].dormant_share.eurpoe",

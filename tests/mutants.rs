@@ -24,7 +24,10 @@ fn copy_tree(root: &Path) {
 fn result_folder() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("surge-mutants-result-{}", std::process::id()));
+        // Under target/tmp (cargo's scratch folder for integration tests), not /tmp: a static
+        // is never dropped, so a temporary folder would be left behind by every test run.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("surge-mutants-result-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         Command::cargo_bin("surge")
             .unwrap()

@@ -16,11 +16,26 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// Deserialize `text`, reporting the failing key path with its position. Unknown keys are
 /// reported with the closest valid key.
 pub(crate) fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, ValidationIssue> {
-    let de = toml::Deserializer::parse(text).map_err(|e| toml_issue(text, "(document)", &e))?;
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        let mut issue = toml_issue(text, "(document)", &e);
+        explain_datetime(&mut issue, e.message());
+        issue
+    })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let mut issue = toml_issue(text, &path, &inner);
+        // A missing key is named as the key (`simulation`), not as the first key of the table
+        // it is missing from (`name`).
+        if let Some(missing) = inner
+            .message()
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            issue.key = join_key(if path == "." { "" } else { &path }, missing);
+            issue.message = format!("missing key `{missing}`");
+        }
+        explain_datetime(&mut issue, inner.message());
         if let Some((unknown, expected)) = parse_unknown_field(inner.message()) {
             issue.key = join_key(&path, &unknown);
             issue.message = match closest(&unknown, &expected) {
@@ -36,6 +51,19 @@ pub(crate) fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, Validation
         }
         issue
     })
+}
+
+/// A date-time written as text or in another form: says which form is expected.
+fn explain_datetime(issue: &mut ValidationIssue, message: &str) {
+    let leaf = issue.key.rsplit('.').next().unwrap_or("");
+    if message.contains("TOML datetime")
+        || (matches!(leaf, "start" | "announced_at" | "at") && message.contains("quoted"))
+    {
+        issue.message = format!(
+            "{}; expected a date-time with its UTC offset, unquoted, such as 2021-10-04T15:39:00Z",
+            issue.message
+        );
+    }
 }
 
 fn join_key(path: &str, leaf: &str) -> String {
