@@ -1258,6 +1258,25 @@ fn completions_and_man_page_come_from_the_flags() {
         page.contains("sweep") && page.contains("completions"),
         "{page}"
     );
+    // Every subcommand surge.1 lists has its own page with its flags.
+    for (sub, flag) in [
+        ("run", "fixed\\-parameters"),
+        ("sweep", "vary"),
+        ("fit", "particles"),
+    ] {
+        let out = surge().args(["man", sub]).assert().success();
+        let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        assert!(
+            page.contains(&format!(".TH surge-{sub} 1")),
+            "{sub}: {page}"
+        );
+        assert!(page.contains(flag), "{sub}: no {flag}");
+    }
+    surge()
+        .args(["man", "rn"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("no subcommand `rn`"));
     surge()
         .args(["completions", "tcsh"])
         .assert()

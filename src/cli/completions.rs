@@ -13,9 +13,31 @@ pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     out.flush().context("writing the completion script")
 }
 
-pub fn man() -> Result<()> {
+/// surge's man page, or with `subcommand` that subcommand's (`surge-run(1)`, every flag with
+/// its help), as surge.1 refers to them.
+pub fn man(subcommand: Option<&str>) -> Result<()> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    let command = Cli::command();
+    let command = match subcommand {
+        None => command,
+        Some(name) => {
+            let names: Vec<String> = command
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            let Some(sub) = command.find_subcommand(name) else {
+                anyhow::bail!(
+                    "surge has no subcommand `{name}`; expected one of {}",
+                    names.join(", ")
+                );
+            };
+            // clap names are 'static without its "string" feature; one short name per process.
+            sub.clone()
+                .name(&*String::leak(format!("surge-{name}")))
+                .bin_name(format!("surge {name}"))
+        }
+    };
+    clap_mangen::Man::new(command)
         .render(&mut page)
         .context("rendering the man page")?;
     std::io::stdout()

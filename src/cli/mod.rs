@@ -97,8 +97,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print surge's man page (roff), e.g. `surge man > ~/.local/share/man/man1/surge.1`.
-    Man,
+    /// Print surge's man page (roff), e.g. `surge man > ~/.local/share/man/man1/surge.1`; with a
+    /// subcommand, that subcommand's page with every flag (`surge man run > .../surge-run.1`).
+    Man {
+        /// A subcommand (run, sweep, fit, ...) [default: surge's own page].
+        subcommand: Option<String>,
+    },
     /// Print the JSON Schema of the scenario format (the one checked in as
     /// docs/scenario.schema.json), for editors that complete and check TOML as one types.
     Schema,
@@ -135,7 +139,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Merge(args) => merge::merge(&args),
         Command::Slurm(args) => slurm::slurm(&args),
         Command::Completions { shell } => completions::completions(shell),
-        Command::Man => completions::man(),
+        Command::Man { subcommand } => completions::man(subcommand.as_deref()),
         Command::Schema => {
             print!("{}", surge::scenario::scenario_schema());
             Ok(())
