@@ -66,6 +66,25 @@ pub enum StopReason {
     SimulationBudget,
 }
 
+impl StopReason {
+    /// What the stop means, in words: every reason is a normal end of the fit, not a failure.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            StopReason::AllFiguresInside => "every particle reproduces every figure",
+            StopReason::ToleranceConverged => {
+                "the tolerance stopped shrinking: the posterior has settled"
+            }
+            StopReason::MaxGenerations => "the --generations asked for are done",
+            StopReason::AcceptanceTooLow => {
+                "a normal end: so few proposals are accepted that a tighter tolerance would cost far more simulations than it gains; the last full generation is the posterior"
+            }
+            StopReason::SimulationBudget => {
+                "the --max-simulations budget is spent; the last full generation is the posterior"
+            }
+        }
+    }
+}
+
 impl std::fmt::Display for StopReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = serde_json::to_value(self)

@@ -389,11 +389,12 @@ pub fn fitted_toml(report: &FitReport, base: &Behaviour) -> String {
 /// The report as a table for the terminal.
 pub fn fit_text(report: &FitReport) -> String {
     let mut out = format!(
-        "stopped: {} after {} generations beyond the prior, {} simulations\n\n{:<34} {:>11} {:>25} {:>13}\n",
+        "stopped: {} after {} generations beyond the prior, {} simulations ({})\n\n{:<34} {:>11} {:>25} {:>13}\n",
         report.stop_reason,
         // generations[0] is the sample from the prior; --generations counts those after it.
         report.generations.len().saturating_sub(1),
         report.simulations,
+        report.stop_reason.meaning(),
         "parameter",
         "median",
         "90% interval",

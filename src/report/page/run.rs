@@ -562,17 +562,24 @@ pub fn run_page(dir: &Path) -> Result<String, PageError> {
             region_readings(&run),
         ),
     ];
-    let note = format!(
+    let curves = format!(
         "Bands: {}. Lines: the median run; thin lines: single runs.",
         s.band
     );
+    // The regions chart has bars and no bands: its note says so, not the curves' one.
+    let bars = "Bars: each region's median arrivals across runs, as shares of the app's total.";
     for (name, title, readings) in plots {
+        let note = if name == "regions" {
+            bars
+        } else {
+            curves.as_str()
+        };
         let path = dir.join(format!("{name}.svg"));
         let svg = crate::scenario::bounded::read_text(&path)
             .ok()
             .and_then(|t| inline_svg(&t, title));
         match svg {
-            Some(svg) => body.push_str(&figure(&svg, &readings, &note)),
+            Some(svg) => body.push_str(&figure(&svg, &readings, note)),
             None => {
                 let _ = write!(
                     body,
