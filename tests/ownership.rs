@@ -84,8 +84,20 @@ fn user_tree(base: &Path) -> PathBuf {
     user
 }
 
-/// Surge results to compare and merge (written outside the user's tree).
+/// Surge results to compare (written outside the user's tree), and a sharded run's parts to
+/// merge (`base/parts`).
 fn results(base: &Path) -> (PathBuf, PathBuf) {
+    for i in 0..2 {
+        surge(&root())
+            .args(["run", SMALL, "--quiet", "--runs", "4", "--shard"])
+            .arg(format!("{i}/2"))
+            .arg("--out")
+            .arg(base.join("merged"))
+            .arg("--parts")
+            .arg(base.join("parts"))
+            .assert()
+            .success();
+    }
     let (a, b) = (base.join("a"), base.join("b"));
     for (out, runs) in [(&a, "5"), (&b, "6")] {
         surge(&root())
@@ -101,8 +113,10 @@ fn results(base: &Path) -> (PathBuf, PathBuf) {
 fn commands(a: &Path, b: &Path) -> Vec<Vec<String>> {
     let small = root().join(SMALL).display().to_string();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let parts = a.parent().unwrap().join("parts").display().to_string();
     vec![
         s(&["run", &small, "--runs", "3", "--quiet"]),
+        s(&["merge", &parts, "--quiet"]),
         s(&[
             "compare",
             &a.display().to_string(),
@@ -132,6 +146,9 @@ fn commands(a: &Path, b: &Path) -> Vec<Vec<String>> {
             "--range",
             "looking.innovation_per_hour=0.0001:0.01:log",
             "--quiet",
+        ]),
+        s(&[
+            "tune", &small, "--quick", "--quiet", "--width", "600", "--height", "400",
         ]),
         s(&[
             "fit",
