@@ -3,11 +3,11 @@
 use super::Figure;
 use super::adoption::x_range;
 use super::style::{
-    LegendEntry, LegendKind, MOST_DRAWN, TimeAxis, TimeChart, colour, draw_legend,
-    draw_median_with_bands, err, split_legend, time_chart, y_max,
+    LegendEntry, LegendKind, MOST_DRAWN, TimeAxis, TimeChart, colour, draw_bands, draw_legend,
+    draw_median, err, split_legend, time_chart, y_max,
 };
 use crate::report::format::{duration, human};
-use crate::report::series::{SavedRun, distinct_labels};
+use crate::report::series::{SavedRun, SeriesPoint, distinct_labels};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -34,6 +34,27 @@ impl CompareChart<'_> {
             _ => "users (cumulative)",
         }
     }
+}
+
+/// The hours in which the compared medians move: from 2 h before the event (or the start of the
+/// series), to a quarter past the last hour at which any median still changes by more than 1% of
+/// its largest value (cumulative counts flatten long before the horizon ends).
+fn moving_window(series: &[&[SeriesPoint]], (first, last): (f64, f64)) -> (f64, f64) {
+    let mut until = f64::NEG_INFINITY;
+    for s in series {
+        let peak = s.iter().map(|p| p.p50.abs()).fold(0.0, f64::max);
+        for w in s.windows(2) {
+            if peak > 0.0 && (w[1].p50 - w[0].p50).abs() > 0.01 * peak {
+                until = until.max(w[1].hours);
+            }
+        }
+    }
+    let from = (-2.0f64).max(first);
+    if !until.is_finite() || until <= from {
+        return (first, last);
+    }
+    let to = (until + ((until - from) * 0.25).max(2.0)).min(last);
+    (from, to)
 }
 
 impl Figure for CompareChart<'_> {
@@ -65,9 +86,19 @@ impl Figure for CompareChart<'_> {
             .iter()
             .filter_map(|r| r.series.get(self.app, "all", self.metric))
             .collect();
-        let (x0, x1) = x_range(&series);
+        let (x0, x1) = moving_window(&series, x_range(&series));
         let top = y_max(&series, self.scale(), 1.0);
-        let axis = TimeAxis { event_start: None };
+        // A UTC clock on the axis when every result's event starts at the same time.
+        let starts: Vec<&str> = self
+            .runs
+            .iter()
+            .map(|r| r.summary.event.start.as_str())
+            .collect();
+        let axis = if starts.windows(2).all(|w| w[0] == w[1]) {
+            TimeAxis::new(starts[0])
+        } else {
+            TimeAxis { event_start: None }
+        };
         let metric = self.metric;
         let x_label = |h: &f64| axis.label(*h);
         let y_label = |v: &f64| match metric {
@@ -78,9 +109,13 @@ impl Figure for CompareChart<'_> {
         let mut chart = time_chart(
             &area,
             &TimeChart {
-                caption: "median with 50% and 90% of runs; shaded: each scenario's outage",
+                caption: "median with 50% and 90% of runs; bars at the top: each scenario's outage",
                 caption_size: 24,
-                x_desc: "hours since the event began",
+                x_desc: if axis.event_start.is_some() {
+                    TimeAxis::DESCRIPTION
+                } else {
+                    "hours since the event began"
+                },
                 y_desc: self.y_desc(),
                 x: (x0, x1),
                 top,
@@ -88,21 +123,40 @@ impl Figure for CompareChart<'_> {
                 y_label: &y_label,
             },
         )?;
+        // Each outage as a bar of its colour along the top, one row per result: full-height
+        // shadings of several outages mixed into one unreadable colour where they overlap.
+        let row = top * 0.025;
         for (i, run) in self.runs.iter().enumerate() {
             if let Some(d) = run.summary.event.duration_hours {
+                let y1 = top - row * i as f64;
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
-                        [(0.0, 0.0), (d, top)],
-                        colour(i).mix(0.07).filled(),
+                        [(0.0, y1 - row * 0.8), (d, y1)],
+                        colour(i).mix(0.55).filled(),
                     )))
                     .map_err(err)?;
             }
         }
         // Past the palette's seven colours, results are told apart by dashed lines as well.
         let dashed = |i: usize| i >= MOST_DRAWN;
+        // Every band first, then every median over them, the first result's widest: where two
+        // medians coincide (the same hours before two outages differ) both stay visible.
         for (i, run) in self.runs.iter().enumerate() {
             if let Some(points) = run.series.get(self.app, "all", self.metric) {
-                draw_median_with_bands(&mut chart, points, colour(i), self.scale(), dashed(i))?;
+                draw_bands(&mut chart, points, colour(i), self.scale())?;
+            }
+        }
+        let widths = |i: usize| if i == 0 { 6 } else { 3 };
+        for (i, run) in self.runs.iter().enumerate() {
+            if let Some(points) = run.series.get(self.app, "all", self.metric) {
+                draw_median(
+                    &mut chart,
+                    points,
+                    colour(i),
+                    self.scale(),
+                    dashed(i),
+                    widths(i),
+                )?;
             }
         }
         let labels = distinct_labels(self.runs);

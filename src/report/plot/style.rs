@@ -153,10 +153,33 @@ pub fn draw_median_with_bands<DB: DrawingBackend>(
     scale: f64,
     dashed: bool,
 ) -> Result<(), String> {
+    draw_bands(chart, points, colour, scale)?;
+    draw_median(chart, points, colour, scale, dashed, 3)
+}
+
+/// The 50% and 90% bands alone (to draw every result's bands before any median line, so no
+/// band covers another result's median).
+pub fn draw_bands<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    points: &[SeriesPoint],
+    colour: RGBColor,
+    scale: f64,
+) -> Result<(), String> {
     draw_band(chart, points, |p| p.p05, |p| p.p95, colour, 0.15, scale)?;
-    draw_band(chart, points, |p| p.p25, |p| p.p75, colour, 0.30, scale)?;
+    draw_band(chart, points, |p| p.p25, |p| p.p75, colour, 0.30, scale)
+}
+
+/// The median line alone, `width` pixels wide.
+pub fn draw_median<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    points: &[SeriesPoint],
+    colour: RGBColor,
+    scale: f64,
+    dashed: bool,
+    width: u32,
+) -> Result<(), String> {
     let line = points.iter().map(|p| (p.hours, p.p50 * scale));
-    let style = colour.stroke_width(3);
+    let style = colour.stroke_width(width);
     if dashed {
         chart
             .draw_series(DashedLineSeries::new(line, 12, 8, style))
