@@ -68,11 +68,17 @@
       app.series[m.key].p95.forEach(function (v) { top = Math.max(top, v); });
     });
     if (top <= 0) { top = 1; }
+    // Round ticks: a step of 1, 2, 2.5 or 5 times a power of ten giving about four of them,
+    // and the top raised to the next tick (so the labels read 20M, 40M, 60M, not 17.9M, 35.9M).
+    var raw = top / 4, pow = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10));
+    var tick = [1, 2, 2.5, 5, 10].map(function (f) { return f * pow; })
+      .filter(function (t) { return t >= raw; })[0];
+    top = Math.ceil(top / tick - 1e-9) * tick;
     var sx = function (h) { return L + (h - x0) / (x1 - x0) * (W - L - R); };
     var sy = function (v) { return T + (1 - v / top) * (H - T - B); };
     el("rect", { x: L, y: T, width: W - L - R, height: H - T - B, fill: "#fff", stroke: "#ccc" }, chart);
-    for (var i = 0; i <= 4; i++) {
-      var v = top * i / 4;
+    for (var i = 0; i * tick <= top + tick * 1e-9; i++) {
+      var v = i * tick;
       el("line", { x1: L, x2: W - R, y1: sy(v), y2: sy(v), stroke: "#eee" }, chart);
       el("text", { x: L - 6, y: sy(v) + 4, "text-anchor": "end", "font-size": 12 }, chart).textContent = show(v, m);
     }
