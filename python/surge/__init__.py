@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -40,7 +41,13 @@ class Scenario:
         self.text = text
         self.values: Dict[str, float] = dict(values or {})
         # The same checks as `surge check`, with the same messages (file, key, line).
-        self.name: str = _surge.check(self.path, self.text, self._pairs())
+        name: str = _surge.check(self.path, self.text, self._pairs())
+        # What-if values are part of the name (and so of the run's folder and of compare's
+        # labels): "facebook-2021-10-04 (event.duration_hours=8)".
+        if self.values:
+            changed = ", ".join(f"{k}={v:g}" for k, v in self._pairs())
+            name = f"{name} ({changed})"
+        self.name = name
 
     @classmethod
     def from_file(cls, path: PathLike) -> "Scenario":
@@ -58,7 +65,14 @@ class Scenario:
         ``looking.word_of_mouth_per_hour``: the keys ``surge sweep --vary`` takes)."""
         merged = dict(self.values)
         merged.update({k: float(v) for k, v in values.items()})
-        return Scenario(self.path, self.text, merged)
+        try:
+            return Scenario(self.path, self.text, merged)
+        except ScenarioError as e:
+            # The file itself is valid (it was checked): the fault is in a value given here,
+            # so the message names that value, not a line of the file the user did not write.
+            message = re.sub(r"^.*?:\d+:\d+: ", "", str(e))
+            given = {k: v for k, v in values.items() if f"`{k}`" in message} or dict(values)
+            raise ScenarioError(f"with_values({given}): {message}") from None
 
     def _pairs(self):
         return sorted(self.values.items())

@@ -242,3 +242,15 @@ def test_report_after_save_writes_into_the_saved_folder(tmp_path):
     page = r.report()
     assert page == saved / "report.html"
     assert page.is_file()
+
+
+def test_with_values_names_the_values_and_blames_them(tmp_path):
+    s = surge.Scenario.from_file(SCENARIO)
+    eight = s.with_values({"event.duration_hours": 8})
+    assert eight.name == "facebook-2021-10-04 (event.duration_hours=8)"
+    with pytest.raises(surge.ScenarioError) as e:
+        s.with_values({"event.duration_hourz": 8})
+    message = str(e.value)
+    assert message.startswith("with_values({'event.duration_hourz': 8})")
+    assert "did you mean `duration_hours`" in message
+    assert ".toml:" not in message
