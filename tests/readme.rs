@@ -78,13 +78,7 @@ fn generated() -> BTreeMap<&'static str, String> {
         .iter()
         .find(|l| l.app == "telegram" && l.region == "latin_america")
         .expect("the Latin America limit");
-    let hhmm = |i: usize| {
-        limit.first_reached_utc[i]
-            .as_deref()
-            .and_then(|t| t.get(11..16))
-            .unwrap_or("never")
-            .to_string()
-    };
+    let hhmm = |i: usize| limit.clock(i).unwrap_or("never").to_string();
     let signal = s
         .limits
         .iter()

@@ -464,7 +464,11 @@ impl Observer for Recorder<'_> {
         let slots = self.layout.regions.len() + 1;
         for k in 0..apps {
             let mut longest = 0.0f64;
+            // Attempts only grow (each is served, waits or gives up): the step's new ones are
+            // the difference of the totals, summed in the same pass as the waits.
+            let mut attempts = 0u64;
             for (r, region) in state.regions.iter().enumerate() {
+                attempts += Metric::Attempts.count(region, k);
                 let wait = region.wait_seconds[k];
                 if wait > 0.0 {
                     let w = &mut self.max_wait[k * slots + 1 + r];
@@ -477,13 +481,6 @@ impl Observer for Recorder<'_> {
             self.peak_wait[k] = self.peak_wait[k].max(longest);
             let rate = state.served_last_step[k] as f64 / self.step_seconds;
             self.peak_rate[k] = self.peak_rate[k].max(rate);
-            // Attempts only grow (each is served, waits or gives up): the step's new ones are
-            // the difference of the totals.
-            let attempts: u64 = state
-                .regions
-                .iter()
-                .map(|r| Metric::Attempts.count(r, k))
-                .sum();
             let new = attempts.saturating_sub(self.last_attempts[k]);
             self.last_attempts[k] = attempts;
             self.peak_attempt_rate[k] =

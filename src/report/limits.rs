@@ -35,6 +35,23 @@ pub struct LimitRow {
     pub wait_max_seconds: [f64; 2],
 }
 
+impl LimitRow {
+    /// The UTC clock (`HH:MM`) at which quantile `i` (0: p05, 1: p50, 2: p95) of runs first
+    /// reaches the limit, if that many do.
+    pub fn clock(&self, i: usize) -> Option<&str> {
+        self.first_reached_utc[i]
+            .as_deref()
+            .and_then(|t| t.get(11..16))
+    }
+
+    /// The same time in the region's local time (None for an app-wide limit).
+    pub fn local_time(&self, i: usize) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        let t = chrono::DateTime::parse_from_rfc3339(self.first_reached_utc[i].as_deref()?).ok()?;
+        let offset = self.utc_offset_hours?;
+        Some(t + chrono::TimeDelta::seconds((offset * 3600.0).round() as i64))
+    }
+}
+
 /// The limits' rows of a Monte Carlo result, in `limits_of` order.
 pub fn limit_rows(scenario: &Scenario, mc: &MonteCarlo) -> Vec<LimitRow> {
     let limits = crate::engine::limits::limits_of(scenario);
@@ -83,13 +100,6 @@ pub fn limit_rows(scenario: &Scenario, mc: &MonteCarlo) -> Vec<LimitRow> {
     rows
 }
 
-/// A UTC time read in a region's local time, `HH:MM` (with the day when it differs).
-fn local(utc: &str, offset_hours: f64) -> Option<String> {
-    let t = chrono::DateTime::parse_from_rfc3339(utc).ok()?;
-    let local = t + chrono::TimeDelta::seconds((offset_hours * 3600.0).round() as i64);
-    Some(local.format("%Y-%m-%d %H:%M").to_string())
-}
-
 /// `limits.csv`: one row per limit, earliest median first-reached time first (limits never
 /// reached by the median run after, by share of runs reaching them).
 pub fn limits_csv(rows: &[LimitRow]) -> Result<Vec<u8>, csv::Error> {
@@ -123,10 +133,10 @@ pub fn limits_csv(rows: &[LimitRow]) -> Result<Vec<u8>, csv::Error> {
     for r in sorted {
         let utc = |i: usize| r.first_reached_utc[i].clone().unwrap_or_default();
         let hours = |i: usize| r.first_reached_hours[i].map(num).unwrap_or_default();
-        let local_p50 = match (&r.first_reached_utc[1], r.utc_offset_hours) {
-            (Some(t), Some(o)) => local(t, o).unwrap_or_default(),
-            _ => String::new(),
-        };
+        let local_p50 = r
+            .local_time(1)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
         w.write_record([
             r.app.clone(),
             r.region.clone(),

@@ -57,11 +57,7 @@ pub fn file_sha256(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&block[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(super::parts::hex(&hasher.finalize()))
 }
 
 /// The manifest of `dir`, if it holds a readable one (a regular file under the cap that parses).
@@ -210,6 +206,22 @@ pub fn remove(dir: &Path) -> Result<bool, OwnedError> {
         let _ = std::fs::remove_dir(dir.join(rel));
     }
     Ok(std::fs::remove_dir(dir).is_ok())
+}
+
+/// Whether surge may replace the single file `path` that a command writes outside any results
+/// folder (`fit --fitted`, `validate --markdown`): absent, or a regular file whose text
+/// `is_ours` recognises as that command's (by the first lines it writes). Such files carry no
+/// manifest of their own, so their content says who wrote them.
+pub fn replaceable_file(path: &Path, is_ours: impl Fn(&str) -> bool) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return true;
+    };
+    meta.is_file()
+        && crate::scenario::bounded::read_text_capped(
+            path,
+            crate::scenario::bounded::MAX_INPUT_BYTES,
+        )
+        .is_ok_and(|t| is_ours(&t))
 }
 
 /// Whether `path` is the working folder or one of its parents (never a target of surge's).

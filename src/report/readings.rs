@@ -255,17 +255,10 @@ fn first_limit(summary: &crate::report::Summary, short: bool) -> Option<String> 
     } else {
         format!("in {}", limit.region)
     };
-    let hhmm = |t: &Option<String>| t.as_deref().and_then(|t| t.get(11..16)).map(str::to_string);
-    let local = match (&limit.first_reached_utc[1], limit.utc_offset_hours) {
-        (Some(t), Some(o)) => chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| {
-            format!(
-                " ({} local)",
-                (t + chrono::TimeDelta::seconds((o * 3600.0).round() as i64)).format("%H:%M")
-            )
-        }),
-        _ => None,
-    }
-    .unwrap_or_default();
+    let local = limit
+        .local_time(1)
+        .map(|t| format!(" ({} local)", t.format("%H:%M")))
+        .unwrap_or_default();
     let share = format!("{:.0}%", 100.0 * limit.share_of_runs);
     if short {
         let mut out = format!(
@@ -274,10 +267,10 @@ fn first_limit(summary: &crate::report::Summary, short: bool) -> Option<String> 
             limit.kind,
             rate(limit.per_second)
         );
-        if let Some(t) = hhmm(&limit.first_reached_utc[1]) {
+        if let Some(t) = limit.clock(1) {
             out.push_str(&format!("; the median run at {t} UTC"));
         }
-        if let Some(t) = hhmm(&limit.first_reached_utc[0]) {
+        if let Some(t) = limit.clock(0) {
             out.push_str(&format!(", the earliest 5% by {t}"));
         }
         return Some(out);
@@ -288,16 +281,13 @@ fn first_limit(summary: &crate::report::Summary, short: bool) -> Option<String> 
         limit.kind,
         rate(limit.per_second)
     );
-    match (
-        hhmm(&limit.first_reached_utc[1]),
-        limit.first_reached_hours[1],
-    ) {
+    match (limit.clock(1), limit.first_reached_hours[1]) {
         (Some(t), Some(h)) => out.push_str(&format!(
             ", the median run at {t} UTC{local}, {h:.1} h after the event began"
         )),
         _ => out.push_str(", fewer than half of them"),
     }
-    if let Some(t) = hhmm(&limit.first_reached_utc[0]) {
+    if let Some(t) = limit.clock(0) {
         out.push_str(&format!("; the earliest 5% of runs by {t} UTC"));
     }
     Some(out)

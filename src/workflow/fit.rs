@@ -254,7 +254,7 @@ pub fn fit(request: &FitRequest, progress: &dyn FitProgress) -> Result<FitResult
             let toml = fitted_toml(&result.report, &base);
             // What the fit writes is checked as any parameter file is, before anything is
             // written: surge never ships a parameter file it would then refuse.
-            load_params_text(&dir.join("fitted.toml"), &toml)?;
+            Behaviour::parse(&dir.join("fitted.toml"), &toml)?;
             write_atomic(&dir.join("fitted.toml"), toml.as_bytes())?;
             check_param_targets(&targets)?;
             staging.commit()?;
@@ -317,17 +317,10 @@ fn check_param_targets(targets: &[(PathBuf, ParamFile)]) -> Result<()> {
                 path.display()
             );
         }
-        let first_line = crate::scenario::bounded::read_text_capped(
-            path,
-            crate::scenario::bounded::MAX_INPUT_BYTES,
-        )
-        .ok()
-        .and_then(|t| t.lines().next().map(str::to_string))
-        .unwrap_or_default();
-        let ours = match kind {
-            ParamFile::Fitted => first_line.starts_with(FITTED_HEADER),
-            ParamFile::Posterior => first_line.starts_with("particle,weight,distance"),
-        };
+        let ours = crate::report::owned::replaceable_file(path, |text| match kind {
+            ParamFile::Fitted => text.starts_with(FITTED_HEADER),
+            ParamFile::Posterior => text.starts_with("particle,weight,distance"),
+        });
         if !ours {
             refuse!(
                 "{}: is not a file `surge fit` wrote (its first line is not {:?}), so surge leaves it as it is; give another path",
@@ -344,12 +337,6 @@ fn check_param_targets(targets: &[(PathBuf, ParamFile)]) -> Result<()> {
 
 /// The first words of every fitted.toml (`calibrate::report::fitted_toml`).
 const FITTED_HEADER: &str = "# Behavioural parameters fitted by `surge fit`";
-
-/// Parses a parameter file's text as `surge run` would read it.
-fn load_params_text(path: &Path, text: &str) -> Result<()> {
-    crate::model::Behaviour::parse(path, text)?;
-    Ok(())
-}
 
 /// Writes several files as a set: every one is filled in a temporary beside its target first,
 /// and only then are they renamed, one after another (a pair such as fitted.toml and its

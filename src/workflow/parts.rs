@@ -53,9 +53,7 @@ pub fn file_hash(path: Option<&Path>) -> Result<String> {
     let Some(path) = path else {
         return Ok("none".into());
     };
-    let bytes = crate::scenario::bounded::read(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    Ok(crate::report::parts::sha256_hex(&bytes))
+    crate::report::owned::file_sha256(path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// The plot size a command's plan recorded (its width and height).

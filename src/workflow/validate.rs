@@ -21,17 +21,9 @@ fn check_markdown_target(file: &Path, out: &Path) -> Result<()> {
     if file.parent() == Some(out) {
         return Ok(());
     }
-    let Ok(meta) = std::fs::symlink_metadata(file) else {
-        return Ok(());
-    };
-    let ours = meta.is_file()
-        && crate::scenario::bounded::read_text_capped(
-            file,
-            crate::scenario::bounded::MAX_INPUT_BYTES,
-        )
-        .is_ok_and(|t| {
-            t.starts_with("# Validation\n") && t.contains("Regenerate with `surge validate")
-        });
+    let ours = crate::report::owned::replaceable_file(file, |t| {
+        t.starts_with("# Validation\n") && t.contains("Regenerate with `surge validate")
+    });
     if !ours {
         refuse!(
             "--markdown {}: is not a table `surge validate` wrote (a folder, or a file that does not start \"# Validation\" with its regenerate line), so surge leaves it as it is; give another path",

@@ -157,9 +157,7 @@ fn limits_table(summary: &Summary) -> String {
         .iter()
         .map(|l| {
             let t = |i: usize| {
-                l.first_reached_utc[i]
-                    .as_deref()
-                    .and_then(|t| t.get(11..16))
+                l.clock(i)
                     .map_or("never".to_string(), |t| format!("{t} UTC"))
             };
             vec![
