@@ -167,6 +167,8 @@ fn validate_and_hold_out_need_another_event_to_fit() {
         .args(small)
         .arg("--markdown")
         .arg(&markdown)
+        .arg("--out")
+        .arg(dir.path().join("validate"))
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
@@ -395,4 +397,30 @@ fn a_ratio_without_its_window_and_a_file_with_nothing_to_fit_are_refused() {
         figure("kind = \"about\"\nfitted = false"),
         &["unfitted.toml", "nothing is left to fit"],
     );
+}
+
+#[test]
+fn fit_outside_the_checkout_reads_the_shipped_figures_and_priors() {
+    // From a folder with no data/ or params/, the defaults are the files shipped with surge: the
+    // shipped observations are read (the hold-out is checked against their events), where the
+    // working folder's data/observations.toml used to be required.
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("surge")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "fit",
+            "--hold-out",
+            "no-such-event",
+            "--quiet",
+            "--out",
+            "x",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--hold-out no-such-event: no observation is of that event",
+        ))
+        .stderr(predicates::str::contains("does not exist").not());
+    assert!(!dir.path().join("x").exists());
 }

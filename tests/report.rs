@@ -120,7 +120,14 @@ fn compare_report_reads_the_differences() {
     run("tests/fixtures/valid-small.toml", &b, &["--runs", "21"]);
     let out = dir.path().join("cmp");
     surge()
-        .args(["compare", "--quiet", "--report", "--out"])
+        .args([
+            "compare",
+            "--quiet",
+            "--report",
+            "--metric",
+            "attempt-rate",
+            "--out",
+        ])
         .arg(&out)
         .arg(&a)
         .arg(&b)
@@ -130,6 +137,15 @@ fn compare_report_reads_the_differences() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_self_contained(&html);
     assert!(html.contains("Comparison of runs"));
+    // The page names the metric drawn, which only the command line knew before.
+    assert!(
+        html.contains("The chart draws attempt rate of"),
+        "page does not name the metric"
+    );
+    let what: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(what["metric"], "attempt_rate");
+    assert_eq!(what["scenarios"].as_array().unwrap().len(), 2);
     assert!(html.contains("difference"));
     assert!(html.contains("<figure><svg"));
     assert!(html.contains("compare.csv"));

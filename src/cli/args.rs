@@ -136,15 +136,17 @@ pub struct SizeArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct FitSettingsArgs {
-    /// Reported figures to fit.
-    #[arg(long, default_value = "data/observations.toml")]
-    pub observations: PathBuf,
-    /// Priors of the fitted parameters.
-    #[arg(long, default_value = "params/priors.toml")]
-    pub priors: PathBuf,
-    /// Values of the parameters that are not fitted.
-    #[arg(long, default_value = "params/default.toml")]
-    pub params: PathBuf,
+    /// Reported figures to fit [default: data/observations.toml of the working folder if it has
+    /// one, else the one shipped with surge].
+    #[arg(long)]
+    pub observations: Option<PathBuf>,
+    /// Priors of the fitted parameters [default: params/priors.toml, found as --observations].
+    #[arg(long)]
+    pub priors: Option<PathBuf>,
+    /// Values of the parameters that are not fitted [default: params/default.toml, found as
+    /// --observations].
+    #[arg(long)]
+    pub params: Option<PathBuf>,
     /// Particles per generation.
     #[arg(long, default_value_t = 300)]
     pub particles: usize,
@@ -232,12 +234,19 @@ impl SizeArgs {
     }
 }
 
+/// The file given, else the shipped one (the working folder's copy first; `shipped_file`).
+pub fn shipped_or(given: &Option<PathBuf>, relative: &str) -> PathBuf {
+    given
+        .clone()
+        .unwrap_or_else(|| surge::scenario::shipped_file(relative))
+}
+
 impl FitSettingsArgs {
     pub fn settings(&self) -> FitSettings {
         FitSettings {
-            observations: self.observations.clone(),
-            priors: self.priors.clone(),
-            params: self.params.clone(),
+            observations: shipped_or(&self.observations, "data/observations.toml"),
+            priors: shipped_or(&self.priors, "params/priors.toml"),
+            params: shipped_or(&self.params, "params/default.toml"),
             particles: self.particles,
             generations: self.generations,
             max_simulations: self.max_simulations,

@@ -44,7 +44,7 @@ pub struct CompareArgs {
     /// Which app to draw and tabulate [default: the first app of the first run].
     #[arg(long)]
     pub app: Option<String>,
-    /// Where to write compare.png, compare.svg and compare.csv.
+    /// Where to write compare.png, compare.svg, compare.csv and compare.json.
     #[arg(long, default_value = "output/compare")]
     pub out: PathBuf,
     /// Replace an output folder that holds another command's results.

@@ -29,9 +29,10 @@ pub struct SensitivityArgs {
     /// [default: the priors of --priors].
     #[arg(long = "range")]
     pub ranges: Vec<surge::scenario::Vary>,
-    /// Priors whose ranges are the factors when no --range is given.
-    #[arg(long, default_value = "params/priors.toml")]
-    pub priors: PathBuf,
+    /// Priors whose ranges are the factors when no --range is given [default: params/priors.toml
+    /// of the working folder if it has one, else the one shipped with surge].
+    #[arg(long)]
+    pub priors: Option<PathBuf>,
     /// Monte Carlo runs at each point; the model output is their mean [default: 50].
     #[arg(long, default_value_t = 50)]
     pub runs: u64,
@@ -83,7 +84,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         },
         samples: args.samples,
         ranges: args.ranges.clone(),
-        priors: args.priors.clone(),
+        priors: super::args::shipped_or(&args.priors, "params/priors.toml"),
         runs: args.runs,
         seed: args.seed,
         levels: args.levels,

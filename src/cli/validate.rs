@@ -1,6 +1,6 @@
 //! `surge validate`: leave-one-event-out and out-of-fit checks of the fit.
 
-use super::args::{FitSettingsArgs, ReportArgs, SizeArgs};
+use super::args::{FitSettingsArgs, ReportArgs, SizeArgs, shipped_or};
 use super::progress::FitBar;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -14,13 +14,16 @@ pub struct ValidateArgs {
     /// docs/validation.md].
     #[arg(long)]
     pub markdown: Option<PathBuf>,
-    /// Figures of events never fitted, predicted from the fit to every event ("out of fit").
-    #[arg(long, default_value = "data/out-of-fit.toml")]
-    pub catalogue: PathBuf,
+    /// Figures of events never fitted, predicted from the fit to every event ("out of fit")
+    /// [default: data/out-of-fit.toml of the working folder if it has one, else the one shipped
+    /// with surge].
+    #[arg(long)]
+    pub catalogue: Option<PathBuf>,
     /// What mechanism each miss points to (written by people), put after the list of misses in
-    /// the table; skipped if the file does not exist.
-    #[arg(long, default_value = "data/validation-notes.md")]
-    pub notes: PathBuf,
+    /// the table; skipped if the file does not exist [default: data/validation-notes.md, found
+    /// as --catalogue].
+    #[arg(long)]
+    pub notes: Option<PathBuf>,
     /// Leave the out-of-fit catalogue out.
     #[arg(long)]
     pub no_catalogue: bool,
@@ -40,8 +43,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     let request = ValidateRequest {
         settings: args.settings.settings(),
         markdown: args.markdown.clone(),
-        catalogue: (!args.no_catalogue).then(|| args.catalogue.clone()),
-        notes: Some(args.notes.clone()).filter(|p| p.is_file()),
+        catalogue: (!args.no_catalogue)
+            .then(|| shipped_or(&args.catalogue, "data/out-of-fit.toml")),
+        notes: Some(shipped_or(&args.notes, "data/validation-notes.md")).filter(|p| p.is_file()),
         out: args.out.clone(),
         force: args.force,
         size: args.size.size()?,

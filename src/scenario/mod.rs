@@ -26,6 +26,6 @@ pub use params::{PARAMETER_NAMES, load_params};
 pub use schema::scenario_schema;
 pub use validate::{
     MAX_RUNS, default_params_file, load_scenario, missing_file as validate_missing_file,
-    parse_scenario,
+    parse_scenario, shipped_file,
 };
 pub use vary::{Vary, VaryError};

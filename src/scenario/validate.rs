@@ -98,6 +98,22 @@ pub fn shipped_params_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("params"))
 }
 
+/// A file surge ships (`data/observations.toml`, `params/priors.toml`, ...), named relative to
+/// surge's source tree: the working folder's copy when it has one (surge's own checkout, or a
+/// user's edited copy laid out the same way), else the shipped one (`params/...` from
+/// [`shipped_params_dir`], anything else from the source tree this binary was built from), so
+/// that `surge fit` and `surge validate` run from any folder.
+pub fn shipped_file(relative: &str) -> PathBuf {
+    let here = PathBuf::from(relative);
+    if here.exists() {
+        return here;
+    }
+    match relative.strip_prefix("params/") {
+        Some(name) => shipped_params_dir().join(name),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(relative),
+    }
+}
+
 /// The parameter file a scenario without `params` uses: `../params/` beside the scenario's
 /// folder (surge's own layout, `scenarios/` and `params/`), else the parameters shipped with
 /// surge (`shipped_params_dir`), so a scenario written anywhere runs with them; in each, the

@@ -1,12 +1,12 @@
 //! `compare`: several runs' results on one chart, and a table of their differences
-//! (compare.csv, compare.png/.svg), written into a staged folder.
+//! (compare.csv, compare.json, compare.png/.svg), written into a staged folder.
 
 use super::{Result, refuse};
 use crate::report::atomic::write_atomic;
 use crate::report::compare::{CompareRow, compare_csv, compare_table};
 use crate::report::folder::{Owner, Staging};
 use crate::report::plot::{CompareChart, PlotSize, render};
-use crate::report::series::SavedRun;
+use crate::report::series::{SavedRun, distinct_labels};
 use std::path::PathBuf;
 
 /// What `compare` is asked to do.
@@ -30,6 +30,35 @@ pub struct CompareResult {
     pub rows: Vec<CompareRow>,
     pub app: String,
     pub out: PathBuf,
+}
+
+/// compare.json: what was compared (the metric drawn, the app, each scenario's label and
+/// folder), so that the report page can say it without the command line.
+fn compare_json(runs: &[SavedRun], metric: &str, app: &str) -> Result<Vec<u8>> {
+    let labels = distinct_labels(runs);
+    let scenarios: Vec<serde_json::Value> = runs
+        .iter()
+        .zip(&labels)
+        .enumerate()
+        .map(|(i, (run, label))| {
+            serde_json::json!({
+                "label": label,
+                "role": if i == 0 { "reference" } else { "compared" },
+                "folder": run.dir.display().to_string(),
+                "runs": run.summary.runs,
+                "seed": run.summary.seed,
+            })
+        })
+        .collect();
+    let json = serde_json::json!({
+        "command": "compare",
+        "metric": metric,
+        "app": app,
+        "scenarios": scenarios,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&json)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 pub fn compare(request: &CompareRequest) -> Result<CompareResult> {
@@ -73,6 +102,10 @@ pub fn compare(request: &CompareRequest) -> Result<CompareResult> {
     let staging = Staging::begin_for(&request.out, Owner::Marker("compare.csv"), request.force)?;
     let dir = staging.path();
     write_atomic(&dir.join("compare.csv"), &compare_csv(&rows)?)?;
+    write_atomic(
+        &dir.join("compare.json"),
+        &compare_json(&runs, request.metric, &app)?,
+    )?;
     let chart = CompareChart {
         runs: &runs,
         metric: request.metric,

@@ -297,8 +297,15 @@ fn param_targets(request: &FitRequest) -> Vec<(PathBuf, ParamFile)> {
         .map(|p| (p.clone(), ParamFile::Fitted))
         .collect();
     if request.write_params {
-        targets.push((PathBuf::from(SHIPPED_POSTERIOR), ParamFile::Posterior));
-        targets.push((PathBuf::from(SHIPPED_FITTED), ParamFile::Fitted));
+        // The working folder's params/ when it has them (surge's checkout), else the shipped ones.
+        targets.push((
+            crate::scenario::shipped_file(SHIPPED_POSTERIOR),
+            ParamFile::Posterior,
+        ));
+        targets.push((
+            crate::scenario::shipped_file(SHIPPED_FITTED),
+            ParamFile::Fitted,
+        ));
     }
     targets
 }

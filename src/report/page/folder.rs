@@ -50,7 +50,7 @@ impl Kind {
     /// The JSON file that says what was done, and the CSV tables to show.
     fn files(self) -> (Option<&'static str>, &'static [&'static str]) {
         match self {
-            Kind::Compare => (None, &["compare.csv"]),
+            Kind::Compare => (Some("compare.json"), &["compare.csv"]),
             Kind::Sweep => (Some("summary.json"), &["sweep.csv"]),
             Kind::Sensitivity => (Some("summary.json"), &["sensitivity.csv"]),
             Kind::Tune => (Some("summary.json"), &["tune.csv"]),
@@ -238,6 +238,24 @@ fn readings(kind: Kind, dir: &Path) -> Vec<String> {
                 return Vec::new();
             };
             let mut out = Vec::new();
+            // What the chart draws (compare.json; folders of earlier versions have none).
+            if let Some(what) = json("compare.json") {
+                let labels: Vec<String> = what["scenarios"]
+                    .as_array()
+                    .map(|s| {
+                        s.iter()
+                            .filter_map(|x| x["label"].as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.push(format!(
+                    "The chart draws {} of {} over time for {} (the first is the reference); the table compares every headline figure of {}",
+                    what["metric"].as_str().unwrap_or("?").replace('_', " "),
+                    what["app"].as_str().unwrap_or("?"),
+                    labels.join(", "),
+                    what["app"].as_str().unwrap_or("?"),
+                ));
+            }
             let Ok(headers) = reader.headers().cloned() else {
                 return Vec::new();
             };
@@ -255,7 +273,7 @@ fn readings(kind: Kind, dir: &Path) -> Vec<String> {
                     reference = Some((get(Some(figure_at)), get(Some(scenario_at)), num("median")));
                 } else if let Some((figure, name, median)) = &reference
                     && *figure == get(Some(figure_at))
-                    && out.len() < 6
+                    && out.len() < 7
                 {
                     out.push(format!(
                         "{figure}: {} {} against {name} {}; difference of medians {}, median of run-by-run differences {} (90% interval {} to {}, {})",
