@@ -25,7 +25,8 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival_at, choice_weights_with, follow_named, looking_hazard, news_led_share,
+    Arrival, Holding, arrival_at, choice_weights_with, consider_known, follow_named,
+    looking_hazard, news_led_share,
 };
 use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
@@ -369,6 +370,8 @@ impl Engine for AgentEngine {
         let patience = b.patience_minutes / 60.0;
         let mut weights = vec![0.0; apps];
         let mut contact_shares = vec![0.0; apps];
+        let press = crate::engine::cohort::press_awareness(&self.scenario);
+        let mut known = vec![1.0; apps];
         let mut attempts = vec![vec![0u64; regions]; apps];
         let mut queue_step = QueueStep::default();
         // This step's moves, applied to the contact counts when it ends: who chose an app, and
@@ -431,6 +434,19 @@ impl Engine for AgentEngine {
                                 &contact_shares,
                                 &mut weights,
                             );
+                            if let Some(press) = &press {
+                                // She knows her dormant apps, and any app a contact of hers
+                                // uses; the others from the press (docs/MODEL.md §5, §13).
+                                for (k, known) in known.iter_mut().enumerate() {
+                                    *known = if dormant & (1 << k) != 0 || on_app[i * apps + k] > 0
+                                    {
+                                        1.0
+                                    } else {
+                                        press[r][k]
+                                    };
+                                }
+                                consider_known(&mut weights, &known);
+                            }
                             let named = drivers.named(r);
                             if !named.is_empty() {
                                 let led = news_led_share(b, looking, news, hazard);

@@ -16,8 +16,8 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival, choice_weights, choose, contact_share, follow_named, looking_hazard,
-    news_led_share, switched_share, switchers,
+    Arrival, Holding, arrival, awareness, choice_weights, choose, consider_known, contact_share,
+    follow_named, looking_hazard, news_led_share, switched_share, switchers,
 };
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -60,6 +60,25 @@ impl CohortState {
     }
 }
 
+/// Per region, per app: the share who know each app from the press (1 where an app gives no
+/// `known_share`), or None when no app gives one (then nobody's choice is restricted).
+pub fn press_awareness(scenario: &Scenario) -> Option<Vec<Vec<f64>>> {
+    if scenario.apps.iter().all(|a| a.known.is_none()) {
+        return None;
+    }
+    Some(
+        (0..scenario.regions.len())
+            .map(|r| {
+                scenario
+                    .apps
+                    .iter()
+                    .map(|a| a.known.as_ref().map_or(1.0, |k| k[r]))
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
 /// Everything about a scenario that does not change between runs.
 #[derive(Debug, Clone)]
 pub struct CohortEngine {
@@ -67,6 +86,9 @@ pub struct CohortEngine {
     pub behaviour: Behaviour,
     drivers: Schedule,
     attractiveness: Vec<f64>,
+    /// Per region, per app: the share who know the app from the press (`known_share`; 1 for an
+    /// app that gives none); None when every app is known to everyone (docs/MODEL.md §5).
+    press: Option<Vec<Vec<f64>>>,
     /// Per step: whether counts are recorded after it, so retention must be drawn by then.
     retention_due: Vec<bool>,
 }
@@ -76,6 +98,7 @@ impl CohortEngine {
         CohortEngine {
             drivers: schedule(scenario, behaviour),
             attractiveness: scenario.apps.iter().map(|a| a.attractiveness).collect(),
+            press: press_awareness(scenario),
             retention_due: recorded_steps(&scenario.timeline),
             scenario: scenario.clone(),
             behaviour: behaviour.clone(),
@@ -289,6 +312,21 @@ impl CohortEngine {
             &scratch.contacts,
             &mut scratch.weights,
         );
+        if let Some(press) = &self.press {
+            // Who knows each app: her own dormant app, else the press or a contact using it.
+            for (k, known) in scratch.known.iter_mut().enumerate() {
+                *known = if Holding::from_index(h) == Holding::Dormant(k) {
+                    1.0
+                } else {
+                    awareness(
+                        press[r][k],
+                        scratch.contacts[k],
+                        self.behaviour.known_contacts,
+                    )
+                };
+            }
+            consider_known(&mut scratch.weights, &scratch.known);
+        }
         if !scratch.named.is_empty() {
             let led = news_led_share(
                 &self.behaviour,
@@ -376,6 +414,8 @@ impl Engine for CohortEngine {
 /// Buffers reused across steps so the hot loop does not allocate.
 struct Scratch {
     contacts: Vec<f64>,
+    /// Per app: the chance that the switchers being settled know it.
+    known: Vec<f64>,
     weights: Vec<f64>,
     chosen: Vec<u64>,
     /// Per app, per region: sign-up attempts this step.
@@ -404,6 +444,7 @@ impl Scratch {
     fn new(apps: usize, regions: usize) -> Self {
         Scratch {
             contacts: vec![0.0; apps],
+            known: vec![1.0; apps],
             weights: vec![0.0; apps],
             chosen: vec![0; apps],
             attempts: vec![vec![0; regions]; apps],

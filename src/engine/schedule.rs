@@ -3,20 +3,31 @@
 
 use crate::model::Behaviour;
 use crate::model::drivers::{
-    Schedule, exposure, need, notice_rate, outage_drivers, trust_shock_drivers,
+    Reach, Schedule, exposure, need, notice_rate, outage_drivers, trust_shock_drivers,
 };
 use crate::model::rhythm::local_hour;
 use crate::scenario::{Event, EventKind, Scenario};
 use chrono::Timelike;
 
 /// One event's drivers in one step, before regions: looking intensity L, news M, the share of
-/// the step inside the outage, and whether it was announced.
-#[derive(Debug, Clone, Copy, Default)]
+/// the step inside the outage, and how users learn of it.
+#[derive(Debug, Clone, Copy)]
 struct Push {
     looking: f64,
     news: f64,
     exposed: f64,
-    announced: bool,
+    reach: Reach,
+}
+
+impl Default for Push {
+    fn default() -> Self {
+        Push {
+            looking: 0.0,
+            news: 0.0,
+            exposed: 0.0,
+            reach: Reach::Trying,
+        }
+    }
 }
 
 /// The drivers of `event` in a step of `dt` hours starting `step_start` hours after its start.
@@ -37,7 +48,14 @@ fn push(event: &Event, b: &Behaviour, step_start: f64, dt: f64) -> Push {
                 looking: l,
                 news: m,
                 exposed: exposure(*duration_hours, step_start, dt),
-                announced: *announced,
+                reach: if *announced {
+                    Reach::Announced {
+                        hearing_hours: b.hearing_hours,
+                        started: tau >= 0.0,
+                    }
+                } else {
+                    Reach::Trying
+                },
             }
         }
         EventKind::TrustShock {
@@ -49,7 +67,7 @@ fn push(event: &Event, b: &Behaviour, step_start: f64, dt: f64) -> Push {
                 looking: l,
                 news: m,
                 exposed: 1.0,
-                announced: false,
+                reach: Reach::Trying,
             }
         }
         _ => Push::default(),
@@ -121,7 +139,7 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
             let (mut nu, mut l, mut lm) = (0.0, 0.0, 0.0);
             for (i, (e, p)) in events.iter().zip(&pushes).enumerate() {
                 let severity = e.severity[r];
-                nu += notice_rate(severity, p.exposed, share, p.announced);
+                nu += notice_rate(severity, p.exposed, share, p.reach);
                 // L_r = σ_r · need_r · push (docs/MODEL.md §4).
                 let l_i = p.looking * severity * needs[i][r];
                 l += l_i;

@@ -20,10 +20,21 @@ pub struct Behaviour {
     pub after_hours: f64,
     /// Multiplier on the looking hazard of users who hold a dormant account at an alternative.
     pub dormant_boost: f64,
+    /// T_h: mean time for an affected user to hear of an announced block from the news, hours
+    /// (hearing hazard 1/T_h from the announcement); 0 = everyone hears at once (docs/MODEL.md §3).
+    pub hearing_hours: f64,
+    /// T_d: before an announced block starts, looking is discounted by exp(-(time to the
+    /// start)/T_d): people wait for the deadline or doubt it will come, hours; 0 = no waiting
+    /// (docs/MODEL.md §4).
+    pub deadline_hours: f64,
     /// β: weight of the share of contacts already on an app in the choice among apps.
     pub contact_weight: f64,
     /// ω: preference of a dormant-account holder for the app where the account is.
     pub account_affinity: f64,
+    /// n: regular contacts per user; each who uses an app makes it known (awareness
+    /// `1 - (1 - b_k)(1 - C_k)^n`, docs/MODEL.md §5). Used only where a scenario gives an app's
+    /// `known_share`.
+    pub known_contacts: f64,
     /// Mean time a sign-up attempt waits in a queue before giving up, minutes.
     pub patience_minutes: f64,
 }

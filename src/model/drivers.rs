@@ -144,6 +144,11 @@ impl Schedule {
 /// order and its alternatives were the story, at full from the start, fading as
 /// exp(-(tau - D) / T_decay) once it ends), not an unannounced outage's, whose story is that the
 /// service is down and being fixed (M = 0; docs/MODEL.md §4 gives the evidence).
+///
+/// Before an announced block starts (tau < 0), looking is discounted by the deadline factor
+/// exp(tau / T_d) (`deadline_hours`; 1 when T_d = 0): people put off what can wait until the
+/// deadline, or doubt it will come (present bias: O'Donoghue & Rabin 1999, AER 89:103; deadlines:
+/// Ariely & Wertenbroch 2002, Psych. Science 13:219).
 pub fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f64, f64) {
     let news = if announced { 1.0 } else { 0.0 };
     // Urgency grows with the cut the user expects: for an outage of unknown length, the time it
@@ -158,7 +163,9 @@ pub fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -
             -(-expected.max(0.0) / b.urgency_hours).exp_m1()
         }
     };
-    if tau <= duration {
+    if tau < 0.0 && announced && b.deadline_hours > 0.0 {
+        (urgency(tau) * (tau / b.deadline_hours).exp(), news)
+    } else if tau <= duration {
         (urgency(tau), news)
     } else {
         let after = tau - duration;
@@ -193,17 +200,38 @@ pub fn exposure(duration: f64, step_start: f64, dt: f64) -> f64 {
     ((duration - step_start) / dt).clamp(0.0, 1.0)
 }
 
-/// Noticing hazard per hour, `ν_r = σ_r · c(t) · o_r(t)` (docs/MODEL.md §3): severity times the
+/// How an event reaches the users it affects: by trying the app (an unannounced outage, a trust
+/// shock's in-app notice), or also by the news of an announced block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reach {
+    /// Users notice when they try the app.
+    Trying,
+    /// An announced block: users hear the news with hazard 1/T_h from the announcement
+    /// (`hearing_hours`; T_h = 0: everyone at once), and once the block has `started`, also
+    /// notice when they try the app.
+    Announced { hearing_hours: f64, started: bool },
+}
+
+/// Noticing hazard per hour (docs/MODEL.md §3): `ν_r = σ_r · c(t) · o_r(t)`, severity times the
 /// share of the step inside the outage times the hazard of opening the app, whose share of
-/// users opening it in this local hour is `opening_share`; infinite (everyone knows at once) when
-/// the outage was announced.
-pub fn notice_rate(severity: f64, exposure: f64, opening_share: f64, announced: bool) -> f64 {
+/// users opening it in this local hour is `opening_share`. An announced block adds the news's
+/// hearing hazard `1/T_h` from its announcement (a constant hazard: the share who have heard
+/// grows as 1 - exp(-t/T_h), the mass-media term of news diffusion models, Funkhouser & McCombs
+/// 1971, Public Opinion Quarterly 35:107); with T_h = 0 it is infinite (everyone knows at once).
+pub fn notice_rate(severity: f64, exposure: f64, opening_share: f64, reach: Reach) -> f64 {
     if exposure == 0.0 || severity == 0.0 {
-        0.0
-    } else if announced {
-        f64::INFINITY
-    } else {
-        severity * exposure * open_hazard(opening_share)
+        return 0.0;
+    }
+    let trying = severity * exposure * open_hazard(opening_share);
+    match reach {
+        Reach::Trying => trying,
+        Reach::Announced {
+            hearing_hours: 0.0, ..
+        } => f64::INFINITY,
+        Reach::Announced {
+            hearing_hours,
+            started,
+        } => severity / hearing_hours + if started { trying } else { 0.0 },
     }
 }
 
@@ -220,8 +248,11 @@ mod tests {
             urgency_hours: 1.0,
             after_hours: 2.0,
             dormant_boost: 10.0,
+            hearing_hours: 0.0,
+            deadline_hours: 0.0,
             contact_weight: 1.0,
             account_affinity: 5.0,
+            known_contacts: 15.0,
             patience_minutes: 30.0,
         }
     }

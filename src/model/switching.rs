@@ -158,6 +158,72 @@ pub fn follow_named(weights: &mut [f64], named: &[f64], news_led: f64) {
     }
 }
 
+/// κ_k, the chance that a user knows app `k` exists (docs/MODEL.md §5): from the press and the app
+/// stores (`press`, the scenario's `known_share`), or from any of her `contacts` regular
+/// contacts using it, each independently with the region's share `contact_share` (mean field):
+/// `κ = 1 - (1 - b)(1 - C)^n`. Awareness as the first stage of choice, before the apps known are
+/// compared, is the consideration-set model (Roberts & Lattin 1991, J. Marketing Research 28:429;
+/// Manski 1977, Theory and Decision 8:229).
+pub fn awareness(press: f64, contact_share: f64, contacts: f64) -> f64 {
+    1.0 - (1.0 - press) * (1.0 - contact_share.clamp(0.0, 1.0)).powf(contacts)
+}
+
+/// Most apps whose awareness may be below 1 in one choice: the exact split enumerates every set
+/// of them a user may know (2^n sets).
+pub const MAX_UNCERTAIN_APPS: usize = 10;
+
+/// Choice among the apps a user knows (Manski 1977: each user considers the set `S` she knows,
+/// app `k` with probability `κ_k` independently, and chooses within it by the weights): the
+/// probability of choosing `k` is `Σ_{S ∋ k} P(S) · w_k / Σ_{j ∈ S} w_j`. A user who knows none
+/// searches the store, where every app is found: she chooses among all by the weights. The
+/// weights are replaced by these probabilities. With every `κ_k` = 1 the weights are left
+/// exactly as they were (the choice is the rule without awareness). Exact: the sets of the apps
+/// with `κ < 1` (at most [`MAX_UNCERTAIN_APPS`]; the scenario refuses more) are enumerated.
+pub fn consider_known(weights: &mut [f64], known: &[f64]) {
+    let uncertain: Vec<usize> = (0..weights.len()).filter(|&k| known[k] < 1.0).collect();
+    if uncertain.is_empty() {
+        return;
+    }
+    debug_assert!(uncertain.len() <= MAX_UNCERTAIN_APPS);
+    let all: f64 = weights.iter().sum();
+    let sure: f64 = (0..weights.len())
+        .filter(|&k| known[k] >= 1.0)
+        .map(|k| weights[k])
+        .sum();
+    let mut chosen = vec![0.0; weights.len()];
+    for set in 0u32..(1 << uncertain.len()) {
+        let mut p = 1.0;
+        let mut total = sure;
+        for (bit, &k) in uncertain.iter().enumerate() {
+            if set & (1 << bit) != 0 {
+                p *= known[k];
+                total += weights[k];
+            } else {
+                p *= 1.0 - known[k];
+            }
+        }
+        if p <= 0.0 {
+            continue;
+        }
+        let (scale, in_set) = if total > 0.0 {
+            (p / total, true)
+        } else {
+            (p / all, false)
+        };
+        for (k, c) in chosen.iter_mut().enumerate() {
+            let member = known[k] >= 1.0
+                || uncertain
+                    .iter()
+                    .position(|&u| u == k)
+                    .is_some_and(|bit| set & (1 << bit) != 0);
+            if member || !in_set {
+                *c += scale * weights[k];
+            }
+        }
+    }
+    weights.copy_from_slice(&chosen);
+}
+
 /// Splits `n` switchers among alternatives by `weights`.
 pub fn choose(rng: &mut impl Draws, n: u64, weights: &[f64], out: &mut [u64]) {
     multinomial(rng, n, weights, out);
@@ -176,8 +242,11 @@ mod tests {
             urgency_hours: 0.0,
             after_hours: 1.0,
             dormant_boost: 20.0,
+            hearing_hours: 0.0,
+            deadline_hours: 0.0,
             contact_weight: 2.0,
             account_affinity: 10.0,
+            known_contacts: 15.0,
             patience_minutes: 10.0,
         }
     }
@@ -243,6 +312,27 @@ mod tests {
         assert!((phi - 0.5 / (0.03 + 0.5)).abs() < 1e-12, "{phi}");
         assert_eq!(news_led_share(&b(), 0.5, 0.0, h), 0.0);
         assert_eq!(news_led_share(&b(), 0.0, 1.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn awareness_restricts_the_choice_to_known_apps_and_vanishes_when_all_are_known() {
+        let mut w = [1.0, 3.0, 6.0];
+        consider_known(&mut w, &[1.0, 1.0, 1.0]);
+        assert_eq!(w, [1.0, 3.0, 6.0]);
+        // App 2 known by half: known, shares 0.1, 0.3, 0.6; unknown, 0.25, 0.75, 0.
+        consider_known(&mut w, &[1.0, 1.0, 0.5]);
+        let want = [0.5 * 0.1 + 0.5 * 0.25, 0.5 * 0.3 + 0.5 * 0.75, 0.5 * 0.6];
+        for (g, e) in w.iter().zip(want) {
+            assert!((g - e).abs() < 1e-15, "{w:?}");
+        }
+        // Nobody knows app 1: it is chosen only by those who know neither (store search).
+        let mut w = [1.0, 1.0];
+        consider_known(&mut w, &[0.8, 0.0]);
+        assert!((w[0] - (0.8 + 0.2 * 0.5)).abs() < 1e-15 && (w[1] - 0.1).abs() < 1e-15);
+        // Awareness: from the press, or from one of n contacts using the app.
+        assert_eq!(awareness(1.0, 0.0, 15.0), 1.0);
+        assert!((awareness(0.2, 0.1, 2.0) - (1.0 - 0.8 * 0.81)).abs() < 1e-15);
+        assert!((awareness(0.3, 0.0, 15.0) - 0.3).abs() < 1e-15);
     }
 
     #[test]

@@ -213,6 +213,9 @@ pub struct App {
     /// Per region (in region order): verification codes (SMS) that can be delivered per second,
     /// a second limit on registrations besides the servers' capacity; `None` for no such limit.
     pub verification: Option<Vec<f64>>,
+    /// Per region (in region order): the share who know the app from the press and the stores,
+    /// apart from contacts (docs/MODEL.md §5); `None`: everyone knows it.
+    pub known: Option<Vec<f64>>,
 }
 
 /// Shares of a region's affected users who already hold an account at an app.

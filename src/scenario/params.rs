@@ -52,6 +52,8 @@ impl Behaviour {
             urgency_hours: bounded("looking.urgency_hours", l.urgency_hours, true, MAX_HOURS)?,
             after_hours: bounded("looking.after_hours", l.after_hours, false, MAX_HOURS)?,
             dormant_boost: bounded("looking.dormant_boost", l.dormant_boost, false, MAX_WEIGHT)?,
+            hearing_hours: bounded("looking.hearing_hours", l.hearing_hours, true, MAX_HOURS)?,
+            deadline_hours: bounded("looking.deadline_hours", l.deadline_hours, true, MAX_HOURS)?,
             contact_weight: bounded("choice.contact_weight", ch.contact_weight, true, MAX_WEIGHT)?,
             account_affinity: bounded(
                 "choice.account_affinity",
@@ -59,6 +61,7 @@ impl Behaviour {
                 false,
                 MAX_WEIGHT,
             )?,
+            known_contacts: bounded("choice.known_contacts", ch.known_contacts, true, MAX_WEIGHT)?,
             patience_minutes: bounded(
                 "signup.patience_minutes",
                 s.patience_minutes,
@@ -84,7 +87,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 10] = [
+pub const PARAMETER_NAMES: [&str; 13] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -92,8 +95,11 @@ pub const PARAMETER_NAMES: [&str; 10] = [
     "looking.urgency_hours",
     "looking.after_hours",
     "looking.dormant_boost",
+    "looking.hearing_hours",
+    "looking.deadline_hours",
     "choice.contact_weight",
     "choice.account_affinity",
+    "choice.known_contacts",
     "signup.patience_minutes",
 ];
 
@@ -107,6 +113,9 @@ impl Behaviour {
             "looking.urgency_hours" => &mut self.urgency_hours,
             "looking.after_hours" => &mut self.after_hours,
             "looking.dormant_boost" => &mut self.dormant_boost,
+            "looking.hearing_hours" => &mut self.hearing_hours,
+            "looking.deadline_hours" => &mut self.deadline_hours,
+            "choice.known_contacts" => &mut self.known_contacts,
             "choice.contact_weight" => &mut self.contact_weight,
             "choice.account_affinity" => &mut self.account_affinity,
             "signup.patience_minutes" => &mut self.patience_minutes,

@@ -201,6 +201,11 @@ pub(crate) struct RawApp {
     /// Verification codes (SMS) deliverable per second, per region; no limit if absent.
     #[serde(default)]
     pub verification_by_region: BTreeMap<String, f64>,
+    /// Per region name (or `default`): share of the region's affected users who know the app
+    /// exists from the press and the app stores, apart from contacts who use it (docs/MODEL.md
+    /// §5); absent: everyone knows every app.
+    #[serde(default)]
+    pub known_share: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -221,6 +226,12 @@ pub(crate) struct RawLooking {
     pub urgency_hours: f64,
     pub after_hours: f64,
     pub dormant_boost: f64,
+    /// Mean hours to hear of an announced block from the news; 0 (default) = at once.
+    #[serde(default)]
+    pub hearing_hours: f64,
+    /// Time constant of waiting for an announced block's start, hours; 0 (default) = no waiting.
+    #[serde(default)]
+    pub deadline_hours: f64,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -228,6 +239,15 @@ pub(crate) struct RawLooking {
 pub(crate) struct RawChoice {
     pub contact_weight: f64,
     pub account_affinity: f64,
+    /// Regular contacts per user, each of whom makes the app she uses known [default 15].
+    #[serde(default = "default_known_contacts")]
+    pub known_contacts: f64,
+}
+
+/// Dunbar's "sympathy group", the ~15 people one is in regular contact with (Dunbar 1998;
+/// Zhou et al. 2005, Proc. R. Soc. B 272:439); assumed as the number of messaging contacts.
+fn default_known_contacts() -> f64 {
+    15.0
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

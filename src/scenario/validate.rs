@@ -917,8 +917,20 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
                 |k, v| c.at_least(k, v, MIN_LIMIT_PER_SECOND),
             )?)
         };
+        let known = if a.known_share.is_empty() {
+            None
+        } else {
+            Some(per_region(
+                c,
+                &key("known_share"),
+                &a.known_share,
+                regions,
+                share,
+            )?)
+        };
         out.push(App {
             verification,
+            known,
             name: a.name.clone(),
             attractiveness: c.at_most(
                 &key("attractiveness"),
@@ -930,6 +942,22 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
             retention_30d: c.share(&key("retention_30d"), a.retention_30d)?,
             accounts,
         });
+    }
+    let uncertain = out.iter().filter(|a| a.known.is_some()).count();
+    if uncertain > crate::model::switching::MAX_UNCERTAIN_APPS {
+        let i = raw
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !a.known_share.is_empty())
+            .nth(crate::model::switching::MAX_UNCERTAIN_APPS)
+            .map_or(0, |(i, _)| i);
+        return Err(c.issue(
+            &format!("apps[{i}].known_share"),
+            format!(
+                "at most {} apps may give known_share (the choice among known apps is exact over every set of them), found {uncertain}",
+                crate::model::switching::MAX_UNCERTAIN_APPS
+            ),
+        ));
     }
     for (ri, r) in regions.iter().enumerate() {
         let held: f64 = out

@@ -15,8 +15,11 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         urgency_hours: 0.0,
         after_hours: 1.0,
         dormant_boost: 1.0,
+        hearing_hours: 0.0,
+        deadline_hours: 0.0,
         contact_weight: 0.0,
         account_affinity: 1.0,
+        known_contacts: 15.0,
         patience_minutes: 60.0,
     }
 }
@@ -79,6 +82,7 @@ pub fn bass_scenario(
                 dormant: 0.0,
             }],
             verification: None,
+            known: None,
         }],
         runs: 1,
         seed: 1,

@@ -1,0 +1,237 @@
+//! Statistical checks of the mechanisms of issue 37 against exact answers (docs/MODEL.md §3-§5):
+//! an announcement heard as the news spreads (an onset that ramps), waiting for a block's
+//! deadline, and choice restricted to the apps a user knows. Each compares the Monte Carlo mean
+//! of a seeded cohort run with the exact expectation of the same discrete-time chain, within 4
+//! standard errors, and checks that the mechanism's "off" value gives the old model exactly.
+
+mod common;
+
+use surge::engine::{CohortEngine, Engine, Observed, Observer, RunStreams};
+use surge::model::Behaviour;
+use surge::scenario::{EventKind, Scenario};
+
+/// Switched share (registered, no capacity limit) at the end of every step, and registrations
+/// per app at the end.
+struct Shares {
+    users: f64,
+    by_step: Vec<f64>,
+    by_app: Vec<u64>,
+}
+
+impl Observer for Shares {
+    fn after_step(&mut self, _step: usize, state: &Observed) {
+        let r = &state.regions[0];
+        self.by_step
+            .push(r.registered.iter().sum::<u64>() as f64 / self.users);
+        self.by_app = r.registered.clone();
+    }
+}
+
+fn runs(scenario: &Scenario, n: u64) -> Vec<Shares> {
+    let engine = CohortEngine::new(scenario, &scenario.behaviour);
+    (0..n)
+        .map(|run| {
+            let mut obs = Shares {
+                users: scenario.regions[0].users as f64,
+                by_step: Vec::new(),
+                by_app: Vec::new(),
+            };
+            engine.run(&RunStreams::new(37, run), &mut obs);
+            obs
+        })
+        .collect()
+}
+
+fn mean_and_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+fn assert_within_4_se(what: &str, xs: &[f64], exact: f64) {
+    let (mean, se) = mean_and_se(xs);
+    assert!(
+        (mean - exact).abs() < 4.0 * se.max(1e-12),
+        "{what}: Monte Carlo mean {mean:.6} vs exact {exact:.6}, se {se:.2e}"
+    );
+}
+
+/// A blocked country told `warning` hours ahead: one region whose users never open the app
+/// (activity 0, so they learn of the block only from the news), hazard `h` once they know
+/// (p = h, no word of mouth, no news term, urgency at once).
+fn announced_block(h: f64, warning: f64, hearing: f64, deadline: f64) -> Scenario {
+    let behaviour = Behaviour {
+        urgency_hours: 0.0,
+        hearing_hours: hearing,
+        deadline_hours: deadline,
+        ..common::bass_behaviour(h, 0.0)
+    };
+    let (horizon, dt) = (warning + 6.0, 0.01);
+    let mut s = common::bass_scenario(20_000, horizon, dt, behaviour);
+    s.regions[0].activity = [0.0; 24];
+    s.timeline.event_step = (warning / dt).round() as usize;
+    s.timeline.output_every = 1;
+    s.event.start = s.timeline.start + chrono::Duration::minutes((warning * 60.0).round() as i64);
+    s.event.kind = EventKind::Outage {
+        duration_hours: 6.0,
+        announced: true,
+        warning_hours: warning,
+        fallback_share: 0.0,
+    };
+    s
+}
+
+/// The exact expected switched share after each step of the chain the cohort engine runs: per
+/// step, the unaware notice with probability `a` (hearing), then every noticed user switches with
+/// probability `b(step)`.
+fn chain(steps: usize, a: f64, b: impl Fn(usize) -> f64) -> Vec<f64> {
+    let (mut unaware, mut noticed) = (1.0, 0.0);
+    (0..steps)
+        .map(|s| {
+            let heard = unaware * a;
+            unaware -= heard;
+            noticed = (noticed + heard) * (1.0 - b(s));
+            1.0 - unaware - noticed
+        })
+        .collect()
+}
+
+#[test]
+fn an_announcement_is_heard_as_the_news_spreads_and_the_onset_ramps() {
+    let (h, hearing, dt) = (0.5, 2.0, 0.01);
+    let scenario = announced_block(h, 0.0, hearing, 0.0);
+    let steps = scenario.timeline.steps;
+    let exact = chain(steps, -(-dt / hearing).exp_m1(), |_| -(-h * dt).exp_m1());
+    let sims = runs(&scenario, 200);
+    for hour in [1usize, 3, 6] {
+        let at = hour * 100 - 1;
+        let xs: Vec<f64> = sims.iter().map(|o| o.by_step[at]).collect();
+        assert_within_4_se(&format!("switched by hour {hour}"), &xs, exact[at]);
+    }
+    // The shape: the second hour brings more switchers than the first (a ramp), where everyone
+    // knowing at once (the old model) gives its most in the first hour.
+    let hourly = |e: &[f64]| (e[99], e[199] - e[99]);
+    let (first, second) = hourly(&exact);
+    assert!(second > first, "{first} then {second}: no ramp");
+    let at_once = runs(&announced_block(h, 0.0, 0.0, 0.0), 50);
+    let xs: Vec<f64> = at_once.iter().map(|o| o.by_step[99]).collect();
+    assert_within_4_se("hearing 0: switched in the first hour", &xs, -(-h).exp_m1());
+    let old = chain(steps, 1.0, |_| -(-h * dt).exp_m1());
+    assert!(
+        old[199] - old[99] < old[99],
+        "everyone at once peaks at once"
+    );
+}
+
+#[test]
+fn people_wait_for_the_deadline_of_a_block_announced_ahead() {
+    let (h, warning, deadline, dt) = (0.2, 24.0, 6.0, 0.01);
+    let scenario = announced_block(h, warning, 0.0, deadline);
+    let start = scenario.timeline.event_step;
+    // Before the start, hazard h e^{tau / T_d} at the step's middle (tau < 0).
+    let hazard = |s: usize| {
+        let tau = (s as f64 - start as f64 + 0.5) * dt;
+        if tau < 0.0 {
+            h * (tau / deadline).exp()
+        } else {
+            h
+        }
+    };
+    let exact = chain(scenario.timeline.steps, 1.0, |s| {
+        -(-hazard(s) * dt).exp_m1()
+    });
+    let sims = runs(&scenario, 200);
+    for at in [start / 2 - 1, start - 101, start - 1, start + 299] {
+        let xs: Vec<f64> = sims.iter().map(|o| o.by_step[at]).collect();
+        assert_within_4_se(&format!("switched by step {at}"), &xs, exact[at]);
+    }
+    // The last day's last hour brings more than its first hour: people act near the deadline.
+    assert!(exact[start - 1] - exact[start - 101] > 10.0 * exact[99]);
+    // With no waiting (T_d = 0) everyone is as urgent from the announcement: the old model.
+    let eager = runs(&announced_block(h, warning, 0.0, 0.0), 50);
+    let xs: Vec<f64> = eager.iter().map(|o| o.by_step[99]).collect();
+    assert_within_4_se("no waiting: first hour", &xs, -(-h).exp_m1());
+}
+
+#[test]
+fn switchers_choose_among_the_apps_they_know() {
+    // Two equally attractive apps with no users yet; the second is known to 20% (the press
+    // alone: known_contacts 0). A switcher knowing both picks either by half; one knowing only
+    // the first takes it: P(second) = 0.2 * 0.5 = 0.1 (docs/MODEL.md §5).
+    let behaviour = Behaviour {
+        known_contacts: 0.0,
+        ..common::bass_behaviour(1.0, 0.0)
+    };
+    let mut s = common::bass_scenario(20_000, 2.0, 0.05, behaviour);
+    let mut second = s.apps[0].clone();
+    second.name = "second".into();
+    second.known = Some(vec![0.2]);
+    s.apps.push(second);
+    let sims = runs(&s, 100);
+    let share: Vec<f64> = sims
+        .iter()
+        .map(|o| o.by_app[1] as f64 / o.by_app.iter().sum::<u64>() as f64)
+        .collect();
+    assert_within_4_se("share choosing the lesser-known app", &share, 0.1);
+    // Everyone knowing both (no known_share): half each, as without awareness.
+    s.apps[1].known = None;
+    let sims = runs(&s, 100);
+    let share: Vec<f64> = sims
+        .iter()
+        .map(|o| o.by_app[1] as f64 / o.by_app.iter().sum::<u64>() as f64)
+        .collect();
+    assert_within_4_se("both known", &share, 0.5);
+}
+
+#[test]
+fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = std::fs::read_to_string(root.join("tests/fixtures/valid-small.toml"))
+        .unwrap()
+        .replace(
+            "params = \"../../params/default.toml\"",
+            &format!("params = {:?}", root.join("params/default.toml")),
+        );
+    let scenario = dir.path().join("aware.toml");
+    std::fs::write(
+        &scenario,
+        format!("{base}known_share = {{ default = 1.5 }}\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("surge")
+        .unwrap()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("aware.toml:38"))
+        .stderr(predicates::str::contains("apps[0].known_share.default"))
+        .stderr(predicates::str::contains("[0, 1]"));
+    assert!(!out.exists());
+    let params = dir.path().join("p.toml");
+    let text = std::fs::read_to_string(root.join("params/default.toml")).unwrap();
+    std::fs::write(
+        &params,
+        text.replace("hearing_hours = 0.0", "hearing_hours = -2.0"),
+    )
+    .unwrap();
+    Command::cargo_bin("surge")
+        .unwrap()
+        .arg("run")
+        .arg(root.join("tests/fixtures/valid-small.toml"))
+        .arg("--params")
+        .arg(&params)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("p.toml:"))
+        .stderr(predicates::str::contains("looking.hearing_hours"));
+    assert!(!out.exists());
+}
