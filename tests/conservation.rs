@@ -50,6 +50,8 @@ proptest! {
         q in 0.0..2.0f64,
         boost in 1.0..200.0f64,
         patience in 1.0..120.0f64,
+        mechanisms in (0.0..5.0f64, 0.0..10.0f64, 0.0..3.0f64, 0.5..48.0f64),
+        known in prop_oneof![Just(None), (0.0..1.0f64).prop_map(Some)],
         seed in any::<u64>(),
     ) {
         let mut behaviour = common::bass_behaviour(p, q);
@@ -59,6 +61,9 @@ proptest! {
         behaviour.urgency_hours = 1.0;
         behaviour.contact_weight = 2.0;
         behaviour.account_affinity = 10.0;
+        // Issue 37's mechanisms: hearing, waiting for the deadline, the buzz, awareness.
+        (behaviour.hearing_hours, behaviour.deadline_hours, behaviour.buzz_gain, behaviour.buzz_hours) =
+            mechanisms;
         let mut s = common::bass_scenario(1, 12.0, 5.0 / 60.0, behaviour);
         s.timeline.event_step = 12;
         s.timeline.output_every = 6;
@@ -92,6 +97,7 @@ proptest! {
                     (Some(c), true) => Capacity::PerRegion(vec![c; users.len()]),
                 };
                 a.verification = codes.map(|c| vec![c; users.len()]);
+                a.known = known.filter(|_| k > 0).map(|b| vec![b; users.len()]);
                 a
             })
             .collect();

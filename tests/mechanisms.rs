@@ -235,3 +235,87 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
         .stderr(predicates::str::contains("looking.hearing_hours"));
     assert!(!out.exists());
 }
+
+/// Everyone notices a 1-hour outage at once and looks with hazard `p` during it; looking ends
+/// with it (after_hours 0.001), so after it only the buzz moves anyone.
+fn short_outage_with_buzz(p: f64, gain: f64, buzz_hours: f64) -> Scenario {
+    let behaviour = Behaviour {
+        urgency_hours: 0.0,
+        after_hours: 0.001,
+        buzz_gain: gain,
+        buzz_hours,
+        ..common::bass_behaviour(p, 0.0)
+    };
+    let mut s = common::bass_scenario(2_000_000, 24.0, 0.05, behaviour);
+    s.timeline.output_every = 1;
+    s.event.kind = EventKind::Outage {
+        duration_hours: 1.0,
+        announced: false,
+        warning_hours: 0.0,
+        fallback_share: 0.0,
+    };
+    s
+}
+
+/// The mean-field path of the same chain: per step the noticed switch with probability
+/// 1 - exp(-(L p + γ B / T_b) dt), and B <- B e^{-dt/T_b} + (share switching in the step).
+fn buzz_path(s: &Scenario) -> Vec<f64> {
+    let b = &s.behaviour;
+    let dt = s.timeline.step_hours;
+    let (mut noticed, mut buzz, mut switched) = (1.0, 0.0, 0.0);
+    (0..s.timeline.steps)
+        .map(|step| {
+            let tau = (step as f64 + 0.5) * dt;
+            let looking = if tau <= 1.0 {
+                1.0
+            } else {
+                (-(tau - 1.0) / b.after_hours).exp()
+            };
+            let hazard = looking * b.innovation_per_hour + b.buzz_gain * buzz / b.buzz_hours;
+            let moving = noticed * -(-hazard * dt).exp_m1();
+            noticed -= moving;
+            switched += moving;
+            buzz = buzz * (-dt / b.buzz_hours).exp() + moving;
+            switched
+        })
+        .collect()
+}
+
+#[test]
+fn a_surge_that_feeds_on_itself_peaks_after_its_trigger_ends() {
+    let s = short_outage_with_buzz(0.05, 1.5, 4.0);
+    let path = buzz_path(&s);
+    let sims = runs(&s, 40);
+    for hour in [1usize, 6, 12, 24] {
+        let at = hour * 20 - 1;
+        let xs: Vec<f64> = sims.iter().map(|o| o.by_step[at]).collect();
+        let (mean, se) = mean_and_se(&xs);
+        // The buzz makes the hazard depend on the run's own path, so the Monte Carlo mean
+        // differs from the mean-field path by O(1/N) as well as by noise: 4 SE plus 0.1%.
+        assert!(
+            (mean - path[at]).abs() < 4.0 * se + 1e-3 * path[at],
+            "hour {hour}: Monte Carlo {mean:.6} vs mean field {:.6}, se {se:.2e}",
+            path[at]
+        );
+    }
+    // The shape: after the outage (hour 0) ends, switching grows again to a peak hours later,
+    // where without the buzz it would stop.
+    let hourly: Vec<f64> = (0..24)
+        .map(|h| path[h * 20 + 19] - if h == 0 { 0.0 } else { path[h * 20 - 1] })
+        .collect();
+    let busiest = (1..24)
+        .max_by(|&a, &b| hourly[a].total_cmp(&hourly[b]))
+        .unwrap();
+    assert!(
+        busiest >= 4 && hourly[busiest] > 1.3 * hourly[1],
+        "busiest hour after the outage {busiest}: {hourly:?}"
+    );
+    // Without the buzz (gain 0) nobody moves once looking has ended.
+    let quiet = runs(&short_outage_with_buzz(0.05, 0.0, 4.0), 10);
+    for o in &quiet {
+        assert!(
+            o.by_step[479] - o.by_step[39] < 1e-6,
+            "moves after the outage"
+        );
+    }
+}

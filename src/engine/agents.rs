@@ -20,6 +20,7 @@ use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
 use crate::model::Behaviour;
 use crate::model::baseline::organic_registrations;
+use crate::model::buzz::{Buzz, led_by_news_and_buzz};
 use crate::model::draw::{binomial, probability, weighted_index};
 use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
@@ -372,6 +373,10 @@ impl Engine for AgentEngine {
         let mut contact_shares = vec![0.0; apps];
         let press = crate::engine::cohort::press_awareness(&self.scenario);
         let mut known = vec![1.0; apps];
+        // The migration as news (model::buzz), in shares of each region's agents.
+        let mut buzz = Buzz::new(regions, apps);
+        let (mut buzz_shares, mut led_shares) = (vec![0.0; apps], vec![0.0; apps]);
+        let agents_in = self.agents_per_region().to_vec();
         let mut attempts = vec![vec![0u64; regions]; apps];
         let mut queue_step = QueueStep::default();
         // This step's moves, applied to the contact counts when it ends: who chose an app, and
@@ -387,8 +392,12 @@ impl Engine for AgentEngine {
                 let notice_p = probability(drivers.notice_rate[r], dt);
                 let looking = drivers.looking[r];
                 let news = drivers.news[r];
-                if notice_p == 0.0 && looking <= 0.0 {
+                let buzz_hazard = buzz.hazard(b, r);
+                if notice_p == 0.0 && looking <= 0.0 && buzz_hazard == 0.0 {
                     continue;
+                }
+                if buzz_hazard > 0.0 {
+                    buzz.shares(r, &mut buzz_shares);
                 }
                 let mut notice_rng = streams.at(Component::Notice, step, r);
                 let mut looking_rng = streams.at(Component::Looking, step, r);
@@ -400,7 +409,7 @@ impl Engine for AgentEngine {
                         noticed[r][g].push(i);
                     }
                     let h = Holding::from_index(g);
-                    let bound = looking_hazard(b, h, looking, news, 1.0);
+                    let bound = looking_hazard(b, h, looking, news, 1.0) + buzz_hazard;
                     let p_max = probability(bound, dt);
                     if p_max <= 0.0 || noticed[r][g].is_empty() {
                         continue;
@@ -420,7 +429,7 @@ impl Engine for AgentEngine {
                         let row = network.of(i);
                         let degree = row.len().max(1) as f64;
                         let f = f64::from(switched[i]) / degree;
-                        let hazard = looking_hazard(b, h, looking, news, f);
+                        let hazard = looking_hazard(b, h, looking, news, f) + buzz_hazard;
                         let p = probability(hazard, dt);
                         if looking_rng.random::<f64>() * p_max < p {
                             for (k, c) in contact_shares.iter_mut().enumerate() {
@@ -448,13 +457,25 @@ impl Engine for AgentEngine {
                                 consider_known(&mut weights, &known);
                             }
                             let named = drivers.named(r);
-                            if !named.is_empty() {
+                            if buzz_hazard > 0.0 {
+                                let led = led_by_news_and_buzz(
+                                    named,
+                                    news_led_share(b, looking, news, hazard),
+                                    &buzz_shares,
+                                    buzz_hazard / hazard,
+                                    &mut led_shares,
+                                );
+                                follow_named(&mut weights, &led_shares, led);
+                            } else if !named.is_empty() {
                                 let led = news_led_share(b, looking, news, hazard);
                                 follow_named(&mut weights, named, led);
                             }
                             noticed[r][g].swap_remove(at);
                             let k = weighted_index(&weights, choice_rng.random::<f64>());
                             chose.push(i as u32);
+                            if b.buzz_gain > 0.0 {
+                                buzz.record(r, k, 1);
+                            }
                             match arrival_at(dormant & (1 << k) != 0) {
                                 Arrival::Reactivation => {
                                     reactivated[r][k] += 1;
@@ -472,6 +493,9 @@ impl Engine for AgentEngine {
                         }
                     }
                 }
+            }
+            if b.buzz_gain > 0.0 {
+                buzz.end_step(b, |r| agents_in[r] as u64, dt);
             }
             // Sign-up queues (the model's, in agent units: capacities divided by the weight).
             for k in 0..apps {

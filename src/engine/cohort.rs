@@ -11,6 +11,7 @@ use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
 use crate::model::Behaviour;
 use crate::model::baseline::organic_registrations;
+use crate::model::buzz::{Buzz, led_by_news_and_buzz};
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
 use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
@@ -43,6 +44,8 @@ pub struct RegionState {
 pub struct CohortState {
     pub regions: Vec<RegionState>,
     pub counts: Observed,
+    /// The migration as news (`model::buzz`); unused when `buzz_gain` is 0.
+    pub buzz: Buzz,
 }
 
 impl CohortState {
@@ -133,6 +136,7 @@ impl CohortEngine {
             .collect();
         CohortState {
             counts: Observed::new(regions.len(), apps.len()),
+            buzz: Buzz::new(regions.len(), apps.len()),
             regions,
         }
     }
@@ -179,11 +183,16 @@ impl CohortEngine {
         for attempts in &mut scratch.attempts {
             attempts.fill(0);
         }
+        let buzzing = self.behaviour.buzz_gain > 0.0;
         for r in 0..state.regions.len() {
             let notice_p = probability(drivers.notice_rate[r], dt);
-            if notice_p == 0.0 && drivers.looking[r] <= 0.0 {
+            scratch.buzz_hazard = state.buzz.hazard(&self.behaviour, r);
+            if notice_p == 0.0 && drivers.looking[r] <= 0.0 && scratch.buzz_hazard == 0.0 {
                 scratch.quiet[r] = None;
                 continue;
+            }
+            if buzzing {
+                state.buzz.shares(r, &mut scratch.buzz_shares);
             }
             scratch.contacts_ready = false;
             scratch.named.clear();
@@ -201,6 +210,9 @@ impl CohortEngine {
                     drivers.news[r],
                     switched_share,
                 );
+                if buzzing {
+                    scratch.hazard[h] += scratch.buzz_hazard;
+                }
             }
             scratch.looking = drivers.looking[r];
             if notice_p > 0.0 {
@@ -265,6 +277,10 @@ impl CohortEngine {
                 self.settle(r, h, moving, state, &mut choice_rng, scratch);
             }
         }
+        if buzzing {
+            let users: Vec<u64> = state.regions.iter().map(|r| r.users).collect();
+            state.buzz.end_step(&self.behaviour, |r| users[r], dt);
+        }
         self.serve(step, state, lanes, streams, scratch, dt);
         let every = self.scenario.timeline.output_every;
         if (step + 1).is_multiple_of(every) {
@@ -327,7 +343,24 @@ impl CohortEngine {
             }
             consider_known(&mut scratch.weights, &scratch.known);
         }
-        if !scratch.named.is_empty() {
+        if scratch.buzz_hazard > 0.0 {
+            // The buzz leads its share of the hazard to the apps in the news (model::buzz).
+            let event_led = news_led_share(
+                &self.behaviour,
+                scratch.looking,
+                scratch.news,
+                scratch.hazard[h],
+            );
+            let buzz_led = scratch.buzz_hazard / scratch.hazard[h];
+            let led = led_by_news_and_buzz(
+                &scratch.named,
+                event_led,
+                &scratch.buzz_shares,
+                buzz_led,
+                &mut scratch.led_shares,
+            );
+            follow_named(&mut scratch.weights, &scratch.led_shares, led);
+        } else if !scratch.named.is_empty() {
             let led = news_led_share(
                 &self.behaviour,
                 scratch.looking,
@@ -340,6 +373,9 @@ impl CohortEngine {
         region.switched += moving;
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (k, &n) in scratch.chosen.iter().enumerate() {
+            if self.behaviour.buzz_gain > 0.0 {
+                state.buzz.record(r, k, n);
+            }
             match arrival(Holding::from_index(h), k) {
                 Arrival::Reactivation => {
                     counts.reactivated[k] += n;
@@ -438,6 +474,11 @@ struct Scratch {
     named: Vec<f64>,
     news: f64,
     looking: f64,
+    /// The current region's buzz hazard and each app's share of its buzz, and the combined
+    /// named shares of the news and the buzz (`model::buzz`).
+    buzz_hazard: f64,
+    buzz_shares: Vec<f64>,
+    led_shares: Vec<f64>,
 }
 
 impl Scratch {
@@ -457,6 +498,9 @@ impl Scratch {
             named: Vec::with_capacity(apps),
             news: 0.0,
             looking: 0.0,
+            buzz_hazard: 0.0,
+            buzz_shares: vec![0.0; apps],
+            led_shares: vec![0.0; apps],
         }
     }
 }

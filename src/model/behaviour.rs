@@ -27,6 +27,11 @@ pub struct Behaviour {
     /// start)/T_d): people wait for the deadline or doubt it will come, hours; 0 = no waiting
     /// (docs/MODEL.md §4).
     pub deadline_hours: f64,
+    /// γ: the buzz's gain, the looking hazard per unit of the region's recent switching rate
+    /// (the branching ratio of the self-exciting surge, docs/MODEL.md §4); 0 = no buzz.
+    pub buzz_gain: f64,
+    /// T_b: time constant of the buzz's decay, hours.
+    pub buzz_hours: f64,
     /// β: weight of the share of contacts already on an app in the choice among apps.
     pub contact_weight: f64,
     /// ω: preference of a dormant-account holder for the app where the account is.

@@ -250,6 +250,8 @@ mod tests {
             dormant_boost: 10.0,
             hearing_hours: 0.0,
             deadline_hours: 0.0,
+            buzz_gain: 0.0,
+            buzz_hours: 24.0,
             contact_weight: 1.0,
             account_affinity: 5.0,
             known_contacts: 15.0,

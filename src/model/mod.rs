@@ -7,6 +7,7 @@
 pub mod baseline;
 pub mod behaviour;
 pub mod btrs;
+pub mod buzz;
 pub mod draw;
 pub mod drivers;
 pub mod retention;

@@ -244,6 +244,8 @@ mod tests {
             dormant_boost: 20.0,
             hearing_hours: 0.0,
             deadline_hours: 0.0,
+            buzz_gain: 0.0,
+            buzz_hours: 24.0,
             contact_weight: 2.0,
             account_affinity: 10.0,
             known_contacts: 15.0,

@@ -54,6 +54,8 @@ impl Behaviour {
             dormant_boost: bounded("looking.dormant_boost", l.dormant_boost, false, MAX_WEIGHT)?,
             hearing_hours: bounded("looking.hearing_hours", l.hearing_hours, true, MAX_HOURS)?,
             deadline_hours: bounded("looking.deadline_hours", l.deadline_hours, true, MAX_HOURS)?,
+            buzz_gain: bounded("looking.buzz_gain", l.buzz_gain, true, MAX_WEIGHT)?,
+            buzz_hours: bounded("looking.buzz_hours", l.buzz_hours, false, MAX_HOURS)?,
             contact_weight: bounded("choice.contact_weight", ch.contact_weight, true, MAX_WEIGHT)?,
             account_affinity: bounded(
                 "choice.account_affinity",
@@ -87,7 +89,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 13] = [
+pub const PARAMETER_NAMES: [&str; 15] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -97,6 +99,8 @@ pub const PARAMETER_NAMES: [&str; 13] = [
     "looking.dormant_boost",
     "looking.hearing_hours",
     "looking.deadline_hours",
+    "looking.buzz_gain",
+    "looking.buzz_hours",
     "choice.contact_weight",
     "choice.account_affinity",
     "choice.known_contacts",
@@ -115,6 +119,8 @@ impl Behaviour {
             "looking.dormant_boost" => &mut self.dormant_boost,
             "looking.hearing_hours" => &mut self.hearing_hours,
             "looking.deadline_hours" => &mut self.deadline_hours,
+            "looking.buzz_gain" => &mut self.buzz_gain,
+            "looking.buzz_hours" => &mut self.buzz_hours,
             "choice.known_contacts" => &mut self.known_contacts,
             "choice.contact_weight" => &mut self.contact_weight,
             "choice.account_affinity" => &mut self.account_affinity,

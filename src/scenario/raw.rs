@@ -232,6 +232,18 @@ pub(crate) struct RawLooking {
     /// Time constant of waiting for an announced block's start, hours; 0 (default) = no waiting.
     #[serde(default)]
     pub deadline_hours: f64,
+    /// The buzz's gain (branching ratio); 0 (default) = no self-exciting surge.
+    #[serde(default)]
+    pub buzz_gain: f64,
+    /// Time constant of the buzz's decay, hours [default 24].
+    #[serde(default = "default_buzz_hours")]
+    pub buzz_hours: f64,
+}
+
+/// A day: a story's attention decays over about a day (Leskovec, Backstrom & Kleinberg 2009,
+/// KDD, "Meme-tracking": news phrases peak and fade within a day or two); assumed.
+fn default_buzz_hours() -> f64 {
+    24.0
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

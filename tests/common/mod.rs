@@ -17,6 +17,8 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         dormant_boost: 1.0,
         hearing_hours: 0.0,
         deadline_hours: 0.0,
+        buzz_gain: 0.0,
+        buzz_hours: 24.0,
         contact_weight: 0.0,
         account_affinity: 1.0,
         known_contacts: 15.0,
