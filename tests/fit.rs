@@ -424,3 +424,59 @@ fn fit_outside_the_checkout_reads_the_shipped_figures_and_priors() {
         .stderr(predicates::str::contains("does not exist").not());
     assert!(!dir.path().join("x").exists());
 }
+
+#[test]
+fn an_observation_counting_what_the_model_does_not_output_is_refused_with_file_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/fixtures/observations-small.toml")
+        .unwrap()
+        .replacen("counts = \"registrations\"", "counts = \"installs\"", 1);
+    let file = dir.path().join("obs.toml");
+    std::fs::write(&file, text).unwrap();
+    Command::cargo_bin("surge")
+        .unwrap()
+        .args(["fit", "--quiet", "--observations"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "obs.toml:7:1: key `observation[0].counts`",
+        ))
+        .stderr(predicates::str::contains(
+            "expected registrations, arrivals, downloads or attempts",
+        ));
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_catalogue_figure_without_a_source_is_refused_by_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("data/out-of-fit.toml")).unwrap();
+    // The first figure's source emptied (a missing key is refused by the parser as well).
+    let at = text.find("\nsource = ").expect("a source key");
+    let end = at + 1 + text[at + 1..].find('\n').unwrap();
+    let bad = format!("{}\nsource = \"\"{}", &text[..at], &text[end..]);
+    // In a copy of the checkout's data and scenarios, whose paths the figures name relatively.
+    common::copy_folders(dir.path(), &["data", "scenarios"]);
+    let file = dir.path().join("data").join("no-source.toml");
+    std::fs::write(&file, bad).unwrap();
+    let out = Command::cargo_bin("surge")
+        .unwrap()
+        .args(["validate", "--quiet", "--catalogue"])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--markdown")
+        .arg(dir.path().join("v.md"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no-source.toml:"), "{stderr}");
+    assert!(stderr.contains("source"), "{stderr}");
+    assert!(stderr.contains("every figure needs its source"), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}

@@ -72,6 +72,9 @@ pub enum Counts {
     Arrivals,
     /// App-store installs: new accounts plus organic registrations.
     Downloads,
+    /// People who began signing up, served or not ("over a million joined, more waiting"):
+    /// every sign-up attempt (registered, waiting or given up) plus organic registrations.
+    Attempts,
 }
 
 /// Which of the admissible windows a figure is scored on (docs/MODEL.md §11).
@@ -86,12 +89,13 @@ pub enum WindowRule {
 }
 
 impl Counts {
-    /// The name used in files: registrations, arrivals or downloads.
+    /// The name used in files: registrations, arrivals, downloads or attempts.
     pub fn name(self) -> &'static str {
         match self {
             Counts::Registrations => "registrations",
             Counts::Arrivals => "arrivals",
             Counts::Downloads => "downloads",
+            Counts::Attempts => "attempts",
         }
     }
 }
@@ -228,13 +232,22 @@ fn check_observation(
         "registrations" => Counts::Registrations,
         "arrivals" => Counts::Arrivals,
         "downloads" => Counts::Downloads,
+        "attempts" => Counts::Attempts,
         other => {
             return Err(c.issue(
                 &key("counts"),
-                format!("expected registrations, arrivals or downloads, found {other:?}"),
+                format!(
+                    "expected registrations, arrivals, downloads or attempts (what the model outputs; docs/MODEL.md §11), found {other:?}"
+                ),
             ));
         }
     };
+    if raw.source.trim().is_empty() {
+        return Err(c.issue(
+            &key("source"),
+            "every figure needs its source (who stated it, where and when), found an empty one",
+        ));
+    }
     let kinds = [
         "rounded",
         "lower_bound",

@@ -413,6 +413,9 @@ fn count(
         // An app store counts installs: every sign-up attempt, served or not (an install
         // precedes the sign-up; docs/MODEL.md §11), and the organic ones.
         Counts::Downloads => sum(Kept::Attempts) + organic,
+        // A company's count of people who began signing up: the same attempts, whether served,
+        // waiting in the queue or given up (docs/MODEL.md §11).
+        Counts::Attempts => sum(Kept::Attempts) + organic,
         Counts::Arrivals => sum(Kept::Registered) + organic + sum(Kept::Reactivated),
     }
 }
@@ -439,6 +442,7 @@ mod tests {
         let all = |c| count(c, &t, (0, 2), 0, None);
         assert_eq!(all(Counts::Registrations), 11.0 + 4.0);
         assert_eq!(all(Counts::Downloads), 11.0 + 10.0 + 4.0);
+        assert_eq!(all(Counts::Attempts), 11.0 + 10.0 + 4.0);
         assert_eq!(all(Counts::Arrivals), 11.0 + 14.0 + 4.0);
         // A region's count leaves the organic sign-ups out.
         assert_eq!(count(Counts::Downloads, &t, (0, 2), 0, Some(1)), 6.0 + 5.0);
