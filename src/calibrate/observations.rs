@@ -440,6 +440,6 @@ mod tests {
         assert!((o.distance(35_000_000.0) - 10.0).abs() < 1e-9);
         let share = set.observations.iter().find(|o| o.is_share()).unwrap();
         assert!((share.distance(share.high + 0.03) - 1.0).abs() < 1e-9);
-        assert_eq!(set.events().len(), 3);
+        assert_eq!(set.events().len(), 4);
     }
 }
