@@ -32,3 +32,11 @@ cp output/fit/observed_vs_predicted.png docs/images/fit-observed-vs-predicted.pn
 cp output/fit/posterior.png docs/images/fit-posterior.png
 cp output/fit/timeline-whatsapp-policy-2021-01.png docs/images/timeline-whatsapp-policy-2021-01.png
 cp output/fit/timeline-facebook-2021-10-04.png docs/images/timeline-facebook-2021-10-04.png
+# The validation's plots come from the last `surge validate --markdown docs/validation.md`
+# (output/validate/, about 5 minutes); docs/validation.md shows them.
+if [ -f output/validate/timelines.json ]; then
+  cp output/validate/validation.png docs/images/validation.png
+  for f in output/validate/timeline-*.png; do
+    cp "$f" "docs/images/validation-$(basename "$f")"
+  done
+fi

@@ -4,6 +4,7 @@
 //! May import: report (its plotting and atomic writes), engine, model, scenario, summary.
 
 pub mod abc;
+pub mod mechanism;
 pub mod observations;
 pub mod plot;
 pub mod predict;

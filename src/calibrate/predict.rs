@@ -208,6 +208,12 @@ impl EventSet {
 
     /// The curves a timeline plot draws: every (event, app, counts) that a count observation
     /// names, in first-seen order.
+    /// The event and app indices of observation `i`.
+    pub fn event_and_app(&self, i: usize) -> (usize, usize) {
+        let (e, app, _) = self.index[i];
+        (e, app)
+    }
+
     pub fn curve_specs(&self) -> Vec<CurveSpec> {
         let mut out: Vec<CurveSpec> = Vec::new();
         for (o, &(event, app, region)) in self.observations.iter().zip(&self.index) {

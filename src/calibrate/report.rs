@@ -44,6 +44,9 @@ pub struct PredictiveRow {
     /// A ratio of two rates ("accelerated": the rate after a window over the rate in it).
     #[serde(default)]
     pub ratio: bool,
+    /// The shape the figure tests, and so the mechanism a miss points to (`mechanism::shape`).
+    #[serde(default = "unclassified")]
+    pub shape: super::mechanism::Shape,
     /// log10(predicted median / reported value); the reported value is the geometric middle of
     /// the reported interval. Shares are compared the same way (as ratios).
     pub log10_error: f64,
@@ -159,6 +162,11 @@ pub fn predictive(
     }
 }
 
+/// Rows of folders written before shapes were recorded.
+fn unclassified() -> super::mechanism::Shape {
+    super::mechanism::Shape::Size
+}
+
 fn predictive_rows(events: &EventSet, values: &[Vec<f64>]) -> Vec<PredictiveRow> {
     events
         .observations
@@ -197,6 +205,10 @@ fn predictive_rows(events: &EventSet, values: &[Vec<f64>]) -> Vec<PredictiveRow>
                 predicted_p05: s.p05,
                 predicted_p95: s.p95,
                 covered: covers(o.is_upper_bound(), (o.low, o.high), (s.p05, s.p50, s.p95)),
+                shape: {
+                    let (e, app) = events.event_and_app(k);
+                    super::mechanism::shape(o, &events.scenarios[e], app, (s.p05, s.p95))
+                },
                 fitted: o.fitted,
                 log10_error,
             }

@@ -4,6 +4,7 @@
 
 use super::CalibrationError;
 use super::abc::{AbcSettings, FitProgress, fit};
+use super::mechanism::Shape;
 use super::observations::ObservationSet;
 use super::predict::EventSet;
 use super::priors::Priors;
@@ -167,6 +168,16 @@ pub fn roles<'a>(full: &'a FullFit, held: &'a [HeldOut]) -> Vec<(Role, &'a Predi
     out
 }
 
+/// Every shape, in the order the summary lists them.
+const SHAPES: [Shape; 6] = [
+    Shape::Size,
+    Shape::AfterTheTrigger,
+    Shape::BeforeTheBlock,
+    Shape::LesserKnownApp,
+    Shape::AtLimit,
+    Shape::RegionalShare,
+];
+
 /// The validation table as Markdown (docs/validation.md).
 /// The validation table, its summary and its misses; `notes` (what mechanism each miss points
 /// to, written by people: data/validation-notes.md) follows the list of misses.
@@ -177,16 +188,17 @@ pub fn validation_markdown(
     notes: Option<&str>,
 ) -> String {
     let mut out = format!(
-        "# Validation\n\nRegenerate with `{command}`.\n\nOne row per reported figure. `role`: **fitted** (in the fit's distance) and **not fitted** (of a fitted event, left out of the distance) are predicted by the fit to every event; **left out** by a fit to the *other* events only (leave-one-event-out); **out of fit** (`data/out-of-fit.toml`: events never fitted) by the fit to every event. `covered`: the predictive 90% interval\nmeets the reported interval (for a consistency check `.largest`, `<= x`: the predicted median is at or below x). `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval (a regional share is compared\nthe same way, as a ratio of shares; a consistency check `.largest` errs only above its bound); within ±0.301 is within a factor of 2, ±0.176 within 1.5x.\n\n![reported against predicted](images/validation.png)\n\n| role | event | figure | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|---|\n"
+        "# Validation\n\nRegenerate with `{command}`.\n\nOne row per reported figure. `role`: **fitted** (in the fit's distance) and **not fitted** (of a fitted event, left out of the distance) are predicted by the fit to every event; **left out** by a fit to the *other* events only (leave-one-event-out); **out of fit** (`data/out-of-fit.toml`: events never fitted) by the fit to every event. `covered`: the predictive 90% interval\nmeets the reported interval (for a consistency check `.largest`, `<= x`: the predicted median is at or below x). `log10 error`: log10(predicted median / reported value), where the\nreported value is the geometric middle of the reported interval (a regional share is compared\nthe same way, as a ratio of shares; a consistency check `.largest` errs only above its bound); within ±0.301 is within a factor of 2, ±0.176 within 1.5x.\n\n![reported against predicted](images/validation.png)\n\n`shape`: what the figure tests, and so the mechanism a miss points to (`calibrate/mechanism.rs`, docs/MODEL.md §11 \"Validation\").\n\n| role | event | figure | shape | observed | predicted median | 90% interval | covered | log10 error | within 2x |\n|---|---|---|---|---|---|---|---|---|---|\n"
     );
     let rows = roles(full, results);
     for (role, r) in &rows {
         let within = r.log10_error.abs() <= 2f64.log10();
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | [{}, {}] | {} | {:.3} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | [{}, {}] | {} | {:.3} | {} |\n",
             role.name(),
             r.event,
             r.id,
+            r.shape.label(),
             r.observed(),
             r.show(r.predicted_median),
             r.show(r.predicted_p05),
@@ -216,7 +228,43 @@ pub fn validation_markdown(
             count(&|r| r.log10_error.abs() <= 1.5f64.log10()),
         ));
     }
-    out.push_str("\nWhere the model misses (not covered, or the median beyond a factor of 2):\n\n");
+    out.push_str("\nBy shape, every role (figures; covered; median within 2x), so that a class the model cannot produce shows as a class:\n\n");
+    for shape in SHAPES {
+        let these: Vec<&PredictiveRow> = rows
+            .iter()
+            .filter(|(_, r)| r.shape == shape)
+            .map(|(_, row)| *row)
+            .collect();
+        if these.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "- {}: {} figures; covered {}; within 2x {}\n",
+            shape.label(),
+            these.len(),
+            these.iter().filter(|r| r.covered).count(),
+            these
+                .iter()
+                .filter(|r| r.log10_error.abs() <= 2f64.log10())
+                .count(),
+        ));
+    }
+    // Time courses: each event's predicted band against every dated figure of it, so that a
+    // shape error shows and not only a total (scripts/readme-images.sh copies the plots).
+    let mut events: Vec<&str> = results
+        .iter()
+        .flat_map(|h| h.timelines.iter())
+        .chain(&full.timelines)
+        .map(|t| t.event.as_str())
+        .collect();
+    events.dedup();
+    if !events.is_empty() {
+        out.push_str("\nTime courses (the predicted 50% and 90% bands over time against every dated figure; left out: the fit without the event; out of fit: the fit to every event):\n\n");
+        for e in events {
+            out.push_str(&format!("![{e}](images/validation-timeline-{e}.png)\n"));
+        }
+    }
+    out.push_str("\nWhere the model misses (not covered, or the median beyond a factor of 2), with the shape each tests:\n\n");
     let misses: Vec<_> = rows
         .iter()
         .filter(|(_, r)| !r.covered || r.log10_error.abs() > 2f64.log10())
@@ -228,10 +276,11 @@ pub fn validation_markdown(
         let factor = 10f64.powf(r.log10_error.abs());
         let how = if r.log10_error >= 0.0 { "high" } else { "low" };
         out.push_str(&format!(
-            "- {} {} ({}): predicted {} against {}, {factor:.2}x {how}{}\n",
+            "- {} {} ({}; {}): predicted {} against {}, {factor:.2}x {how}{}\n",
             role.name(),
             r.id,
             r.event,
+            r.shape.label(),
             r.show(r.predicted_median),
             r.observed(),
             if r.covered { "" } else { ", not covered" }
@@ -260,6 +309,7 @@ pub fn validation_markdown(
 mod tests {
     use super::*;
     use crate::calibrate::abc::StopReason;
+    use crate::calibrate::mechanism::Shape;
 
     fn row(id: &str, share: bool, low: f64, high: f64, median: f64) -> PredictiveRow {
         PredictiveRow {
@@ -278,6 +328,11 @@ mod tests {
             covered: true,
             fitted: true,
             ratio: false,
+            shape: if share {
+                Shape::RegionalShare
+            } else {
+                Shape::Size
+            },
             log10_error: (median / (low * high).sqrt()).log10(),
         }
     }
@@ -319,9 +374,14 @@ mod tests {
         assert_eq!(verdict("share-close"), "yes");
         assert!(md.contains("| 3.5% |"), "{md}");
         assert!(md.contains("- without e: acceptance_too_low, 10 simulations"));
-        assert!(md.contains("| fitted | e | fitted-one |"), "{md}");
-        assert!(md.contains("| left out | e | count-close |"), "{md}");
-        assert!(md.contains("| out of fit | e | outside-one |"), "{md}");
+        assert!(md.contains("| fitted | e | fitted-one | size"), "{md}");
+        assert!(md.contains("| left out | e | count-close | size"), "{md}");
+        assert!(md.contains("| out of fit | e | outside-one | size"), "{md}");
+        // Every miss names its shape, and the summary counts by shape.
+        assert!(
+            md.contains("- regional share (regional inputs): 2 figures; covered 2; within 2x 1"),
+            "{md}"
+        );
         assert!(
             md.contains("- out of fit: 1 figures; covered 1; within 2x 0; within 1.5x 0"),
             "{md}"
@@ -330,7 +390,9 @@ mod tests {
         // The misses are listed after the summary, then the notes.
         let misses = md.split("Where the model misses").nth(1).unwrap();
         assert!(
-            misses.contains("- out of fit outside-one (e): predicted"),
+            misses.contains(
+                "- out of fit outside-one (e; size (looking rates, news, populations)): predicted"
+            ),
             "{misses}"
         );
         assert!(misses.contains("- left out count-far"), "{misses}");
