@@ -216,7 +216,7 @@ fn validate_writes_its_table() {
         .success();
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(
-        text.contains("| role | event | figure | observed |"),
+        text.contains("| role | event | figure | shape | observed |"),
         "{text}"
     );
     for role in [
