@@ -155,6 +155,25 @@ fn generated() -> BTreeMap<&'static str, String> {
             duration(figure(&l, "telegram", "queue_wait_max").0)
         ),
     );
+    // The validation's summary, as `surge validate --markdown docs/validation.md` wrote it.
+    let validation =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validation.md"))
+            .unwrap();
+    let roles: Vec<&str> = validation
+        .lines()
+        .skip_while(|l| !l.starts_with("Summary by role"))
+        .skip(2)
+        .take_while(|l| l.starts_with("- "))
+        .map(|l| l.trim_start_matches("- "))
+        .collect();
+    let fit = validation
+        .lines()
+        .find_map(|l| l.strip_prefix("- every event: "))
+        .expect("docs/validation.md names the fit to every event");
+    out.insert(
+        "validation-summary",
+        format!("{} (the fit to every event: {fit})", roles.join("; ")),
+    );
     // The compare command agrees with the two summaries (it reads them).
     let cmp_printed = surge(
         &[

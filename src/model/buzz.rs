@@ -108,21 +108,9 @@ mod tests {
 
     fn b(gain: f64) -> Behaviour {
         Behaviour {
-            innovation_per_hour: 0.01,
-            word_of_mouth_per_hour: 0.1,
-            news_per_hour: 0.01,
-            news_decay_hours: 4.0,
-            urgency_hours: 1.0,
-            after_hours: 2.0,
-            dormant_boost: 10.0,
-            hearing_hours: 0.0,
-            deadline_hours: 0.0,
             buzz_gain: gain,
             buzz_hours: 10.0,
-            contact_weight: 1.0,
-            account_affinity: 5.0,
-            known_contacts: 15.0,
-            patience_minutes: 30.0,
+            ..Behaviour::for_tests()
         }
     }
 
