@@ -88,22 +88,30 @@ def simulate(m, runs, rng):
     points = m["steps"] // every + 1
     out_arr = np.zeros((points, R, A))
     out_reg = np.zeros((points, R, A))
+    # The migration as news (docs/MODEL.md §4, "Buzz"): per run, region and app, recent
+    # switchers per user decaying with buzz_hours; noticed users add gain * sum / buzz_hours to
+    # their hazard, and those it leads choose apps by its shares.
+    gain, buzz_hours = b.get("buzz_gain", 0.0), b.get("buzz_hours", 24.0)
+    buzz = np.zeros((R, G, A))
     for step in range(m["steps"]):
         attempts = np.zeros((R, G, A), dtype=np.int64)
+        switches = np.zeros((R, G, A), dtype=np.int64)
         for r in range(G):
             rate, look = m["notice_rate"][step][r], m["looking"][step][r]
-            if rate <= 0 and look <= 0:
+            level = buzz[:, r, :].sum(axis=1)  # (R,)
+            buzz_hazard = gain * level / buzz_hours
+            if rate <= 0 and look <= 0 and not (buzz_hazard > 0).any():
                 continue
             if rate > 0:
                 newly = rng.binomial(unaware[:, r, :], -math.expm1(-rate * dt))
                 unaware[:, r, :] -= newly
                 noticed[:, r, :] += newly
-            if look <= 0:
+            if look <= 0 and not (buzz_hazard > 0).any():
                 continue
             share = switched[:, r] / users[r]
             # Holders' boost acts on the spontaneous term and on word of mouth (MODEL.md §4).
             hazard = look * (boost[None, :] * (b["p"] + b["q"] * share[:, None])
-                             + b["nu"] * m["news"][step][r])
+                             + b["nu"] * m["news"][step][r]) + buzz_hazard[:, None]
             moving = rng.binomial(noticed[:, r, :], -np.expm1(-hazard * dt))
             if not moving.any():
                 continue
@@ -114,12 +122,26 @@ def simulate(m, runs, rng):
                 if not moving[:, h].any():
                     continue
                 w = attract[None, :] * (1 + b["contact_weight"] * contacts) * affinity[h][None, :]
-                chosen = rng.multinomial(moving[:, h], w / w.sum(axis=1, keepdims=True))
+                probs = w / w.sum(axis=1, keepdims=True)
+                if gain > 0:
+                    # Unannounced outages only (M = 0, no app named): the buzz-led share
+                    # phi = buzz hazard / hazard goes by the buzz's shares.
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        phi = np.where(hazard[:, h] > 0, buzz_hazard / hazard[:, h], 0.0)
+                        shares = np.where(level[:, None] > 0,
+                                          buzz[:, r, :] / level[:, None], 0.0)
+                    phi = np.clip(phi, 0.0, 1.0)[:, None]
+                    probs = phi * shares + (1.0 - phi) * probs
+                chosen = rng.multinomial(moving[:, h], probs / probs.sum(axis=1, keepdims=True))
+                switches[:, r, :] += chosen
                 if h > 0:
                     reactivated[:, r, h - 1] += chosen[:, h - 1]
                     pending[:, r, h - 1] += chosen[:, h - 1]
                     chosen[:, h - 1] = 0
                 attempts[:, r, :] += chosen
+        if gain > 0:
+            buzz = buzz * math.exp(-dt / buzz_hours) + switches / users[None, :, None]
+            buzz = np.where(gain * buzz / buzz_hours < 1e-15, 0.0, buzz)
         for i, (k, lane, cap) in enumerate(lanes):
             wq = waiting[i]
             att = attempts[:, lane, k]

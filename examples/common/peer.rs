@@ -20,6 +20,10 @@ pub fn model_parts(
                 a.verification.is_none(),
                 "the peers have no verification limit"
             );
+            anyhow::ensure!(
+                a.known.is_none(),
+                "the peers have no awareness (known_share)"
+            );
             let all: Vec<usize> = (0..s.regions.len()).collect();
             let (lanes, capacity): (Vec<Vec<usize>>, Vec<Option<f64>>) = match &a.capacity {
                 Capacity::Unlimited => (vec![all], vec![None]),
@@ -42,6 +46,7 @@ pub fn model_parts(
             "p": b.innovation_per_hour, "q": b.word_of_mouth_per_hour, "nu": b.news_per_hour,
             "dormant_boost": b.dormant_boost, "contact_weight": b.contact_weight,
             "account_affinity": b.account_affinity, "patience_minutes": b.patience_minutes,
+            "buzz_gain": b.buzz_gain, "buzz_hours": b.buzz_hours,
         },
         "apps": apps,
         "notice_rate": drivers.iter().map(|d| d.notice_rate.to_vec()).collect::<Vec<_>>(),
