@@ -13,14 +13,23 @@ use surge::scenario::NetworkSpec;
 use surge::scenario::load_scenario;
 
 fn run(engine: EngineKind, runs: u64, seed: u64) -> MonteCarlo {
+    run_with(engine, runs, seed, 0.0)
+}
+
+/// `buzz_gain` > 0 switches on issue 37's buzz (`buzz_hours` 6) in both engines.
+fn run_with(engine: EngineKind, runs: u64, seed: u64, buzz_gain: f64) -> MonteCarlo {
     let s = load_scenario(Path::new("tests/fixtures/agents-crosscheck.toml"), None).unwrap();
-    let parameters = ParameterSource::Fixed(s.behaviour.clone());
+    let mut behaviour = s.behaviour.clone();
+    if buzz_gain > 0.0 {
+        behaviour.buzz_gain = buzz_gain;
+        behaviour.buzz_hours = 6.0;
+    }
+    let parameters = ParameterSource::Fixed(behaviour);
     run_monte_carlo_with(&engine, &s, &parameters, runs, seed, 0, &mut (), &|| {}).unwrap()
 }
 
-#[test]
-fn agents_on_a_dense_random_network_match_the_cohort_engine() {
-    let dense = AgentSettings {
+fn dense() -> AgentSettings {
+    AgentSettings {
         agents: 20_000,
         network: NetworkSpec {
             mean_degree: 300.0,
@@ -31,8 +40,57 @@ fn agents_on_a_dense_random_network_match_the_cohort_engine() {
             mixing: None,
             independent_accounts: false,
         },
+    }
+}
+
+/// The buzz (issue 37) as each engine implements it, in users (cohort) and in shares of a
+/// region's agents (agents): their headline means agree within 4 standard errors.
+#[test]
+fn the_buzz_is_the_same_in_both_engines() {
+    let agents = run_with(EngineKind::Agents(dense()), 48, 1, 1.5);
+    let cohort = run_with(EngineKind::Cohort, 400, 2, 1.5);
+    let quiet = run(EngineKind::Cohort, 400, 2);
+    let mut checked = 0;
+    for (i, spec) in cohort.specs.iter().enumerate() {
+        let (a, c) = (agents.summaries.headline(i), cohort.summaries.headline(i));
+        let se = a.mcse.hypot(c.mcse);
+        assert!(
+            (a.mean - c.mean).abs() <= (4.0 * se).max(1.0),
+            "{}: agents {:.1} ± {:.1}, cohort {:.1} ± {:.1}",
+            spec.column(),
+            a.mean,
+            a.mcse,
+            c.mean,
+            c.mcse
+        );
+        if c.mean > 100.0 {
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 8,
+        "only {checked} figures large enough to compare"
+    );
+    // And the buzz does something here: more arrivals than without it (2.8% more in this 24 h
+    // fixture, measured; the users who noticed the 6 h outage and have not moved are few by
+    // then, so a larger gain adds little more).
+    let arrivals = |m: &MonteCarlo| {
+        (0..m.specs.len())
+            .filter(|&i| m.specs[i].column().ends_with(".arrivals_24h"))
+            .map(|i| m.summaries.headline(i).mean)
+            .sum::<f64>()
     };
-    let agents = run(EngineKind::Agents(dense), 48, 1);
+    assert!(
+        arrivals(&cohort) > 1.02 * arrivals(&quiet),
+        "buzz {} against none {}",
+        arrivals(&cohort),
+        arrivals(&quiet)
+    );
+}
+
+#[test]
+fn agents_on_a_dense_random_network_match_the_cohort_engine() {
+    let agents = run(EngineKind::Agents(dense()), 48, 1);
     let cohort = run(EngineKind::Cohort, 400, 2);
     let mut checked = 0;
     for (i, spec) in cohort.specs.iter().enumerate() {
