@@ -36,6 +36,16 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// Every shape, in the order the validation summary lists them.
+    pub const ALL: [Shape; 6] = [
+        Shape::Size,
+        Shape::AfterTheTrigger,
+        Shape::BeforeTheBlock,
+        Shape::LesserKnownApp,
+        Shape::AtLimit,
+        Shape::RegionalShare,
+    ];
+
     /// How the validation table names the class.
     pub fn label(self) -> &'static str {
         match self {

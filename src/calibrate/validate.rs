@@ -168,16 +168,6 @@ pub fn roles<'a>(full: &'a FullFit, held: &'a [HeldOut]) -> Vec<(Role, &'a Predi
     out
 }
 
-/// Every shape, in the order the summary lists them.
-const SHAPES: [Shape; 6] = [
-    Shape::Size,
-    Shape::AfterTheTrigger,
-    Shape::BeforeTheBlock,
-    Shape::LesserKnownApp,
-    Shape::AtLimit,
-    Shape::RegionalShare,
-];
-
 /// The validation table as Markdown (docs/validation.md).
 /// The validation table, its summary and its misses; `notes` (what mechanism each miss points
 /// to, written by people: data/validation-notes.md) follows the list of misses.
@@ -229,7 +219,7 @@ pub fn validation_markdown(
         ));
     }
     out.push_str("\nBy shape, every role (figures; covered; median within 2x), so that a class the model cannot produce shows as a class:\n\n");
-    for shape in SHAPES {
+    for shape in Shape::ALL {
         let these: Vec<&PredictiveRow> = rows
             .iter()
             .filter(|(_, r)| r.shape == shape)

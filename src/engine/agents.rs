@@ -20,14 +20,14 @@ use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
 use crate::model::Behaviour;
 use crate::model::baseline::organic_registrations;
-use crate::model::buzz::{Buzz, led_by_news_and_buzz};
+use crate::model::buzz::{Buzz, follow_news_and_buzz};
 use crate::model::draw::{binomial, probability, weighted_index};
 use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival_at, choice_weights_with, consider_known, follow_named,
-    looking_hazard, news_led_share,
+    Arrival, Holding, arrival_at, choice_weights_with, consider_known, looking_hazard,
+    news_led_share,
 };
 use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
@@ -374,9 +374,8 @@ impl Engine for AgentEngine {
         let press = crate::engine::cohort::press_awareness(&self.scenario);
         let mut known = vec![1.0; apps];
         // The migration as news (model::buzz), in shares of each region's agents.
-        let mut buzz = Buzz::new(regions, apps);
+        let mut buzz = Buzz::new(self.agents_per_region().iter().map(|&n| n as u64), apps);
         let (mut buzz_shares, mut led_shares) = (vec![0.0; apps], vec![0.0; apps]);
-        let agents_in = self.agents_per_region().to_vec();
         let mut attempts = vec![vec![0u64; regions]; apps];
         let mut queue_step = QueueStep::default();
         // This step's moves, applied to the contact counts when it ends: who chose an app, and
@@ -457,18 +456,15 @@ impl Engine for AgentEngine {
                                 consider_known(&mut weights, &known);
                             }
                             let named = drivers.named(r);
-                            if buzz_hazard > 0.0 {
-                                let led = led_by_news_and_buzz(
+                            if buzz_hazard > 0.0 || !named.is_empty() {
+                                follow_news_and_buzz(
+                                    &mut weights,
                                     named,
                                     news_led_share(b, looking, news, hazard),
                                     &buzz_shares,
                                     buzz_hazard / hazard,
                                     &mut led_shares,
                                 );
-                                follow_named(&mut weights, &led_shares, led);
-                            } else if !named.is_empty() {
-                                let led = news_led_share(b, looking, news, hazard);
-                                follow_named(&mut weights, named, led);
                             }
                             noticed[r][g].swap_remove(at);
                             let k = weighted_index(&weights, choice_rng.random::<f64>());
@@ -495,7 +491,7 @@ impl Engine for AgentEngine {
                 }
             }
             if b.buzz_gain > 0.0 {
-                buzz.end_step(b, |r| agents_in[r] as u64, dt);
+                buzz.end_step(b, dt);
             }
             // Sign-up queues (the model's, in agent units: capacities divided by the weight).
             for k in 0..apps {

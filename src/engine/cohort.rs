@@ -11,14 +11,14 @@ use super::schedule::schedule;
 use super::streams::{Component, RunStreams};
 use crate::model::Behaviour;
 use crate::model::baseline::organic_registrations;
-use crate::model::buzz::{Buzz, led_by_news_and_buzz};
+use crate::model::buzz::{Buzz, follow_news_and_buzz};
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
 use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
 use crate::model::switching::{
     Arrival, Holding, arrival, awareness, choice_weights, choose, consider_known, contact_share,
-    follow_named, looking_hazard, news_led_share, switched_share, switchers,
+    looking_hazard, news_led_share, switched_share, switchers,
 };
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -136,7 +136,7 @@ impl CohortEngine {
             .collect();
         CohortState {
             counts: Observed::new(regions.len(), apps.len()),
-            buzz: Buzz::new(regions.len(), apps.len()),
+            buzz: Buzz::new(regions.iter().map(|r| r.users), apps.len()),
             regions,
         }
     }
@@ -191,7 +191,7 @@ impl CohortEngine {
                 scratch.quiet[r] = None;
                 continue;
             }
-            if buzzing {
+            if scratch.buzz_hazard > 0.0 {
                 state.buzz.shares(r, &mut scratch.buzz_shares);
             }
             scratch.contacts_ready = false;
@@ -203,16 +203,14 @@ impl CohortEngine {
             let region = &state.regions[r];
             let switched_share = switched_share(region.switched, region.users);
             for h in 0..region.unaware.len() {
+                // Adding a buzz hazard of 0 leaves the hazard exactly as it was.
                 scratch.hazard[h] = looking_hazard(
                     &self.behaviour,
                     Holding::from_index(h),
                     drivers.looking[r],
                     drivers.news[r],
                     switched_share,
-                );
-                if buzzing {
-                    scratch.hazard[h] += scratch.buzz_hazard;
-                }
+                ) + scratch.buzz_hazard;
             }
             scratch.looking = drivers.looking[r];
             if notice_p > 0.0 {
@@ -278,8 +276,7 @@ impl CohortEngine {
             }
         }
         if buzzing {
-            let users: Vec<u64> = state.regions.iter().map(|r| r.users).collect();
-            state.buzz.end_step(&self.behaviour, |r| users[r], dt);
+            state.buzz.end_step(&self.behaviour, dt);
         }
         self.serve(step, state, lanes, streams, scratch, dt);
         let every = self.scenario.timeline.output_every;
@@ -343,31 +340,17 @@ impl CohortEngine {
             }
             consider_known(&mut scratch.weights, &scratch.known);
         }
-        if scratch.buzz_hazard > 0.0 {
-            // The buzz leads its share of the hazard to the apps in the news (model::buzz).
-            let event_led = news_led_share(
-                &self.behaviour,
-                scratch.looking,
-                scratch.news,
-                scratch.hazard[h],
-            );
-            let buzz_led = scratch.buzz_hazard / scratch.hazard[h];
-            let led = led_by_news_and_buzz(
+        if scratch.buzz_hazard > 0.0 || !scratch.named.is_empty() {
+            // The news and the buzz lead their shares of the hazard to the apps they name.
+            let hazard = scratch.hazard[h];
+            follow_news_and_buzz(
+                &mut scratch.weights,
                 &scratch.named,
-                event_led,
+                news_led_share(&self.behaviour, scratch.looking, scratch.news, hazard),
                 &scratch.buzz_shares,
-                buzz_led,
+                scratch.buzz_hazard / hazard,
                 &mut scratch.led_shares,
             );
-            follow_named(&mut scratch.weights, &scratch.led_shares, led);
-        } else if !scratch.named.is_empty() {
-            let led = news_led_share(
-                &self.behaviour,
-                scratch.looking,
-                scratch.news,
-                scratch.hazard[h],
-            );
-            follow_named(&mut scratch.weights, &scratch.named, led);
         }
         region.noticed[h] -= moving;
         region.switched += moving;

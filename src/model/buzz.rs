@@ -17,6 +17,7 @@
 //! model is exactly the one without it.
 
 use super::Behaviour;
+use super::switching::follow_named;
 
 /// Below this buzz hazard (per hour) the buzz is dropped, so that a region where nothing moves is
 /// skipped again instead of decaying forever (1e-15 of a user an hour, per user).
@@ -26,6 +27,8 @@ const NEGLIGIBLE: f64 = 1e-15;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Buzz {
     apps: usize,
+    /// Per region: its users (or agents), the denominator of `B`.
+    users: Vec<f64>,
     /// Per region, then per app: `B_{r,k}` as of the start of the step.
     level: Vec<f64>,
     /// Per region, then per app: switchers of the current step.
@@ -33,11 +36,15 @@ pub struct Buzz {
 }
 
 impl Buzz {
-    pub fn new(regions: usize, apps: usize) -> Self {
+    /// No buzz yet, for regions of `users` users (or agents) each and `apps` apps.
+    pub fn new(users: impl IntoIterator<Item = u64>, apps: usize) -> Self {
+        let users: Vec<f64> = users.into_iter().map(|n| n.max(1) as f64).collect();
+        let cells = users.len() * apps;
         Buzz {
             apps,
-            level: vec![0.0; regions * apps],
-            pending: vec![0; regions * apps],
+            users,
+            level: vec![0.0; cells],
+            pending: vec![0; cells],
         }
     }
 
@@ -66,10 +73,10 @@ impl Buzz {
     }
 
     /// Ends a step of `dt` hours: `B ← B e^{-dt/T_b} + (switchers of the step) / N_r`.
-    pub fn end_step(&mut self, b: &Behaviour, users: impl Fn(usize) -> u64, dt: f64) {
+    pub fn end_step(&mut self, b: &Behaviour, dt: f64) {
         let decay = (-dt / b.buzz_hours).exp();
         for (i, (level, pending)) in self.level.iter_mut().zip(&mut self.pending).enumerate() {
-            let n = users(i / self.apps).max(1) as f64;
+            let n = self.users[i / self.apps];
             *level = *level * decay + std::mem::take(pending) as f64 / n;
             if b.buzz_gain * *level / b.buzz_hours < NEGLIGIBLE {
                 *level = 0.0;
@@ -78,12 +85,33 @@ impl Buzz {
     }
 }
 
+/// Turns a holding's choice weights into the probabilities of the choice once the news and the
+/// buzz lead some of its switchers (docs/MODEL.md §4-§5): the event's news leads `event_led` of
+/// them to the named shares `named` (empty when the news names no app), the buzz `buzz_led` to
+/// its shares `buzz`. Without buzz this is `follow_named` exactly (the model before the buzz);
+/// `combined` is scratch for the mixed shares.
+pub fn follow_news_and_buzz(
+    weights: &mut [f64],
+    named: &[f64],
+    event_led: f64,
+    buzz: &[f64],
+    buzz_led: f64,
+    combined: &mut [f64],
+) {
+    if buzz_led > 0.0 {
+        let led = led_by_news_and_buzz(named, event_led, buzz, buzz_led, combined);
+        follow_named(weights, combined, led);
+    } else if !named.is_empty() {
+        follow_named(weights, named, event_led);
+    }
+}
+
 /// The news-led shares of a holding's switchers once the buzz leads some of them (docs/MODEL.md
 /// §4-§5): the event's news leads `event_led` of them to its named shares `named`, the buzz
 /// leads `buzz_led` to its shares `buzz`; returns the combined share led and writes the combined
 /// named shares (`(φ_e n_k + φ_b s_k) / (φ_e + φ_b)`) into `out`, so that `follow_named` with
 /// them gives `P_k = φ_e n_k + φ_b s_k + (1 - φ_e Σ n - φ_b) w_k / W`.
-pub fn led_by_news_and_buzz(
+fn led_by_news_and_buzz(
     named: &[f64],
     event_led: f64,
     buzz: &[f64],
@@ -116,10 +144,10 @@ mod tests {
 
     #[test]
     fn buzz_is_recent_switchers_decaying_and_sends_users_where_they_went() {
-        let mut z = Buzz::new(2, 2);
+        let mut z = Buzz::new([1000, 1000], 2);
         z.record(0, 1, 300);
         z.record(0, 0, 100);
-        z.end_step(&b(0.5), |_| 1000, 1.0);
+        z.end_step(&b(0.5), 1.0);
         // B = 0.1 and 0.3 of region 0's users; hazard 0.5 * 0.4 / 10.
         assert!((z.hazard(&b(0.5), 0) - 0.02).abs() < 1e-15);
         assert_eq!(z.hazard(&b(0.5), 1), 0.0);
@@ -127,7 +155,7 @@ mod tests {
         let mut s = [0.0; 2];
         z.shares(0, &mut s);
         assert!((s[0] - 0.25).abs() < 1e-15 && (s[1] - 0.75).abs() < 1e-15);
-        z.end_step(&b(0.5), |_| 1000, 10.0);
+        z.end_step(&b(0.5), 10.0);
         assert!((z.hazard(&b(0.5), 0) - 0.02 * (-1.0f64).exp()).abs() < 1e-15);
         // The combined news-led shares: event 0.2 to app 0, buzz 0.3 by its shares.
         let mut out = [0.0; 2];
