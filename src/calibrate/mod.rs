@@ -5,7 +5,9 @@
 
 pub mod abc;
 pub mod mechanism;
+pub mod nowcast;
 pub mod observations;
+pub mod observed;
 pub mod plot;
 pub mod predict;
 pub mod priors;

@@ -89,6 +89,19 @@ pub enum WindowRule {
 }
 
 impl Counts {
+    /// Every kind of count, in the order files list them.
+    pub const ALL: [Counts; 4] = [
+        Counts::Registrations,
+        Counts::Arrivals,
+        Counts::Downloads,
+        Counts::Attempts,
+    ];
+
+    /// The kind of count a file names (`name`'s inverse).
+    pub fn from_name(name: &str) -> Option<Counts> {
+        Counts::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     /// The name used in files: registrations, arrivals, downloads or attempts.
     pub fn name(self) -> &'static str {
         match self {
@@ -228,19 +241,14 @@ fn check_observation(
     tolerances: (f64, f64),
 ) -> Result<Observation, ValidationIssue> {
     let key = |k: &str| format!("observation[{i}].{k}");
-    let counts = match raw.counts.as_str() {
-        "registrations" => Counts::Registrations,
-        "arrivals" => Counts::Arrivals,
-        "downloads" => Counts::Downloads,
-        "attempts" => Counts::Attempts,
-        other => {
-            return Err(c.issue(
-                &key("counts"),
-                format!(
-                    "expected registrations, arrivals, downloads or attempts (what the model outputs; docs/MODEL.md §11), found {other:?}"
-                ),
-            ));
-        }
+    let Some(counts) = Counts::from_name(&raw.counts) else {
+        return Err(c.issue(
+            &key("counts"),
+            format!(
+                "expected registrations, arrivals, downloads or attempts (what the model outputs; docs/MODEL.md §11), found {:?}",
+                raw.counts
+            ),
+        ));
     };
     if raw.source.trim().is_empty() {
         return Err(c.issue(

@@ -39,9 +39,12 @@ pub struct Prediction {
 }
 
 /// Cumulative counts at every step end (index 0 = before the first step).
-struct Tally {
+pub(crate) struct Tally {
     apps: usize,
     regions: usize,
+    /// Steps the run needs (the engine stops after them; later rows stay 0), and steps seen.
+    limit: usize,
+    filled: usize,
     /// Per step: per app, per region, registered, reactivated and sign-up attempts (registered,
     /// waiting or given up: every install by someone with no account); then per app baseline.
     /// All-region totals are summed when read.
@@ -60,10 +63,31 @@ enum Kept {
 const KEPT: usize = 3;
 
 impl Tally {
+    /// A tally of a run cut after `limit` steps (a nowcast's conditioning) of a scenario.
+    pub(crate) fn until(s: &Scenario, limit: usize) -> Self {
+        let mut t = Tally::new(s.apps.len(), s.regions.len(), s.timeline.steps);
+        t.limit = limit.min(s.timeline.steps);
+        t
+    }
+
+    /// What `counts` counted for `app` (in one region, or all) from the start to the end of
+    /// step `step - 1` (index 0: nothing yet).
+    pub(crate) fn counted(
+        &self,
+        counts: Counts,
+        step: usize,
+        app: usize,
+        region: Option<usize>,
+    ) -> f64 {
+        count(counts, self, (0, step as i64), app, region)
+    }
+
     fn new(apps: usize, regions: usize, steps: usize) -> Self {
         let mut t = Tally {
             apps,
             regions,
+            limit: steps,
+            filled: 0,
             rows: Vec::new(),
         };
         t.rows.resize((steps + 1) * t.width(), 0);
@@ -82,6 +106,7 @@ impl Tally {
 
 impl Observer for Tally {
     fn after_step(&mut self, step: usize, state: &Observed) {
+        self.filled = step + 1;
         let w = self.width();
         let row = &mut self.rows[(step + 1) * w..(step + 2) * w];
         for k in 0..self.apps {
@@ -93,6 +118,11 @@ impl Observer for Tally {
             }
             row[self.apps * self.regions * KEPT + k] = state.baseline[k];
         }
+    }
+
+    fn wants_more(&self) -> bool {
+        // after_step(step) filled row step + 1: enough once `limit` rows are filled.
+        self.filled < self.limit
     }
 }
 

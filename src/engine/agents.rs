@@ -575,6 +575,9 @@ impl Engine for AgentEngine {
                 }
             }
             observer.after_step(step, &counts);
+            if !observer.wants_more() {
+                break;
+            }
         }
     }
 }

@@ -159,6 +159,18 @@ impl CohortEngine {
         streams: &RunStreams,
         inspect: &mut dyn FnMut(usize, &CohortState),
     ) {
+        self.run_while(streams, &mut |step, state| {
+            inspect(step, state);
+            true
+        });
+    }
+
+    /// [`CohortEngine::run_inspecting`] that stops after the first step `inspect` answers false.
+    fn run_while(
+        &self,
+        streams: &RunStreams,
+        inspect: &mut dyn FnMut(usize, &CohortState) -> bool,
+    ) {
         // The scenario decides how the run's binomials are drawn (docs/MODEL.md §7).
         let streams = &streams.sampling(self.scenario.sampler);
         let mut state = self.initial_state();
@@ -166,7 +178,9 @@ impl CohortEngine {
         let mut scratch = Scratch::new(self.scenario.apps.len(), self.scenario.regions.len());
         for step in 0..self.scenario.timeline.steps {
             self.step(step, &mut state, &mut lanes, streams, &mut scratch);
-            inspect(step, &state);
+            if !inspect(step, &state) {
+                break;
+            }
         }
     }
 
@@ -424,8 +438,9 @@ impl CohortEngine {
 
 impl Engine for CohortEngine {
     fn run(&self, streams: &RunStreams, observer: &mut dyn Observer) {
-        self.run_inspecting(streams, &mut |step, state| {
-            observer.after_step(step, &state.counts)
+        self.run_while(streams, &mut |step, state| {
+            observer.after_step(step, &state.counts);
+            observer.wants_more()
         });
     }
 }

@@ -30,6 +30,14 @@ pub enum ParameterSource {
         samples: Vec<Behaviour>,
         weights: Vec<f64>,
     },
+    /// Each run continues a particle conditioned on observed counts (`surge nowcast`): run j
+    /// takes particle j mod n with its parameters, replays the particle's streams before
+    /// `cut_step` (so reaches its state there exactly) and draws its own, (seed, j), after.
+    Conditioned {
+        samples: Vec<Behaviour>,
+        streams: Vec<RunStreams>,
+        cut_step: usize,
+    },
 }
 
 /// The summaries of all runs of one scenario.
@@ -113,9 +121,19 @@ pub fn simulate_run(
     seed: u64,
     run: u64,
 ) -> RunOutput {
-    let streams = RunStreams::new(seed, run);
+    simulate_with_streams(engine, scenario, layout, specs, &RunStreams::new(seed, run))
+}
+
+/// Simulates one run of `scenario` drawing from `streams`.
+fn simulate_with_streams(
+    engine: &dyn Engine,
+    scenario: &Scenario,
+    layout: &SeriesLayout,
+    specs: &[HeadlineSpec],
+    streams: &RunStreams,
+) -> RunOutput {
     let mut recorder = Recorder::new(scenario, layout, specs);
-    engine.run(&streams, &mut recorder);
+    engine.run(streams, &mut recorder);
     recorder.output
 }
 
@@ -211,6 +229,7 @@ pub fn run_monte_carlo_part(
     enum Source<'a> {
         Fixed(Box<dyn Engine>),
         Samples(&'a [Behaviour], &'a [f64]),
+        Conditioned(&'a [Behaviour], &'a [RunStreams], usize),
     }
     let source = match parameters {
         ParameterSource::Fixed(b) => Source::Fixed(engines.build(scenario, b)),
@@ -220,6 +239,16 @@ pub fn run_monte_carlo_part(
             return Err(MonteCarloError::EmptyPosterior);
         }
         ParameterSource::Samples { samples, weights } => Source::Samples(samples, weights),
+        ParameterSource::Conditioned {
+            samples, streams, ..
+        } if samples.is_empty() || samples.len() != streams.len() => {
+            return Err(MonteCarloError::EmptyPosterior);
+        }
+        ParameterSource::Conditioned {
+            samples,
+            streams,
+            cut_step,
+        } => Source::Conditioned(samples, streams, *cut_step),
     };
     let values = if keep_series {
         scenario.timeline.output_points() * layout.len()
@@ -252,6 +281,17 @@ pub fn run_monte_carlo_part(
                         let engine = engines.build(scenario, behaviour);
                         let output =
                             simulate_run(engine.as_ref(), scenario, &layout, &specs, seed, run);
+                        if run == range.start {
+                            let _ = report.set(engine.report());
+                        }
+                        output
+                    }
+                    Source::Conditioned(samples, streams, cut) => {
+                        let i = (run % samples.len() as u64) as usize;
+                        let engine = engines.build(scenario, &samples[i]);
+                        let own = streams[i].then(RunStreams::new(seed, run), *cut);
+                        let output =
+                            simulate_with_streams(engine.as_ref(), scenario, &layout, &specs, &own);
                         if run == range.start {
                             let _ = report.set(engine.report());
                         }

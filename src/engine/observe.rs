@@ -64,13 +64,20 @@ impl Observed {
 /// Called after every step with the counts at its end (`step` counts from 0).
 pub trait Observer {
     fn after_step(&mut self, step: usize, counts: &Observed);
+
+    /// Whether the run should go on after the step just observed (false: the engine stops
+    /// there). A nowcast's conditioning needs a run only up to the last observation.
+    fn wants_more(&self) -> bool {
+        true
+    }
 }
 
 /// A simulation engine for one scenario and parameter set: the Monte Carlo driver, the
 /// summaries and `surge fit` call engines only through this.
 pub trait Engine: Send + Sync {
     /// Simulates one run, drawing only from `streams` (those of the master seed and the run's
-    /// index), and calls `observer` after every step of the scenario's timeline.
+    /// index), and calls `observer` after every step of the scenario's timeline, until the
+    /// observer wants no more.
     fn run(&self, streams: &RunStreams, observer: &mut dyn Observer);
 
     /// What the engine has to say about its first run beyond the counts (the agent engine: the

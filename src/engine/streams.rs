@@ -53,6 +53,16 @@ pub mod outside {
     pub const PREDICTIVE_PICK: u64 = 0xD;
     /// Posterior predictive: the runs of the draws.
     pub const PREDICTIVE_RUNS: u64 = 0xE;
+    /// The tag of every nowcast stream (`calibrate::nowcast`), with its purposes below.
+    pub const NOWCAST: u64 = 0x0040_ca57;
+    /// A nowcast's simulated events up to the cut (keyed by stage and move, then particle).
+    pub const NOWCAST_RUNS: u64 = 1;
+    /// A nowcast's first draws from the fit's posterior.
+    pub const NOWCAST_DRAW: u64 = 2;
+    /// A nowcast's resampling.
+    pub const NOWCAST_RESAMPLE: u64 = 3;
+    /// A nowcast's Metropolis-Hastings proposals and acceptances.
+    pub const NOWCAST_MOVE: u64 = 4;
 }
 
 /// The model components that draw random numbers.
@@ -99,6 +109,9 @@ pub struct RunStreams {
     /// Per component (by [`Component::index`]): `stream_key(seed, run, component)`, computed
     /// once per run rather than at every step's seeding (the same keys, so the same streams).
     component_keys: [u64; COMPONENTS],
+    /// From this step on, another run's keys ([`RunStreams::then`]); `usize::MAX`: never.
+    switch_step: usize,
+    later_keys: [u64; COMPONENTS],
 }
 
 impl RunStreams {
@@ -108,6 +121,33 @@ impl RunStreams {
             run,
             sampler: Sampler::Exact,
             component_keys,
+            switch_step: usize::MAX,
+            later_keys: component_keys,
+        }
+    }
+
+    /// These streams before step `from_step` and `later`'s from it on: a run that replays
+    /// another's first steps exactly (so reaches the same state at `from_step`) and then goes
+    /// its own way. Streams are keyed by step, so the splice moves nothing else. A nowcast
+    /// continues each conditioned particle this way (`calibrate::nowcast`). The run index is
+    /// `later`'s.
+    pub fn then(self, later: RunStreams, from_step: usize) -> Self {
+        RunStreams {
+            run: later.run,
+            sampler: self.sampler,
+            component_keys: self.component_keys,
+            switch_step: from_step,
+            later_keys: later.component_keys,
+        }
+    }
+
+    /// The key of `component` at `step`.
+    #[inline]
+    fn key(&self, component: Component, step: usize) -> u64 {
+        if step < self.switch_step {
+            self.component_keys[component.index()]
+        } else {
+            self.later_keys[component.index()]
         }
     }
 
@@ -124,14 +164,14 @@ impl RunStreams {
 
     /// The stream of `component` at time step `step` for `unit` (a region or an app index).
     pub fn at(&self, component: Component, step: usize, unit: usize) -> Xoshiro256PlusPlus {
-        seeded(self.component_keys[component.index()], step, unit)
+        seeded(self.key(component, step), step, unit)
     }
 
     /// The same stream as [`RunStreams::at`], seeded only when first drawn from (most steps
     /// of most units draw nothing).
     pub fn lazy(&self, component: Component, step: usize, unit: usize) -> LazyStream {
         LazyStream {
-            component_key: self.component_keys[component.index()],
+            component_key: self.key(component, step),
             step,
             unit,
             sampler: self.sampler,
@@ -139,9 +179,10 @@ impl RunStreams {
         }
     }
 
-    /// The stream for drawing this run's parameters (posterior runs).
+    /// The stream for drawing this run's parameters (posterior runs): always this run's own,
+    /// whatever it replays.
     pub fn parameters(&self) -> Xoshiro256PlusPlus {
-        self.at(Component::Parameters, 0, 0)
+        seeded(self.later_keys[Component::Parameters.index()], 0, 0)
     }
 }
 
@@ -217,6 +258,26 @@ mod tests {
     }
 
     const PINNED: u64 = 3_231_693_720_480_181_823;
+
+    #[test]
+    fn a_spliced_run_replays_one_run_then_draws_another_s() {
+        let (a, b) = (RunStreams::new(5, 1), RunStreams::new(5, 2));
+        let spliced = a.then(b, 10);
+        for step in [0, 9] {
+            assert_eq!(
+                spliced.at(Component::Signup, step, 3).next_u64(),
+                a.at(Component::Signup, step, 3).next_u64()
+            );
+        }
+        for step in [10, 11, 500] {
+            assert_eq!(
+                spliced.lazy(Component::Signup, step, 3).next_u64(),
+                b.at(Component::Signup, step, 3).next_u64()
+            );
+        }
+        assert_eq!(spliced.run(), 2);
+        assert_eq!(spliced.parameters().next_u64(), b.parameters().next_u64());
+    }
 
     #[test]
     fn runs_steps_units_and_components_differ() {

@@ -62,20 +62,32 @@ pub fn point_setup(
     let scenario = engine.sample(template.with_values(values)?);
     let engine = engine.settle(scenario.engine.clone())?;
     let overrides = parameter_overrides(values);
+    let overridden = |samples: &[crate::model::Behaviour]| -> Vec<crate::model::Behaviour> {
+        samples
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                for &(name, v) in &overrides {
+                    s.set(name, v);
+                }
+                s
+            })
+            .collect()
+    };
     let parameters = match base_parameters {
         ParameterSource::Fixed(_) => ParameterSource::Fixed(scenario.behaviour.clone()),
         ParameterSource::Samples { samples, weights } => ParameterSource::Samples {
-            samples: samples
-                .iter()
-                .map(|s| {
-                    let mut s = s.clone();
-                    for &(name, v) in &overrides {
-                        s.set(name, v);
-                    }
-                    s
-                })
-                .collect(),
+            samples: overridden(samples),
             weights: weights.clone(),
+        },
+        ParameterSource::Conditioned {
+            samples,
+            streams,
+            cut_step,
+        } => ParameterSource::Conditioned {
+            samples: overridden(samples),
+            streams: streams.clone(),
+            cut_step: *cut_step,
         },
     };
     Ok(PointSetup {
