@@ -138,7 +138,7 @@ impl FitPosterior {
 
     /// A draw from the smoothed posterior (a sample by weight, moved by the kernel, inside the
     /// priors).
-    fn draw(&self, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
+    pub fn draw(&self, rng: &mut Xoshiro256PlusPlus) -> Vec<f64> {
         loop {
             let j = weighted_index(&self.weights, rng.random::<f64>());
             let u: Vec<f64> = self.points[j]
@@ -152,7 +152,7 @@ impl FitPosterior {
         }
     }
 
-    fn behaviour(&self, u: &[f64]) -> Behaviour {
+    pub fn behaviour(&self, u: &[f64]) -> Behaviour {
         self.priors.behaviour(&self.base, u)
     }
 }

@@ -11,6 +11,7 @@ mod compare;
 mod completions;
 mod fit;
 mod merge;
+mod nowcast;
 mod plot;
 mod progress;
 mod run;
@@ -42,6 +43,11 @@ pub enum Command {
     /// written: summary.json, timeseries.csv, runs.csv, spaghetti.csv, adoption.png/.svg,
     /// rate.png/.svg and regions.png/.svg; beside the folder, a lock file .<name>.surge-lock.
     Run(run::RunArgs),
+    /// Condition a scenario's forecast on the counts observed so far in a real event (a sign-up
+    /// counter, press figures) and run it to the horizon: writes what `run` writes plus
+    /// nowcast.json (effective sample size, each parameter's interval before and after, the
+    /// rows used) into --out (default output/<scenario name>-nowcast/).
+    Nowcast(nowcast::NowcastArgs),
     /// Re-draw every plot of a `surge run` output folder from its saved results
     /// (adoption, rate and regions, .png and .svg, in that folder).
     Plot {
@@ -121,6 +127,7 @@ pub enum Command {
 pub fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Run(args) => run::run(&args),
+        Command::Nowcast(args) => nowcast::nowcast(&args),
         Command::Check { files, quiet } => check::check(&files, quiet),
         Command::Plot { dir, size, quiet } => plot::plot(&dir, &size, quiet),
         Command::Report { dir, quiet } => {

@@ -15,6 +15,7 @@ pub mod compare;
 pub mod engine;
 mod error;
 pub mod fit;
+pub mod nowcast;
 pub mod parameters;
 pub mod parts;
 pub mod points;

@@ -436,6 +436,15 @@ fn command(summary: &Summary) -> String {
         "posterior" => {
             let _ = write!(cmd, " --posterior {}", summary.parameters.file);
         }
+        "nowcast" => {
+            // The observed file is named in nowcast.json beside the summary.
+            cmd = cmd.replacen("surge run", "surge nowcast", 1);
+            let _ = write!(
+                cmd,
+                " --observed OBSERVED.csv --posterior {} (OBSERVED.csv: nowcast.json's `observed`)",
+                summary.parameters.file
+            );
+        }
         _ => {
             let _ = write!(
                 cmd,

@@ -66,6 +66,7 @@ impl Figure for Regions<'_> {
                 .kind
                 .replace("fixed", "fixed parameters")
                 .replace("posterior", "parameters drawn from the posterior")
+                .replace("nowcast", "particles conditioned on the observed counts")
         )
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
