@@ -4,8 +4,8 @@
 //! Method: adaptive tempered SMC (Del Moral, Doucet & Jasra 2012, "An adaptive sequential Monte
 //! Carlo method for approximate Bayesian computation", Stat. Comput. 22:1009; the tempering
 //! schedule chosen so that each stage keeps half the effective sample size, as in Jasra et al.
-//! 2011). The target is p0(θ) p(x | θ) L(y | x), where p0 is the fit's posterior (smoothed as
-//! the fit perturbs it: a Gaussian kernel of twice the weighted variance, Beaumont et al. 2009),
+//! 2011). The target is p0(θ) p(x | θ) L(y | x), where p0 is the fit's posterior (smoothed by a
+//! Gaussian kernel density estimate with Silverman's bandwidth, in the priors' space),
 //! x the simulated event up to the last observation and L the observation model below. Each
 //! stage multiplies the weights by L^(φ' - φ), resamples (systematic resampling, Kitagawa 1996)
 //! and moves every particle by Metropolis-Hastings steps that propose new parameters by a
@@ -94,14 +94,20 @@ impl FitPosterior {
         let total: f64 = weights.iter().sum();
         let weights: Vec<f64> = weights.iter().map(|w| w / total).collect();
         let var = weighted_variance(&points, &weights);
-        // Twice the weighted variance (Beaumont et al. 2009), with a floor of 1e-6 of the prior's
-        // width so a parameter the fit pinned down still has a proper density.
+        // A kernel density estimate: Silverman's rule of thumb for d dimensions and the
+        // weights' effective sample size (Silverman 1986, eq. 4.14), h = σ (4 / ((d + 2) n))^(1
+        // / (d + 4)), floored at 1e-6 of the prior's width so a parameter the fit pinned down
+        // still has a proper density. (The fit perturbs by twice the variance, Beaumont et al.
+        // 2009; as a density that would widen the posterior threefold.)
+        let d = var.len().max(1) as f64;
+        let n_eff = 1.0 / weights.iter().map(|w| w * w).sum::<f64>();
+        let factor = (4.0 / ((d + 2.0) * n_eff)).powf(1.0 / (d + 4.0));
         let kernel_sd = var
             .iter()
             .zip(&priors.priors)
             .map(|(v, p)| {
                 let (a, b) = p.bounds();
-                (2.0 * v).sqrt().max(1e-6 * (b - a))
+                (factor * v.sqrt()).max(1e-6 * (b - a))
             })
             .collect();
         FitPosterior {
@@ -174,8 +180,11 @@ pub struct Stage {
     pub phi: f64,
     /// Effective sample size of the stage's weights before resampling.
     pub ess: f64,
-    /// Share of Metropolis-Hastings moves accepted.
+    /// Metropolis-Hastings sweeps over every particle, and the share of moves accepted.
+    pub moves: usize,
     pub acceptance: f64,
+    /// Distinct particles after the moves.
+    pub distinct: usize,
 }
 
 /// A parameter's 90% interval and median.
@@ -236,6 +245,20 @@ pub enum NowcastError {
     TooFewParticles,
     #[error("the fit's posterior has no samples")]
     EmptyPosterior,
+}
+
+/// Most Metropolis-Hastings sweeps in a stage.
+const MAX_MOVES: u64 = 12;
+
+/// How many particles differ (resampling copies them; a move makes a copy its own).
+fn distinct(particles: &[Particle]) -> usize {
+    let mut keys: Vec<(u64, u64)> = particles
+        .iter()
+        .map(|p| (p.streams.run(), p.log_likelihood.to_bits()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.len()
 }
 
 /// The step whose end is at or after `hours` from the start of the simulated time.
@@ -586,8 +609,13 @@ pub fn condition(
                 })
                 .collect();
             let mut accepted = 0usize;
-            for m in 0..settings.moves as u64 {
-                let key = stage * 1000 + m + 1;
+            let mut m = 0u64;
+            // At least `moves` sweeps; more (up to MAX_MOVES) while fewer than half the
+            // particles are distinct, since resampling duplicates and a noisy likelihood makes
+            // moves stick (Andrieu & Roberts 2009).
+            while m < settings.moves as u64 || (m < MAX_MOVES && distinct(&particles) < n / 2) {
+                m += 1;
+                let key = stage * 1000 + m;
                 let moved: Vec<(Particle, bool)> = particles
                     .par_iter()
                     .enumerate()
@@ -620,7 +648,9 @@ pub fn condition(
             stages.push(Stage {
                 phi,
                 ess,
-                acceptance: accepted as f64 / (n * settings.moves.max(1)) as f64,
+                moves: m as usize,
+                acceptance: accepted as f64 / (n as u64 * m.max(1)) as f64,
+                distinct: distinct(&particles),
             });
             if phi >= 1.0 {
                 break;
