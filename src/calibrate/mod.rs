@@ -6,6 +6,7 @@
 pub mod abc;
 pub mod mechanism;
 pub mod nowcast;
+pub mod nowcast_check;
 pub mod observations;
 pub mod observed;
 pub mod plot;

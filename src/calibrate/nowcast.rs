@@ -268,7 +268,7 @@ pub fn step_at_or_after(s: &Scenario, hours: f64) -> usize {
 }
 
 /// The cumulative count of `counts` at `hours` (linear between step ends).
-fn cumulative(
+pub(crate) fn cumulative(
     tally: &Tally,
     s: &Scenario,
     counts: Counts,

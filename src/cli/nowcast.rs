@@ -2,6 +2,9 @@
 
 use super::args::{EngineArgs, ParameterArgs, ReportArgs, SizeArgs, thread_count};
 use super::progress::{Bar, RUNS};
+
+/// The progress bar of an evaluation: synthetic events done.
+const EVENTS: &str = "{spinner} events {pos}/{len} [{bar:40}] eta {eta}";
 use anyhow::Result;
 use std::path::PathBuf;
 use surge::report;
@@ -9,12 +12,25 @@ use surge::workflow::nowcast::NowcastRequest;
 
 #[derive(Debug, clap::Args)]
 pub struct NowcastArgs {
-    /// Scenario file (TOML), e.g. scenarios/facebook-2021-10-04.toml.
-    pub scenario: PathBuf,
+    /// Scenario file (TOML), e.g. scenarios/brazil-block-2015-12.toml [with --evaluate, default:
+    /// scenarios/facebook-2021-10-04.toml].
+    pub scenario: Option<PathBuf>,
     /// Observed counts (CSV with columns app,region,metric,since_utc,time_utc,value and
-    /// optionally low,high), e.g. data/nowcast-facebook-2021-10-04-3h.csv.
-    #[arg(long)]
-    pub observed: PathBuf,
+    /// optionally low,high), e.g. data/nowcast-brazil-2015-12-3h.csv.
+    #[arg(long, required_unless_present = "evaluate")]
+    pub observed: Option<PathBuf>,
+    /// Instead of a nowcast: evaluate the method (simulation-based calibration on synthetic
+    /// events of the scenario, and the reported events' early figures predicting their later
+    /// ones); writes nowcast.md and evaluation.json into --out (default output/nowcast-evaluate).
+    #[arg(long, conflicts_with = "observed")]
+    pub evaluate: bool,
+    /// --evaluate: synthetic events.
+    #[arg(long, default_value_t = 200, requires = "evaluate")]
+    pub events: usize,
+    /// --evaluate: also write the table here, e.g. docs/nowcast.md (replaces only a table this
+    /// command wrote).
+    #[arg(long, requires = "evaluate")]
+    pub markdown: Option<PathBuf>,
     /// Number of forecast runs [default: the scenario's simulation.runs].
     #[arg(long)]
     pub runs: Option<u64>,
@@ -25,9 +41,10 @@ pub struct NowcastArgs {
     /// Worker threads (0 = all cores, at most 1024). Results do not depend on it.
     #[arg(long, default_value_t = 0, value_parser = thread_count)]
     pub threads: usize,
-    /// Particles of the sequential Monte Carlo conditioning (at least 10).
-    #[arg(long, default_value_t = 400)]
-    pub particles: usize,
+    /// Particles of the sequential Monte Carlo conditioning, at least 10 [default: 400; with
+    /// --evaluate, 100].
+    #[arg(long)]
+    pub particles: Option<usize>,
     #[command(flatten)]
     pub parameters: ParameterArgs,
     /// Priors of the fitted parameters (their bounds) [default: params/priors.toml of the
@@ -55,15 +72,21 @@ pub struct NowcastArgs {
 }
 
 pub fn nowcast(args: &NowcastArgs) -> Result<()> {
+    if args.evaluate {
+        return evaluate(args);
+    }
+    let (Some(scenario), Some(observed)) = (&args.scenario, &args.observed) else {
+        anyhow::bail!("a nowcast needs a SCENARIO and --observed FILE.csv (or --evaluate)");
+    };
     let request = NowcastRequest {
-        scenario: args.scenario.clone(),
-        observed: args.observed.clone(),
+        scenario: scenario.clone(),
+        observed: observed.clone(),
         runs: args.runs,
         seed: args.seed,
         threads: args.threads,
         parameters: args.parameters.choice(),
         priors: args.priors.clone(),
-        particles: args.particles,
+        particles: args.particles.unwrap_or(400),
         out: args.out.clone(),
         spaghetti: args.spaghetti,
         force: args.force,
@@ -99,6 +122,35 @@ pub fn nowcast(args: &NowcastArgs) -> Result<()> {
         }
         print!("{}", report::headline_table(&result.summary));
         println!("results: {}", result.out.display());
+    }
+    Ok(())
+}
+
+fn evaluate(args: &NowcastArgs) -> Result<()> {
+    let request = surge::workflow::nowcast_check::EvaluateRequest {
+        scenario: args
+            .scenario
+            .clone()
+            .unwrap_or_else(|| surge::scenario::shipped_file("scenarios/facebook-2021-10-04.toml")),
+        events: args.events,
+        particles: args.particles.unwrap_or(100),
+        seed: args.seed.unwrap_or(1),
+        threads: args.threads,
+        out: args
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("output/nowcast-evaluate")),
+        markdown: args.markdown.clone(),
+        force: args.force,
+    };
+    let result = surge::workflow::nowcast_check::evaluate(&request, &Bar::new(args.quiet, EVENTS))?;
+    if !args.quiet {
+        print!("{}", result.markdown);
+        println!(
+            "evaluation took {:.1} s; results: {}",
+            result.seconds,
+            result.out.display()
+        );
     }
     Ok(())
 }

@@ -63,6 +63,8 @@ pub mod outside {
     pub const NOWCAST_RESAMPLE: u64 = 3;
     /// A nowcast's Metropolis-Hastings proposals and acceptances.
     pub const NOWCAST_MOVE: u64 = 4;
+    /// `surge nowcast --evaluate`: its synthetic truths and forecasts (`calibrate::nowcast_check`).
+    pub const NOWCAST_CHECK: u64 = 5;
 }
 
 /// The model components that draw random numbers.

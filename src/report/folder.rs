@@ -181,7 +181,13 @@ fn parent_and_name(target: &Path) -> Result<(PathBuf, String), FolderError> {
 
 /// The file by which each command's output folder is known (`run`, `sweep`, `sensitivity` and
 /// `tune`: summary.json; `compare`, `fit`, `validate`).
-pub const RESULT_MARKERS: [&str; 4] = ["summary.json", "compare.csv", "fit.json", "timelines.json"];
+pub const RESULT_MARKERS: [&str; 5] = [
+    "summary.json",
+    "compare.csv",
+    "fit.json",
+    "timelines.json",
+    "evaluation.json",
+];
 
 /// The scenario name in a result folder's summary.json, if it has one.
 fn scenario_of(dir: &Path) -> Option<String> {

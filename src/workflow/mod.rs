@@ -16,6 +16,7 @@ pub mod engine;
 mod error;
 pub mod fit;
 pub mod nowcast;
+pub mod nowcast_check;
 pub mod parameters;
 pub mod parts;
 pub mod points;
