@@ -137,6 +137,51 @@ fn run(
     Ok(whole(result.map_err(to_py)?)?.out)
 }
 
+/// Conditions a scenario on the observed counts in the CSV file `observed` and runs the
+/// forecast into the folder `out`, exactly as `surge nowcast` does; returns the folder.
+#[pyfunction]
+#[pyo3(signature = (path, observed, out, text=None, values=Vec::new(), runs=None, seed=None,
+    threads=0, particles=400, parameters="posterior", spaghetti=None, force=false,
+    width=1600, height=1000))]
+#[allow(clippy::too_many_arguments)]
+fn nowcast(
+    py: Python<'_>,
+    path: PathBuf,
+    observed: PathBuf,
+    out: PathBuf,
+    text: Option<String>,
+    values: Vec<(String, f64)>,
+    runs: Option<u64>,
+    seed: Option<u64>,
+    threads: usize,
+    particles: usize,
+    parameters: &str,
+    spaghetti: Option<usize>,
+    force: bool,
+    width: u32,
+    height: u32,
+) -> PyResult<PathBuf> {
+    let request = surge::workflow::nowcast::NowcastRequest {
+        scenario: path,
+        text,
+        values,
+        observed,
+        runs,
+        seed,
+        threads,
+        parameters: parameter_choice(parameters),
+        priors: None,
+        particles,
+        out: Some(out),
+        spaghetti,
+        force,
+        engine: engine_options(None, None)?,
+        size: size(width, height)?,
+    };
+    let result = py.detach(|| surge::workflow::nowcast::nowcast(&request, &Silent));
+    Ok(result.map_err(to_py)?.out)
+}
+
 /// "posterior" (the posterior beside the parameter file, if any), "fixed", a parameter file
 /// (.toml, its values in every run) or posterior samples (.csv).
 fn parameter_choice(parameters: &str) -> ParameterChoice {
@@ -413,6 +458,7 @@ fn _surge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(nowcast, m)?)?;
     m.add_function(wrap_pyfunction!(plot, m)?)?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_function(wrap_pyfunction!(save, m)?)?;

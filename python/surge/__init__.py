@@ -26,7 +26,7 @@ import pandas as pd
 from . import _surge
 from ._surge import ScenarioError, SurgeError
 
-__all__ = ["Scenario", "Output", "Result", "run", "sweep", "sensitivity", "compare", "fit",
+__all__ = ["Scenario", "Output", "Result", "run", "nowcast", "sweep", "sensitivity", "compare", "fit",
            "ScenarioError", "SurgeError"]
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -243,6 +243,47 @@ def run(scenario: Union[Scenario, PathLike], runs: Optional[int] = None,
             sampler=sampler, spaghetti=spaghetti, width=width, height=height)
 
     return _in_background(call, scenario.name, out, force, Result)
+
+
+def nowcast(scenario: Union[Scenario, PathLike], observed, runs: Optional[int] = None,
+            seed: Optional[int] = None, threads: int = 0, particles: int = 400,
+            parameters: str = "posterior", spaghetti: Optional[int] = None,
+            out: Optional[PathLike] = None, force: bool = False, width: int = 1600,
+            height: int = 1000) -> Result:
+    """Conditions a scenario's forecast on the counts observed so far, as ``surge nowcast``
+    does, and returns the Result (its folder also holds ``nowcast.json``:
+    ``result.json("nowcast")``).
+
+    ``observed``: a DataFrame with the columns ``app, region, metric, since_utc, time_utc,
+    value`` and optionally ``low, high`` (times as ISO 8601 strings or timezone-aware
+    timestamps), or the path of such a CSV file. A DataFrame is written to ``observed.csv``
+    in a private folder first, so an error's line is the DataFrame's row + 2 (the header is
+    line 1). ``parameters``: "posterior" (default) or posterior samples (.csv): the fit whose
+    posterior is the starting point.
+    """
+    scenario = _scenario(scenario)
+    private = tempfile.TemporaryDirectory(prefix="surge-observed-")
+    if isinstance(observed, pd.DataFrame):
+        frame = observed.copy()
+        for column in ("since_utc", "time_utc"):
+            if column in frame and pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        path = Path(private.name) / "observed.csv"
+        frame.to_csv(path, index=False)
+    else:
+        path = Path(observed)
+
+    def call(folder):
+        return _surge.nowcast(
+            scenario.path, str(path), folder, text=scenario.text, values=scenario._pairs(),
+            runs=runs, seed=seed, threads=threads, particles=particles,
+            parameters=str(parameters), spaghetti=spaghetti, width=width, height=height)
+
+    result = _in_background(call, scenario.name + "-nowcast", out, force, Result)
+    # (After an error or Ctrl-C the private folder goes when it is collected: the work may
+    # still be reading it.)
+    private.cleanup()
+    return result
 
 
 def _vary(vary) -> list:

@@ -254,3 +254,35 @@ def test_with_values_names_the_values_and_blames_them(tmp_path):
     assert message.startswith("with_values({'event.duration_hourz': 8})")
     assert "did you mean `duration_hours`" in message
     assert ".toml:" not in message
+
+
+BRAZIL = ROOT / "scenarios" / "brazil-block-2015-12.toml"
+OBSERVED = ROOT / "data" / "nowcast-brazil-2015-12-3h.csv"
+
+
+def test_nowcast_from_a_dataframe_writes_what_surge_nowcast_writes(tmp_path):
+    cli, py = tmp_path / "cli", tmp_path / "py"
+    subprocess.run([surge_binary(), "nowcast", str(BRAZIL), "--observed", str(OBSERVED),
+                    "--runs", "40", "--particles", "40", "--seed", "5", "--threads", "2",
+                    "--quiet", "--out", str(cli)], check=True)
+    frame = pd.read_csv(OBSERVED)
+    frame["since_utc"] = pd.to_datetime(frame["since_utc"], utc=True)
+    r = surge.nowcast(str(BRAZIL), frame, runs=40, particles=40, seed=5, threads=1, out=py)
+    names = sorted(p.name for p in cli.iterdir())
+    assert names == sorted(p.name for p in py.iterdir())
+    for name in names:
+        # nowcast.json names the observed file (here a private copy), and the manifest its hash
+        if name not in ("nowcast.json", "surge-manifest.json"):
+            assert (cli / name).read_bytes() == (py / name).read_bytes(), name
+    ours, theirs = r.json("nowcast"), surge.Output(cli).json("nowcast")
+    ours.pop("observed"), theirs.pop("observed")
+    assert ours == theirs
+    assert ours["particles"] == 40 and ours["effective_sample_size"] > 1
+    assert len(r.headline) > 0
+
+
+def test_a_bad_observed_row_raises_with_its_line():
+    frame = pd.read_csv(OBSERVED)
+    frame.loc[0, "app"] = "telegarm"
+    with pytest.raises(surge.ScenarioError, match=r"observed\.csv:2:1: .*did you mean `telegram`"):
+        surge.nowcast(str(BRAZIL), frame, runs=4, particles=10)

@@ -15,7 +15,7 @@
 //! it keeps the random streams of that simulation, so its continuation to the horizon replays
 //! them exactly up to the cut and then draws its own (`RunStreams::then`).
 //!
-//! Observation model (docs/MODEL.md §14):
+//! Observation model (docs/MODEL.md §15):
 //! - a reading of a counter (no `low`, `high`): the increase since its previous reading is
 //!   negative binomial with the model's increase as its mean and size `k` (variance
 //!   μ + μ²/k); readings closer together than one time step are thinned to one a step, because

@@ -80,6 +80,8 @@ pub fn nowcast(args: &NowcastArgs) -> Result<()> {
     };
     let request = NowcastRequest {
         scenario: scenario.clone(),
+        text: None,
+        values: Vec::new(),
         observed: observed.clone(),
         runs: args.runs,
         seed: args.seed,

@@ -18,14 +18,20 @@ use crate::report::plot::PlotSize;
 use crate::report::summary::ParametersInfo;
 use crate::report::tables::RunsFile;
 use crate::report::{self, Summary};
-use crate::scenario::{load_scenario, shipped_file};
+use crate::scenario::shipped_file;
 use serde::Serialize;
 use std::path::PathBuf;
 
 /// What `nowcast` is asked to do; `None` takes the scenario's value.
 #[derive(Debug, Clone)]
 pub struct NowcastRequest {
+    /// The scenario file (with `text`: the name its messages use, and where its relative
+    /// paths are read from).
     pub scenario: PathBuf,
+    /// The scenario's text, when it is not read from `scenario` (another front end's).
+    pub text: Option<String>,
+    /// What-if values set on the scenario first, as `run`'s.
+    pub values: Vec<(String, f64)>,
     /// The observed counts (CSV: app, region, metric, since_utc, time_utc, value[, low, high]).
     pub observed: PathBuf,
     pub runs: Option<u64>,
@@ -78,7 +84,12 @@ const METHOD: &str = "adaptive tempered SMC from the fit's posterior (Del Moral,
 const OBSERVATION_MODEL: &str = "counter readings: negative binomial increments (mean the model's increase, size 10), thinned to one reading per time step; approximate figures (low, high): the fit's interval distance d in units of 0.1 log10, likelihood exp(-d^2/2)";
 
 pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<NowcastResult> {
-    let scenario = load_scenario(&request.scenario, request.parameters.params.as_deref())?;
+    let scenario = super::run::request_scenario(
+        &request.scenario,
+        request.text.as_deref(),
+        &request.values,
+        request.parameters.params.as_deref(),
+    )?;
     let scenario = request.engine.sample(scenario);
     let engine = request.engine.settle(scenario.engine.clone())?;
     // Every input is read and checked before any work.

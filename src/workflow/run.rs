@@ -52,16 +52,12 @@ pub struct RunResult {
 }
 
 pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunResult>> {
-    let params = request.parameters.params.as_deref();
-    let scenario = if request.text.is_none() && request.values.is_empty() {
-        load_scenario(&request.scenario, params)?
-    } else {
-        let template = match &request.text {
-            Some(text) => ScenarioTemplate::parse(&request.scenario, text.clone(), params)?,
-            None => ScenarioTemplate::load(&request.scenario, params)?,
-        };
-        template.with_values(&request.values)?
-    };
+    let scenario = request_scenario(
+        &request.scenario,
+        request.text.as_deref(),
+        &request.values,
+        request.parameters.params.as_deref(),
+    )?;
     let scenario = request.engine.sample(scenario);
     let engine = request.engine.settle(scenario.engine.clone())?;
     let common = Common {
@@ -154,6 +150,24 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunR
     plot(&dir, request.size).with_context(|| format!("drawing plots for {}", out.display()))?;
     staging.commit()?;
     Ok(Sharded::Whole(RunResult { summary, out }))
+}
+
+/// The scenario a request names: its file, or `text` read as if it were that file, with
+/// what-if `values` set (by key path, as `sweep --vary` names them).
+pub(super) fn request_scenario(
+    path: &Path,
+    text: Option<&str>,
+    values: &[(String, f64)],
+    params: Option<&Path>,
+) -> Result<crate::scenario::Scenario> {
+    if text.is_none() && values.is_empty() {
+        return Ok(load_scenario(path, params)?);
+    }
+    let template = match text {
+        Some(text) => ScenarioTemplate::parse(path, text.to_string(), params)?,
+        None => ScenarioTemplate::load(path, params)?,
+    };
+    Ok(template.with_values(values)?)
 }
 
 /// Draws every plot of a run's output folder from its saved results; returns the files.
