@@ -227,6 +227,8 @@ pub struct SavedRun {
     /// `runs.csv`: figure names and one row of values per run.
     pub run_columns: Vec<String>,
     pub run_values: Vec<Vec<f64>>,
+    /// A nowcast's observed rows (`nowcast.json`), drawn over the bands; empty for a run.
+    pub observed: Vec<crate::report::plot::observed::ObservedMark>,
 }
 
 impl SavedRun {
@@ -243,11 +245,13 @@ impl SavedRun {
     /// Everything but `runs.csv`, whose rows grow with the number of runs and no plot of a
     /// single result draws.
     pub fn load_for_plots(dir: &Path) -> Result<Self, LoadError> {
+        let summary = load_summary(&dir.join("summary.json"))?;
         Ok(SavedRun {
             run_columns: Vec::new(),
             run_values: Vec::new(),
             dir: dir.to_path_buf(),
-            summary: load_summary(&dir.join("summary.json"))?,
+            observed: crate::report::plot::observed::load_marks(dir, &summary.event.start),
+            summary,
             series: load_series(&dir.join("timeseries.csv"))?,
             spaghetti: load_spaghetti(&dir.join("spaghetti.csv"))?,
         })

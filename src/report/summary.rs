@@ -229,7 +229,7 @@ impl Summary {
         let band = if parameters.kind == "posterior" {
             "90% of runs; each run draws its parameters from the posterior, so bands carry parameter uncertainty and run-to-run noise"
         } else if parameters.kind == "nowcast" {
-            "90% of runs; each run continues a particle conditioned on the observed counts (nowcast.json), so bands carry the parameters and states the observations leave possible and run-to-run noise"
+            "90% of runs; each continues a particle conditioned on the observed counts (nowcast.json)"
         } else {
             "90% of runs with fixed parameters: run-to-run (stochastic) variation only"
         };

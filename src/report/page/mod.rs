@@ -6,6 +6,7 @@
 mod describe;
 mod folder;
 pub mod html;
+mod nowcast;
 mod run;
 mod svg;
 

@@ -540,6 +540,9 @@ pub fn run_page(dir: &Path) -> Result<String, PageError> {
         escape(&capitalise(&s.band))
     );
     body.push_str(&headline(s));
+    if let Some(section) = super::nowcast::section(dir) {
+        body.push_str(&section);
+    }
     if !s.limits.is_empty() {
         body.push_str("<h2>Sign-up limits</h2><p>Every limit of the scenario, from the runs themselves (limits.csv): the share of runs that reach it, when they first do, how long it holds and the longest wait behind it. A limit is reached in a step when its queue does not clear and the step served all the limit allows.</p>");
         if let Some(first) = crate::report::readings::first_limit_sentence(s) {

@@ -62,6 +62,13 @@ impl Adoption<'_> {
             if let Some(points) = self.run.series.get(&s.apps[i].name, "all", metric) {
                 draw_median_with_bands(&mut chart, points, colour(k), 1.0, false)?;
             }
+            super::observed::draw_cumulative(
+                &mut chart,
+                self.run,
+                &s.apps[i].name,
+                metric,
+                colour(k),
+            )?;
         }
         Ok(())
     }
@@ -208,6 +215,7 @@ pub fn app_legend(run: &SavedRun, first_line: &str) -> Vec<LegendEntry> {
             kind: LegendKind::Faint,
         });
     }
+    entries.extend(super::observed::legend(run));
     if let Some(d) = run.summary.event.duration_hours {
         entries.push(LegendEntry {
             label: outage_label(d, &TimeAxis::new(&run.summary.event.start)),

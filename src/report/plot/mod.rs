@@ -3,6 +3,7 @@
 
 mod adoption;
 mod compare;
+pub mod observed;
 mod rate;
 mod regions;
 mod sensitivity;

@@ -200,6 +200,7 @@ impl Figure for Rate<'_> {
             if let Some(points) = self.run.series.get(&app.name, "all", "attempt_rate") {
                 draw_demand(&mut chart, points, c)?;
             }
+            super::observed::draw_rates(&mut chart, self.run, &app.name, c)?;
             match app.capacity_per_second {
                 Some(cap) if cap <= rate_top => {
                     chart

@@ -312,6 +312,8 @@ pub enum LegendKind {
     Band,
     Solid,
     Faint,
+    /// A filled circle: an observed value (a nowcast's rows).
+    Marker,
     /// Text only, no swatch ("+9 smaller apps, not drawn").
     Note,
 }
@@ -385,6 +387,7 @@ pub fn draw_legend<DB: DrawingBackend>(
                 [(10, y + 2), (50, y + 18)],
                 e.colour.filled(),
             )),
+            LegendKind::Marker => area.draw(&Circle::new((30, y + 10), 6, e.colour.filled())),
         }
         .map_err(err)?;
     }
