@@ -190,6 +190,7 @@ mod tests {
         }
         SavedRun {
             dir: dir.to_path_buf(),
+            observed: Vec::new(),
             summary: Summary {
                 surge_version: "test".into(),
                 scenario: ScenarioInfo {
