@@ -248,7 +248,56 @@ pub enum NowcastError {
 }
 
 /// Most Metropolis-Hastings sweeps in a stage.
-const MAX_MOVES: u64 = 12;
+const MAX_MOVES: u64 = 20;
+
+/// The equally weighted covariance of `points`, with `floor` added to the diagonal.
+fn covariance(points: &[Vec<f64>], floor: &[f64]) -> Vec<Vec<f64>> {
+    let n = points.len().max(1) as f64;
+    let d = floor.len();
+    let mean: Vec<f64> = (0..d)
+        .map(|k| points.iter().map(|p| p[k]).sum::<f64>() / n)
+        .collect();
+    (0..d)
+        .map(|a| {
+            (0..d)
+                .map(|b| {
+                    let c = points
+                        .iter()
+                        .map(|p| (p[a] - mean[a]) * (p[b] - mean[b]))
+                        .sum::<f64>()
+                        / n;
+                    if a == b { c + floor[a] } else { c }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The lower Cholesky factor of a symmetric positive-definite matrix (Golub & Van Loan 2013,
+/// Alg. 4.2.1), written here for a matrix of at most a few dozen rows rather than adding a
+/// linear-algebra crate; a pivot that is not positive (a degenerate cloud) is replaced by
+/// the diagonal's square root with the row's other entries zero.
+fn cholesky(m: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let d = m.len();
+    let mut l = vec![vec![0.0; d]; d];
+    for a in 0..d {
+        for b in 0..=a {
+            let s: f64 = (0..b).map(|k| l[a][k] * l[b][k]).sum();
+            if a == b {
+                let pivot = m[a][a] - s;
+                if pivot > 1e-300 {
+                    l[a][a] = pivot.sqrt();
+                } else {
+                    l[a].iter_mut().for_each(|x| *x = 0.0);
+                    l[a][a] = m[a][a].max(1e-300).sqrt();
+                }
+            } else if l[b][b] > 0.0 {
+                l[a][b] = (m[a][b] - s) / l[b][b];
+            }
+        }
+    }
+    l
+}
 
 /// How many particles differ (resampling copies them; a move makes a copy its own).
 fn distinct(particles: &[Particle]) -> usize {
@@ -595,25 +644,32 @@ pub fn condition(
             );
             particles = picks.iter().map(|&i| particles[i].clone()).collect();
             phi = next;
-            // Random-walk proposal: the particles' spread, scaled by 2.38/sqrt(d) (Roberts &
-            // Rosenthal 2001).
+            // Random-walk proposal with the particles' covariance, scaled by 2.38/sqrt(d)
+            // (Roberts & Rosenthal 2001) and adapted between sweeps to the acceptance rate
+            // (Fearnhead & Taylor 2013): correlated parameters (the looking rates trade off
+            // against each other) would otherwise stall a diagonal walk.
             let points: Vec<Vec<f64>> = particles.iter().map(|p| p.u.clone()).collect();
-            let equal = vec![1.0 / n as f64; n];
-            let d = prior.priors.priors.len().max(1) as f64;
-            let step_sd: Vec<f64> = weighted_variance(&points, &equal)
+            let floor: Vec<f64> = prior
+                .priors
+                .priors
                 .iter()
-                .zip(&prior.priors.priors)
-                .map(|(v, p)| {
+                .map(|p| {
                     let (a, b) = p.bounds();
-                    (2.38 / d.sqrt()) * v.sqrt().max(1e-4 * (b - a))
+                    (1e-4 * (b - a)).powi(2)
                 })
                 .collect();
+            let chol = cholesky(&covariance(&points, &floor));
+            let d = prior.priors.priors.len().max(1) as f64;
+            let mut scale = 2.38 / d.sqrt();
             let mut accepted = 0usize;
+            let mut renewed = 0.0;
             let mut m = 0u64;
-            // At least `moves` sweeps; more (up to MAX_MOVES) while fewer than half the
-            // particles are distinct, since resampling duplicates and a noisy likelihood makes
-            // moves stick (Andrieu & Roberts 2009).
-            while m < settings.moves as u64 || (m < MAX_MOVES && distinct(&particles) < n / 2) {
+            // At least `moves` sweeps; more (up to MAX_MOVES) until each particle has moved
+            // about once on average and most are distinct: resampling duplicates particles, and
+            // a noisy likelihood makes moves stick (Andrieu & Roberts 2009).
+            while m < settings.moves as u64
+                || (m < MAX_MOVES && (renewed < 1.0 || distinct(&particles) < 4 * n / 5))
+            {
                 m += 1;
                 let key = stage * 1000 + m;
                 let moved: Vec<(Particle, bool)> = particles
@@ -621,10 +677,13 @@ pub fn condition(
                     .enumerate()
                     .map(|(i, p)| {
                         let mut r = rng(seed, outside::NOWCAST_MOVE, key, i as u64);
+                        let z: Vec<f64> = p.u.iter().map(|_| normal(&mut r)).collect();
                         let u: Vec<f64> =
                             p.u.iter()
-                                .zip(&step_sd)
-                                .map(|(x, s)| x + s * normal(&mut r))
+                                .enumerate()
+                                .map(|(a, x)| {
+                                    x + scale * (0..=a).map(|b| chol[a][b] * z[b]).sum::<f64>()
+                                })
                                 .collect();
                         let prior_new = prior.log_density(&u);
                         if !prior_new.is_finite() {
@@ -642,7 +701,15 @@ pub fn condition(
                     })
                     .collect();
                 simulations += n as u64;
-                accepted += moved.iter().filter(|(_, a)| *a).count();
+                let sweep = moved.iter().filter(|(_, a)| *a).count();
+                accepted += sweep;
+                let rate = sweep as f64 / n as f64;
+                renewed += rate;
+                if rate < 0.1 {
+                    scale *= 0.6;
+                } else if rate > 0.4 {
+                    scale *= 1.5;
+                }
                 particles = moved.into_iter().map(|(p, _)| p).collect();
             }
             stages.push(Stage {
@@ -728,6 +795,22 @@ mod tests {
         let mean: f64 = p.iter().enumerate().map(|(y, q)| y as f64 * q).sum();
         assert!((total - 1.0).abs() < 1e-9, "{total}");
         assert!((mean - mu).abs() < 1e-6, "{mean}");
+    }
+
+    #[test]
+    fn cholesky_factors_a_covariance() {
+        let m = vec![
+            vec![4.0, 2.0, 0.4],
+            vec![2.0, 3.0, 0.5],
+            vec![0.4, 0.5, 1.0],
+        ];
+        let l = cholesky(&m);
+        for a in 0..3 {
+            for b in 0..3 {
+                let back: f64 = (0..3).map(|k| l[a][k] * l[b][k]).sum();
+                assert!((back - m[a][b]).abs() < 1e-12, "{a} {b}");
+            }
+        }
     }
 
     #[test]

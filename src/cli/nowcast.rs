@@ -27,6 +27,10 @@ pub struct NowcastArgs {
     /// --evaluate: synthetic events.
     #[arg(long, default_value_t = 200, requires = "evaluate")]
     pub events: usize,
+    /// --evaluate: only the simulation-based calibration (no reported events, so no
+    /// leave-one-out fits).
+    #[arg(long, requires = "evaluate")]
+    pub synthetic_only: bool,
     /// --evaluate: also write the table here, e.g. docs/nowcast.md (replaces only a table this
     /// command wrote).
     #[arg(long, requires = "evaluate")]
@@ -144,6 +148,7 @@ fn evaluate(args: &NowcastArgs) -> Result<()> {
             .unwrap_or_else(|| PathBuf::from("output/nowcast-evaluate")),
         markdown: args.markdown.clone(),
         force: args.force,
+        synthetic_only: args.synthetic_only,
     };
     let result = surge::workflow::nowcast_check::evaluate(&request, &Bar::new(args.quiet, EVENTS))?;
     if !args.quiet {

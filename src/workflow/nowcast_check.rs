@@ -32,6 +32,8 @@ pub struct EvaluateRequest {
     /// Also write the table here (replaces only a table this command wrote).
     pub markdown: Option<PathBuf>,
     pub force: bool,
+    /// Only the simulation-based calibration (no reported events, no leave-one-out fits).
+    pub synthetic_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,7 +110,12 @@ pub fn evaluate(request: &EvaluateRequest, progress: &dyn Progress) -> Result<Ev
             });
         progress.finish();
         let mut reported = Vec::new();
-        for (set, in_fit) in [(&fitted, true), (&catalogue, false)] {
+        let sets: &[(&ObservationSet, bool)] = if request.synthetic_only {
+            &[]
+        } else {
+            &[(&fitted, true), (&catalogue, false)]
+        };
+        for &(set, in_fit) in sets {
             for event in set.events() {
                 let name = event
                     .file_stem()
@@ -233,11 +240,16 @@ fn markdown(request: &EvaluateRequest, e: &Evaluation) -> String {
     let mut m = String::from(TITLE);
     let _ = writeln!(
         m,
-        "\nRegenerate with `surge nowcast --evaluate {} --events {} --particles {} --seed {} --markdown docs/nowcast.md`.\n",
+        "\nRegenerate with `surge nowcast --evaluate {} --events {} --particles {} --seed {}{} --markdown docs/nowcast.md`.\n",
         request.scenario.display(),
         request.events,
         request.particles,
-        request.seed
+        request.seed,
+        if request.synthetic_only {
+            " --synthetic-only"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         m,
