@@ -9,7 +9,8 @@
 //! x the simulated event up to the last observation and L the observation model below. Each
 //! stage multiplies the weights by L^(φ' - φ), resamples (systematic resampling, Kitagawa 1996)
 //! and moves every particle by Metropolis-Hastings steps that propose new parameters by a
-//! random walk and a new simulated event x' ~ p(x | θ'): the particle-marginal move of Andrieu,
+//! random walk (the particles' covariance, its scale adapted between sweeps; Fearnhead & Taylor
+//! 2013) and a new simulated event x' ~ p(x | θ'): the particle-marginal move of Andrieu,
 //! Doucet & Holenstein 2010 (§2.4), exact for the extended target whatever the simulation's
 //! variance. A particle is simulated only to the step of the last observation ("the cut"), and
 //! it keeps the random streams of that simulation, so its continuation to the horizon replays
