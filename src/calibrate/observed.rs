@@ -97,6 +97,36 @@ impl ObservedSet {
     }
 }
 
+/// A time of a `*_utc` column: RFC 3339 (`2021-10-04T16:39:00Z`, any offset, `T` or a space),
+/// or without an offset and seconds optional (`2021-10-04 16:39`), read as UTC (pandas writes
+/// `2021-10-04 16:39:00+00:00`).
+pub fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    let naive = s.strip_suffix('Z').unwrap_or(s);
+    for f in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(naive, f) {
+            return Some(t.and_utc());
+        }
+    }
+    None
+}
+
 /// Reads and checks `path` against `scenario`.
 pub fn load_observed(path: &Path, scenario: &Scenario) -> Result<ObservedSet, ScenarioError> {
     let text = read_input(path)?;
@@ -249,16 +279,14 @@ pub fn parse_observed(
         })?;
         let time = |name: &str| -> Result<DateTime<Utc>, ScenarioError> {
             let s = text_of(name);
-            DateTime::parse_from_rfc3339(s)
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(|e| {
-                    err(
-                        name,
-                        format!(
-                            "expected a date-time such as 2021-10-04T16:39:00Z, found {s:?} ({e})"
-                        ),
-                    )
-                })
+            parse_utc(s).ok_or_else(|| {
+                err(
+                    name,
+                    format!(
+                        "expected a date-time such as 2021-10-04T16:39:00Z (or 2021-10-04 16:39, read as UTC), found {s:?}"
+                    ),
+                )
+            })
         };
         let since_utc = time("since_utc")?;
         let time_utc = time("time_utc")?;
@@ -380,4 +408,26 @@ pub fn parse_observed(
         }
     }
     Ok(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_utc;
+
+    #[test]
+    fn times_are_read_in_the_forms_people_write_them() {
+        let t = parse_utc("2021-10-04T16:39:00Z").unwrap();
+        for s in [
+            "2021-10-04T16:39:00+00:00",
+            "2021-10-04 16:39:00+00:00",
+            "2021-10-04T18:39:00+02:00",
+            "2021-10-04T16:39Z",
+            "2021-10-04 16:39",
+            "2021-10-04T16:39:00",
+        ] {
+            assert_eq!(parse_utc(s), Some(t), "{s}");
+        }
+        assert_eq!(parse_utc("yesterday"), None);
+        assert_eq!(parse_utc("2021-10-04"), None);
+    }
 }
