@@ -248,6 +248,10 @@ pub enum NowcastError {
     EmptyPosterior,
 }
 
+/// How far beyond every first-draw particle's value (a factor) an observed value must lie to
+/// count as outside what the model produces.
+const OUTSIDE_FACTOR: f64 = 2.0;
+
 /// Most Metropolis-Hastings sweeps in a stage.
 const MAX_MOVES: u64 = 20;
 
@@ -571,7 +575,7 @@ pub fn condition(
     let before_particles = particles.clone();
 
     // Rows outside what the model produces: the observed value (or range) beyond every
-    // unconditioned particle's value for it.
+    // unconditioned particle's value for it, by more than a factor of 2.
     let outside_rows: Vec<bool> = observed
         .rows
         .iter()
@@ -583,7 +587,10 @@ pub fn condition(
                     (a.min(p.values[r]), b.max(p.values[r]))
                 });
             let (low, high) = row.interval().unwrap_or((row.value, row.value));
-            high < lo || low > hi
+            // Beyond every particle by more than a factor of 2 (OUTSIDE_FACTOR): a value just
+            // past the extremes of a few hundred draws is what a calibrated model gives a few
+            // times in a hundred, and tempering conditions on it.
+            high < lo / OUTSIDE_FACTOR || low > hi * OUTSIDE_FACTOR
         })
         .collect();
     let mut stages = Vec::new();
@@ -600,7 +607,7 @@ pub fn condition(
             .map(|(r, _)| r.line.to_string())
             .collect();
         warning = Some(format!(
-            "the observations on line(s) {} lie outside what the model produces for this scenario (every one of {n} particles from the fit's posterior is above or below them); the forecast continues the closest tenth of the particles instead of a conditioned posterior: check the scenario's inputs (populations, shares, capacity) against the event",
+            "the observations on line(s) {} lie outside what the model produces for this scenario (more than twice, or under half, what every one of {n} particles from the fit's posterior gives); the forecast continues the closest tenth of the particles instead of a conditioned posterior: check the scenario's inputs (populations, shares, capacity) against the event",
             lines.join(", ")
         ));
         let mut order: Vec<usize> = (0..n).collect();

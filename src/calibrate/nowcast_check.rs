@@ -48,6 +48,9 @@ pub struct Score {
     pub quantity: &'static str,
     pub coverage_50: f64,
     pub coverage_90: f64,
+    /// The unconditioned forecast's 90% coverage: a check of the check (it must be near 0.90
+    /// whatever the conditioning does, since the truths come from the same prior).
+    pub coverage_90_unconditioned: f64,
     /// Mean weighted interval score, conditioned and not.
     pub wis: f64,
     pub wis_unconditioned: f64,
@@ -67,8 +70,8 @@ pub struct Calibration {
 }
 
 /// One synthetic event's scores for one horizon and quantity: inside the 50% and 90% bands,
-/// the WIS conditioned and not, and the 90% width ratio.
-type EventScore = (bool, bool, f64, f64, f64);
+/// the WIS conditioned and not, the 90% width ratio, and inside the unconditioned 90% band.
+type EventScore = (bool, bool, f64, f64, f64, bool);
 
 /// The app's cumulative registrations (every region and organic) at every step end.
 struct Registrations {
@@ -268,13 +271,14 @@ pub fn simulation_based_calibration(
                 let (f, u) = (column(&forecast, q), column(&unconditioned, q));
                 let (in50, _) = central(&f, y, 0.5);
                 let (in90, w) = central(&f, y, 0.9);
-                let (_, uw) = central(&u, y, 0.9);
+                let (u_in90, uw) = central(&u, y, 0.9);
                 per[h_index * QUANTITIES.len() + q].push((
                     in50,
                     in90,
                     weighted_interval_score(&f, y),
                     weighted_interval_score(&u, y),
                     if uw > 0.0 { w / uw } else { f64::NAN },
+                    u_in90,
                 ));
             }
         }
@@ -300,6 +304,7 @@ pub fn simulation_based_calibration(
                     quantity: name,
                     coverage_50: rows.iter().filter(|r| r.0).count() as f64 / m,
                     coverage_90: rows.iter().filter(|r| r.1).count() as f64 / m,
+                    coverage_90_unconditioned: rows.iter().filter(|r| r.5).count() as f64 / m,
                     wis: rows.iter().map(|r| r.2).sum::<f64>() / m,
                     wis_unconditioned: rows.iter().map(|r| r.3).sum::<f64>() / m,
                     width_ratio_90: if ratios.is_empty() {

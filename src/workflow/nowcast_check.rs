@@ -253,7 +253,7 @@ fn markdown(request: &EvaluateRequest, e: &Evaluation) -> String {
     );
     let _ = writeln!(
         m,
-        "## 1. Simulation-based calibration\n\n{} synthetic events of `{}` (outage and inputs as in the scenario; parameters drawn from the nowcast's prior, the fit's smoothed posterior; each a seeded run). Each is observed as a counter of {}'s registrations (organic included) every 15 minutes for the first 1, 3 and 6 hours after the event starts, and nowcast with {} particles; the forecast is the particles' continuations. The unconditioned forecast is {} runs with parameters from the same prior. Scores (Bracher et al. 2021): coverage of the central 50% and 90% intervals (nominal 0.50 and 0.90), mean weighted interval score (WIS; lower is better) of the forecast and of the unconditioned one, and the median over events of the conditioned 90% band's width over the unconditioned one's. {} of {} nowcasts warned that the observations lay outside the particles' reach.\n",
+        "## 1. Simulation-based calibration\n\n{} synthetic events of `{}` (outage and inputs as in the scenario; parameters drawn from the nowcast's prior, the fit's smoothed posterior; each a seeded run). Each is observed as a counter of {}'s registrations (organic included) every 15 minutes for the first 1, 3 and 6 hours after the event starts, and nowcast with {} particles; the forecast is the particles' continuations. The unconditioned forecast is {} runs with parameters from the same prior. Scores (Bracher et al. 2021): coverage of the central 50% and 90% intervals (nominal 0.50 and 0.90), the unconditioned forecast's 90% coverage (a check of the check: the truths come from its own prior, so it is near 0.90 up to sampling error, about 2 points with 200 events, and the bias of a {}-sample interval), mean weighted interval score (WIS; lower is better) of the forecast and of the unconditioned one, and the median over events of the conditioned 90% band's width over the unconditioned one's. {} of {} nowcasts warned that the observations lay outside the particles' reach.\n",
         c.events,
         e.scenario,
         c.app,
@@ -262,15 +262,16 @@ fn markdown(request: &EvaluateRequest, e: &Evaluation) -> String {
         c.warnings,
         c.events * 3
     );
-    m.push_str("| observed | quantity | 50% coverage | 90% coverage | WIS | WIS unconditioned | WIS ratio | 90% width ratio |\n|---|---|---|---|---|---|---|---|\n");
+    m.push_str("| observed | quantity | 50% coverage | 90% coverage | 90% coverage unconditioned | WIS | WIS unconditioned | WIS ratio | 90% width ratio |\n|---|---|---|---|---|---|---|---|---|\n");
     for s in &c.scores {
         let _ = writeln!(
             m,
-            "| {} h | {} | {:.2} | {:.2} | {} | {} | {:.2} | {:.2} |",
+            "| {} h | {} | {:.2} | {:.2} | {:.2} | {} | {} | {:.2} | {:.2} |",
             s.observed_hours,
             s.quantity,
             s.coverage_50,
             s.coverage_90,
+            s.coverage_90_unconditioned,
             number(s.wis),
             number(s.wis_unconditioned),
             s.wis / s.wis_unconditioned,
