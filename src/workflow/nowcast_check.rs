@@ -253,10 +253,11 @@ fn markdown(request: &EvaluateRequest, e: &Evaluation) -> String {
     );
     let _ = writeln!(
         m,
-        "## 1. Simulation-based calibration\n\n{} synthetic events of `{}` (outage and inputs as in the scenario; parameters drawn from the nowcast's prior, the fit's smoothed posterior; each a seeded run). Each is observed as a counter of {}'s registrations (organic included) every 15 minutes for the first 1, 3 and 6 hours after the event starts, and nowcast with {} particles; the forecast is the particles' continuations. The unconditioned forecast is {} runs with parameters from the same prior. Scores (Bracher et al. 2021): coverage of the central 50% and 90% intervals (nominal 0.50 and 0.90), the unconditioned forecast's 90% coverage (a check of the check: the truths come from its own prior, so it is near 0.90 up to sampling error, about 2 points with 200 events, and the bias of a {}-sample interval), mean weighted interval score (WIS; lower is better) of the forecast and of the unconditioned one, and the median over events of the conditioned 90% band's width over the unconditioned one's. {} of {} nowcasts warned that the observations lay outside the particles' reach.\n",
+        "## 1. Simulation-based calibration\n\n{} synthetic events of `{}` (outage and inputs as in the scenario; parameters drawn from the nowcast's prior, the fit's smoothed posterior; each a seeded run). Each is observed as a counter of {}'s registrations (organic included) every 15 minutes for the first 1, 3 and 6 hours after the event starts, and nowcast with {} particles; the forecast is the particles' continuations. The unconditioned forecast is {} runs with parameters from the same prior. Scores (Bracher et al. 2021): coverage of the central 50% and 90% intervals (nominal 0.50 and 0.90), the unconditioned forecast's 90% coverage (a check of the check: the truths come from its own prior, so it is near 0.90 up to sampling error, about 2 points with 200 events, and a {}-sample interval's own shortfall, about 1-2 points), mean weighted interval score (WIS; lower is better) of the forecast and of the unconditioned one, and the median over events of the conditioned 90% band's width over the unconditioned one's. {} of {} nowcasts warned that the observations lay outside the particles' reach.\n",
         c.events,
         e.scenario,
         c.app,
+        c.particles,
         c.particles,
         c.particles,
         c.warnings,
