@@ -11,13 +11,11 @@ use crate::calibrate::nowcast::{
 };
 use crate::calibrate::observed::load_observed;
 use crate::calibrate::priors::load_priors;
-use crate::engine::montecarlo::{Work, run_monte_carlo_part};
-use crate::engine::{HeadlineSpec, ParameterSource};
+use crate::engine::ParameterSource;
+use crate::report::Summary;
 use crate::report::folder::Staging;
 use crate::report::plot::PlotSize;
 use crate::report::summary::ParametersInfo;
-use crate::report::tables::RunsFile;
-use crate::report::{self, Summary};
 use crate::scenario::shipped_file;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -123,13 +121,7 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
         .unwrap_or_else(|| shipped_file("params/priors.toml"));
     let priors = load_priors(&priors_file, &scenario.behaviour)?;
     let prior = FitPosterior::new(priors, scenario.behaviour.clone(), &samples, &weights);
-    let spaghetti = match request.spaghetti {
-        Some(asked) if asked as u64 > runs => refuse!(
-            "--spaghetti {asked} asks for more single runs than --runs {runs}; give at most {runs}"
-        ),
-        Some(asked) => asked,
-        None => 5usize.min(usize::try_from(runs).unwrap_or(usize::MAX)),
-    };
+    let spaghetti = super::run::spaghetti_count(request.spaghetti, runs)?;
     if request.particles < 10 {
         refuse!(
             "--particles {} is too few; give at least 10",
@@ -159,47 +151,34 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
         if let Some(w) = &conditioned.warning {
             progress.note(&format!("warning: {w}"));
         }
-        let writing = || format!("writing results for {}", out.display());
-        let specs = HeadlineSpec::for_scenario(&scenario);
-        let mut runs_file = RunsFile::create(&dir, &specs).with_context(writing)?;
         progress.status("forecast");
-        progress.start(runs);
         let parameters = ParameterSource::Conditioned {
             samples: conditioned.samples.clone(),
             streams: conditioned.streams.clone(),
             cut_step: conditioned.cut_step,
         };
-        let work = Work {
-            runs: 0..runs,
-            seed,
-            single_runs: spaghetti,
-            series: true,
-        };
-        let mc = run_monte_carlo_part(
-            &engine,
-            &scenario,
-            &parameters,
-            &work,
-            &mut runs_file,
-            &|| progress.advance(1),
-        )?;
-        progress.finish();
         let info = ParametersInfo {
             kind: "nowcast".into(),
             file: info.file.clone(),
             values: None,
             sha256: None,
         };
-        let summary = Summary::new(&scenario, &mc, seed, info);
-        report::write_run(
-            &dir,
-            &summary,
-            &mc,
-            runs_file,
-            &scenario.timeline,
-            spaghetti,
-        )
-        .with_context(writing)?;
+        let summary = super::run::write_runs(
+            &super::run::RunsToWrite {
+                dir: &dir,
+                out: &out,
+                engine: &engine,
+                scenario: &scenario,
+                parameters: &parameters,
+                runs,
+                seed,
+                spaghetti,
+            },
+            info,
+            &request.values,
+            progress,
+        )?;
+        let writing = || format!("writing results for {}", out.display());
         let t = &scenario.timeline;
         let file = NowcastFile {
             scenario: request.scenario.display().to_string(),

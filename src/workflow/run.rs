@@ -73,13 +73,7 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunR
         pool,
     } = settle(&scenario, common, "")?;
     let (parameters, info) = request.parameters.source(&scenario)?;
-    let spaghetti = match request.spaghetti {
-        Some(asked) if runs > 0 && asked as u64 > runs => refuse!(
-            "--spaghetti {asked} asks for more single runs than --runs {runs}; give at most {runs}"
-        ),
-        Some(asked) => asked,
-        None => 5usize.min(usize::try_from(runs).unwrap_or(usize::MAX)),
-    };
+    let spaghetti = spaghetti_count(request.spaghetti, runs)?;
     // One pool of workers (`pool`) for the simulation and the summaries after it, so the thread
     // count bounds every stage.
     let engine_per_run = matches!(parameters, ParameterSource::Samples { .. });
@@ -114,42 +108,91 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<Sharded<RunR
     // Everything is written into a staging folder beside the output and swapped in whole.
     let staging = Staging::begin(&out, &scenario.name, request.force)?;
     let dir = staging.path().to_path_buf();
-    let summary = pool.install(|| -> Result<Summary> {
-        let writing = || format!("writing results for {}", out.display());
-        let specs = HeadlineSpec::for_scenario(&scenario);
-        let mut runs_file = RunsFile::create(&dir, &specs).with_context(writing)?;
-        progress.start(runs);
-        let work = Work {
-            runs: 0..runs,
-            seed,
-            single_runs: spaghetti,
-            series: true,
-        };
-        let mc = run_monte_carlo_part(
-            &engine,
-            &scenario,
-            &parameters,
-            &work,
-            &mut runs_file,
-            &|| progress.advance(1),
-        )?;
-        progress.finish();
-        let mut summary = Summary::new(&scenario, &mc, seed, info);
-        summary.values = request.values.clone();
-        report::write_run(
-            &dir,
-            &summary,
-            &mc,
-            runs_file,
-            &scenario.timeline,
-            spaghetti,
+    let summary = pool.install(|| {
+        write_runs(
+            &RunsToWrite {
+                dir: &dir,
+                out: &out,
+                engine: &engine,
+                scenario: &scenario,
+                parameters: &parameters,
+                runs,
+                seed,
+                spaghetti,
+            },
+            info,
+            &request.values,
+            progress,
         )
-        .with_context(writing)?;
-        Ok(summary)
     })?;
     plot(&dir, request.size).with_context(|| format!("drawing plots for {}", out.display()))?;
     staging.commit()?;
     Ok(Sharded::Whole(RunResult { summary, out }))
+}
+
+/// The single runs to keep: as asked (at most `runs`), else 5 or the runs if fewer.
+pub(super) fn spaghetti_count(asked: Option<usize>, runs: u64) -> Result<usize> {
+    match asked {
+        Some(asked) if runs > 0 && asked as u64 > runs => refuse!(
+            "--spaghetti {asked} asks for more single runs than --runs {runs}; give at most {runs}"
+        ),
+        Some(asked) => Ok(asked),
+        None => Ok(5usize.min(usize::try_from(runs).unwrap_or(usize::MAX))),
+    }
+}
+
+/// What [`write_runs`] simulates and where.
+pub(super) struct RunsToWrite<'a> {
+    /// The staging folder, and the output folder it becomes (for messages).
+    pub dir: &'a Path,
+    pub out: &'a Path,
+    pub engine: &'a dyn crate::engine::BuildEngine,
+    pub scenario: &'a crate::scenario::Scenario,
+    pub parameters: &'a ParameterSource,
+    pub runs: u64,
+    pub seed: u64,
+    pub spaghetti: usize,
+}
+
+/// Simulates the runs on the current pool and writes run's files (summary.json,
+/// timeseries.csv, runs.csv, spaghetti.csv, limits.csv; not the plots) into `w.dir`.
+pub(super) fn write_runs(
+    w: &RunsToWrite,
+    info: crate::report::summary::ParametersInfo,
+    values: &[(String, f64)],
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    let writing = || format!("writing results for {}", w.out.display());
+    let specs = HeadlineSpec::for_scenario(w.scenario);
+    let mut runs_file = RunsFile::create(w.dir, &specs).with_context(writing)?;
+    progress.start(w.runs);
+    let work = Work {
+        runs: 0..w.runs,
+        seed: w.seed,
+        single_runs: w.spaghetti,
+        series: true,
+    };
+    let mc = run_monte_carlo_part(
+        w.engine,
+        w.scenario,
+        w.parameters,
+        &work,
+        &mut runs_file,
+        &|| progress.advance(1),
+    )?;
+    progress.finish();
+    let mut summary = Summary::new(w.scenario, &mc, w.seed, info);
+    summary.values = values.to_vec();
+    report::write_run(
+        w.dir,
+        &summary,
+        &mc,
+        runs_file,
+        &w.scenario.timeline,
+        w.spaghetti,
+    )
+    .with_context(writing)?;
+    Ok(summary)
 }
 
 /// The scenario a request names: its file, or `text` read as if it were that file, with
