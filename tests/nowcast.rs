@@ -293,9 +293,11 @@ fn bad_observed_files_are_refused_before_any_work() {
         ),
     ];
     let dir = tempfile::tempdir().unwrap();
-    for (what, rows, at, message) in cases {
+    // Writes `text` as the observed file, runs a nowcast that must be refused (exit 2, no
+    // panic, no output folder) and gives its message.
+    let refused = |what: &str, text: &str| -> String {
         let file = dir.path().join("observed.csv");
-        std::fs::write(&file, format!("{HEADER}{rows}")).unwrap();
+        std::fs::write(&file, text).unwrap();
         let out = dir.path().join("out");
         let assert = Command::cargo_bin("surge")
             .unwrap()
@@ -310,32 +312,22 @@ fn bad_observed_files_are_refused_before_any_work() {
             .assert()
             .code(2);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        assert!(!out.exists(), "{what}: an output folder was written");
+        stderr
+    };
+    for (what, rows, at, message) in cases {
+        let stderr = refused(what, &format!("{HEADER}{rows}"));
         assert!(
             stderr.contains(&format!("observed.csv:{at}:")) && stderr.contains(message),
             "{what}: {stderr}"
         );
-        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
-        assert!(!out.exists(), "{what}: an output folder was written");
     }
     for (what, text) in [("empty", ""), ("header only", HEADER)] {
-        let file = dir.path().join("observed.csv");
-        std::fs::write(&file, text).unwrap();
-        let assert = Command::cargo_bin("surge")
-            .unwrap()
-            .args([
-                "nowcast",
-                "scenarios/brazil-block-2015-12.toml",
-                "--observed",
-            ])
-            .arg(&file)
-            .arg("--out")
-            .arg(dir.path().join("out"))
-            .assert()
-            .code(2);
-        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        let stderr = refused(what, text);
         assert!(
-            stderr.contains("observed.csv:") && stderr.contains("no rows")
-                || stderr.contains("empty"),
+            stderr.contains("observed.csv:")
+                && (stderr.contains("no rows") || stderr.contains("empty")),
             "{what}: {stderr}"
         );
     }
