@@ -52,6 +52,9 @@ pub struct NowcastSettings {
     pub max_stages: usize,
     /// The negative binomial's size k for counter readings.
     pub dispersion: f64,
+    /// Share of Metropolis-Hastings moves that propose from the fit's posterior instead of a
+    /// random walk.
+    pub prior_proposals: f64,
 }
 
 impl Default for NowcastSettings {
@@ -62,6 +65,7 @@ impl Default for NowcastSettings {
             moves: 2,
             max_stages: 30,
             dispersion: 10.0,
+            prior_proposals: 0.0,
         }
     }
 }
@@ -685,22 +689,35 @@ pub fn condition(
                     .enumerate()
                     .map(|(i, p)| {
                         let mut r = rng(seed, outside::NOWCAST_MOVE, key, i as u64);
-                        let z: Vec<f64> = p.u.iter().map(|_| normal(&mut r)).collect();
-                        let u: Vec<f64> =
+                        // A share of the moves propose from the fit's posterior itself (an
+                        // independence proposal: the prior's density cancels in the ratio, so
+                        // only the likelihood decides); it refreshes parameters the observations
+                        // say little about (how long people keep looking after service returns),
+                        // which resampling narrows and a local walk is slow to widen again.
+                        let from_prior = r.random::<f64>() < settings.prior_proposals;
+                        let u: Vec<f64> = if from_prior {
+                            prior.draw(&mut r)
+                        } else {
+                            let z: Vec<f64> = p.u.iter().map(|_| normal(&mut r)).collect();
                             p.u.iter()
                                 .enumerate()
                                 .map(|(a, x)| {
                                     x + scale * (0..=a).map(|b| chol[a][b] * z[b]).sum::<f64>()
                                 })
-                                .collect();
+                                .collect()
+                        };
                         let prior_new = prior.log_density(&u);
                         if !prior_new.is_finite() {
                             progress(1);
                             return (p.clone(), false);
                         }
                         let q = simulate(u, key, i as u64);
-                        let log_ratio = prior_new - prior.log_density(&p.u)
-                            + phi * (q.log_likelihood - p.log_likelihood);
+                        let prior_ratio = if from_prior {
+                            0.0
+                        } else {
+                            prior_new - prior.log_density(&p.u)
+                        };
+                        let log_ratio = prior_ratio + phi * (q.log_likelihood - p.log_likelihood);
                         if r.random::<f64>().ln() < log_ratio {
                             (q, true)
                         } else {

@@ -39,6 +39,8 @@ pub struct CalibrationSettings {
     pub seed: u64,
     /// The app whose registrations are observed and forecast.
     pub app: usize,
+    /// As `NowcastSettings::prior_proposals`.
+    pub prior_proposals: f64,
 }
 
 /// One horizon and quantity, over every synthetic event.
@@ -244,6 +246,7 @@ pub fn simulation_based_calibration(
             let nowcast_settings = NowcastSettings {
                 particles: n,
                 seed: stream_key(seed, e, h_index as u64),
+                prior_proposals: settings.prior_proposals,
                 ..NowcastSettings::default()
             };
             let Ok(nowcast) = condition(engines, scenario, &set, prior, &nowcast_settings, &|_| {})

@@ -31,6 +31,10 @@ pub struct NowcastArgs {
     /// leave-one-out fits).
     #[arg(long, requires = "evaluate")]
     pub synthetic_only: bool,
+    /// Share of the conditioning's Metropolis-Hastings moves proposed from the fit's posterior
+    /// (the rest: a random walk) [default: the method's; for studying the sampler].
+    #[arg(long, hide = true)]
+    pub prior_proposals: Option<f64>,
     /// --evaluate: also write the table here, e.g. docs/nowcast.md (replaces only a table this
     /// command wrote).
     #[arg(long, requires = "evaluate")]
@@ -149,6 +153,7 @@ fn evaluate(args: &NowcastArgs) -> Result<()> {
         markdown: args.markdown.clone(),
         force: args.force,
         synthetic_only: args.synthetic_only,
+        prior_proposals: args.prior_proposals,
     };
     let result = surge::workflow::nowcast_check::evaluate(&request, &Bar::new(args.quiet, EVENTS))?;
     if !args.quiet {

@@ -34,6 +34,8 @@ pub struct EvaluateRequest {
     pub force: bool,
     /// Only the simulation-based calibration (no reported events, no leave-one-out fits).
     pub synthetic_only: bool,
+    /// As `NowcastSettings::prior_proposals` [default: its default].
+    pub prior_proposals: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +105,9 @@ pub fn evaluate(request: &EvaluateRequest, progress: &dyn Progress) -> Result<Ev
             horizons: vec![1.0, 3.0, 6.0],
             seed: request.seed,
             app: 0,
+            prior_proposals: request
+                .prior_proposals
+                .unwrap_or(crate::calibrate::nowcast::NowcastSettings::default().prior_proposals),
         };
         let calibration =
             simulation_based_calibration(&engine, &scenario, &prior, &settings, &|_| {
