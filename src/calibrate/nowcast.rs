@@ -694,7 +694,9 @@ pub fn condition(
                         // only the likelihood decides); it refreshes parameters the observations
                         // say little about (how long people keep looking after service returns),
                         // which resampling narrows and a local walk is slow to widen again.
-                        let from_prior = r.random::<f64>() < settings.prior_proposals;
+                        // (No draw at a share of 0: the random walk's numbers stay as they were.)
+                        let from_prior = settings.prior_proposals > 0.0
+                            && r.random::<f64>() < settings.prior_proposals;
                         let u: Vec<f64> = if from_prior {
                             prior.draw(&mut r)
                         } else {
