@@ -172,6 +172,7 @@ fn nowcast(
         parameters: parameter_choice(parameters),
         priors: None,
         particles,
+        prior_proposals: None,
         out: Some(out),
         spaghetti,
         force,

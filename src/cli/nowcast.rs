@@ -97,6 +97,7 @@ pub fn nowcast(args: &NowcastArgs) -> Result<()> {
         parameters: args.parameters.choice(),
         priors: args.priors.clone(),
         particles: args.particles.unwrap_or(400),
+        prior_proposals: args.prior_proposals,
         out: args.out.clone(),
         spaghetti: args.spaghetti,
         force: args.force,

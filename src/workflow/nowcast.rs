@@ -40,6 +40,8 @@ pub struct NowcastRequest {
     /// The priors of the fitted parameters [default: params/priors.toml, as `fit` finds it].
     pub priors: Option<PathBuf>,
     pub particles: usize,
+    /// As `NowcastSettings::prior_proposals` [default: its default].
+    pub prior_proposals: Option<f64>,
     pub out: Option<PathBuf>,
     pub spaghetti: Option<usize>,
     pub force: bool,
@@ -122,6 +124,11 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
     let priors = load_priors(&priors_file, &scenario.behaviour)?;
     let prior = FitPosterior::new(priors, scenario.behaviour.clone(), &samples, &weights);
     let spaghetti = super::run::spaghetti_count(request.spaghetti, runs)?;
+    let defaults = NowcastSettings::default();
+    let prior_proposals = request.prior_proposals.unwrap_or(defaults.prior_proposals);
+    if !(0.0..=1.0).contains(&prior_proposals) {
+        refuse!("--prior-proposals {prior_proposals} is not a share; give 0 to 1");
+    }
     if request.particles < 10 {
         refuse!(
             "--particles {} is too few; give at least 10",
@@ -141,7 +148,8 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
     let settings = NowcastSettings {
         particles: request.particles,
         seed,
-        ..NowcastSettings::default()
+        prior_proposals,
+        ..defaults
     };
     let (summary, file) = pool.install(|| -> Result<(Summary, NowcastFile)> {
         progress.status("conditioning");

@@ -62,6 +62,11 @@ pub fn evaluate(request: &EvaluateRequest, progress: &dyn Progress) -> Result<Ev
     if request.events < 1 || request.particles < 10 {
         refuse!("--events must be at least 1 and --particles at least 10");
     }
+    if let Some(share) = request.prior_proposals
+        && !(0.0..=1.0).contains(&share)
+    {
+        refuse!("--prior-proposals {share} is not a share; give 0 to 1");
+    }
     if let Some(file) = &request.markdown
         && file.parent() != Some(request.out.as_path())
         && !crate::report::owned::replaceable_file(file, |t| {
