@@ -12,28 +12,14 @@ use surge::calibrate::load_priors;
 use surge::calibrate::nowcast::{FitPosterior, NowcastSettings, condition};
 use surge::calibrate::observed::parse_observed;
 use surge::calibrate::report::read_posterior;
-use surge::engine::{BuildEngine, Observed, Observer, RunStreams};
+use surge::engine::RunStreams;
 use surge::model::Behaviour;
 use surge::scenario::{Scenario, load_scenario};
 
 /// Telegram's registrations (every region and organic) at the end of every step.
-struct Registrations {
-    app: usize,
-    at: Vec<f64>,
-}
-
-impl Observer for Registrations {
-    fn after_step(&mut self, _step: usize, c: &Observed) {
-        let regions: u64 = c.regions.iter().map(|r| r.registered[self.app]).sum();
-        self.at.push((regions + c.baseline[self.app]) as f64);
-    }
-}
-
 fn registrations(s: &Scenario, b: &Behaviour, streams: &RunStreams) -> Vec<f64> {
     let app = s.apps.iter().position(|a| a.name == "telegram").unwrap();
-    let mut r = Registrations { app, at: vec![0.0] };
-    s.engine.build(s, b).run(streams, &mut r);
-    r.at
+    surge::calibrate::nowcast_check::registrations(&s.engine, s, b, streams, app)
 }
 
 /// Median and 90% interval.
@@ -88,15 +74,7 @@ fn a_synthetic_event_observed_for_three_hours_is_forecast_tighter_and_inside_the
             seed: 7 + truth_index,
             ..NowcastSettings::default()
         };
-        let nowcast = condition(
-            &scenario.engine,
-            &scenario,
-            &set,
-            &prior,
-            &settings,
-            &|_| {},
-        )
-        .unwrap();
+        let nowcast = condition(&scenario.engine, &scenario, &set, &prior, &settings).unwrap();
         assert!(nowcast.warning.is_none(), "{:?}", nowcast.warning);
         let conditioned: Vec<f64> = (0..n)
             .map(|i| {

@@ -32,6 +32,7 @@ use crate::engine::BuildEngine;
 use crate::engine::streams::{RunStreams, outside, stream_key};
 use crate::model::Behaviour;
 use crate::model::draw::weighted_index;
+use crate::report::stats::quantile_sorted;
 use crate::scenario::Scenario;
 use rand::RngExt;
 use rand::SeedableRng;
@@ -231,9 +232,9 @@ pub struct Nowcast {
     /// The step the particles were simulated to (the last observation's).
     pub cut_step: usize,
     pub stages: Vec<Stage>,
-    /// Effective sample size of the final weights (before the last resampling), of `particles`.
+    /// Effective sample size of the final weights (before the last resampling), of the
+    /// particles (`samples.len()`).
     pub ess: f64,
-    pub particles: usize,
     pub parameters: Vec<ParameterShift>,
     pub rows: Vec<RowFit>,
     /// Set when the observations lie outside what the model produces: the particles kept are
@@ -364,27 +365,25 @@ const TOLERANCE_LOG10: f64 = 0.1;
 impl<'a> Likelihood<'a> {
     fn new(scenario: &'a Scenario, set: &'a ObservedSet, dispersion: f64) -> Self {
         let dt = scenario.timeline.step_hours;
-        let index_of =
-            |r: &ObservedRow| set.rows.iter().position(|x| x.line == r.line).unwrap_or(0);
+        // Counter readings (not approximate figures), thinned to one a time step: a reading
+        // is kept when a step or more after the last kept one, and the counter's final reading
+        // always is, in place of a kept one less than a step before it.
+        let time = |i: usize| set.rows[i].time_hours;
         let counters = set
             .counters()
             .into_iter()
             .map(|group| {
-                let exact: Vec<&ObservedRow> = group
-                    .iter()
-                    .copied()
-                    .filter(|r| r.interval().is_none())
+                let exact: Vec<usize> = group
+                    .into_iter()
+                    .filter(|&i| set.rows[i].interval().is_none())
                     .collect();
                 let mut kept: Vec<usize> = Vec::new();
-                let mut last = f64::NEG_INFINITY;
-                for (n, r) in exact.iter().enumerate() {
-                    let final_one = n + 1 == exact.len();
-                    if r.time_hours - last >= dt - 1e-9 || final_one {
-                        if final_one && r.time_hours - last < dt - 1e-9 {
-                            kept.pop();
-                        }
-                        kept.push(index_of(r));
-                        last = r.time_hours;
+                for (n, &i) in exact.iter().enumerate() {
+                    let close = kept.last().is_some_and(|&k| time(i) - time(k) < dt - 1e-9);
+                    match kept.last_mut() {
+                        Some(last) if close && n + 1 == exact.len() => *last = i,
+                        _ if close => {}
+                        _ => kept.push(i),
                     }
                 }
                 kept
@@ -495,18 +494,11 @@ fn weighted_variance(points: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Median and 90% interval of equally weighted values.
+/// Median and 90% interval of equally weighted values (type 7 quantiles, as the summaries').
 fn interval(values: &[f64]) -> Interval {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
-    let q = |p: f64| -> f64 {
-        if v.is_empty() {
-            return f64::NAN;
-        }
-        let x = p * (v.len() - 1) as f64;
-        let (i, f) = (x.floor() as usize, x - x.floor());
-        v[i] + f * (v[(i + 1).min(v.len() - 1)] - v[i])
-    };
+    let q = |p: f64| quantile_sorted(&v, p);
     Interval {
         median: q(0.5),
         low: q(0.05),
@@ -530,7 +522,6 @@ pub fn condition(
     observed: &ObservedSet,
     prior: &FitPosterior,
     settings: &NowcastSettings,
-    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Nowcast, NowcastError> {
     let n = settings.particles;
     if n < 10 {
@@ -557,7 +548,6 @@ pub fn condition(
         let mut tally = Tally::until(scenario, cut_step);
         engine.run(&streams, &mut tally);
         let (log_likelihood, values) = likelihood.evaluate(&tally);
-        progress(1);
         Particle {
             u,
             streams,
@@ -710,7 +700,6 @@ pub fn condition(
                         };
                         let prior_new = prior.log_density(&u);
                         if !prior_new.is_finite() {
-                            progress(1);
                             return (p.clone(), false);
                         }
                         let q = simulate(u, key, i as u64);
@@ -800,7 +789,6 @@ pub fn condition(
         cut_step,
         stages,
         ess: ess_final,
-        particles: n,
         parameters,
         rows,
         warning,

@@ -12,6 +12,7 @@ use super::predict::Tally;
 use crate::engine::streams::{RunStreams, outside, stream_key};
 use crate::engine::{BuildEngine, Observed, Observer};
 use crate::model::Behaviour;
+use crate::report::stats::quantile_sorted;
 use crate::scenario::Scenario;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -76,9 +77,16 @@ pub struct Calibration {
 type EventScore = (bool, bool, f64, f64, f64, bool);
 
 /// The app's cumulative registrations (every region and organic) at every step end.
-struct Registrations {
+pub struct Registrations {
     app: usize,
-    at: Vec<f64>,
+    /// Index 0: before the first step.
+    pub at: Vec<f64>,
+}
+
+impl Registrations {
+    pub fn new(app: usize) -> Self {
+        Registrations { app, at: vec![0.0] }
+    }
 }
 
 impl Observer for Registrations {
@@ -88,14 +96,15 @@ impl Observer for Registrations {
     }
 }
 
-fn registrations(
+/// One simulated event's [`Registrations`] of app `app`.
+pub fn registrations(
     engines: &dyn BuildEngine,
     s: &Scenario,
     b: &Behaviour,
     streams: &RunStreams,
     app: usize,
 ) -> Vec<f64> {
-    let mut r = Registrations { app, at: vec![0.0] };
+    let mut r = Registrations::new(app);
     engines.build(s, b).run(streams, &mut r);
     r.at
 }
@@ -124,34 +133,28 @@ fn quantities(s: &Scenario, r: &[f64]) -> [f64; 3] {
     [at(24.0), at(72.0), peak]
 }
 
-/// The `p` quantile of a sorted sample (linear between order statistics).
-fn quantile(sorted: &[f64], p: f64) -> f64 {
-    let x = p * (sorted.len() - 1) as f64;
-    let (i, f) = (x.floor() as usize, x - x.floor());
-    sorted[i] + f * (sorted[(i + 1).min(sorted.len() - 1)] - sorted[i])
-}
-
-/// The weighted interval score of a predictive sample at `y` (Bracher et al. 2021, eq. 2).
-pub fn weighted_interval_score(sample: &[f64], y: f64) -> f64 {
-    let mut s: Vec<f64> = sample.to_vec();
-    s.sort_by(f64::total_cmp);
-    let median = quantile(&s, 0.5);
+/// The weighted interval score of a sorted predictive sample at `y` (Bracher et al. 2021,
+/// eq. 2).
+pub fn weighted_interval_score(s: &[f64], y: f64) -> f64 {
+    let median = quantile_sorted(s, 0.5);
     let mut total = 0.5 * (y - median).abs();
     for a in ALPHAS {
-        let (l, u) = (quantile(&s, a / 2.0), quantile(&s, 1.0 - a / 2.0));
+        let (l, u) = (
+            quantile_sorted(s, a / 2.0),
+            quantile_sorted(s, 1.0 - a / 2.0),
+        );
         let interval = (u - l) + (2.0 / a) * (l - y).max(0.0) + (2.0 / a) * (y - u).max(0.0);
         total += a / 2.0 * interval;
     }
     total / (ALPHAS.len() as f64 + 0.5)
 }
 
-/// Whether `y` is inside the central `level` interval of the sample, and the interval's width.
-fn central(sample: &[f64], y: f64, level: f64) -> (bool, f64) {
-    let mut s: Vec<f64> = sample.to_vec();
-    s.sort_by(f64::total_cmp);
+/// Whether `y` is inside the central `level` interval of the sorted sample, and the interval's
+/// width.
+fn central(s: &[f64], y: f64, level: f64) -> (bool, f64) {
     let (l, u) = (
-        quantile(&s, (1.0 - level) / 2.0),
-        quantile(&s, (1.0 + level) / 2.0),
+        quantile_sorted(s, (1.0 - level) / 2.0),
+        quantile_sorted(s, (1.0 + level) / 2.0),
     );
     (l <= y && y <= u, u - l)
 }
@@ -217,7 +220,15 @@ pub fn simulation_based_calibration(
             )
         })
         .collect();
-    let column = |v: &[[f64; 3]], q: usize| -> Vec<f64> { v.iter().map(|x| x[q]).collect() };
+    // Each quantity's sample, sorted once (the unconditioned one serves every event).
+    let column = |v: &[[f64; 3]], q: usize| -> Vec<f64> {
+        let mut c: Vec<f64> = v.iter().map(|x| x[q]).collect();
+        c.sort_by(f64::total_cmp);
+        c
+    };
+    let unconditioned: Vec<Vec<f64>> = (0..QUANTITIES.len())
+        .map(|q| column(&unconditioned, q))
+        .collect();
     let mut per: Vec<Vec<EventScore>> =
         vec![Vec::new(); settings.horizons.len() * QUANTITIES.len()];
     let mut warnings = 0;
@@ -249,8 +260,7 @@ pub fn simulation_based_calibration(
                 prior_proposals: settings.prior_proposals,
                 ..NowcastSettings::default()
             };
-            let Ok(nowcast) = condition(engines, scenario, &set, prior, &nowcast_settings, &|_| {})
-            else {
+            let Ok(nowcast) = condition(engines, scenario, &set, prior, &nowcast_settings) else {
                 continue;
             };
             if nowcast.warning.is_some() {
@@ -261,7 +271,7 @@ pub fn simulation_based_calibration(
                 scenario,
                 &nowcast,
                 stream_key(seed, e, h_index as u64),
-                || Registrations { app, at: vec![0.0] },
+                || Registrations::new(app),
             )
             .iter()
             .map(|r| quantities(scenario, &r.at))
@@ -271,15 +281,15 @@ pub fn simulation_based_calibration(
                 if !y.is_finite() {
                     continue;
                 }
-                let (f, u) = (column(&forecast, q), column(&unconditioned, q));
+                let (f, u) = (column(&forecast, q), &unconditioned[q]);
                 let (in50, _) = central(&f, y, 0.5);
                 let (in90, w) = central(&f, y, 0.9);
-                let (u_in90, uw) = central(&u, y, 0.9);
+                let (u_in90, uw) = central(u, y, 0.9);
                 per[h_index * QUANTITIES.len() + q].push((
                     in50,
                     in90,
                     weighted_interval_score(&f, y),
-                    weighted_interval_score(&u, y),
+                    weighted_interval_score(u, y),
                     if uw > 0.0 { w / uw } else { f64::NAN },
                     u_in90,
                 ));
@@ -313,7 +323,7 @@ pub fn simulation_based_calibration(
                     width_ratio_90: if ratios.is_empty() {
                         f64::NAN
                     } else {
-                        quantile(&ratios, 0.5)
+                        quantile_sorted(&ratios, 0.5)
                     },
                 })
             })
@@ -413,7 +423,7 @@ pub fn check_reported(
         seed,
         ..NowcastSettings::default()
     };
-    let nowcast = condition(engines, scenario, &set, prior, &settings, &|_| {}).ok()?;
+    let nowcast = condition(engines, scenario, &set, prior, &settings).ok()?;
     let full = || Tally::until(scenario, t.steps);
     let conditioned = continue_particles(engines, scenario, &nowcast, seed, full);
     let unconditioned: Vec<Tally> = (0..particles as u64)
@@ -436,7 +446,11 @@ pub fn check_reported(
             })
             .collect();
         v.sort_by(f64::total_cmp);
-        [quantile(&v, 0.5), quantile(&v, 0.05), quantile(&v, 0.95)]
+        [
+            quantile_sorted(&v, 0.5),
+            quantile_sorted(&v, 0.05),
+            quantile_sorted(&v, 0.95),
+        ]
     };
     let forecasts = later
         .iter()

@@ -80,17 +80,20 @@ impl ObservedSet {
         self.rows.iter().map(|r| r.time_hours).fold(0.0, f64::max)
     }
 
-    /// The rows grouped by counter (same app, region, metric and start), each group in time
-    /// order: a counter's later readings include its earlier ones.
-    pub fn counters(&self) -> Vec<Vec<&ObservedRow>> {
-        let mut groups: BTreeMap<_, Vec<&ObservedRow>> = BTreeMap::new();
-        for row in &self.rows {
-            groups.entry(row.counter()).or_default().push(row);
+    /// The rows grouped by counter (same app, region, metric and start), as indices into
+    /// `rows`, each group in time order: a counter's later readings include its earlier ones.
+    pub fn counters(&self) -> Vec<Vec<usize>> {
+        let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            groups.entry(row.counter()).or_default().push(i);
         }
         groups
             .into_values()
             .map(|mut g| {
-                g.sort_by(|a, b| a.time_utc.cmp(&b.time_utc).then(a.line.cmp(&b.line)));
+                g.sort_by(|&a, &b| {
+                    let (a, b) = (&self.rows[a], &self.rows[b]);
+                    a.time_utc.cmp(&b.time_utc).then(a.line.cmp(&b.line))
+                });
                 g
             })
             .collect()
@@ -382,7 +385,7 @@ pub fn parse_observed(
     };
     for counter in set.counters() {
         for pair in counter.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
+            let (a, b) = (&set.rows[pair[0]], &set.rows[pair[1]]);
             if b.time_utc == a.time_utc && b.value != a.value {
                 return Err(bad(
                     "time_utc",

@@ -153,9 +153,8 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
     };
     let (summary, file) = pool.install(|| -> Result<(Summary, NowcastFile)> {
         progress.status("conditioning");
-        let conditioned: Nowcast =
-            condition(&engine, &scenario, &observed, &prior, &settings, &|_| {})
-                .map_err(|e| super::Error::Refused(e.to_string()))?;
+        let conditioned: Nowcast = condition(&engine, &scenario, &observed, &prior, &settings)
+            .map_err(|e| super::Error::Refused(e.to_string()))?;
         if let Some(w) = &conditioned.warning {
             progress.note(&format!("warning: {w}"));
         }
@@ -193,7 +192,7 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
             observed: request.observed.display().to_string(),
             method: METHOD,
             observation_model: OBSERVATION_MODEL,
-            particles: conditioned.particles,
+            particles: conditioned.samples.len(),
             effective_sample_size: conditioned.ess,
             cut_utc: t.time_at(conditioned.cut_step).to_rfc3339(),
             cut_hours_since_event: t.hours_since_event(conditioned.cut_step),
