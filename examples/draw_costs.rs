@@ -4,7 +4,10 @@
 //! after, later) and times the engine in each phase over 300 runs, then replays each class of
 //! draws (mean n·min(p, 1-p) below 1, 1 to 10, 10 or more) 200 times with the engine's sampler.
 //!
-//!     cargo run --release --example draw_costs [SCENARIO]
+//! With `adaptive` after the scenario, the engine takes the adaptive rule's joined steps
+//! (docs/MODEL.md §1), and the steps it took are counted by phase too.
+//!
+//!     cargo run --release --example draw_costs [SCENARIO] [fixed|adaptive]
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -21,7 +24,10 @@ fn main() {
     let file = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "scenarios/facebook-2021-10-04.toml".into());
-    let s = surge::scenario::load_scenario(&root.join(file), None).expect("a valid scenario");
+    let mut s = surge::scenario::load_scenario(&root.join(file), None).expect("a valid scenario");
+    if let Some(rule) = std::env::args().nth(2) {
+        s.stepping = surge::model::stepping::StepRule::from_name(&rule).expect("fixed or adaptive");
+    }
     let engine = CohortEngine::new(&s, &s.behaviour);
     // Hours after the event's start at which each phase ends.
     let duration = match s.event.kind {
@@ -40,11 +46,13 @@ fn main() {
         phases.iter().position(|p| hours <= p.1).unwrap_or(3)
     };
     let mut by_phase = [0usize; 4];
+    let mut steps = [0usize; 4];
     let mut counted = 0;
     let ((), draws) = trace_draws(|| {
         engine.run_inspecting(&RunStreams::new(1, 0), &mut |step, _| {
             let now = traced_so_far();
             by_phase[phase_of(step)] += now - counted;
+            steps[phase_of(step)] += 1;
             counted = now;
         })
     });
@@ -59,10 +67,14 @@ fn main() {
             last = now;
         });
     }
-    println!("{} binomial draws in one run", draws.len());
-    for (((name, _), n), t) in phases.iter().zip(by_phase).zip(seconds) {
+    println!(
+        "{} binomial draws in one run ({} steps rule)",
+        draws.len(),
+        s.stepping.name()
+    );
+    for ((((name, _), n), t), taken) in phases.iter().zip(by_phase).zip(seconds).zip(steps) {
         let ms = t / TIMED as f64 * 1e3;
-        println!("  {name}: {n} draws, {ms:.3} ms a run (mean of {TIMED} runs)");
+        println!("  {name}: {n} draws in {taken} steps, {ms:.3} ms a run (mean of {TIMED} runs)");
     }
     let mean = |&(n, p): &(u64, f64)| n as f64 * p.min(1.0 - p);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);

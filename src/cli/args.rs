@@ -74,6 +74,23 @@ pub struct EngineArgs {
     /// (docs/MODEL.md §7, "Samplers") [default: the scenario's simulation.sampler, else exact].
     #[arg(long, value_enum)]
     pub sampler: Option<SamplerChoice>,
+    /// How the cohort engine steps through time: `fixed` takes every step of the scenario's
+    /// step_minutes; `adaptive` joins steps (never past an output point) where no rate is
+    /// expected to change by more than the tolerance within them (docs/MODEL.md §1, "Steps")
+    /// [default: the scenario's simulation.step_rule, else fixed].
+    #[arg(long, value_enum)]
+    pub step_rule: Option<StepRuleChoice>,
+    /// The adaptive rule's tolerance ε, in (0, 0.25]: the largest expected relative change of a
+    /// rate within a joined step; implies --step-rule adaptive [default: the scenario's
+    /// simulation.step_tolerance, else 0.03].
+    #[arg(long)]
+    pub step_tolerance: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StepRuleChoice {
+    Fixed,
+    Adaptive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -223,6 +240,14 @@ impl EngineArgs {
                 SamplerChoice::Exact => surge::workflow::engine::Sampler::Exact,
                 SamplerChoice::Hybrid => surge::workflow::engine::Sampler::Hybrid,
             }),
+            step_rule: self.step_rule.map(|s| {
+                let name = match s {
+                    StepRuleChoice::Fixed => "fixed",
+                    StepRuleChoice::Adaptive => "adaptive",
+                };
+                surge::workflow::engine::StepRule::from_name(name).unwrap_or_default()
+            }),
+            step_tolerance: self.step_tolerance,
         }
     }
 }

@@ -13,9 +13,10 @@ use crate::model::Behaviour;
 use crate::model::baseline::organic_registrations;
 use crate::model::buzz::{Buzz, follow_news_and_buzz};
 use crate::model::draw::{binomial, binomial_at_least_one, probability};
-use crate::model::drivers::Schedule;
+use crate::model::drivers::{JoinedDrivers, Schedule};
 use crate::model::retention::retained;
 use crate::model::signup::{Lane, QueueStep, lanes};
+use crate::model::stepping::{StepRule, within};
 use crate::model::switching::{
     Arrival, Holding, arrival, awareness, choice_weights, choose, consider_known, contact_share,
     looking_hazard, news_led_share, switched_share, switchers,
@@ -94,15 +95,26 @@ pub struct CohortEngine {
     press: Option<Vec<Vec<f64>>>,
     /// Per step: whether counts are recorded after it, so retention must be drawn by then.
     retention_due: Vec<bool>,
+    /// Per step: the most steps a joined step starting there may take (to the next step whose
+    /// counts are recorded, which a joined step never crosses).
+    reach: Vec<usize>,
 }
 
 impl CohortEngine {
     pub fn new(scenario: &Scenario, behaviour: &Behaviour) -> Self {
+        let retention_due = recorded_steps(&scenario.timeline);
+        let mut reach = vec![1; retention_due.len()];
+        for s in (0..retention_due.len().saturating_sub(1)).rev() {
+            if !retention_due[s] {
+                reach[s] = reach[s + 1] + 1;
+            }
+        }
         CohortEngine {
             drivers: schedule(scenario, behaviour),
             attractiveness: scenario.apps.iter().map(|a| a.attractiveness).collect(),
             press: press_awareness(scenario),
-            retention_due: recorded_steps(&scenario.timeline),
+            retention_due,
+            reach,
             scenario: scenario.clone(),
             behaviour: behaviour.clone(),
         }
@@ -153,47 +165,177 @@ impl CohortEngine {
 
     /// Simulates one run with its own streams, calling `inspect` after every step with the whole
     /// state, hidden counts included (for tests of the cohort engine itself, such as
-    /// conservation); observers of outputs use [`Engine::run`].
+    /// conservation); observers of outputs use [`Engine::run`]. Under the adaptive rule it is
+    /// called at the end of each joined step (with that step's last index).
     pub fn run_inspecting(
         &self,
         streams: &RunStreams,
         inspect: &mut dyn FnMut(usize, &CohortState),
     ) {
-        self.run_while(streams, &mut |step, state| {
-            inspect(step, state);
+        self.run_while(streams, &mut |step, state, _, ended| {
+            if ended {
+                inspect(step, state);
+            }
             true
         });
     }
 
-    /// [`CohortEngine::run_inspecting`] that stops after the first step `inspect` answers false.
+    /// Runs until `on_step` answers false. `on_step(step, state, seen, ended)` is called for
+    /// every step of the scenario's grid with the counts observers see after it: the state's
+    /// own after a step taken alone; for the steps of a joined step, the counts spread over it
+    /// (`Observed::between`), `ended` only at its last, where the state is current.
     fn run_while(
         &self,
         streams: &RunStreams,
-        inspect: &mut dyn FnMut(usize, &CohortState) -> bool,
+        on_step: &mut dyn FnMut(usize, &CohortState, &Observed, bool) -> bool,
     ) {
         // The scenario decides how the run's binomials are drawn (docs/MODEL.md §7).
         let streams = &streams.sampling(self.scenario.sampler);
         let mut state = self.initial_state();
         let mut lanes = self.lanes();
         let mut scratch = Scratch::new(self.scenario.apps.len(), self.scenario.regions.len());
-        for step in 0..self.scenario.timeline.steps {
-            self.step(step, &mut state, &mut lanes, streams, &mut scratch);
-            if !inspect(step, &state) {
-                break;
+        let steps = self.scenario.timeline.steps;
+        let mut start = 0;
+        while start < steps {
+            let len = match self.scenario.stepping {
+                StepRule::Fixed => 1,
+                StepRule::Adaptive { tolerance } => {
+                    self.leap(start, &state, &lanes, tolerance, &mut scratch)
+                }
+            };
+            if len > 1 {
+                scratch.before.clone_from(&state.counts);
             }
+            self.step(start, len, &mut state, &mut lanes, streams, &mut scratch);
+            if len == 1 && !on_step(start, &state, &state.counts, true) {
+                return;
+            }
+            for part in (1..=len).filter(|_| len > 1) {
+                scratch
+                    .between
+                    .between(&scratch.before, &state.counts, part as u64, len as u64);
+                if !on_step(start + part - 1, &state, &scratch.between, part == len) {
+                    return;
+                }
+            }
+            start += len;
         }
     }
 
+    /// How many steps of the grid the step starting at `start` joins under the adaptive rule
+    /// (docs/MODEL.md §1, "Steps"; Cao, Gillespie & Petzold 2006): the most, up to the next
+    /// recorded step, over which the news, the named apps and the services stay as they are,
+    /// no queue waits or forms, and the moves expected from the state frozen at `start` change
+    /// no propensity by more than `tolerance` of itself (`stepping::within`): the unaware and
+    /// the noticed of every holding (each the base of its own moves), word of mouth `p + qF`,
+    /// the contacts' pull `1 + βC`, the known apps and the buzz.
+    fn leap(
+        &self,
+        start: usize,
+        state: &CohortState,
+        lanes: &[Vec<Lane>],
+        tolerance: f64,
+        scratch: &mut Scratch,
+    ) -> usize {
+        let most = self.reach[start];
+        if most == 1 || lanes.iter().flatten().any(Lane::waiting) {
+            return 1;
+        }
+        // Every bound grows with the step, so the longest step is tried first (most joined
+        // steps in a quiet tail are the longest), then the others from the shortest.
+        if self.joinable(start, most, state, lanes, tolerance, scratch) {
+            return most;
+        }
+        (2..most)
+            .take_while(|&len| self.joinable(start, len, state, lanes, tolerance, scratch))
+            .last()
+            .unwrap_or(1)
+    }
+
+    /// Whether `len` steps from `start` may be joined (the bounds of [`CohortEngine::leap`]).
+    fn joinable(
+        &self,
+        start: usize,
+        len: usize,
+        state: &CohortState,
+        lanes: &[Vec<Lane>],
+        tolerance: f64,
+        scratch: &mut Scratch,
+    ) -> bool {
+        let b = &self.behaviour;
+        if !self.drivers.steady(start, len) {
+            return false;
+        }
+        let tau = len as f64 * self.scenario.timeline.step_hours;
+        let drivers = self.drivers.over(start, len, &mut scratch.joined);
+        let mut fits = tau / b.buzz_hours <= tolerance || b.buzz_gain == 0.0;
+        for (r, region) in state.regions.iter().enumerate() {
+            if !fits {
+                break;
+            }
+            let users = region.users as f64;
+            let switched = switched_share(region.switched, region.users);
+            let buzz = state.buzz.hazard(b, r);
+            let noticing = probability(drivers.notice_rate[r], tau);
+            let mut moving = 0.0;
+            for h in 0..region.unaware.len() {
+                let unaware = region.unaware[h] as f64;
+                let newly = unaware * noticing;
+                let noticed = region.noticed[h] as f64 + newly;
+                if noticed == 0.0 {
+                    continue;
+                }
+                let hazard = looking_hazard(
+                    b,
+                    Holding::from_index(h),
+                    drivers.looking[r],
+                    drivers.news[r],
+                    switched,
+                ) + buzz;
+                let leaving = noticed * probability(hazard, tau);
+                fits &= within(newly, unaware, tolerance) && within(leaving, noticed, tolerance);
+                moving += leaving;
+            }
+            scratch.moving[r] = moving;
+            if moving == 0.0 {
+                continue;
+            }
+            // Word of mouth's part p + qF changes by q·ΔF; the contacts' pull 1 + βC and the
+            // press-or-contact awareness by at most β·ΔF and n·ΔF (ΔC ≤ ΔF).
+            if b.word_of_mouth_per_hour > 0.0 {
+                let base = b.innovation_per_hour / b.word_of_mouth_per_hour + switched;
+                fits &= within(moving, base * users, tolerance);
+            }
+            fits &= within(moving * b.contact_weight, users, tolerance);
+            if self.press.is_some() {
+                fits &= within(moving * b.known_contacts, users, tolerance);
+            }
+            if b.buzz_gain > 0.0 {
+                fits &= within(moving, state.buzz.level(r) * users, tolerance);
+            }
+        }
+        // No queue may form: every lane can serve what may arrive at it.
+        fits && lanes.iter().flatten().all(|lane| {
+            lane.throughput_per_hour().is_none_or(|per_hour| {
+                lane.regions.iter().map(|&r| scratch.moving[r]).sum::<f64>() <= per_hour * tau
+            })
+        })
+    }
+
+    /// Steps `step..step + len` of the grid as one step (`len` is 1 under the fixed rule): its
+    /// draws are keyed by its first step, its drivers joined (`Schedule::over`).
     fn step(
         &self,
         step: usize,
+        len: usize,
         state: &mut CohortState,
         lanes: &mut [Vec<Lane>],
         streams: &RunStreams,
         scratch: &mut Scratch,
     ) {
-        let dt = self.scenario.timeline.step_hours;
-        let drivers = self.drivers.at(step);
+        let dt = self.scenario.timeline.step_hours * len as f64;
+        let mut joined = std::mem::take(&mut scratch.joined);
+        let drivers = self.drivers.over(step, len, &mut joined);
         for attempts in &mut scratch.attempts {
             attempts.fill(0);
         }
@@ -292,14 +434,16 @@ impl CohortEngine {
         if buzzing {
             state.buzz.end_step(&self.behaviour, dt);
         }
-        self.serve(step, state, lanes, streams, scratch, dt);
-        let every = self.scenario.timeline.output_every;
-        if (step + 1).is_multiple_of(every) {
+        self.serve(step, len, &drivers, state, lanes, streams, scratch, dt);
+        scratch.joined = joined;
+        let (every, last) = (self.scenario.timeline.output_every, step + len - 1);
+        if (last + 1).is_multiple_of(every) {
+            let base_dt = self.scenario.timeline.step_hours;
             for (k, app) in self.scenario.apps.iter().enumerate() {
                 state.counts.baseline[k] += organic_registrations(
-                    &mut streams.lazy(Component::Baseline, step, k),
-                    app.baseline_per_day * self.drivers.up_over(step + 1 - every..=step, k),
-                    every as f64 * dt,
+                    &mut streams.lazy(Component::Baseline, last, k),
+                    app.baseline_per_day * self.drivers.up_over(last + 1 - every..=last, k),
+                    every as f64 * base_dt,
                 );
             }
         }
@@ -386,9 +530,12 @@ impl CohortEngine {
     /// Runs every app's sign-up queues, and at the steps whose counts are recorded draws who of
     /// the arrivals since the last such step will stay (one binomial for the whole stretch: a
     /// sum of binomials with the same probability is binomial).
+    #[allow(clippy::too_many_arguments)]
     fn serve(
         &self,
         step: usize,
+        len: usize,
+        drivers: &crate::model::drivers::StepDrivers,
         state: &mut CohortState,
         lanes: &mut [Vec<Lane>],
         streams: &RunStreams,
@@ -403,7 +550,7 @@ impl CohortEngine {
                 let stepped = lane.step(
                     &mut signup_rng,
                     &scratch.attempts[k],
-                    self.drivers.at(step).up(k),
+                    drivers.up(k),
                     dt,
                     patience,
                     &mut scratch.queue_step,
@@ -425,7 +572,7 @@ impl CohortEngine {
                     scratch.arrivals[k][r] += served;
                 }
             }
-            if self.retention_due[step] {
+            if self.retention_due[step + len - 1] {
                 let mut retention_rng = streams.lazy(Component::Retention, step, k);
                 for (r, region) in state.counts.regions.iter_mut().enumerate() {
                     let arrivals = std::mem::take(&mut scratch.arrivals[k][r]);
@@ -438,8 +585,8 @@ impl CohortEngine {
 
 impl Engine for CohortEngine {
     fn run(&self, streams: &RunStreams, observer: &mut dyn Observer) {
-        self.run_while(streams, &mut |step, state| {
-            observer.after_step(step, &state.counts);
+        self.run_while(streams, &mut |step, _, seen, _| {
+            observer.after_step(step, seen);
             observer.wants_more()
         });
     }
@@ -477,6 +624,12 @@ struct Scratch {
     buzz_hazard: f64,
     buzz_shares: Vec<f64>,
     led_shares: Vec<f64>,
+    /// The adaptive rule's joined drivers, the counts before a joined step and the counts shown
+    /// for the steps inside it, and per region the switchers a candidate step expects.
+    joined: JoinedDrivers,
+    before: Observed,
+    between: Observed,
+    moving: Vec<f64>,
 }
 
 impl Scratch {
@@ -499,6 +652,10 @@ impl Scratch {
             buzz_hazard: 0.0,
             buzz_shares: vec![0.0; apps],
             led_shares: vec![0.0; apps],
+            joined: JoinedDrivers::default(),
+            before: Observed::new(regions, apps),
+            between: Observed::new(regions, apps),
+            moving: vec![0.0; regions],
         }
     }
 }

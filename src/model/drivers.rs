@@ -52,6 +52,20 @@ pub struct Schedule {
     /// Apps per step in `up` (0 when no app goes down).
     apps_up: usize,
     up: Vec<f64>,
+    /// Per region, the sums over steps `0..s` (index `s * regions + r`) of the noticing rate,
+    /// the looking intensity, and the looking intensity times the news: what a joined step of
+    /// the adaptive rule uses (`Schedule::over`).
+    notice_sum: Vec<f64>,
+    looking_sum: Vec<f64>,
+    looking_news_sum: Vec<f64>,
+}
+
+/// A joined step's drivers (`Schedule::over`), owned so they can be viewed as one step's.
+#[derive(Debug, Clone, Default)]
+pub struct JoinedDrivers {
+    notice_rate: Vec<f64>,
+    looking: Vec<f64>,
+    news: Vec<f64>,
 }
 
 impl Schedule {
@@ -67,6 +81,9 @@ impl Schedule {
             named: Vec::new(),
             apps_up: 0,
             up: Vec::new(),
+            notice_sum: vec![0.0; regions],
+            looking_sum: vec![0.0; regions],
+            looking_news_sum: vec![0.0; regions],
         }
     }
 
@@ -96,6 +113,16 @@ impl Schedule {
         self.notice_rate.extend(notice_rate);
         self.looking.extend(looking);
         self.news.extend(news);
+        let (from, at) = (self.steps * self.regions, (self.steps + 1) * self.regions);
+        for i in from..at {
+            let r = i - from;
+            let (l, m) = (self.looking[i], self.news[i]);
+            self.notice_sum
+                .push(self.notice_sum[from + r] + self.notice_rate[i]);
+            self.looking_sum.push(self.looking_sum[from + r] + l);
+            self.looking_news_sum
+                .push(self.looking_news_sum[from + r] + l * m);
+        }
         self.steps += 1;
         debug_assert_eq!(self.notice_rate.len(), self.steps * self.regions);
         debug_assert_eq!(self.looking.len(), self.steps * self.regions);
@@ -120,6 +147,60 @@ impl Schedule {
         }
         let n = steps.clone().count() as f64;
         steps.map(|s| self.up[s * self.apps_up + k]).sum::<f64>() / n
+    }
+
+    /// The drivers of steps `start..start + len` joined into one step of `len` times the
+    /// length (the adaptive rule, docs/MODEL.md §1): per region the mean noticing rate and
+    /// looking intensity, so that a hazard summed over the steps is the joined step's hazard
+    /// times its length, and the news weighted by the looking it leads, so that the news-led
+    /// part of the looking sums the same way. The named shares and the services' state are those
+    /// of the first step (the rule joins steps only where they do not change). One step is
+    /// [`Schedule::at`] exactly.
+    pub fn over<'a>(
+        &'a self,
+        start: usize,
+        len: usize,
+        joined: &'a mut JoinedDrivers,
+    ) -> StepDrivers<'a> {
+        if len == 1 {
+            return self.at(start);
+        }
+        let (a, b) = (start * self.regions, (start + len) * self.regions);
+        let n = len as f64;
+        joined.notice_rate.clear();
+        joined.looking.clear();
+        joined.news.clear();
+        for r in 0..self.regions {
+            let looking = self.looking_sum[b + r] - self.looking_sum[a + r];
+            joined
+                .notice_rate
+                .push((self.notice_sum[b + r] - self.notice_sum[a + r]) / n);
+            joined.looking.push(looking / n);
+            joined.news.push(if looking > 0.0 {
+                ((self.looking_news_sum[b + r] - self.looking_news_sum[a + r]) / looking)
+                    .clamp(0.0, 1.0)
+            } else {
+                self.news[a + r]
+            });
+        }
+        let first = self.at(start);
+        StepDrivers {
+            notice_rate: &joined.notice_rate,
+            looking: &joined.looking,
+            news: &joined.news,
+            named: first.named,
+            up: first.up,
+        }
+    }
+
+    /// Whether the named shares and the services' state are the same in every step of
+    /// `start..start + len` (steps are joined only where they are).
+    pub fn steady(&self, start: usize, len: usize) -> bool {
+        let same = |v: &[f64], width: usize| {
+            let first = &v[start * width..(start + 1) * width];
+            (start + 1..start + len).all(|s| &v[s * width..(s + 1) * width] == first)
+        };
+        same(&self.named, self.named_width) && same(&self.up, self.apps_up)
     }
 
     /// The drivers of `step`.

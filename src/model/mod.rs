@@ -13,6 +13,7 @@ pub mod drivers;
 pub mod retention;
 pub mod rhythm;
 pub mod signup;
+pub mod stepping;
 pub mod switching;
 
 pub use behaviour::Behaviour;

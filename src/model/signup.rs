@@ -83,6 +83,20 @@ pub fn lanes(capacity: &Capacity, verification: Option<&[f64]>, regions: usize) 
         .collect()
 }
 
+impl Lane {
+    /// Whether anyone waits in this lane's queue.
+    pub fn waiting(&self) -> bool {
+        self.queue.waiting.iter().any(|&w| w > 0)
+    }
+
+    /// Completions per hour the lane can make at most; `None` when nothing limits it.
+    pub fn throughput_per_hour(&self) -> Option<f64> {
+        self.queue
+            .throughput()
+            .map(|per_second| per_second * 3600.0)
+    }
+}
+
 /// One queue shared by a set of regions under one capacity.
 #[derive(Debug, Clone)]
 pub struct SignupQueue {

@@ -4,6 +4,7 @@
 use crate::engine::{Metric, MonteCarlo, figure_label};
 use crate::model::Behaviour;
 use crate::model::draw::Sampler;
+use crate::model::stepping::StepRule;
 
 fn is_exact(s: &Sampler) -> bool {
     *s == Sampler::Exact
@@ -167,6 +168,10 @@ pub struct Summary {
     /// for the normal approximation above a variance of 10,000 (docs/MODEL.md §7).
     #[serde(default, skip_serializing_if = "is_exact")]
     pub sampler: Sampler,
+    /// How the cohort engine stepped through time: absent for the fixed rule (the default),
+    /// `{"rule": "adaptive", "tolerance": ε}` for joined steps (docs/MODEL.md §1, "Steps").
+    #[serde(default, skip_serializing_if = "StepRule::is_fixed")]
+    pub steps: StepRule,
     /// The agent engine's network as run 0 drew it (realised degree, clustering, mixing and the
     /// assortativity of each app's accounts); absent for the cohort engine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -265,6 +270,11 @@ impl Summary {
             quantiles: crate::summary::quantile_method(),
             engine: mc.engine.clone(),
             sampler: scenario.sampler,
+            steps: if mc.engine.starts_with("cohort") {
+                scenario.stepping
+            } else {
+                StepRule::Fixed
+            },
             network: mc.engine_report.clone(),
             values: Vec::new(),
             band: band.to_string(),

@@ -17,6 +17,9 @@ pub struct Scenario {
     pub engine: EngineKind,
     /// How its binomials are drawn (`simulation.sampler`; docs/MODEL.md §7, "Samplers").
     pub sampler: crate::model::draw::Sampler,
+    /// How the cohort engine steps through time (`simulation.step_rule`, `step_tolerance`;
+    /// docs/MODEL.md §1, "Steps").
+    pub stepping: crate::model::stepping::StepRule,
     pub name: String,
     pub description: String,
     pub file: PathBuf,

@@ -71,6 +71,13 @@ pub(crate) struct RawSimulation {
     /// `exact` (default) or `hybrid`.
     #[schemars(extend("enum" = ["exact", "hybrid"]))]
     pub sampler: Option<String>,
+    /// `fixed` (default): every step of `step_minutes`; `adaptive`: steps joined where nothing
+    /// moves fast (cohort engine; docs/MODEL.md §1, "Steps").
+    #[schemars(extend("enum" = ["fixed", "adaptive"]))]
+    pub step_rule: Option<String>,
+    /// The adaptive rule's tolerance ε: the largest expected relative change of any propensity
+    /// within a joined step (default 0.03; in (0, 0.25]).
+    pub step_tolerance: Option<f64>,
     /// Simulated users of the agent engine.
     pub agents: Option<u64>,
 }

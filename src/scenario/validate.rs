@@ -15,6 +15,7 @@ use super::raw::{
     RawApp, RawCoverage, RawEvent, RawNetwork, RawRegion, RawScenario, RawSimulation,
 };
 use crate::model::rhythm::DEFAULT_ACTIVITY;
+use crate::model::stepping::StepRule;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -200,9 +201,11 @@ fn build(raw: RawScenario, c: &Checker, behaviour: Behaviour) -> Result<Scenario
             ));
         }
     };
+    let stepping = step_rule(c, &raw.simulation, &engine)?;
     Ok(Scenario {
         engine,
         sampler,
+        stepping,
         name: raw.name,
         description: raw.description,
         file: PathBuf::new(),
@@ -975,6 +978,44 @@ fn apps(c: &Checker, raw: &[RawApp], regions: &[&str]) -> Result<Vec<App>, Valid
         }
     }
     Ok(out)
+}
+
+/// `simulation.step_rule` and `step_tolerance`: fixed unless asked, adaptive only on the cohort
+/// engine (the agent engine moves users one by one at the scenario's step).
+fn step_rule(
+    c: &Checker,
+    sim: &super::raw::RawSimulation,
+    engine: &EngineKind,
+) -> Result<StepRule, ValidationIssue> {
+    let rule = match sim.step_rule.as_deref() {
+        None => StepRule::Fixed,
+        Some(name) if let Some(rule) = StepRule::from_name(name) => rule,
+        Some(other) => {
+            return Err(c.issue(
+                "simulation.step_rule",
+                format!("expected \"fixed\" or \"adaptive\", found {other:?}"),
+            ));
+        }
+    };
+    if matches!(engine, EngineKind::Agents(_)) && rule != StepRule::Fixed {
+        return Err(c.issue(
+            "simulation.step_rule",
+            "adaptive steps are for the cohort engine; the agent engine takes every step",
+        ));
+    }
+    let Some(tolerance) = sim.step_tolerance else {
+        return Ok(rule);
+    };
+    if let Some(problem) = StepRule::tolerance_problem(tolerance) {
+        return Err(c.issue("simulation.step_tolerance", problem));
+    }
+    if rule == StepRule::Fixed {
+        return Err(c.issue(
+            "simulation.step_tolerance",
+            "a tolerance is for step_rule = \"adaptive\" only (the fixed rule takes every step)",
+        ));
+    }
+    Ok(rule.with_tolerance(tolerance))
 }
 
 #[cfg(test)]

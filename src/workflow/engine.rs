@@ -3,6 +3,7 @@
 
 use super::{Result, refuse};
 pub use crate::model::draw::Sampler;
+pub use crate::model::stepping::StepRule;
 use crate::scenario::{AgentSettings, EngineKind, NetworkSpec};
 
 /// Which engine a request asks for.
@@ -37,6 +38,11 @@ pub struct EngineOptions {
     pub independent_accounts: bool,
     /// How binomials are drawn [default: the scenario's `simulation.sampler`, else exact].
     pub sampler: Option<Sampler>,
+    /// How the cohort engine steps [default: the scenario's `simulation.step_rule`, else fixed].
+    pub step_rule: Option<StepRule>,
+    /// The adaptive rule's tolerance ε [default: the scenario's, else 0.03]; asks for the
+    /// adaptive rule unless `step_rule` names the fixed one, which is refused.
+    pub step_tolerance: Option<f64>,
 }
 
 impl EngineOptions {
@@ -51,17 +57,56 @@ impl EngineOptions {
             || self.independent_accounts
     }
 
-    /// `scenario` with the sampler these options ask for (its own if they name none).
+    /// `scenario` with the sampler and the step rule these options ask for (its own if they
+    /// name none; the options are checked by [`EngineOptions::settle`]).
     pub fn sample(&self, mut scenario: crate::scenario::Scenario) -> crate::scenario::Scenario {
         if let Some(s) = self.sampler {
             scenario.sampler = s;
         }
+        if let Some(rule) = self.step_rule
+            && rule.name() != scenario.stepping.name()
+        {
+            scenario.stepping = rule;
+        }
+        if let Some(tolerance) = self.step_tolerance {
+            let rule = self.step_rule.unwrap_or(StepRule::Adaptive { tolerance });
+            scenario.stepping = rule.with_tolerance(tolerance);
+        }
         scenario
+    }
+
+    /// Why the step options cannot be used, if they cannot.
+    fn step_problem(&self) -> Option<String> {
+        if let Some(tolerance) = self.step_tolerance {
+            if let Some(problem) = StepRule::tolerance_problem(tolerance) {
+                return Some(format!("--step-tolerance: {problem}"));
+            }
+            if self.step_rule == Some(StepRule::Fixed) {
+                return Some(
+                    "--step-tolerance is for --step-rule adaptive (the fixed rule takes every step)"
+                        .into(),
+                );
+            }
+        }
+        None
     }
 
     /// The engine these options ask for over the scenario's `scenario`, with the agent engine's
     /// settings checked (refused with what was expected).
     pub fn settle(&self, scenario: EngineKind) -> Result<EngineKind> {
+        if let Some(problem) = self.step_problem() {
+            refuse!("{problem}");
+        }
+        let adaptive = self.step_tolerance.is_some()
+            || matches!(self.step_rule, Some(StepRule::Adaptive { .. }));
+        if adaptive
+            && (self.engine == Some(EngineChoice::Agents)
+                || (self.engine.is_none() && matches!(scenario, EngineKind::Agents(_))))
+        {
+            refuse!(
+                "--step-rule adaptive and --step-tolerance are for the cohort engine; the agent engine takes every step"
+            );
+        }
         let base = match (self.engine, scenario) {
             (Some(EngineChoice::Cohort), _) | (None, EngineKind::Cohort) => {
                 if self.agent_options_given() {

@@ -65,6 +65,7 @@ pub fn bass_scenario(
         },
         more_events: Vec::new(),
         sampler: Default::default(),
+        stepping: Default::default(),
         app_outages: Vec::new(),
         regions: vec![Region {
             name: "world".into(),
