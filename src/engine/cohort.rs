@@ -340,9 +340,17 @@ impl CohortEngine {
             attempts.fill(0);
         }
         let buzzing = self.behaviour.buzz_gain > 0.0;
+        // The buzz decays as e^{-t/T_b} between switches, a known course: a joined step takes
+        // the mean of the levels its steps would have had, (1/m) Σ_j e^{-j Δt/T_b}.
+        let buzz_decay = if len == 1 || !buzzing {
+            1.0
+        } else {
+            let one = (-self.scenario.timeline.step_hours / self.behaviour.buzz_hours).exp();
+            (1.0 - one.powi(len as i32)) / (len as f64 * (1.0 - one))
+        };
         for r in 0..state.regions.len() {
             let notice_p = probability(drivers.notice_rate[r], dt);
-            scratch.buzz_hazard = state.buzz.hazard(&self.behaviour, r);
+            scratch.buzz_hazard = state.buzz.hazard(&self.behaviour, r) * buzz_decay;
             if notice_p == 0.0 && drivers.looking[r] <= 0.0 && scratch.buzz_hazard == 0.0 {
                 scratch.quiet[r] = None;
                 continue;
