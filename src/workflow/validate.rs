@@ -60,9 +60,14 @@ pub struct ValidateResult {
 
 pub fn validate(request: &ValidateRequest, progress: &dyn FitProgress) -> Result<ValidateResult> {
     let a = &request.settings;
-    if a.engine.engine.is_some() || a.engine.agent_options_given() || a.engine.sampler.is_some() {
+    if a.engine.engine.is_some()
+        || a.engine.agent_options_given()
+        || a.engine.sampler.is_some()
+        || a.engine.step_rule.is_some()
+        || a.engine.step_tolerance.is_some()
+    {
         refuse!(
-            "surge validate runs each scenario on its own engine and sampler (simulation.engine, simulation.sampler); --engine, --sampler and the agent options are for surge run and surge fit"
+            "surge validate runs each scenario on its own engine, sampler and step rule (simulation.engine, simulation.sampler, simulation.step_rule); --engine, --sampler, --step-rule, --step-tolerance and the agent options are for surge run and surge fit"
         );
     }
     let Inputs {
