@@ -268,7 +268,7 @@ impl CohortEngine {
         }
         let tau = len as f64 * self.scenario.timeline.step_hours;
         let drivers = self.drivers.over(start, len, &mut scratch.joined);
-        let mut fits = tau / b.buzz_hours <= tolerance || b.buzz_gain == 0.0;
+        let mut fits = true;
         for (r, region) in state.regions.iter().enumerate() {
             if !fits {
                 break;
@@ -282,6 +282,7 @@ impl CohortEngine {
                 let unaware = region.unaware[h] as f64;
                 let newly = unaware * noticing;
                 let noticed = region.noticed[h] as f64 + newly;
+                scratch.leap_hazard[h] = 0.0;
                 if noticed == 0.0 {
                     continue;
                 }
@@ -292,6 +293,7 @@ impl CohortEngine {
                     drivers.news[r],
                     switched,
                 ) + buzz;
+                scratch.leap_hazard[h] = hazard;
                 let leaving = noticed * probability(hazard, tau);
                 fits &= within(newly, unaware, tolerance) && within(leaving, noticed, tolerance);
                 moving += leaving;
@@ -300,18 +302,24 @@ impl CohortEngine {
             if moving == 0.0 {
                 continue;
             }
-            // Word of mouth's part p + qF changes by q·ΔF; the contacts' pull 1 + βC and the
-            // press-or-contact awareness by at most β·ΔF and n·ΔF (ΔC ≤ ΔF).
-            if b.word_of_mouth_per_hour > 0.0 {
-                let base = b.innovation_per_hour / b.word_of_mouth_per_hour + switched;
-                fits &= within(moving, base * users, tolerance);
+            // The step's switchers raise F and the buzz level B by ΔF = ΔB = S / N_r, so each
+            // holding's hazard by L·m·q·ΔF (word of mouth) + γ·ΔB / T_b (the buzz): at most ε of
+            // it. The buzz's decay is not frozen (its mean over the step is taken).
+            let share = moving / users;
+            for h in 0..region.unaware.len() {
+                let hazard = scratch.leap_hazard[h];
+                if hazard > 0.0 {
+                    let boost = if h == 0 { 1.0 } else { b.dormant_boost };
+                    let rise = drivers.looking[r] * boost * b.word_of_mouth_per_hour * share
+                        + b.buzz_gain * share / b.buzz_hours;
+                    fits &= rise <= tolerance * hazard;
+                }
             }
+            // The contacts' pull 1 + βC and the press-or-contact awareness change by at most
+            // β·ΔF and n·ΔF (ΔC ≤ ΔF).
             fits &= within(moving * b.contact_weight, users, tolerance);
             if self.press.is_some() {
                 fits &= within(moving * b.known_contacts, users, tolerance);
-            }
-            if b.buzz_gain > 0.0 {
-                fits &= within(moving, state.buzz.level(r) * users, tolerance);
             }
         }
         // No queue may form: every lane can serve what may arrive at it.
@@ -635,6 +643,8 @@ struct Scratch {
     /// The adaptive rule's joined drivers, the counts before a joined step and the counts shown
     /// for the steps inside it, and per region the switchers a candidate step expects.
     joined: JoinedDrivers,
+    /// Per holding: a candidate joined step's hazard (`CohortEngine::joinable`).
+    leap_hazard: Vec<f64>,
     before: Observed,
     between: Observed,
     moving: Vec<f64>,
@@ -661,6 +671,7 @@ impl Scratch {
             buzz_shares: vec![0.0; apps],
             led_shares: vec![0.0; apps],
             joined: JoinedDrivers::default(),
+            leap_hazard: vec![0.0; apps + 1],
             before: Observed::new(regions, apps),
             between: Observed::new(regions, apps),
             moving: vec![0.0; regions],
