@@ -51,8 +51,13 @@ pub fn write_run(
     timeline: &Timeline,
     single_runs: usize,
 ) -> Result<(), ReportError> {
-    let series = tables::timeseries_csv(mc, timeline)?;
-    atomic::write_atomic(&dir.join("timeseries.csv"), &series)?;
+    let path = dir.join("timeseries.csv");
+    let file = std::io::BufWriter::new(atomic::temporary_for(&path)?);
+    let file = tables::write_timeseries_csv(mc, timeline, file)?;
+    let file = file
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    atomic::persist(file, &path)?;
     atomic::write_atomic(
         &dir.join("spaghetti.csv"),
         &tables::spaghetti_csv(mc, timeline, single_runs)?,

@@ -23,6 +23,16 @@ pub(crate) fn number(v: f64) -> String {
 /// The tidy time series with the mean and quantiles across runs, read from the streaming
 /// summaries (cells in parallel, rows in a fixed order).
 pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, csv::Error> {
+    write_timeseries_csv(mc, timeline, Vec::new())
+}
+
+/// [`timeseries_csv`] into `out` (a file being written: at 200 regions x 6 apps the table is
+/// 140 MB, which need not be held in memory beside the summaries), which it returns.
+pub fn write_timeseries_csv<W: std::io::Write>(
+    mc: &MonteCarlo,
+    timeline: &Timeline,
+    out: W,
+) -> Result<W, csv::Error> {
     let n = mc.layout.len();
     let points = timeline.output_points();
     let mut cells: Vec<_> = (0..points * n)
@@ -30,7 +40,7 @@ pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, c
         .map(|i| mc.summaries.series(i))
         .collect();
     monotone_quantiles(&mut cells, mc, points);
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::Writer::from_writer(out);
     w.write_record([
         "time_utc", "hours", "app", "region", "metric", "mean", "p05", "p25", "p50", "p75", "p95",
     ])?;
