@@ -10,7 +10,7 @@ use super::streams::RunStreams;
 use crate::model::Behaviour;
 use crate::model::draw::weighted_index;
 use crate::scenario::Scenario;
-use crate::summary::{BLOCK_RUNS, BlockedSummaries, RunSummaries};
+use crate::summary::{BlockedSummaries, RunSummaries, block_runs};
 use rand::RngExt;
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -105,7 +105,8 @@ pub fn memory_estimate(
     let drivers = (scenario.timeline.steps * (2 * scenario.regions.len() + 4) * 8) as u64;
     let engines = if engine_per_run { workers as u64 } else { 1 };
     // Summaries, the run in flight, and the block of runs not yet folded (f64 each).
-    let per_worker = (values + headline) * tally + values * 4 + values * BLOCK_RUNS as u64 * 8;
+    let block = block_runs(values as usize) as u64;
+    let per_worker = (values + headline) * tally + values * 4 + values * block * 8;
     workers as u64 * per_worker
         + engines * drivers
         + BATCH * headline * 8
