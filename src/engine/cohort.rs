@@ -207,6 +207,15 @@ impl CohortEngine {
                 scratch.before.clone_from(&state.counts);
             }
             self.step(start, len, &mut state, &mut lanes, streams, &mut scratch);
+            if self.scenario.stepping != StepRule::Fixed {
+                // The busiest step so far of each app (what a joined step must stay below).
+                for (k, peak) in scratch.peak.iter_mut().enumerate() {
+                    let attempts: u64 = scratch.attempts[k].iter().sum();
+                    let served = state.counts.served_last_step[k];
+                    let per_step = attempts.max(served) as f64 / len as f64;
+                    *peak = peak.max(per_step);
+                }
+            }
             if len == 1 && !on_step(start, &state, &state.counts, true) {
                 return;
             }
@@ -322,6 +331,13 @@ impl CohortEngine {
                 fits &= within(moving * b.known_contacts, users, tolerance);
             }
         }
+        // No step inside may set a new peak: the peak rates are the busiest single step's, and
+        // a joined step spreads its moves evenly. Every app's busiest step so far (sign-ups
+        // attempted or served) must lie beyond the step's expected switchers, of all apps, by
+        // 4 Poisson standard deviations and one user; an app nobody has tried yet is not held.
+        let expected: f64 = scratch.moving.iter().sum::<f64>() / len as f64;
+        let ceiling = expected + 4.0 * expected.sqrt() + 1.0;
+        fits = fits && (expected == 0.0 || scratch.peak.iter().all(|&p| p == 0.0 || ceiling <= p));
         // No queue may form: every lane can serve what may arrive at it.
         fits && lanes.iter().flatten().all(|lane| {
             lane.throughput_per_hour().is_none_or(|per_hour| {
@@ -645,6 +661,8 @@ struct Scratch {
     joined: JoinedDrivers,
     /// Per holding: a candidate joined step's hazard (`CohortEngine::joinable`).
     leap_hazard: Vec<f64>,
+    /// Per app: the most sign-ups attempted or served in one step of the grid so far.
+    peak: Vec<f64>,
     before: Observed,
     between: Observed,
     moving: Vec<f64>,
@@ -672,6 +690,7 @@ impl Scratch {
             led_shares: vec![0.0; apps],
             joined: JoinedDrivers::default(),
             leap_hazard: vec![0.0; apps + 1],
+            peak: vec![0.0; apps],
             before: Observed::new(regions, apps),
             between: Observed::new(regions, apps),
             moving: vec![0.0; regions],
