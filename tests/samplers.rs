@@ -9,32 +9,14 @@
 mod common;
 
 use std::path::Path;
-use surge::engine::{
-    CohortEngine, Engine, MonteCarlo, Observed, Observer, ParameterSource, RunStreams,
-    run_monte_carlo,
-};
+use surge::engine::{CohortEngine, Engine, MonteCarlo, Observed, Observer, RunStreams};
 use surge::model::draw::Sampler;
 use surge::scenario::{Scenario, load_scenario};
 
 fn runs_of(s: &Scenario, sampler: Sampler, runs: u64, threads: usize) -> MonteCarlo {
     let mut s = s.clone();
     s.sampler = sampler;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
-    pool.install(|| {
-        run_monte_carlo(
-            &s,
-            &ParameterSource::Fixed(s.behaviour.clone()),
-            runs,
-            17,
-            0,
-            &mut (),
-            &|| {},
-        )
-    })
-    .unwrap()
+    common::runs_on(&s, runs, threads)
 }
 
 fn load(path: &str) -> Scenario {
@@ -49,38 +31,7 @@ fn hybrid_agrees_with_exact_on_every_headline_figure_at_full_scale() {
         runs_of(&s, Sampler::Exact, n, 2),
         runs_of(&s, Sampler::Hybrid, n, 2),
     );
-    let mut differ = 0;
-    for (i, spec) in exact.specs.iter().enumerate() {
-        let (a, b) = (exact.summaries.headline(i), hybrid.summaries.headline(i));
-        if a.mean != b.mean {
-            differ += 1;
-        }
-        let se = (a.mcse * a.mcse + b.mcse * b.mcse).sqrt();
-        assert!(
-            (a.mean - b.mean).abs() <= 4.0 * se + 1e-9 * a.mean.abs(),
-            "{}: mean {} exact, {} hybrid (se {se})",
-            spec.column(),
-            a.mean,
-            b.mean
-        );
-        // sd from the MCSE; phi(z) at q = 0.05 and 0.95 is 0.1031, at 0.5 it is 0.3989.
-        let sd = a.mcse * (n as f64).sqrt();
-        for (q, x, y, phi) in [
-            (0.05, a.p05, b.p05, 0.1031),
-            (0.5, a.p50, b.p50, 0.3989),
-            (0.95, a.p95, b.p95, 0.1031),
-        ] {
-            let se_q = sd * (q * (1.0 - q) / n as f64).sqrt() / phi * 2f64.sqrt();
-            // The quantile sketch's own error (0.78%, docs/MODEL.md §8) is added to the bound.
-            let bound = 5.0 * se_q + 0.016 * x.abs().max(y.abs());
-            assert!(
-                (x - y).abs() <= bound,
-                "{}: p{:.0} {x} exact, {y} hybrid (bound {bound})",
-                spec.column(),
-                q * 100.0
-            );
-        }
-    }
+    let differ = common::assert_headlines_agree(&exact, &hybrid, n, 1e-9, ("exact", "hybrid"));
     // The hybrid sampler did draw differently (the test would pass trivially otherwise).
     assert!(
         differ > 0,

@@ -9,10 +9,7 @@ mod common;
 
 use assert_cmd::Command;
 use std::path::Path;
-use surge::engine::{
-    CohortEngine, Engine, MonteCarlo, Observed, Observer, ParameterSource, RunStreams,
-    run_monte_carlo,
-};
+use surge::engine::{CohortEngine, Engine, MonteCarlo, Observed, Observer, RunStreams};
 use surge::model::draw::{trace_draws, traced_so_far};
 use surge::model::stepping::StepRule;
 use surge::scenario::{Scenario, load_scenario};
@@ -22,22 +19,7 @@ const ADAPTIVE: StepRule = StepRule::Adaptive { tolerance: 0.03 };
 fn runs_of(s: &Scenario, rule: StepRule, runs: u64, threads: usize) -> MonteCarlo {
     let mut s = s.clone();
     s.stepping = rule;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
-    pool.install(|| {
-        run_monte_carlo(
-            &s,
-            &ParameterSource::Fixed(s.behaviour.clone()),
-            runs,
-            17,
-            0,
-            &mut (),
-            &|| {},
-        )
-    })
-    .unwrap()
+    common::runs_on(&s, runs, threads)
 }
 
 fn load(path: &str) -> Scenario {
@@ -53,37 +35,7 @@ fn agree(s: &Scenario, n: u64) {
         runs_of(s, StepRule::Fixed, n, 2),
         runs_of(s, ADAPTIVE, n, 2),
     );
-    let mut differ = 0;
-    for (i, spec) in fixed.specs.iter().enumerate() {
-        let (a, b) = (fixed.summaries.headline(i), adaptive.summaries.headline(i));
-        if a.mean != b.mean {
-            differ += 1;
-        }
-        let se = (a.mcse * a.mcse + b.mcse * b.mcse).sqrt();
-        assert!(
-            (a.mean - b.mean).abs() <= 4.0 * se + 5e-4 * a.mean.abs(),
-            "{}: mean {} fixed, {} adaptive (se {se})",
-            spec.column(),
-            a.mean,
-            b.mean
-        );
-        // sd from the MCSE; phi(z) at q = 0.05 and 0.95 is 0.1031, at 0.5 it is 0.3989.
-        let sd = a.mcse.max(b.mcse) * (n as f64).sqrt();
-        for (q, x, y, phi) in [
-            (0.05, a.p05, b.p05, 0.1031),
-            (0.5, a.p50, b.p50, 0.3989),
-            (0.95, a.p95, b.p95, 0.1031),
-        ] {
-            let se_q = sd * (q * (1.0 - q) / n as f64).sqrt() / phi * 2f64.sqrt();
-            let bound = 5.0 * se_q + 0.016 * x.abs().max(y.abs());
-            assert!(
-                (x - y).abs() <= bound,
-                "{}: p{:.0} {x} fixed, {y} adaptive (bound {bound})",
-                spec.column(),
-                q * 100.0
-            );
-        }
-    }
+    let differ = common::assert_headlines_agree(&fixed, &adaptive, n, 5e-4, ("fixed", "adaptive"));
     assert!(
         differ > 0,
         "no figure changed: the adaptive rule was not used"

@@ -127,3 +127,73 @@ pub fn assert_same_results(a: &std::path::Path, b: &std::path::Path) {
         );
     }
 }
+
+/// `runs` Monte Carlo runs of `s` at its own parameters (seed 17) on a pool of `threads`.
+pub fn runs_on(s: &Scenario, runs: u64, threads: usize) -> surge::engine::MonteCarlo {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        surge::engine::run_monte_carlo(
+            s,
+            &surge::engine::ParameterSource::Fixed(s.behaviour.clone()),
+            runs,
+            17,
+            0,
+            &mut (),
+            &|| {},
+        )
+    })
+    .unwrap()
+}
+
+/// Two ways of running the same `n` runs agree on every headline figure: means within 4
+/// standard errors plus `relative` of the value, p05, p50 and p95 within 5 (a quantile's
+/// standard error taken as a normal's, sd sqrt(q(1-q)/n) / phi(z_q)) plus the sketch's own
+/// 0.78% twice. `names` say which is which in a failure. Returns how many means differ at all
+/// (a check that the second way was used).
+pub fn assert_headlines_agree(
+    a: &surge::engine::MonteCarlo,
+    b: &surge::engine::MonteCarlo,
+    n: u64,
+    relative: f64,
+    names: (&str, &str),
+) -> usize {
+    let mut differ = 0;
+    for (i, spec) in a.specs.iter().enumerate() {
+        let (x, y) = (a.summaries.headline(i), b.summaries.headline(i));
+        if x.mean != y.mean {
+            differ += 1;
+        }
+        let se = (x.mcse * x.mcse + y.mcse * y.mcse).sqrt();
+        assert!(
+            (x.mean - y.mean).abs() <= 4.0 * se + relative * x.mean.abs(),
+            "{}: mean {} {}, {} {} (se {se})",
+            spec.column(),
+            x.mean,
+            names.0,
+            y.mean,
+            names.1
+        );
+        // sd from the MCSE; phi(z) at q = 0.05 and 0.95 is 0.1031, at 0.5 it is 0.3989.
+        let sd = x.mcse.max(y.mcse) * (n as f64).sqrt();
+        for (q, u, v, phi) in [
+            (0.05, x.p05, y.p05, 0.1031),
+            (0.5, x.p50, y.p50, 0.3989),
+            (0.95, x.p95, y.p95, 0.1031),
+        ] {
+            let se_q = sd * (q * (1.0 - q) / n as f64).sqrt() / phi * 2f64.sqrt();
+            let bound = 5.0 * se_q + 0.016 * u.abs().max(v.abs());
+            assert!(
+                (u - v).abs() <= bound,
+                "{}: p{:.0} {u} {}, {v} {} (bound {bound})",
+                spec.column(),
+                q * 100.0,
+                names.0,
+                names.1
+            );
+        }
+    }
+    differ
+}
