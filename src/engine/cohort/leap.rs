@@ -1,0 +1,126 @@
+//! How long a step the cohort engine takes under the adaptive rule: the longest join of the
+//! grid's steps over which no propensity is expected to change by more than ε of itself
+//! (tau-leaping's step selection, Cao, Gillespie & Petzold 2006; docs/MODEL.md §1, "Steps").
+
+use super::{CohortEngine, CohortState, Scratch};
+use crate::model::draw::probability;
+use crate::model::signup::Lane;
+use crate::model::stepping::within;
+use crate::model::switching::{Holding, looking_hazard, switched_share};
+
+impl CohortEngine {
+    /// How many steps of the grid the step starting at `start` joins under the adaptive rule
+    /// (docs/MODEL.md §1, "Steps"; Cao, Gillespie & Petzold 2006): the most, up to the next
+    /// recorded step, over which the news, the named apps and the services stay as they are,
+    /// no queue waits or forms, and the moves expected from the state frozen at `start` change
+    /// no propensity by more than `tolerance` of itself (`stepping::within`): the unaware and
+    /// the noticed of every holding (each the base of its own moves), word of mouth `p + qF`,
+    /// the contacts' pull `1 + βC`, the known apps and the buzz.
+    pub(super) fn leap(
+        &self,
+        start: usize,
+        state: &CohortState,
+        lanes: &[Vec<Lane>],
+        tolerance: f64,
+        scratch: &mut Scratch,
+    ) -> usize {
+        let most = self.reach[start];
+        if most == 1 || lanes.iter().flatten().any(Lane::waiting) {
+            return 1;
+        }
+        // Every bound grows with the step, so the longest step is tried first (most joined
+        // steps in a quiet tail are the longest), then the others from the shortest.
+        if self.joinable(start, most, state, lanes, tolerance, scratch) {
+            return most;
+        }
+        (2..most)
+            .take_while(|&len| self.joinable(start, len, state, lanes, tolerance, scratch))
+            .last()
+            .unwrap_or(1)
+    }
+
+    /// Whether `len` steps from `start` may be joined (the bounds of [`CohortEngine::leap`]).
+    fn joinable(
+        &self,
+        start: usize,
+        len: usize,
+        state: &CohortState,
+        lanes: &[Vec<Lane>],
+        tolerance: f64,
+        scratch: &mut Scratch,
+    ) -> bool {
+        let b = &self.behaviour;
+        if !self.drivers.steady(start, len) {
+            return false;
+        }
+        let tau = len as f64 * self.scenario.timeline.step_hours;
+        let drivers = self.drivers.over(start, len, &mut scratch.joined);
+        let mut fits = true;
+        for (r, region) in state.regions.iter().enumerate() {
+            if !fits {
+                break;
+            }
+            let users = region.users as f64;
+            let switched = switched_share(region.switched, region.users);
+            let buzz = state.buzz.hazard(b, r);
+            let noticing = probability(drivers.notice_rate[r], tau);
+            let mut moving = 0.0;
+            for h in 0..region.unaware.len() {
+                let unaware = region.unaware[h] as f64;
+                let newly = unaware * noticing;
+                let noticed = region.noticed[h] as f64 + newly;
+                scratch.leap_hazard[h] = 0.0;
+                if noticed == 0.0 {
+                    continue;
+                }
+                let hazard = looking_hazard(
+                    b,
+                    Holding::from_index(h),
+                    drivers.looking[r],
+                    drivers.news[r],
+                    switched,
+                ) + buzz;
+                scratch.leap_hazard[h] = hazard;
+                let leaving = noticed * probability(hazard, tau);
+                fits &= within(newly, unaware, tolerance) && within(leaving, noticed, tolerance);
+                moving += leaving;
+            }
+            scratch.moving[r] = moving;
+            if moving == 0.0 {
+                continue;
+            }
+            // The step's switchers raise F and the buzz level B by ΔF = ΔB = S / N_r, so each
+            // holding's hazard by L·m·q·ΔF (word of mouth) + γ·ΔB / T_b (the buzz): at most ε of
+            // it. The buzz's decay is not frozen (its mean over the step is taken).
+            let share = moving / users;
+            for h in 0..region.unaware.len() {
+                let hazard = scratch.leap_hazard[h];
+                if hazard > 0.0 {
+                    let boost = if h == 0 { 1.0 } else { b.dormant_boost };
+                    let rise = drivers.looking[r] * boost * b.word_of_mouth_per_hour * share
+                        + b.buzz_gain * share / b.buzz_hours;
+                    fits &= rise <= tolerance * hazard;
+                }
+            }
+            // The contacts' pull 1 + βC and the press-or-contact awareness change by at most
+            // β·ΔF and n·ΔF (ΔC ≤ ΔF).
+            fits &= within(moving * b.contact_weight, users, tolerance);
+            if self.press.is_some() {
+                fits &= within(moving * b.known_contacts, users, tolerance);
+            }
+        }
+        // No step inside may set a new peak: the peak rates are the busiest single step's, and
+        // a joined step spreads its moves evenly. Every app's busiest step so far (sign-ups
+        // attempted or served) must lie beyond the step's expected switchers, of all apps, by
+        // 4 Poisson standard deviations and one user; an app nobody has tried yet is not held.
+        let expected: f64 = scratch.moving.iter().sum::<f64>() / len as f64;
+        let ceiling = expected + 4.0 * expected.sqrt() + 1.0;
+        fits = fits && (expected == 0.0 || scratch.peak.iter().all(|&p| p == 0.0 || ceiling <= p));
+        // No queue may form: every lane can serve what may arrive at it.
+        fits && lanes.iter().flatten().all(|lane| {
+            lane.throughput_per_hour().is_none_or(|per_hour| {
+                lane.regions.iter().map(|&r| scratch.moving[r]).sum::<f64>() <= per_hour * tau
+            })
+        })
+    }
+}
