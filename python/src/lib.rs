@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use std::path::PathBuf;
 use surge::report::plot::PlotSize;
 use surge::scenario::Vary;
-use surge::workflow::engine::{EngineChoice, EngineOptions, Sampler};
+use surge::workflow::engine::{EngineChoice, EngineOptions, Sampler, StepRule};
 use surge::workflow::parameters::ParameterChoice;
 use surge::workflow::parts::{ShardChoice, Sharded};
 use surge::workflow::run::RunRequest;
@@ -65,7 +65,11 @@ fn check(path: PathBuf, text: Option<String>, values: Vec<(String, f64)>) -> PyR
     Ok(scenario.name)
 }
 
-fn engine_options(engine: Option<&str>, sampler: Option<&str>) -> PyResult<EngineOptions> {
+fn engine_options(
+    engine: Option<&str>,
+    sampler: Option<&str>,
+    step_rule: Option<&str>,
+) -> PyResult<EngineOptions> {
     let engine = match engine {
         None => None,
         Some("cohort") => Some(EngineChoice::Cohort),
@@ -85,9 +89,19 @@ fn engine_options(engine: Option<&str>, sampler: Option<&str>) -> PyResult<Engin
             })
         })
         .transpose()?;
+    let step_rule = step_rule
+        .map(|name| {
+            StepRule::from_name(name).ok_or_else(|| {
+                SurgeError::new_err(format!(
+                    "step_rule={name:?}: expected \"fixed\" or \"adaptive\""
+                ))
+            })
+        })
+        .transpose()?;
     Ok(EngineOptions {
         engine,
         sampler,
+        step_rule,
         ..EngineOptions::default()
     })
 }
@@ -97,7 +111,7 @@ fn engine_options(engine: Option<&str>, sampler: Option<&str>) -> PyResult<Engin
 /// any), "fixed", a parameter file (.toml) or posterior samples (.csv).
 #[pyfunction]
 #[pyo3(signature = (path, out, text=None, values=Vec::new(), runs=None, seed=None, threads=0,
-    parameters="posterior", engine=None, sampler=None, spaghetti=None, force=false,
+    parameters="posterior", engine=None, sampler=None, step_rule=None, spaghetti=None, force=false,
     width=1600, height=1000))]
 #[allow(clippy::too_many_arguments)]
 fn run(
@@ -112,6 +126,7 @@ fn run(
     parameters: &str,
     engine: Option<&str>,
     sampler: Option<&str>,
+    step_rule: Option<&str>,
     spaghetti: Option<usize>,
     force: bool,
     width: u32,
@@ -130,7 +145,7 @@ fn run(
         spaghetti,
         force,
         shards: ShardChoice::default(),
-        engine: engine_options(engine, sampler)?,
+        engine: engine_options(engine, sampler, step_rule)?,
         size: size(width, height)?,
     };
     let result = py.detach(|| surge::workflow::run::run(&request, &Silent));
@@ -176,7 +191,7 @@ fn nowcast(
         out: Some(out),
         spaghetti,
         force,
-        engine: engine_options(None, None)?,
+        engine: engine_options(None, None, None)?,
         size: size(width, height)?,
     };
     let result = py.detach(|| surge::workflow::nowcast::nowcast(&request, &Silent));
@@ -228,7 +243,7 @@ fn whole<T>(result: Sharded<T>) -> PyResult<T> {
 /// A sweep (`surge sweep`) into `out`; `vary`: "KEY=FROM:TO:STEPS[:log]" each.
 #[pyfunction]
 #[pyo3(signature = (path, out, vary, design="grid", samples=None, runs=None, seed=None,
-    figure=None, threads=0, parameters="posterior", engine=None, sampler=None, force=false,
+    figure=None, threads=0, parameters="posterior", engine=None, sampler=None, step_rule=None, force=false,
     width=1600, height=1000))]
 #[allow(clippy::too_many_arguments)]
 fn sweep(
@@ -245,6 +260,7 @@ fn sweep(
     parameters: &str,
     engine: Option<&str>,
     sampler: Option<&str>,
+    step_rule: Option<&str>,
     force: bool,
     width: u32,
     height: u32,
@@ -272,7 +288,7 @@ fn sweep(
         out: Some(out),
         force,
         shards: ShardChoice::default(),
-        engine: engine_options(engine, sampler)?,
+        engine: engine_options(engine, sampler, step_rule)?,
         size: size(width, height)?,
     };
     let result = py.detach(|| surge::workflow::sweep::sweep(&request, &Silent));
@@ -283,7 +299,7 @@ fn sweep(
 #[pyfunction]
 #[pyo3(signature = (path, out, method="morris", samples=None, ranges=Vec::new(),
     priors=PathBuf::from("params/priors.toml"), runs=50, seed=None, levels=4, bootstrap=1000,
-    figures=Vec::new(), threads=0, params=None, engine=None, sampler=None, force=false,
+    figures=Vec::new(), threads=0, params=None, engine=None, sampler=None, step_rule=None, force=false,
     width=1600, height=1000))]
 #[allow(clippy::too_many_arguments)]
 fn sensitivity(
@@ -303,6 +319,7 @@ fn sensitivity(
     params: Option<PathBuf>,
     engine: Option<&str>,
     sampler: Option<&str>,
+    step_rule: Option<&str>,
     force: bool,
     width: u32,
     height: u32,
@@ -333,7 +350,7 @@ fn sensitivity(
         out: Some(out),
         force,
         shards: ShardChoice::default(),
-        engine: engine_options(engine, sampler)?,
+        engine: engine_options(engine, sampler, step_rule)?,
         size: size(width, height)?,
     };
     let result = py.detach(|| surge::workflow::sensitivity::sensitivity(&request, &Silent));

@@ -222,6 +222,7 @@ def _scenario(scenario) -> Scenario:
 def run(scenario: Union[Scenario, PathLike], runs: Optional[int] = None,
         seed: Optional[int] = None, threads: int = 0, parameters: str = "posterior",
         engine: Optional[str] = None, sampler: Optional[str] = None,
+        step_rule: Optional[str] = None,
         spaghetti: Optional[int] = None, out: Optional[PathLike] = None,
         force: bool = False, width: int = 1600, height: int = 1000) -> Result:
     """Runs a scenario's Monte Carlo runs, as ``surge run`` does, and returns the Result.
@@ -229,7 +230,8 @@ def run(scenario: Union[Scenario, PathLike], runs: Optional[int] = None,
     ``parameters``: "posterior" (the fit's posterior beside the parameter file, the default),
     "fixed" (its values in every run), a parameter file (.toml) or posterior samples (.csv).
     ``engine``: "cohort" or "agents" (default: the scenario's); ``sampler``: "exact" or
-    "hybrid". ``out``: the folder to write, whole, when the runs are done (default: a
+    "hybrid"; ``step_rule``: "fixed" or "adaptive" (default: the scenario's; docs/MODEL.md
+    §1, "Steps"). ``out``: the folder to write, whole, when the runs are done (default: a
     temporary one, removed with the Result; a folder that holds files needs ``force``). The
     GIL is released while the runs go on, and Ctrl-C raises KeyboardInterrupt at once with
     nothing written.
@@ -240,7 +242,8 @@ def run(scenario: Union[Scenario, PathLike], runs: Optional[int] = None,
         return _surge.run(
             scenario.path, folder, text=scenario.text, values=scenario._pairs(), runs=runs,
             seed=seed, threads=threads, parameters=str(parameters), engine=engine,
-            sampler=sampler, spaghetti=spaghetti, width=width, height=height)
+            sampler=sampler, step_rule=step_rule, spaghetti=spaghetti, width=width,
+            height=height)
 
     return _in_background(call, scenario.name, out, force, Result)
 
@@ -297,7 +300,8 @@ def _vary(vary) -> list:
 def sweep(scenario, vary, design: str = "grid", samples: Optional[int] = None,
           runs: Optional[int] = None, seed: Optional[int] = None, figure: Optional[str] = None,
           threads: int = 0, parameters: str = "posterior", engine: Optional[str] = None,
-          sampler: Optional[str] = None, out: Optional[PathLike] = None, force: bool = False,
+          sampler: Optional[str] = None, step_rule: Optional[str] = None,
+          out: Optional[PathLike] = None, force: bool = False,
           width: int = 1600, height: int = 1000) -> Output:
     """``surge sweep``: the scenario at every point of a design. ``vary``: a dict of
     key -> (from, to, steps) or (from, to, steps, "log"), or the command line's
@@ -308,7 +312,8 @@ def sweep(scenario, vary, design: str = "grid", samples: Optional[int] = None,
         lambda folder: _surge.sweep(s.path, folder, specs, design=design, samples=samples,
                                     runs=runs, seed=seed, figure=figure, threads=threads,
                                     parameters=str(parameters), engine=engine,
-                                    sampler=sampler, width=width, height=height),
+                                    sampler=sampler, step_rule=step_rule, width=width,
+                                    height=height),
         s.name + "-sweep", out, force)
 
 
@@ -317,6 +322,7 @@ def sensitivity(scenario, method: str = "morris", samples: Optional[int] = None,
                 seed: Optional[int] = None, levels: int = 4, bootstrap: int = 1000,
                 figures=(), threads: int = 0, params: Optional[PathLike] = None,
                 engine: Optional[str] = None, sampler: Optional[str] = None,
+                step_rule: Optional[str] = None,
                 out: Optional[PathLike] = None, force: bool = False, width: int = 1600,
                 height: int = 1000) -> Output:
     """``surge sensitivity``: Morris or Sobol indices. ``ranges`` as ``sweep``'s ``vary``
@@ -328,7 +334,7 @@ def sensitivity(scenario, method: str = "morris", samples: Optional[int] = None,
             s.path, folder, method=method, samples=samples, ranges=specs, priors=str(priors),
             runs=runs, seed=seed, levels=levels, bootstrap=bootstrap, figures=list(figures),
             threads=threads, params=None if params is None else str(params), engine=engine,
-            sampler=sampler, width=width, height=height),
+            sampler=sampler, step_rule=step_rule, width=width, height=height),
         f"{s.name}-{method}", out, force)
 
 

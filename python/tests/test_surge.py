@@ -77,6 +77,16 @@ def test_a_run_from_python_writes_exactly_what_surge_run_writes(tmp_path):
         assert (cli / name).read_bytes() == (py / name).read_bytes(), name
 
 
+def test_the_adaptive_step_rule_writes_what_surge_run_writes(tmp_path):
+    cli, py = tmp_path / "cli", tmp_path / "py"
+    subprocess.run([surge_binary(), "run", str(SCENARIO), "--runs", "8", "--seed", "9",
+                    "--step-rule", "adaptive", "--quiet", "--out", str(cli)], check=True)
+    r = surge.run(str(SCENARIO), runs=8, seed=9, step_rule="adaptive", out=py)
+    assert r.summary["steps"] == {"rule": "adaptive", "tolerance": 0.03}
+    for name in ("timeseries.csv", "runs.csv", "summary.json"):
+        assert (cli / name).read_bytes() == (py / name).read_bytes(), name
+
+
 def test_report_writes_the_page_surge_report_writes(tmp_path):
     out = tmp_path / "run"
     r = surge.run(str(SCENARIO), runs=12, seed=4, threads=1, out=out)
@@ -186,6 +196,8 @@ def test_bad_options_are_refused():
         surge.run(str(SCENARIO), runs=2, engine="quantum")
     with pytest.raises(surge.SurgeError, match="sampler"):
         surge.run(str(SCENARIO), runs=2, sampler="fast")
+    with pytest.raises(surge.SurgeError, match="step_rule"):
+        surge.run(str(SCENARIO), runs=2, step_rule="leaping")
     assert isinstance(pd.DataFrame(), pd.DataFrame)
 
 
