@@ -9,7 +9,6 @@ import json, subprocess, sys, glob, os, time
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 bin = os.path.join(root, 'target/release/surge')
 work = sys.argv[1] if len(sys.argv) > 1 else '/tmp/step-rules'
-rows=[]
 for f in sorted(glob.glob(os.path.join(root, 'scenarios/*.toml'))):
     if 'agents' in f: continue
     name=os.path.basename(f)[:-5]

@@ -10,7 +10,7 @@ mod common;
 use assert_cmd::Command;
 use std::path::Path;
 use surge::engine::{CohortEngine, Engine, MonteCarlo, Observed, Observer, RunStreams};
-use surge::model::draw::{trace_draws, traced_so_far};
+use surge::model::draw::trace_draws;
 use surge::model::stepping::StepRule;
 use surge::scenario::{Scenario, load_scenario};
 
@@ -56,31 +56,42 @@ fn adaptive_steps_agree_with_fixed_steps_at_small_counts() {
     agree(&s, 400);
 }
 
-/// Steps taken and binomials drawn by run 0 of `s` under `rule`.
-fn cost(s: &Scenario, rule: StepRule) -> (usize, usize) {
+/// The last grid step of every step run 0 of `s` takes under `rule`, and the binomials it
+/// draws.
+fn cost(s: &Scenario, rule: StepRule) -> (Vec<usize>, usize) {
     let mut s = s.clone();
     s.stepping = rule;
     let engine = CohortEngine::new(&s, &s.behaviour);
-    let mut steps = 0;
+    let mut ends = Vec::new();
     let ((), draws) = trace_draws(|| {
-        engine.run_inspecting(&RunStreams::new(1, 0), &mut |_, _| steps += 1);
-        let _ = traced_so_far();
+        engine.run_inspecting(&RunStreams::new(1, 0), &mut |end, _| ends.push(end));
     });
-    (steps, draws.len())
+    (ends, draws.len())
 }
 
 #[test]
 fn adaptive_steps_take_fewer_steps_and_draws_and_never_cross_an_output_point() {
     let s = load("scenarios/facebook-2021-10-04.toml");
-    let (fixed_steps, fixed_draws) = cost(&s, StepRule::Fixed);
-    let (steps, draws) = cost(&s, ADAPTIVE);
+    let (fixed_ends, fixed_draws) = cost(&s, StepRule::Fixed);
+    let (ends, draws) = cost(&s, ADAPTIVE);
+    let (fixed_steps, steps) = (fixed_ends.len(), ends.len());
     assert_eq!(fixed_steps, s.timeline.steps);
     assert!(
         steps * 2 < fixed_steps && draws * 2 < fixed_draws,
         "{steps} steps and {draws} draws against {fixed_steps} and {fixed_draws}"
     );
-    // Never fewer steps than output intervals: no joined step crosses an output point.
-    assert!(steps >= s.timeline.steps / s.timeline.output_every);
+    // No joined step passes an output point: every grid step but a join's last ends between
+    // two of them.
+    let every = s.timeline.output_every;
+    let mut first = 0;
+    for &end in &ends {
+        assert!(
+            (first..end).all(|inside| !(inside + 1).is_multiple_of(every)),
+            "the step of grid steps {first}..={end} passes an output point"
+        );
+        first = end + 1;
+    }
+    assert_eq!(first, s.timeline.steps, "every grid step taken once");
 }
 
 /// The adopted share at the ends of the steps `at`.

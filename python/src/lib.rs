@@ -65,43 +65,45 @@ fn check(path: PathBuf, text: Option<String>, values: Vec<(String, f64)>) -> PyR
     Ok(scenario.name)
 }
 
+/// The value a keyword `key` names, from `parse` (None when not given); an unknown name raises
+/// with what was expected.
+fn named<T>(
+    key: &str,
+    name: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: &str,
+) -> PyResult<Option<T>> {
+    name.map(|name| {
+        parse(name)
+            .ok_or_else(|| SurgeError::new_err(format!("{key}={name:?}: expected {expected}")))
+    })
+    .transpose()
+}
+
 fn engine_options(
     engine: Option<&str>,
     sampler: Option<&str>,
     step_rule: Option<&str>,
 ) -> PyResult<EngineOptions> {
-    let engine = match engine {
-        None => None,
-        Some("cohort") => Some(EngineChoice::Cohort),
-        Some("agents") => Some(EngineChoice::Agents),
-        Some(other) => {
-            return Err(SurgeError::new_err(format!(
-                "engine={other:?}: expected \"cohort\" or \"agents\""
-            )));
-        }
+    let engine_of = |name: &str| match name {
+        "cohort" => Some(EngineChoice::Cohort),
+        "agents" => Some(EngineChoice::Agents),
+        _ => None,
     };
-    let sampler = sampler
-        .map(|name| {
-            Sampler::from_name(name).ok_or_else(|| {
-                SurgeError::new_err(format!(
-                    "sampler={name:?}: expected \"exact\" or \"hybrid\""
-                ))
-            })
-        })
-        .transpose()?;
-    let step_rule = step_rule
-        .map(|name| {
-            StepRule::from_name(name).ok_or_else(|| {
-                SurgeError::new_err(format!(
-                    "step_rule={name:?}: expected \"fixed\" or \"adaptive\""
-                ))
-            })
-        })
-        .transpose()?;
     Ok(EngineOptions {
-        engine,
-        sampler,
-        step_rule,
+        engine: named("engine", engine, engine_of, "\"cohort\" or \"agents\"")?,
+        sampler: named(
+            "sampler",
+            sampler,
+            Sampler::from_name,
+            "\"exact\" or \"hybrid\"",
+        )?,
+        step_rule: named(
+            "step_rule",
+            step_rule,
+            StepRule::from_name,
+            "\"fixed\" or \"adaptive\"",
+        )?,
         ..EngineOptions::default()
     })
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use surge::report::plot::PlotSize;
-use surge::workflow::engine::EngineOptions;
+use surge::workflow::engine::{EngineOptions, StepRule};
 use surge::workflow::fit::FitSettings;
 use surge::workflow::parameters::ParameterChoice;
 use surge::workflow::parts::ShardChoice;
@@ -240,12 +240,9 @@ impl EngineArgs {
                 SamplerChoice::Exact => surge::workflow::engine::Sampler::Exact,
                 SamplerChoice::Hybrid => surge::workflow::engine::Sampler::Hybrid,
             }),
-            step_rule: self.step_rule.map(|s| {
-                let name = match s {
-                    StepRuleChoice::Fixed => "fixed",
-                    StepRuleChoice::Adaptive => "adaptive",
-                };
-                surge::workflow::engine::StepRule::from_name(name).unwrap_or_default()
+            step_rule: self.step_rule.map(|s| match s {
+                StepRuleChoice::Fixed => StepRule::Fixed,
+                StepRuleChoice::Adaptive => StepRule::adaptive(),
             }),
             step_tolerance: self.step_tolerance,
         }

@@ -210,26 +210,23 @@ impl CohortEngine {
             }
             self.step(start, len, &mut state, &mut lanes, streams, &mut scratch);
             if self.scenario.stepping != StepRule::Fixed {
-                // The busiest step so far of each app (what a joined step must stay below).
-                for (k, peak) in scratch.peak.iter_mut().enumerate() {
-                    let attempts: u64 = scratch.attempts[k].iter().sum();
-                    let served = state.counts.served_last_step[k];
-                    let per_step = attempts.max(served) as f64 / len as f64;
-                    *peak = peak.max(per_step);
-                }
+                self.note_peaks(len, &state, &mut scratch);
             }
-            if len == 1 && !on_step(start, &state, &state.counts, true) {
-                return;
-            }
-            for part in 1..=len {
-                if len == 1 {
-                    break;
-                }
-                scratch
-                    .between
-                    .between(&scratch.before, &state.counts, part as u64, len as u64);
-                if !on_step(start + part - 1, &state, &scratch.between, part == len) {
+            if len == 1 {
+                if !on_step(start, &state, &state.counts, true) {
                     return;
+                }
+            } else {
+                for part in 1..=len {
+                    scratch.between.between(
+                        &scratch.before,
+                        &state.counts,
+                        part as u64,
+                        len as u64,
+                    );
+                    if !on_step(start + part - 1, &state, &scratch.between, part == len) {
+                        return;
+                    }
                 }
             }
             start += len;
@@ -549,13 +546,13 @@ struct Scratch {
     /// The adaptive rule's joined drivers, the counts before a joined step and the counts shown
     /// for the steps inside it, and per region the switchers a candidate step expects.
     joined: JoinedDrivers,
+    before: Observed,
+    between: Observed,
+    moving: Vec<f64>,
     /// Per holding: a candidate joined step's hazard (`CohortEngine::joinable`).
     leap_hazard: Vec<f64>,
     /// Per app: the most sign-ups attempted or served in one step of the grid so far.
     peak: Vec<f64>,
-    before: Observed,
-    between: Observed,
-    moving: Vec<f64>,
 }
 
 impl Scratch {

@@ -65,9 +65,10 @@ impl Observed {
     /// The counts `part` steps into a joined step of `whole` steps that went from `before` to
     /// `after` (the adaptive rule, docs/MODEL.md §1): a tau-leap freezes the rates over its
     /// step, so its moves are spread evenly over it and each cumulative count lies on the line
-    /// between its ends (rounded toward the start). The queue's wait is the step's; retention and organic
-    /// sign-ups change only at recorded steps, which end joined steps, so they are `before`'s
-    /// until the end and `after`'s at it. Registrations of the last step are the joined step's spread evenly.
+    /// between its ends (rounded toward the start). The queue's wait is the step's; retention
+    /// and organic sign-ups change only at recorded steps, which end joined steps, so they are
+    /// `before`'s until the end and `after`'s at it. Registrations of the last step are the
+    /// joined step's spread evenly.
     pub fn between(&mut self, before: &Observed, after: &Observed, part: u64, whole: u64) {
         // Counts and parts are far below 2^64 / 2^16 (a joined step spans at most an output
         // interval), so u64 arithmetic is exact; i128 division cost 6% of a run.

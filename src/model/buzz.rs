@@ -57,11 +57,6 @@ impl Buzz {
         b.buzz_gain * total / b.buzz_hours
     }
 
-    /// `Σ_k B_{r,k}`: region `r`'s recent switchers as a share of its users.
-    pub fn level(&self, r: usize) -> f64 {
-        self.level[r * self.apps..(r + 1) * self.apps].iter().sum()
-    }
-
     /// Each app's share of region `r`'s buzz (where the buzz sends the users it leads); all 0
     /// when there is none.
     pub fn shares(&self, r: usize, out: &mut [f64]) {

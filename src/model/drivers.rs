@@ -52,12 +52,6 @@ pub struct Schedule {
     /// Apps per step in `up` (0 when no app goes down).
     apps_up: usize,
     up: Vec<f64>,
-    /// Per region, the sums over steps `0..s` (index `s * regions + r`) of the noticing rate,
-    /// the looking intensity, and the looking intensity times the news: what a joined step of
-    /// the adaptive rule uses (`Schedule::over`).
-    notice_sum: Vec<f64>,
-    looking_sum: Vec<f64>,
-    looking_news_sum: Vec<f64>,
 }
 
 /// A joined step's drivers (`Schedule::over`), owned so they can be viewed as one step's.
@@ -81,9 +75,6 @@ impl Schedule {
             named: Vec::new(),
             apps_up: 0,
             up: Vec::new(),
-            notice_sum: vec![0.0; regions],
-            looking_sum: vec![0.0; regions],
-            looking_news_sum: vec![0.0; regions],
         }
     }
 
@@ -113,16 +104,6 @@ impl Schedule {
         self.notice_rate.extend(notice_rate);
         self.looking.extend(looking);
         self.news.extend(news);
-        let (from, at) = (self.steps * self.regions, (self.steps + 1) * self.regions);
-        for i in from..at {
-            let r = i - from;
-            let (l, m) = (self.looking[i], self.news[i]);
-            self.notice_sum
-                .push(self.notice_sum[from + r] + self.notice_rate[i]);
-            self.looking_sum.push(self.looking_sum[from + r] + l);
-            self.looking_news_sum
-                .push(self.looking_news_sum[from + r] + l * m);
-        }
         self.steps += 1;
         debug_assert_eq!(self.notice_rate.len(), self.steps * self.regions);
         debug_assert_eq!(self.looking.len(), self.steps * self.regions);
@@ -165,22 +146,25 @@ impl Schedule {
         if len == 1 {
             return self.at(start);
         }
-        let (a, b) = (start * self.regions, (start + len) * self.regions);
+        // Summed over the span directly: a joined step spans at most an output interval.
         let n = len as f64;
         joined.notice_rate.clear();
         joined.looking.clear();
         joined.news.clear();
         for r in 0..self.regions {
-            let looking = self.looking_sum[b + r] - self.looking_sum[a + r];
-            joined
-                .notice_rate
-                .push((self.notice_sum[b + r] - self.notice_sum[a + r]) / n);
+            let at = |s: usize| s * self.regions + r;
+            let (mut notice, mut looking, mut looking_news) = (0.0, 0.0, 0.0);
+            for i in (start..start + len).map(at) {
+                notice += self.notice_rate[i];
+                looking += self.looking[i];
+                looking_news += self.looking[i] * self.news[i];
+            }
+            joined.notice_rate.push(notice / n);
             joined.looking.push(looking / n);
             joined.news.push(if looking > 0.0 {
-                ((self.looking_news_sum[b + r] - self.looking_news_sum[a + r]) / looking)
-                    .clamp(0.0, 1.0)
+                (looking_news / looking).clamp(0.0, 1.0)
             } else {
-                self.news[a + r]
+                self.news[at(start)]
             });
         }
         let first = self.at(start);

@@ -40,13 +40,18 @@ impl StepRule {
         }
     }
 
+    /// The adaptive rule at the default tolerance.
+    pub fn adaptive() -> Self {
+        StepRule::Adaptive {
+            tolerance: DEFAULT_TOLERANCE,
+        }
+    }
+
     /// The rule a name gives, with the default tolerance, if any.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "fixed" => Some(StepRule::Fixed),
-            "adaptive" => Some(StepRule::Adaptive {
-                tolerance: DEFAULT_TOLERANCE,
-            }),
+            "adaptive" => Some(StepRule::adaptive()),
             _ => None,
         }
     }

@@ -22,12 +22,8 @@ pub(crate) fn number(v: f64) -> String {
 
 /// The tidy time series with the mean and quantiles across runs, read from the streaming
 /// summaries (cells in parallel, rows in a fixed order).
-pub fn timeseries_csv(mc: &MonteCarlo, timeline: &Timeline) -> Result<Vec<u8>, csv::Error> {
-    write_timeseries_csv(mc, timeline, Vec::new())
-}
-
-/// [`timeseries_csv`] into `out` (a file being written: at 200 regions x 6 apps the table is
-/// 140 MB, which need not be held in memory beside the summaries), which it returns.
+/// Written into `out` (the file being written: at 200 regions x 6 apps the table is 140 MB,
+/// which need not be held in memory beside the summaries), which it returns.
 pub fn write_timeseries_csv<W: std::io::Write>(
     mc: &MonteCarlo,
     timeline: &Timeline,

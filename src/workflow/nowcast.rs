@@ -124,11 +124,7 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
     let priors = load_priors(&priors_file, &scenario.behaviour)?;
     let prior = FitPosterior::new(priors, scenario.behaviour.clone(), &samples, &weights);
     let spaghetti = super::run::spaghetti_count(request.spaghetti, runs)?;
-    let defaults = NowcastSettings::default();
-    let prior_proposals = request.prior_proposals.unwrap_or(defaults.prior_proposals);
-    if !(0.0..=1.0).contains(&prior_proposals) {
-        refuse!("--prior-proposals {prior_proposals} is not a share; give 0 to 1");
-    }
+    let prior_proposals = prior_proposals(request.prior_proposals)?;
     if request.particles < 10 {
         refuse!(
             "--particles {} is too few; give at least 10",
@@ -149,7 +145,7 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
         particles: request.particles,
         seed,
         prior_proposals,
-        ..defaults
+        ..NowcastSettings::default()
     };
     let (summary, file) = pool.install(|| -> Result<(Summary, NowcastFile)> {
         progress.status("conditioning");
@@ -216,4 +212,13 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
         nowcast: file,
         out,
     })
+}
+
+/// The share of moves proposed from the fit's posterior: as asked (0 to 1), else the method's.
+pub(super) fn prior_proposals(asked: Option<f64>) -> Result<f64> {
+    let share = asked.unwrap_or(NowcastSettings::default().prior_proposals);
+    if !(0.0..=1.0).contains(&share) {
+        refuse!("--prior-proposals {share} is not a share; give 0 to 1");
+    }
+    Ok(share)
 }

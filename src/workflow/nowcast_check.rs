@@ -62,11 +62,7 @@ pub fn evaluate(request: &EvaluateRequest, progress: &dyn Progress) -> Result<Ev
     if request.events < 1 || request.particles < 10 {
         refuse!("--events must be at least 1 and --particles at least 10");
     }
-    if let Some(share) = request.prior_proposals
-        && !(0.0..=1.0).contains(&share)
-    {
-        refuse!("--prior-proposals {share} is not a share; give 0 to 1");
-    }
+    let prior_proposals = super::nowcast::prior_proposals(request.prior_proposals)?;
     if let Some(file) = &request.markdown
         && file.parent() != Some(request.out.as_path())
         && !crate::report::owned::replaceable_file(file, |t| {
@@ -110,9 +106,7 @@ pub fn evaluate(request: &EvaluateRequest, progress: &dyn Progress) -> Result<Ev
             horizons: vec![1.0, 3.0, 6.0],
             seed: request.seed,
             app: 0,
-            prior_proposals: request
-                .prior_proposals
-                .unwrap_or(crate::calibrate::nowcast::NowcastSettings::default().prior_proposals),
+            prior_proposals,
         };
         let calibration =
             simulation_based_calibration(&engine, &scenario, &prior, &settings, &|_| {

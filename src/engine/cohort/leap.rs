@@ -39,6 +39,16 @@ impl CohortEngine {
             .unwrap_or(1)
     }
 
+    /// Notes each app's sign-ups attempted or served per step of the grid in the step just taken
+    /// (`len` steps long), the busiest so far being what a joined step must stay below.
+    pub(super) fn note_peaks(&self, len: usize, state: &CohortState, scratch: &mut Scratch) {
+        for (k, peak) in scratch.peak.iter_mut().enumerate() {
+            let attempts: u64 = scratch.attempts[k].iter().sum();
+            let served = state.counts.served_last_step[k];
+            *peak = peak.max(attempts.max(served) as f64 / len as f64);
+        }
+    }
+
     /// Whether `len` steps from `start` may be joined (the bounds of [`CohortEngine::leap`]).
     fn joinable(
         &self,

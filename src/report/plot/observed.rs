@@ -30,8 +30,8 @@ pub fn load_marks(dir: &std::path::Path, event_start: &str) -> Vec<ObservedMark>
         return Vec::new();
     };
     let hours = |v: &serde_json::Value| -> Option<f64> {
-        let t = chrono::DateTime::parse_from_rfc3339(v.as_str()?).ok()?;
-        Some((t.with_timezone(&chrono::Utc) - start).num_milliseconds() as f64 / 3.6e6)
+        let t = super::style::parse_time(v.as_str()?)?;
+        Some((t - start).num_milliseconds() as f64 / 3.6e6)
     };
     json["rows"]
         .as_array()
