@@ -176,7 +176,14 @@ fn bad_step_settings_are_refused_before_any_work() {
             "step_rule = \"adaptive\"\nstep_tolerance = 0.5",
             "(0, 0.25]",
         ),
-        ("step_tolerance = 0.05", "for step_rule = \"adaptive\" only"),
+        (
+            "step_rule = \"fixed\"\nstep_tolerance = 0.05",
+            "for step_rule = \"adaptive\" only",
+        ),
+        (
+            "engine = \"agents\"\nagents = 1000\nstep_rule = \"adaptive\"",
+            "the agent engine takes every step",
+        ),
     ] {
         let file = dir.path().join("bad.toml");
         std::fs::write(
@@ -222,4 +229,32 @@ fn bad_step_settings_are_refused_before_any_work() {
         );
         assert!(!out.exists(), "{args:?}: nothing is written");
     }
+}
+
+/// The rule a scenario gets when it names none: adaptive (at the default ε) on the cohort engine,
+/// fixed on the agent engine; a tolerance alone asks for the adaptive rule at that tolerance.
+#[test]
+fn a_scenario_without_a_step_rule_is_adaptive_on_the_cohort_engine_and_fixed_on_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/whatsapp-2h-worldwide.toml"),
+    )
+    .unwrap();
+    assert!(!text.contains("step_rule") && !text.contains("step_tolerance"));
+    let with = |setting: &str| {
+        let file = dir.path().join("s.toml");
+        let setting = format!("[simulation]\n{setting}");
+        std::fs::write(&file, text.replacen("[simulation]", &setting, 1)).unwrap();
+        load_scenario(&file, None).unwrap()
+    };
+    assert_eq!(with("").stepping, ADAPTIVE);
+    assert_eq!(
+        with("step_tolerance = 0.05").stepping,
+        StepRule::Adaptive { tolerance: 0.05 }
+    );
+    assert_eq!(with("step_rule = \"fixed\"").stepping, StepRule::Fixed);
+    assert_eq!(
+        with("engine = \"agents\"\nagents = 1000").stepping,
+        StepRule::Fixed
+    );
 }

@@ -230,8 +230,8 @@ def run(scenario: Union[Scenario, PathLike], runs: Optional[int] = None,
     ``parameters``: "posterior" (the fit's posterior beside the parameter file, the default),
     "fixed" (its values in every run), a parameter file (.toml) or posterior samples (.csv).
     ``engine``: "cohort" or "agents" (default: the scenario's); ``sampler``: "exact" or
-    "hybrid"; ``step_rule``: "fixed" or "adaptive" (default: the scenario's; docs/MODEL.md
-    §1, "Steps"). ``out``: the folder to write, whole, when the runs are done (default: a
+    "hybrid"; ``step_rule``: "fixed" or "adaptive" (default: the scenario's, which is adaptive
+    on the cohort engine unless it says fixed; docs/MODEL.md §1, "Steps"). ``out``: the folder to write, whole, when the runs are done (default: a
     temporary one, removed with the Result; a folder that holds files needs ``force``). The
     GIL is released while the runs go on, and Ctrl-C raises KeyboardInterrupt at once with
     nothing written.

@@ -77,14 +77,18 @@ def test_a_run_from_python_writes_exactly_what_surge_run_writes(tmp_path):
         assert (cli / name).read_bytes() == (py / name).read_bytes(), name
 
 
-def test_the_adaptive_step_rule_writes_what_surge_run_writes(tmp_path):
-    cli, py = tmp_path / "cli", tmp_path / "py"
-    subprocess.run([surge_binary(), "run", str(SCENARIO), "--runs", "8", "--seed", "9",
-                    "--step-rule", "adaptive", "--quiet", "--out", str(cli)], check=True)
-    r = surge.run(str(SCENARIO), runs=8, seed=9, step_rule="adaptive", out=py)
-    assert r.summary["steps"] == {"rule": "adaptive", "tolerance": 0.03}
-    for name in ("timeseries.csv", "runs.csv", "summary.json"):
-        assert (cli / name).read_bytes() == (py / name).read_bytes(), name
+def test_each_step_rule_writes_what_surge_run_writes(tmp_path):
+    # The adaptive rule is the cohort engine's default; the fixed one is asked for.
+    for rule, steps in (("adaptive", {"rule": "adaptive", "tolerance": 0.03}),
+                        ("fixed", {"rule": "fixed"})):
+        cli, py = tmp_path / f"cli-{rule}", tmp_path / f"py-{rule}"
+        subprocess.run([surge_binary(), "run", str(SCENARIO), "--runs", "8", "--seed", "9",
+                        "--step-rule", rule, "--quiet", "--out", str(cli)], check=True)
+        r = surge.run(str(SCENARIO), runs=8, seed=9, step_rule=rule, out=py)
+        assert r.summary["steps"] == steps
+        for name in ("timeseries.csv", "runs.csv", "summary.json"):
+            assert (cli / name).read_bytes() == (py / name).read_bytes(), (rule, name)
+    assert surge.run(str(SCENARIO), runs=2, seed=9).summary["steps"]["rule"] == "adaptive"
 
 
 def test_report_writes_the_page_surge_report_writes(tmp_path):

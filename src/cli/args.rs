@@ -77,7 +77,7 @@ pub struct EngineArgs {
     /// How the cohort engine steps through time: `fixed` takes every step of the scenario's
     /// step_minutes; `adaptive` joins steps (never past an output point) where no rate is
     /// expected to change by more than the tolerance within them (docs/MODEL.md §1, "Steps")
-    /// [default: the scenario's simulation.step_rule, else fixed].
+    /// [default: the scenario's simulation.step_rule, else adaptive on the cohort engine].
     #[arg(long, value_enum)]
     pub step_rule: Option<StepRuleChoice>,
     /// The adaptive rule's tolerance ε, in (0, 0.25]: the largest expected relative change of a

@@ -56,11 +56,6 @@ impl StepRule {
         }
     }
 
-    /// Whether this is the fixed rule (what `summary.json` leaves unsaid).
-    pub fn is_fixed(&self) -> bool {
-        *self == StepRule::Fixed
-    }
-
     /// This rule with tolerance `tolerance` if it is adaptive (a fixed rule has none).
     pub fn with_tolerance(self, tolerance: f64) -> Self {
         match self {

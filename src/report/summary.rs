@@ -168,10 +168,11 @@ pub struct Summary {
     /// for the normal approximation above a variance of 10,000 (docs/MODEL.md §7).
     #[serde(default, skip_serializing_if = "is_exact")]
     pub sampler: Sampler,
-    /// How the cohort engine stepped through time: absent for the fixed rule (the default),
-    /// `{"rule": "adaptive", "tolerance": ε}` for joined steps (docs/MODEL.md §1, "Steps").
-    #[serde(default, skip_serializing_if = "StepRule::is_fixed")]
-    pub steps: StepRule,
+    /// How the cohort engine stepped through time: `{"rule": "adaptive", "tolerance": ε}` for
+    /// joined steps (the default), `{"rule": "fixed"}` for every step; absent for the agent
+    /// engine, which always takes every step (docs/MODEL.md §1, "Steps").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<StepRule>,
     /// The agent engine's network as run 0 drew it (realised degree, clustering, mixing and the
     /// assortativity of each app's accounts); absent for the cohort engine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,11 +271,7 @@ impl Summary {
             quantiles: crate::summary::quantile_method(),
             engine: mc.engine.clone(),
             sampler: scenario.sampler,
-            steps: if mc.engine.starts_with("cohort") {
-                scenario.stepping
-            } else {
-                StepRule::Fixed
-            },
+            steps: mc.engine.starts_with("cohort").then_some(scenario.stepping),
             network: mc.engine_report.clone(),
             values: Vec::new(),
             band: band.to_string(),

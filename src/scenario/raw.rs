@@ -71,8 +71,9 @@ pub(crate) struct RawSimulation {
     /// `exact` (default) or `hybrid`.
     #[schemars(extend("enum" = ["exact", "hybrid"]))]
     pub sampler: Option<String>,
-    /// `fixed` (default): every step of `step_minutes`; `adaptive`: steps joined where nothing
-    /// moves fast (cohort engine; docs/MODEL.md §1, "Steps").
+    /// `adaptive` (default on the cohort engine): steps joined where nothing moves fast;
+    /// `fixed` (the agent engine's only rule): every step of `step_minutes` (docs/MODEL.md §1,
+    /// "Steps").
     #[schemars(extend("enum" = ["fixed", "adaptive"]))]
     pub step_rule: Option<String>,
     /// The adaptive rule's tolerance ε: the largest expected relative change of any propensity

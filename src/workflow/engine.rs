@@ -38,7 +38,7 @@ pub struct EngineOptions {
     pub independent_accounts: bool,
     /// How binomials are drawn [default: the scenario's `simulation.sampler`, else exact].
     pub sampler: Option<Sampler>,
-    /// How the cohort engine steps [default: the scenario's `simulation.step_rule`, else fixed].
+    /// How the cohort engine steps [default: the scenario's `simulation.step_rule`, else adaptive on the cohort engine].
     pub step_rule: Option<StepRule>,
     /// The adaptive rule's tolerance ε [default: the scenario's, else 0.03]; asks for the
     /// adaptive rule unless `step_rule` names the fixed one, which is refused.
