@@ -16,6 +16,9 @@ pub struct EventSet {
     index: Vec<(usize, usize, Option<usize>)>,
     /// Per event: the engine its simulations run on (the scenario's own unless replaced).
     pub engines: Vec<EngineKind>,
+    /// Per event: the steps its fitted figures read (the end of their latest window); the
+    /// fit's simulations stop there (`distance_within`).
+    fitted_steps: Vec<usize>,
 }
 
 /// One curve of a timeline plot.
@@ -176,7 +179,14 @@ impl EventSet {
             }
             index.push((e, app, region));
         }
+        let mut fitted_steps = vec![0; scenarios.len()];
+        for (o, &(e, _, _)) in set.observations.iter().zip(&index) {
+            if o.fitted {
+                fitted_steps[e] = fitted_steps[e].max(last_step(&scenarios[e], o));
+            }
+        }
         Ok(EventSet {
+            fitted_steps,
             engines: scenarios.iter().map(|s| s.engine.clone()).collect(),
             scenarios,
             observations: set.observations.clone(),
@@ -195,8 +205,22 @@ impl EventSet {
     /// the same tally whether or not the others are simulated.
     fn simulate_event(&self, e: usize, behaviour: &Behaviour, seed: u64, run: u64) -> Tally {
         let s = &self.scenarios[e];
+        self.simulate_until(e, behaviour, seed, run, s.timeline.steps)
+    }
+
+    /// Event `e` simulated once up to the end of step `steps - 1`: every draw is keyed by its
+    /// step, so the tally's rows up to there are the whole run's.
+    fn simulate_until(
+        &self,
+        e: usize,
+        behaviour: &Behaviour,
+        seed: u64,
+        run: u64,
+        steps: usize,
+    ) -> Tally {
+        let s = &self.scenarios[e];
         let engine = self.engines[e].build(s, behaviour);
-        let mut tally = Tally::new(s.apps.len(), s.regions.len(), s.timeline.steps);
+        let mut tally = Tally::until(s, steps);
         let streams = RunStreams::new(seed, run.wrapping_mul(31).wrapping_add(e as u64));
         engine.run(&streams, &mut tally);
         tally
@@ -209,7 +233,9 @@ impl EventSet {
     /// cheapest first (steps x regions x apps). The accept-or-reject decision, and the distance
     /// of every accepted parameter set, are exactly those of the full simulation: the partial
     /// sum must pass `epsilon` by a relative 1e-9 (far above its rounding), and a set that is
-    /// not rejected early is scored by `predict`'s own sum, in its order.
+    /// not rejected early is scored by `predict`'s own sum, in its order. Each event is
+    /// simulated only as far as its fitted figures read (exact: the rows before are the whole
+    /// run's, and the figures read nothing later); an event without fitted figures not at all.
     pub fn distance_within(&self, behaviour: &Behaviour, seed: u64, run: u64, epsilon: f64) -> f64 {
         let cost = |e: usize| {
             let s = &self.scenarios[e];
@@ -220,7 +246,10 @@ impl EventSet {
         let mut tallies: Vec<Option<Tally>> = (0..self.scenarios.len()).map(|_| None).collect();
         let mut partial = 0.0;
         for &e in &order {
-            let tally = self.simulate_event(e, behaviour, seed, run);
+            if self.fitted_steps[e] == 0 {
+                continue;
+            }
+            let tally = self.simulate_until(e, behaviour, seed, run, self.fitted_steps[e]);
             for (i, o) in self.observations.iter().enumerate() {
                 if o.fitted && self.index[i].0 == e {
                     let d = self.score_one(i, &tally).0;
@@ -232,8 +261,20 @@ impl EventSet {
                 return partial.sqrt();
             }
         }
-        let tallies: Vec<Tally> = tallies.into_iter().flatten().collect();
-        self.score(&tallies).total
+        self.fitted_total(&tallies)
+    }
+
+    /// `score(..).total` from tallies that hold (at least) what the fitted figures read: the
+    /// same sum of the same squares in the same order (`fit_distance`), bit for bit.
+    fn fitted_total(&self, tallies: &[Option<Tally>]) -> f64 {
+        let mut sum = 0.0;
+        for (i, o) in self.observations.iter().enumerate() {
+            if let (true, Some(tally)) = (o.fitted, &tallies[self.index[i].0]) {
+                let d = self.score_one(i, tally).0;
+                sum += d * d;
+            }
+        }
+        sum.sqrt()
     }
 
     /// The curves a timeline plot draws: every (event, app, counts) that a count observation
@@ -404,6 +445,17 @@ pub fn score(o: &Observation, dt: f64, value_at: impl Fn(f64) -> f64) -> (f64, f
             (o.distance(largest), largest)
         }
     }
+}
+
+/// The steps observation `o` reads in scenario `s`: to the end of its latest window (the
+/// admissible starts run up to `window_start_hours[1]`; a ratio reads `then_hours` beyond it).
+fn last_step(s: &Scenario, o: &Observation) -> usize {
+    let latest = o.window_start_hours[1];
+    let end = match o.then_hours {
+        Some(then) => window(s, latest + o.window_hours, then).1,
+        None => window(s, latest, o.window_hours).1,
+    };
+    (end.max(0) as usize).min(s.timeline.steps)
 }
 
 /// Step indices (start, end) of a window `start` hours after the event, `length` hours long.
@@ -586,6 +638,13 @@ source = "synthetic"
             crate::calibrate::observations::load_observations(&root.join("data/observations.toml"))
                 .unwrap();
         let events = EventSet::new(&set, Some(&root.join("params/default.toml"))).unwrap();
+        // The fit's simulations stop where the fitted figures stop reading: 2019, 2021-10-04
+        // and Brazil 2015 before their scenarios' horizons (January 2021's last figure ends
+        // there).
+        let short = (events.scenarios.iter().zip(&events.fitted_steps))
+            .filter(|(s, cut)| **cut > 0 && **cut < s.timeline.steps)
+            .count();
+        assert_eq!(short, 3, "{:?}", events.fitted_steps);
         let base = events.scenarios[0].behaviour.clone();
         for (run, scale) in [(0u64, 1.0), (1, 0.2), (2, 5.0)] {
             let mut b = base.clone();
