@@ -230,7 +230,7 @@ impl EventSet {
     /// simulated so far already put it above `epsilon`, that partial distance (a lower bound,
     /// and above `epsilon`): "early rejection" (Prangle 2016, "Lazy ABC", Stat. Comput. 26:171;
     /// exact for a distance that only grows with each event's terms). Events are simulated
-    /// cheapest first (steps x regions x apps). The accept-or-reject decision, and the distance
+    /// cheapest first (steps simulated x regions x apps). The accept-or-reject decision, and the distance
     /// of every accepted parameter set, are exactly those of the full simulation: the partial
     /// sum must pass `epsilon` by a relative 1e-9 (far above its rounding), and a set that is
     /// not rejected early is scored by `predict`'s own sum, in its order. Each event is
@@ -239,7 +239,7 @@ impl EventSet {
     pub fn distance_within(&self, behaviour: &Behaviour, seed: u64, run: u64, epsilon: f64) -> f64 {
         let cost = |e: usize| {
             let s = &self.scenarios[e];
-            s.timeline.steps * s.regions.len() * s.apps.len()
+            self.fitted_steps[e] * s.regions.len() * s.apps.len()
         };
         let mut order: Vec<usize> = (0..self.scenarios.len()).collect();
         order.sort_by_key(|&e| (cost(e), e));
