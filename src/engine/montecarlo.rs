@@ -87,7 +87,7 @@ pub const MAX_RUNS: u64 = crate::scenario::MAX_RUNS;
 const BATCH: u64 = 4096;
 
 /// What a run request will hold in memory at once, in bytes, with `workers` threads: each
-/// worker's summaries (a tally per series value and headline figure: about 160 bytes plus its
+/// worker's summaries (a tally per series value and headline figure: 112 bytes plus its
 /// sketch's buckets, assumed 512 of 4 bytes: 10,000 posterior runs of 2021-10-04 peak at 174 MB
 /// against 45 MB with fixed parameters, benches/README.md), each worker's run in flight (its
 /// series and recorder), the engines' per-step drivers (one per worker when each run draws its
@@ -101,7 +101,7 @@ pub fn memory_estimate(
 ) -> u64 {
     let values = (scenario.timeline.output_points() * SeriesLayout::new(scenario).len()) as u64;
     let headline = HeadlineSpec::for_scenario(scenario).len() as u64;
-    let tally = 160 + 512 * 4;
+    let tally = 112 + 512 * 4;
     let drivers = (scenario.timeline.steps * (2 * scenario.regions.len() + 4) * 8) as u64;
     let engines = if engine_per_run { workers as u64 } else { 1 };
     // Summaries, the run in flight, and the block of runs not yet folded (f64 each).
