@@ -163,13 +163,18 @@ fn surge() -> Command {
     Command::cargo_bin("surge").unwrap()
 }
 
+/// The text of a shipped scenario that names no step rule, to edit.
+fn two_hour_outage() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/whatsapp-2h-worldwide.toml"),
+    )
+    .unwrap()
+}
+
 #[test]
 fn bad_step_settings_are_refused_before_any_work() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/whatsapp-2h-worldwide.toml"),
-    )
-    .unwrap();
+    let text = two_hour_outage();
     for (setting, says) in [
         ("step_rule = \"leaping\"", "simulation.step_rule"),
         (
@@ -236,10 +241,7 @@ fn bad_step_settings_are_refused_before_any_work() {
 #[test]
 fn a_scenario_without_a_step_rule_is_adaptive_on_the_cohort_engine_and_fixed_on_agents() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/whatsapp-2h-worldwide.toml"),
-    )
-    .unwrap();
+    let text = two_hour_outage();
     assert!(!text.contains("step_rule") && !text.contains("step_tolerance"));
     let with = |setting: &str| {
         let file = dir.path().join("s.toml");
