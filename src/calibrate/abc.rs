@@ -444,11 +444,7 @@ mod tests {
     /// cheapest stays first.
     #[test]
     fn early_rejection_learns_to_simulate_the_rejecting_event_first() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let set =
-            crate::calibrate::observations::load_observations(&root.join("data/observations.toml"))
-                .unwrap();
-        let events = EventSet::new(&set, Some(&root.join("params/default.toml"))).unwrap();
+        let events = crate::calibrate::predict::tests::shipped_events();
         let mut r = Rejections::new(&events);
         let cheapest = r.order.clone();
         assert_eq!(cheapest.len(), 4);

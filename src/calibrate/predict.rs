@@ -533,7 +533,7 @@ fn count(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// An app store's installs are every sign-up attempt (served, waiting or given up), a
@@ -652,16 +652,21 @@ source = "synthetic"
         assert!(fit_distance(&d, &all) > 100.0);
     }
 
+    /// The shipped observations' events with `params/default.toml`.
+    pub(crate) fn shipped_events() -> EventSet {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let set =
+            crate::calibrate::observations::load_observations(&root.join("data/observations.toml"))
+                .unwrap();
+        EventSet::new(&set, Some(&root.join("params/default.toml"))).unwrap()
+    }
+
     /// Early rejection changes no decision: a parameter set within the tolerance gets exactly
     /// its full distance, one beyond it a distance beyond it (here for tolerances below, at and
     /// above the full distance of each of a few parameter sets).
     #[test]
     fn early_rejection_keeps_every_decision_and_every_accepted_distance() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let set =
-            crate::calibrate::observations::load_observations(&root.join("data/observations.toml"))
-                .unwrap();
-        let events = EventSet::new(&set, Some(&root.join("params/default.toml"))).unwrap();
+        let events = shipped_events();
         // The fit's simulations stop where the fitted figures stop reading: 2019, 2021-10-04
         // and Brazil 2015 before their scenarios' horizons (January 2021's last figure ends
         // there).
