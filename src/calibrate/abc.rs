@@ -196,9 +196,9 @@ impl Rejections {
         }
     }
 
-    /// Reorders for the next batch from this one's outcomes (the event that rejected each set,
-    /// if one did): an event's chance of rejecting is counted among the sets that reached it,
-    /// and a batch whose sets reach only the first events leaves the others in place.
+    /// Reorders for the next batch from this one's outcomes (the position in the order of the
+    /// event that rejected each set, if one did): an event's chance of rejecting is counted
+    /// among the sets that reached it.
     fn learn(&mut self, events: &EventSet, outcomes: impl Iterator<Item = Option<usize>>) {
         let k = self.order.len();
         if k == 0 {
@@ -207,12 +207,10 @@ impl Rejections {
         let mut reached = vec![0u64; k];
         let mut rejected = vec![0u64; k];
         for outcome in outcomes {
-            let last = outcome.map_or(k - 1, |e| {
-                self.order.iter().position(|&x| x == e).unwrap_or(k - 1)
-            });
+            let last = outcome.unwrap_or(k - 1);
             reached[..=last].iter_mut().for_each(|r| *r += 1);
-            if outcome.is_some() {
-                rejected[last] += 1;
+            if let Some(at) = outcome {
+                rejected[at] += 1;
             }
         }
         // Cost per rejection, with one rejection and one pass added (no division by zero; an
@@ -449,7 +447,7 @@ mod tests {
         let cheapest = r.order.clone();
         assert_eq!(cheapest.len(), 4);
         let dearest = *cheapest.last().unwrap();
-        r.learn(&events, std::iter::repeat_n(Some(dearest), 300));
+        r.learn(&events, std::iter::repeat_n(Some(cheapest.len() - 1), 300));
         assert_eq!(r.order[0], dearest, "{cheapest:?} -> {:?}", r.order);
         let mut r = Rejections::new(&events);
         r.learn(&events, std::iter::repeat_n(None, 300));

@@ -259,9 +259,9 @@ impl EventSet {
     }
 
     /// [`EventSet::distance_within`] with the events simulated in `order` (every event with
-    /// fitted figures, each once), and the event after which the set was rejected early, if it
-    /// was. The order changes which events are simulated, never the decision or an accepted
-    /// set's distance.
+    /// fitted figures, each once), and the position in `order` of the event after which the
+    /// set was rejected early, if it was. The order changes which events are simulated, never
+    /// the decision or an accepted set's distance.
     pub fn distance_in_order(
         &self,
         behaviour: &Behaviour,
@@ -270,35 +270,24 @@ impl EventSet {
         epsilon: f64,
         order: &[usize],
     ) -> (f64, Option<usize>) {
-        let mut tallies: Vec<Option<Tally>> = (0..self.scenarios.len()).map(|_| None).collect();
+        // Per observation, its distance once its event is simulated (0 for the others, which
+        // `fit_distance` leaves out: they are not fitted).
+        let mut distances = vec![0.0; self.observations.len()];
         let mut partial = 0.0;
-        for &e in order {
+        for (position, &e) in order.iter().enumerate() {
             let tally = self.simulate_until(e, behaviour, seed, run, self.fitted_steps[e]);
             for (i, o) in self.observations.iter().enumerate() {
                 if o.fitted && self.index[i].0 == e {
-                    let d = self.score_one(i, &tally).0;
-                    partial += d * d;
+                    distances[i] = self.score_one(i, &tally).0;
+                    partial += distances[i] * distances[i];
                 }
             }
-            tallies[e] = Some(tally);
             if partial.sqrt() > epsilon * (1.0 + 1e-9) {
-                return (partial.sqrt(), Some(e));
+                return (partial.sqrt(), Some(position));
             }
         }
-        (self.fitted_total(&tallies), None)
-    }
-
-    /// `score(..).total` from tallies that hold (at least) what the fitted figures read: the
-    /// same sum of the same squares in the same order (`fit_distance`), bit for bit.
-    fn fitted_total(&self, tallies: &[Option<Tally>]) -> f64 {
-        let mut sum = 0.0;
-        for (i, o) in self.observations.iter().enumerate() {
-            if let (true, Some(tally)) = (o.fitted, &tallies[self.index[i].0]) {
-                let d = self.score_one(i, tally).0;
-                sum += d * d;
-            }
-        }
-        sum.sqrt()
+        // `predict`'s own sum, in observation order.
+        (fit_distance(&distances, &self.observations), None)
     }
 
     /// The curves a timeline plot draws: every (event, app, counts) that a count observation

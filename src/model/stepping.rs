@@ -20,12 +20,13 @@ pub const DEFAULT_TOLERANCE: f64 = 0.03;
 /// longer a small change (the method's error is first order in `ε`).
 pub const MAX_TOLERANCE: f64 = 0.25;
 
-/// How the cohort engine steps through time.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+/// How the cohort engine steps through time. No `Default`: a scenario that names none gets the
+/// adaptive rule on the cohort engine and the fixed one on the agent engine
+/// (`scenario/validate.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "lowercase")]
 pub enum StepRule {
     /// Every step of the scenario's grid (`simulation.step_minutes`).
-    #[default]
     Fixed,
     /// Joined steps where no propensity changes by more than `tolerance` of itself.
     Adaptive { tolerance: f64 },

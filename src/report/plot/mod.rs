@@ -202,7 +202,7 @@ mod tests {
                 runs: 10,
                 engine: String::new(),
                 sampler: Default::default(),
-                steps: Default::default(),
+                steps: None,
                 network: None,
                 band: "test".into(),
                 quantiles: String::new(),
