@@ -258,11 +258,14 @@ fn short_outage_with_buzz(p: f64, gain: f64, buzz_hours: f64) -> Scenario {
 }
 
 /// The mean-field path of the same chain: per step the noticed switch with probability
-/// 1 - exp(-(L p + γ B / T_b) dt), and B <- B e^{-dt/T_b} + (share switching in the step).
+/// 1 - exp(-(L p + γ B / T_b) dt), and B <- B e^{-dt/T_b} + (1 + η ψ) (share switching in the
+/// step), with ψ = S / (A + S) the share of the app's users who arrived (S switched so far, A the
+/// app's active share at the start; the A active users are not among those who notice).
 fn buzz_path(s: &Scenario) -> Vec<f64> {
     let b = &s.behaviour;
     let dt = s.timeline.step_hours;
-    let (mut noticed, mut buzz, mut switched) = (1.0, 0.0, 0.0);
+    let active = s.apps[0].accounts[0].active;
+    let (mut noticed, mut buzz, mut switched) = (1.0 - active, 0.0, 0.0);
     (0..s.timeline.steps)
         .map(|step| {
             let tau = (step as f64 + 0.5) * dt;
@@ -275,37 +278,49 @@ fn buzz_path(s: &Scenario) -> Vec<f64> {
             let moving = noticed * -(-hazard * dt).exp_m1();
             noticed -= moving;
             switched += moving;
-            buzz = buzz * (-dt / b.buzz_hours).exp() + moving;
+            let novelty = switched / (active + switched);
+            buzz = buzz * (-dt / b.buzz_hours).exp() + moving * (1.0 + b.buzz_novelty * novelty);
             switched
         })
         .collect()
 }
 
-#[test]
-fn a_surge_that_feeds_on_itself_peaks_after_its_trigger_ends() {
-    let s = short_outage_with_buzz(0.05, 1.5, 4.0);
-    let path = buzz_path(&s);
-    let sims = runs(&s, 40);
+/// Asserts the Monte Carlo mean of `runs` follows the mean-field `path` at 1, 6, 12 and 24 h
+/// (20 steps an hour) within 4 SE plus 0.1%: the buzz makes the hazard depend on the run's own
+/// path, so the mean differs from the mean-field path by O(1/N) as well as by noise.
+fn assert_follows_mean_field(sims: &[Shares], path: &[f64]) {
     for hour in [1usize, 6, 12, 24] {
         let at = hour * 20 - 1;
         let xs: Vec<f64> = sims.iter().map(|o| o.by_step[at]).collect();
         let (mean, se) = mean_and_se(&xs);
-        // The buzz makes the hazard depend on the run's own path, so the Monte Carlo mean
-        // differs from the mean-field path by O(1/N) as well as by noise: 4 SE plus 0.1%.
         assert!(
             (mean - path[at]).abs() < 4.0 * se + 1e-3 * path[at],
             "hour {hour}: Monte Carlo {mean:.6} vs mean field {:.6}, se {se:.2e}",
             path[at]
         );
     }
-    // The shape: after the outage (hour 0) ends, switching grows again to a peak hours later,
-    // where without the buzz it would stop.
+}
+
+/// Each hour's new switchers of a path with 20 steps an hour, and the busiest hour after the
+/// first (the outage's).
+fn hourly_and_busiest_after(path: &[f64]) -> (Vec<f64>, usize) {
     let hourly: Vec<f64> = (0..24)
         .map(|h| path[h * 20 + 19] - if h == 0 { 0.0 } else { path[h * 20 - 1] })
         .collect();
     let busiest = (1..24)
         .max_by(|&a, &b| hourly[a].total_cmp(&hourly[b]))
         .unwrap();
+    (hourly, busiest)
+}
+
+#[test]
+fn a_surge_that_feeds_on_itself_peaks_after_its_trigger_ends() {
+    let s = short_outage_with_buzz(0.05, 1.5, 4.0);
+    let path = buzz_path(&s);
+    assert_follows_mean_field(&runs(&s, 40), &path);
+    // The shape: after the outage (hour 0) ends, switching grows again to a peak hours later,
+    // where without the buzz it would stop.
+    let (hourly, busiest) = hourly_and_busiest_after(&path);
     assert!(
         busiest >= 4 && hourly[busiest] > 1.3 * hourly[1],
         "busiest hour after the outage {busiest}: {hourly:?}"
@@ -318,4 +333,45 @@ fn a_surge_that_feeds_on_itself_peaks_after_its_trigger_ends() {
             "moves after the outage"
         );
     }
+}
+
+/// The buzz's novelty (`buzz_novelty`, docs/MODEL.md §4): the same outage and the same
+/// subcritical gain (0.3) bring a surge that grows after its trigger only at an app the surge
+/// makes (1% of users on it before), not at one it hardly grows (50% on it before), nor with
+/// novelty 0; the Monte Carlo means follow the mean-field path with novelty.
+#[test]
+fn a_surge_that_makes_an_app_feeds_on_itself_more_than_one_it_hardly_grows() {
+    let with = |active: f64, novelty: f64| {
+        let mut s = short_outage_with_buzz(0.05, 0.3, 4.0);
+        s.behaviour.buzz_novelty = novelty;
+        s.apps[0].accounts[0].active = active;
+        s
+    };
+    let new_app = with(0.01, 4.0);
+    let path = buzz_path(&new_app);
+    assert_follows_mean_field(&runs(&new_app, 40), &path);
+    let (hourly, busiest) = hourly_and_busiest_after(&path);
+    assert!(
+        busiest >= 4 && hourly[busiest] > 1.3 * hourly[1],
+        "the new app's busiest hour after the outage {busiest}: {hourly:?}"
+    );
+    // With a large base, or without novelty, the echo dies away: the busiest hour after the
+    // outage is the first, and a day's switchers are well below the new app's.
+    for (what, s) in [
+        ("large base", with(0.5, 4.0)),
+        ("no novelty", with(0.01, 0.0)),
+    ] {
+        let other = buzz_path(&s);
+        let (hourly, busiest) = hourly_and_busiest_after(&other);
+        assert!(busiest == 1, "{what}: busiest hour {busiest}: {hourly:?}");
+        assert!(
+            other[479] < 0.5 * path[479],
+            "{what}: {} vs {}",
+            other[479],
+            path[479]
+        );
+    }
+    // And the Monte Carlo without novelty matches its own path (the reduction: η = 0).
+    let plain = with(0.01, 0.0);
+    assert_follows_mean_field(&runs(&plain, 40), &buzz_path(&plain));
 }

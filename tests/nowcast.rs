@@ -43,7 +43,7 @@ fn a_synthetic_event_observed_for_three_hours_is_forecast_tighter_and_inside_the
     )
     .unwrap();
     let priors = load_priors(Path::new("params/priors.toml"), &scenario.behaviour).unwrap();
-    let prior = FitPosterior::new(priors, scenario.behaviour.clone(), &samples, &weights);
+    let prior = FitPosterior::new(priors, scenario.behaviour.clone(), &samples, &weights).unwrap();
     let t = &scenario.timeline;
     let per_hour = (1.0 / t.step_hours).round() as usize;
     let start = t.event_step;
@@ -309,6 +309,42 @@ fn bad_observed_files_are_refused_before_any_work() {
             "{what}: {stderr}"
         );
     }
+}
+
+/// A posterior fitted with other priors (here one whose `buzz_gain` lies below the prior given)
+/// is refused before any work, naming the sample and the parameter; it once made the nowcast
+/// redraw forever, since no draw could fall inside the priors.
+#[test]
+fn a_posterior_outside_the_priors_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let priors = dir.path().join("priors.toml");
+    std::fs::write(
+        &priors,
+        "[looking.buzz_gain]\ndistribution = \"log_uniform\"\nlow = 1.0\nhigh = 2.0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let assert = Command::cargo_bin("surge")
+        .unwrap()
+        .args([
+            "nowcast",
+            "scenarios/brazil-block-2015-12.toml",
+            "--observed",
+            "data/nowcast-brazil-2015-12-3h.csv",
+            "--priors",
+        ])
+        .arg(&priors)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("sample 1 of the fit's posterior has looking.buzz_gain")
+            && stderr.contains("outside its prior [1, 2]"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "an output folder was written");
 }
 
 /// The shipped example: the same seed gives byte-identical files on 1 and 2 threads, and

@@ -85,18 +85,33 @@ pub struct FitPosterior {
 }
 
 impl FitPosterior {
-    /// From the fit's samples (`read_posterior`) and its priors.
-    pub fn new(priors: Priors, base: Behaviour, samples: &[Behaviour], weights: &[f64]) -> Self {
-        let points: Vec<Vec<f64>> = samples
-            .iter()
-            .map(|b| {
-                priors
-                    .priors
-                    .iter()
-                    .map(|p| p.to_prior_space(b.get(&p.name).unwrap_or(p.low)))
-                    .collect()
-            })
-            .collect();
+    /// From the fit's samples (`read_posterior`) and its priors; refused when a sample lies
+    /// outside the priors (a posterior fitted with other priors, or before a parameter was
+    /// added: no draw inside the priors could then be made from it).
+    pub fn new(
+        priors: Priors,
+        base: Behaviour,
+        samples: &[Behaviour],
+        weights: &[f64],
+    ) -> Result<Self, NowcastError> {
+        let mut points: Vec<Vec<f64>> = Vec::with_capacity(samples.len());
+        for (i, b) in samples.iter().enumerate() {
+            let mut point = Vec::with_capacity(priors.priors.len());
+            for p in &priors.priors {
+                let value = b.get(&p.name).unwrap_or(p.low);
+                if !(p.low..=p.high).contains(&value) {
+                    return Err(NowcastError::OutsidePriors {
+                        sample: i + 1,
+                        parameter: p.name.clone(),
+                        value,
+                        low: p.low,
+                        high: p.high,
+                    });
+                }
+                point.push(p.to_prior_space(value));
+            }
+            points.push(point);
+        }
         let total: f64 = weights.iter().sum();
         let weights: Vec<f64> = weights.iter().map(|w| w / total).collect();
         let var = weighted_variance(&points, &weights);
@@ -116,13 +131,13 @@ impl FitPosterior {
                 (factor * v.sqrt()).max(1e-6 * (b - a))
             })
             .collect();
-        FitPosterior {
+        Ok(FitPosterior {
             priors,
             base,
             points,
             weights,
             kernel_sd,
-        }
+        })
     }
 
     /// Log density (up to a constant) of the smoothed posterior at `u`; -inf outside the priors.
@@ -251,6 +266,16 @@ pub enum NowcastError {
     TooFewParticles,
     #[error("the fit's posterior has no samples")]
     EmptyPosterior,
+    #[error(
+        "sample {sample} of the fit's posterior has {parameter} = {value}, outside its prior [{low}, {high}]: the posterior was fitted with other priors (give those with --priors, or refit with `surge fit`)"
+    )]
+    OutsidePriors {
+        sample: usize,
+        parameter: String,
+        value: f64,
+        low: f64,
+        high: f64,
+    },
 }
 
 /// How far beyond every first-draw particle's value (a factor) an observed value must lie to

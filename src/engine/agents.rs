@@ -374,7 +374,11 @@ impl Engine for AgentEngine {
         let press = crate::engine::cohort::press_awareness(&self.scenario);
         let mut known = vec![1.0; apps];
         // The migration as news (model::buzz), in shares of each region's agents.
-        let mut buzz = Buzz::new(self.agents_per_region().iter().map(|&n| n as u64), apps);
+        let mut buzz = Buzz::new(
+            self.agents_per_region().iter().map(|&n| n as u64),
+            apps,
+            |r, k| s.apps[k].accounts[r].active,
+        );
         let (mut buzz_shares, mut led_shares) = (vec![0.0; apps], vec![0.0; apps]);
         let mut attempts = vec![vec![0u64; regions]; apps];
         let mut queue_step = QueueStep::default();

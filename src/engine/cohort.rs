@@ -150,7 +150,9 @@ impl CohortEngine {
             .collect();
         CohortState {
             counts: Observed::new(regions.len(), apps.len()),
-            buzz: Buzz::new(regions.iter().map(|r| r.users), apps.len()),
+            buzz: Buzz::new(regions.iter().map(|r| r.users), apps.len(), |r, k| {
+                apps[k].accounts[r].active
+            }),
             regions,
         }
     }

@@ -32,6 +32,9 @@ pub struct Behaviour {
     pub buzz_gain: f64,
     /// T_b: time constant of the buzz's decay, hours.
     pub buzz_hours: f64,
+    /// η: the buzz's novelty: a switcher to an app adds `1 + η ψ` to its buzz, `ψ` the share of
+    /// the app's users in the region who arrived in the run (docs/MODEL.md §4); 0 = none.
+    pub buzz_novelty: f64,
     /// β: weight of the share of contacts already on an app in the choice among apps.
     pub contact_weight: f64,
     /// ω: preference of a dormant-account holder for the app where the account is.
@@ -60,6 +63,7 @@ impl Behaviour {
             deadline_hours: 0.0,
             buzz_gain: 0.0,
             buzz_hours: 24.0,
+            buzz_novelty: 0.0,
             contact_weight: 1.0,
             account_affinity: 5.0,
             known_contacts: 15.0,

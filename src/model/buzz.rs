@@ -15,6 +15,17 @@
 //! of its country's chart (chart rank drives downloads: Garg & Telang 2013, MIS Quarterly
 //! 37:1253; Carare 2012, Int. Econ. Review 53:717). With `γ = 0` nothing here is used and the
 //! model is exactly the one without it.
+//!
+//! A surge is news, and climbs the chart, in proportion to how much it grows the app there, not
+//! to its size alone: a million joining an app with a hundred million users in the country is a
+//! blip at the top of a chart it already tops, a million joining one with ten thousand is "the
+//! app everyone is joining" and a jump from outside the chart to its top (the #1 app gets about
+//! 150 times the downloads of the #200: Garg & Telang 2013). So each switcher to `k` adds
+//! `(1 + η ψ_{r,k}) / N_r` to `B_{r,k}`, where `ψ_{r,k} = S_{r,k} / (A_{r,k} + S_{r,k})` is the
+//! share of the app's users in the region who arrived in this run (`S` switchers so far, `A` its
+//! active users at the start) and `η` the buzz's novelty (`looking.buzz_novelty`): the branching
+//! ratio runs from `γ` for an app the surge hardly grows to `γ(1 + η)` for one it makes. With
+//! `η = 0` every level is exactly the one without it.
 
 use super::Behaviour;
 use super::switching::follow_named;
@@ -33,19 +44,56 @@ pub struct Buzz {
     level: Vec<f64>,
     /// Per region, then per app: switchers of the current step.
     pending: Vec<u64>,
+    /// Per region, then per app: `A_{r,k}`, the app's active users (or agents) at the start.
+    base: Vec<f64>,
+    /// Per region, then per app: `S_{r,k}`, its switchers so far in the run.
+    arrived: Vec<f64>,
 }
 
 impl Buzz {
-    /// No buzz yet, for regions of `users` users (or agents) each and `apps` apps.
-    pub fn new(users: impl IntoIterator<Item = u64>, apps: usize) -> Self {
+    /// No buzz yet, for regions of `users` users (or agents) each and `apps` apps, each app
+    /// with the share `active(r, k)` of region `r`'s users active on it at the start.
+    pub fn new(
+        users: impl IntoIterator<Item = u64>,
+        apps: usize,
+        active: impl Fn(usize, usize) -> f64,
+    ) -> Self {
         let users: Vec<f64> = users.into_iter().map(|n| n.max(1) as f64).collect();
         let cells = users.len() * apps;
+        let base = (0..cells)
+            .map(|i| active(i / apps, i % apps) * users[i / apps])
+            .collect();
         Buzz {
             apps,
             users,
             level: vec![0.0; cells],
             pending: vec![0; cells],
+            base,
+            arrived: vec![0.0; cells],
         }
+    }
+
+    /// `ψ_{r,k}` once `more` further switchers have arrived in region `r` at app `k`.
+    fn novelty(&self, cell: usize, more: f64) -> f64 {
+        let arrived = self.arrived[cell] + more;
+        if arrived > 0.0 {
+            arrived / (self.base[cell] + arrived)
+        } else {
+            0.0
+        }
+    }
+
+    /// The most a switcher of region `r` can add to its buzz hazard per unit share of its users
+    /// (`γ (1 + η ψ)` at the app where it is largest), once up to `moving` more users switch to
+    /// any app; `γ` exactly without novelty. For the adaptive step rule's bound.
+    pub fn gain_bound(&self, b: &Behaviour, r: usize, moving: f64) -> f64 {
+        if b.buzz_novelty == 0.0 {
+            return b.buzz_gain;
+        }
+        let most = (r * self.apps..(r + 1) * self.apps)
+            .map(|cell| self.novelty(cell, moving))
+            .fold(0.0, f64::max);
+        b.buzz_gain * (1.0 + b.buzz_novelty * most)
     }
 
     /// `γ · Σ_k B_{r,k} / T_b`: the extra looking hazard per hour of a region's noticed users.
@@ -72,12 +120,22 @@ impl Buzz {
         self.pending[r * self.apps + k] += n;
     }
 
-    /// Ends a step of `dt` hours: `B ← B e^{-dt/T_b} + (switchers of the step) / N_r`.
+    /// Ends a step of `dt` hours: `B ← B e^{-dt/T_b} + (1 + η ψ) (switchers of the step) / N_r`,
+    /// with `ψ` counting the step's switchers as arrived.
     pub fn end_step(&mut self, b: &Behaviour, dt: f64) {
         let decay = (-dt / b.buzz_hours).exp();
-        for (i, (level, pending)) in self.level.iter_mut().zip(&mut self.pending).enumerate() {
+        for i in 0..self.level.len() {
             let n = self.users[i / self.apps];
-            *level = *level * decay + std::mem::take(pending) as f64 / n;
+            let switchers = std::mem::take(&mut self.pending[i]) as f64;
+            self.arrived[i] += switchers;
+            // Without novelty the level is the buzz's before it, bit for bit.
+            let added = if b.buzz_novelty == 0.0 {
+                switchers / n
+            } else {
+                switchers * (1.0 + b.buzz_novelty * self.novelty(i, 0.0)) / n
+            };
+            let level = &mut self.level[i];
+            *level = *level * decay + added;
             if b.buzz_gain * *level / b.buzz_hours < NEGLIGIBLE {
                 *level = 0.0;
             }
@@ -143,8 +201,41 @@ mod tests {
     }
 
     #[test]
+    fn a_surge_that_makes_an_app_adds_more_buzz_than_one_it_hardly_grows() {
+        // Region of 1000 users: app 0 has 500 active, app 1 none.
+        let active = |_: usize, k: usize| if k == 0 { 0.5 } else { 0.0 };
+        let novel = Behaviour {
+            buzz_novelty: 4.0,
+            ..b(0.5)
+        };
+        let mut z = Buzz::new([1000], 2, active);
+        z.record(0, 0, 100);
+        z.record(0, 1, 100);
+        z.end_step(&novel, 1.0);
+        // ψ = 100/600 at app 0 and 1 at app 1: levels 0.1 (1 + 4/6) and 0.1 (1 + 4).
+        let mut s = [0.0; 2];
+        z.shares(0, &mut s);
+        let (old, new) = (0.1 * (1.0 + 4.0 / 6.0), 0.1 * 5.0);
+        assert!((s[1] - new / (old + new)).abs() < 1e-12, "{s:?}");
+        assert!((z.hazard(&novel, 0) - 0.5 * (old + new) / 10.0).abs() < 1e-12);
+        // The bound of the adaptive rule: the app the surge makes, after 100 more.
+        assert!((z.gain_bound(&novel, 0, 100.0) - 0.5 * 5.0).abs() < 1e-12);
+        assert!(
+            (z.gain_bound(&novel, 0, 0.0) - 0.5 * 5.0).abs() < 1e-12,
+            "app 1 is wholly new already"
+        );
+        // Without novelty the level is the plain count, bit for bit, and the bound is γ.
+        let mut plain = Buzz::new([1000], 2, active);
+        plain.record(0, 0, 100);
+        plain.record(0, 1, 100);
+        plain.end_step(&b(0.5), 1.0);
+        assert_eq!(plain.hazard(&b(0.5), 0), 0.5 * (0.1 + 0.1) / 10.0);
+        assert_eq!(plain.gain_bound(&b(0.5), 0, 1e6), 0.5);
+    }
+
+    #[test]
     fn buzz_is_recent_switchers_decaying_and_sends_users_where_they_went() {
-        let mut z = Buzz::new([1000, 1000], 2);
+        let mut z = Buzz::new([1000, 1000], 2, |_, _| 0.1);
         z.record(0, 1, 300);
         z.record(0, 0, 100);
         z.end_step(&b(0.5), 1.0);

@@ -246,6 +246,7 @@ mod tests {
             deadline_hours: 0.0,
             buzz_gain: 0.0,
             buzz_hours: 24.0,
+            buzz_novelty: 0.0,
             contact_weight: 2.0,
             account_affinity: 10.0,
             known_contacts: 15.0,

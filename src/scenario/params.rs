@@ -56,6 +56,7 @@ impl Behaviour {
             deadline_hours: bounded("looking.deadline_hours", l.deadline_hours, true, MAX_HOURS)?,
             buzz_gain: bounded("looking.buzz_gain", l.buzz_gain, true, MAX_WEIGHT)?,
             buzz_hours: bounded("looking.buzz_hours", l.buzz_hours, false, MAX_HOURS)?,
+            buzz_novelty: bounded("looking.buzz_novelty", l.buzz_novelty, true, MAX_WEIGHT)?,
             contact_weight: bounded("choice.contact_weight", ch.contact_weight, true, MAX_WEIGHT)?,
             account_affinity: bounded(
                 "choice.account_affinity",
@@ -89,7 +90,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 15] = [
+pub const PARAMETER_NAMES: [&str; 16] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -101,6 +102,7 @@ pub const PARAMETER_NAMES: [&str; 15] = [
     "looking.deadline_hours",
     "looking.buzz_gain",
     "looking.buzz_hours",
+    "looking.buzz_novelty",
     "choice.contact_weight",
     "choice.account_affinity",
     "choice.known_contacts",
@@ -121,6 +123,7 @@ impl Behaviour {
             "looking.deadline_hours" => &mut self.deadline_hours,
             "looking.buzz_gain" => &mut self.buzz_gain,
             "looking.buzz_hours" => &mut self.buzz_hours,
+            "looking.buzz_novelty" => &mut self.buzz_novelty,
             "choice.known_contacts" => &mut self.known_contacts,
             "choice.contact_weight" => &mut self.contact_weight,
             "choice.account_affinity" => &mut self.account_affinity,

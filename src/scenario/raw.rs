@@ -246,6 +246,10 @@ pub(crate) struct RawLooking {
     /// Time constant of the buzz's decay, hours [default 24].
     #[serde(default = "default_buzz_hours")]
     pub buzz_hours: f64,
+    /// The buzz's novelty: a surge that makes an app adds `1 + buzz_novelty` times the buzz of
+    /// one it hardly grows; 0 (default) = the same for every app.
+    #[serde(default)]
+    pub buzz_novelty: f64,
 }
 
 /// A day: a story's attention decays over about a day (Leskovec, Backstrom & Kleinberg 2009,

@@ -122,7 +122,8 @@ pub fn nowcast(request: &NowcastRequest, progress: &dyn Progress) -> Result<Nowc
         .clone()
         .unwrap_or_else(|| shipped_file("params/priors.toml"));
     let priors = load_priors(&priors_file, &scenario.behaviour)?;
-    let prior = FitPosterior::new(priors, scenario.behaviour.clone(), &samples, &weights);
+    let prior = FitPosterior::new(priors, scenario.behaviour.clone(), &samples, &weights)
+        .map_err(|e| super::Error::Refused(e.to_string()))?;
     let spaghetti = super::run::spaghetti_count(request.spaghetti, runs)?;
     let prior_proposals = prior_proposals(request.prior_proposals)?;
     if request.particles < 10 {

@@ -86,7 +86,8 @@ pub fn evaluate(request: &EvaluateRequest, progress: &dyn Progress) -> Result<Ev
         scenario.behaviour.clone(),
         &samples,
         &weights,
-    );
+    )
+    .map_err(refused)?;
     let fitted = load_observations(&shipped_file("data/observations.toml"))?;
     let catalogue = load_observations(&shipped_file("data/out-of-fit.toml"))?;
     let base_file = shipped_file("params/default.toml");
@@ -142,7 +143,8 @@ pub fn evaluate(request: &EvaluateRequest, progress: &dyn Progress) -> Result<Ev
                     )
                 } else {
                     (
-                        FitPosterior::new(priors.clone(), s.behaviour.clone(), &samples, &weights),
+                        FitPosterior::new(priors.clone(), s.behaviour.clone(), &samples, &weights)
+                            .map_err(refused)?,
                         "the fit to every event (this event is never fitted)",
                     )
                 };
@@ -218,12 +220,18 @@ fn leave_out(
             priors.behaviour(&scenario.behaviour, &u)
         })
         .collect();
-    Ok(FitPosterior::new(
+    FitPosterior::new(
         priors.clone(),
         scenario.behaviour.clone(),
         &samples,
         &posterior.weights,
-    ))
+    )
+    .map_err(refused)
+}
+
+/// A posterior the nowcast cannot start from, as a refusal that says why.
+fn refused(e: crate::calibrate::nowcast::NowcastError) -> super::Error {
+    super::Error::Refused(e.to_string())
 }
 
 fn number(x: f64) -> String {

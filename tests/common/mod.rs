@@ -19,6 +19,7 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         deadline_hours: 0.0,
         buzz_gain: 0.0,
         buzz_hours: 24.0,
+        buzz_novelty: 0.0,
         contact_weight: 0.0,
         account_affinity: 1.0,
         known_contacts: 15.0,

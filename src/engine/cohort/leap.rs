@@ -99,16 +99,18 @@ impl CohortEngine {
             if moving == 0.0 {
                 continue;
             }
-            // The step's switchers raise F and the buzz level B by ΔF = ΔB = S / N_r, so each
-            // holding's hazard by L·m·q·ΔF (word of mouth) + γ·ΔB / T_b (the buzz): at most ε of
-            // it. The buzz's decay is not frozen (its mean over the step is taken).
+            // The step's switchers raise F by ΔF = S / N_r and the buzz level B by at most
+            // ΔB = (1 + η ψ) S / N_r, so each holding's hazard by L·m·q·ΔF (word of mouth) +
+            // γ·ΔB / T_b (the buzz): at most ε of it. The buzz's decay is not frozen (its mean
+            // over the step is taken).
             let share = moving / users;
+            let buzz_gain = state.buzz.gain_bound(b, r, moving);
             for h in 0..region.unaware.len() {
                 let hazard = scratch.leap_hazard[h];
                 if hazard > 0.0 {
                     let boost = if h == 0 { 1.0 } else { b.dormant_boost };
                     let rise = drivers.looking[r] * boost * b.word_of_mouth_per_hour * share
-                        + b.buzz_gain * share / b.buzz_hours;
+                        + buzz_gain * share / b.buzz_hours;
                     fits &= rise <= tolerance * hazard;
                 }
             }
