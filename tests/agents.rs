@@ -7,6 +7,7 @@
 
 use std::path::Path;
 use surge::engine::{MonteCarlo, ParameterSource, run_monte_carlo_with};
+use surge::model::Behaviour;
 use surge::scenario::AgentSettings;
 use surge::scenario::EngineKind;
 use surge::scenario::NetworkSpec;
@@ -47,6 +48,12 @@ fn dense() -> AgentSettings {
 /// Every headline mean of the two engines agrees within 4 standard errors of the difference
 /// (and at least one user: integer counts), and at least 8 of them are large enough to say so.
 fn assert_headlines_agree(agents: &MonteCarlo, cohort: &MonteCarlo) {
+    assert_headlines_agree_within(agents, cohort, 0.0);
+}
+
+/// [`assert_headlines_agree`], allowing a further `relative` share of the cohort's mean for an
+/// approximation the cohort engine is known to make.
+fn assert_headlines_agree_within(agents: &MonteCarlo, cohort: &MonteCarlo, relative: f64) {
     let mut checked = 0;
     for (i, spec) in cohort.specs.iter().enumerate() {
         let (a, c) = (agents.summaries.headline(i), cohort.summaries.headline(i));
@@ -54,7 +61,7 @@ fn assert_headlines_agree(agents: &MonteCarlo, cohort: &MonteCarlo) {
         let label = spec.column();
         assert!(c.mean.is_finite() && a.mean.is_finite(), "{label}");
         assert!(
-            (a.mean - c.mean).abs() <= (4.0 * se).max(1.0),
+            (a.mean - c.mean).abs() <= (4.0 * se).max(1.0) + relative * c.mean.abs(),
             "{label}: agents {:.1} ± {:.1}, cohort {:.1} ± {:.1}",
             a.mean,
             a.mcse,
@@ -96,6 +103,44 @@ fn the_buzz_is_the_same_in_both_engines() {
         attempts(&cohort),
         attempts(&quiet)
     );
+}
+
+/// The dormant boost through contacts (`looking.dormant_contacts`, issue 37): the agent engine
+/// boosts a holder only if one of her own contacts is on her app; on a random network where
+/// everyone has exactly `n` contacts that happens with probability `1 - (1 - C)^n`, the cohort
+/// engine's rule with `dormant_contacts = n`. With the fixture's apps made rare (0.1% active, so
+/// 1 - 0.999^300 = 26% of holders have a contact there at the start) on the dense network
+/// (300 contacts each), their headline means agree within 4 SE plus 1.5%. The 1.5% is the
+/// cohort engine's approximation: it gives every remaining holder the average boost, where the
+/// agents who have a contact there leave first and those left are pulled less (the selection
+/// of a frailty model; Vaupel, Manton & Stallard 1979, Demography 16:439): measured, Signal's
+/// registrations 0.8% apart (4.2 SE), and every figure within 4 SE with the boost on every
+/// holder.
+#[test]
+fn the_dormant_boost_through_contacts_is_the_same_in_both_engines() {
+    let mut s = load_scenario(Path::new("tests/fixtures/agents-crosscheck.toml"), None).unwrap();
+    for app in &mut s.apps {
+        for shares in &mut app.accounts {
+            shares.active = 0.001;
+        }
+    }
+    let settings = dense();
+    let through = |contacts: f64| {
+        ParameterSource::Fixed(Behaviour {
+            dormant_contacts: contacts,
+            ..s.behaviour.clone()
+        })
+    };
+    let go = |engine: EngineKind, parameters: &ParameterSource, runs: u64, seed: u64| {
+        run_monte_carlo_with(&engine, &s, parameters, runs, seed, 0, &mut (), &|| {}).unwrap()
+    };
+    let contacts = through(settings.network.mean_degree);
+    let agents = go(EngineKind::Agents(settings), &contacts, 48, 1);
+    let cohort = go(EngineKind::Cohort, &contacts, 400, 2);
+    assert_headlines_agree_within(&agents, &cohort, 0.015);
+    // (Its effect, fewer holders pulled back where few contacts are on their app, is measured
+    // against the exact chain in tests/mechanisms.rs; here the fixture's holders have nearly
+    // all returned within the 24 h the headline figures count.)
 }
 
 #[test]

@@ -14,7 +14,7 @@ use surge::calibrate::observed::parse_observed;
 use surge::calibrate::report::read_posterior;
 use surge::engine::RunStreams;
 use surge::model::Behaviour;
-use surge::scenario::{Scenario, load_scenario};
+use surge::scenario::{Scenario, load_params, load_scenario};
 
 /// Telegram's registrations (every region and organic) at the end of every step.
 fn registrations(s: &Scenario, b: &Behaviour, streams: &RunStreams) -> Vec<f64> {
@@ -29,11 +29,14 @@ fn band(mut v: Vec<f64>) -> (f64, f64, f64) {
     (q(0.05), q(0.5), q(0.95))
 }
 
-/// Three synthetic events drawn from the nowcast's own prior (the fit's smoothed posterior),
+/// Five synthetic events drawn from the nowcast's own prior (the fit's smoothed posterior),
 /// each observed as a counter read every 15 minutes for 3 hours after the outage starts.
 /// Conditioning must keep each truth's 24-hour registrations inside the conditioned 90% band
-/// (allowing one miss of three: each misses with probability 0.1 if calibrated) and make the
-/// band at most 0.6 as wide as the unconditioned one on average (issue 38's target).
+/// (allowing two misses of five: each misses with probability 0.1 if calibrated, so a
+/// calibrated nowcast fails this 0.9% of the time) and make the band at most 0.6 as wide as the
+/// unconditioned one on average (issue 38's target). Five, not three (until issue 37's
+/// session 21): a truth in the prior's tail is conditioned into a band wider in users than the
+/// prior's, and one such in three decided the average.
 #[test]
 fn a_synthetic_event_observed_for_three_hours_is_forecast_tighter_and_inside_the_band() {
     let scenario = load_scenario(Path::new("scenarios/facebook-2021-10-04.toml"), None).unwrap();
@@ -51,7 +54,7 @@ fn a_synthetic_event_observed_for_three_hours_is_forecast_tighter_and_inside_the
     let n = 200;
     let mut inside = 0;
     let mut ratios = Vec::new();
-    for truth_index in 0..3u64 {
+    for truth_index in 0..5u64 {
         let u = prior.draw(&mut Xoshiro256PlusPlus::seed_from_u64(100 + truth_index));
         let truth = registrations(
             &scenario,
@@ -104,10 +107,10 @@ fn a_synthetic_event_observed_for_three_hours_is_forecast_tighter_and_inside_the
         ratios.push((hi - lo) / (uhi - ulo));
     }
     let mean_ratio = ratios.iter().sum::<f64>() / ratios.len() as f64;
-    eprintln!("inside {inside} of 3; width ratios {ratios:?}");
+    eprintln!("inside {inside} of 5; width ratios {ratios:?}");
     assert!(
-        inside >= 2,
-        "truth inside the conditioned 90% band {inside} of 3 times"
+        inside >= 3,
+        "truth inside the conditioned 90% band {inside} of 5 times"
     );
     assert!(
         mean_ratio <= 0.6,
@@ -379,6 +382,15 @@ fn the_shipped_nowcast_is_the_same_on_any_thread_count() {
     assert_eq!(json["particles"], 60);
     assert!(json["effective_sample_size"].as_f64().unwrap() > 1.0);
     assert_eq!(json["rows"].as_array().unwrap().len(), 1);
-    assert_eq!(json["parameters"].as_array().unwrap().len(), 9);
+    // One per fitted parameter.
+    let priors = load_priors(
+        Path::new("params/priors.toml"),
+        &load_params(Path::new("params/default.toml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        json["parameters"].as_array().unwrap().len(),
+        priors.priors.len()
+    );
     assert!(json["warning"].is_null());
 }

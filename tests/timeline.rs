@@ -63,17 +63,18 @@ fn january_2021_builds_into_its_second_week_and_no_72h_window_is_far_above_25m()
         (25e6 / 2.0..=1.5 * 25e6).contains(&largest),
         "largest 72 h window of arrivals: {largest}"
     );
-    // Daily arrivals (UTC days from Jan 4) stay at their peak into the second week: Jan 11 holds
-    // at least 95% of the busiest day. (Until issue 37's refit the busiest day itself was in
-    // the second week; with it the days Jan 8-11 are within 1% of each other, a plateau, and the
-    // busiest may fall on Jan 10.)
+    // Daily arrivals (UTC days from Jan 4) stay at their peak into the second week: the busiest
+    // day is in it (from Jan 11), or Jan 11 holds at least 95% of the busiest day. (Until issue
+    // 37's first refit the busiest day was in the second week; with it the days Jan 8-11 were
+    // within 1% of each other, a plateau; with the boost through contacts, session 21, the
+    // busiest is Jan 14.)
     let arrivals = |a: f64, b: f64| c[at(&s, b)].1 - c[at(&s, a)].1;
     let days: Vec<u64> = (0..14)
         .map(|d| arrivals(24.0 * d as f64, 24.0 * (d + 1) as f64))
         .collect();
     let peak = (0..days.len()).max_by_key(|&d| days[d]).unwrap();
     assert!(
-        peak >= 5 && days[7] as f64 >= 0.95 * days[peak] as f64,
+        peak >= 7 || (peak >= 5 && days[7] as f64 >= 0.95 * days[peak] as f64),
         "daily arrivals peak on Jan {} and fall before the second week: {days:?}",
         4 + peak
     );
@@ -109,10 +110,12 @@ fn a_country_with_nowhere_else_to_go_surges_in_the_first_hour_and_one_with_a_sec
         arrivals_between(s, -warning_hours, 1.0 - warning_hours)
     };
     let (a, m) = (first_hour(&alone), first_hour(&multi));
-    // A surge from the first hour: at least 100 times Telegram's ordinary hour (30,000 a day).
+    // A surge from the first hour: at least 25 times Telegram's ordinary hour (30,000 a day).
+    // (100 times until the refit of issue 37's session 21: its closest particle hears of a block
+    // in 1.5 h on average, not 0.16 h, so the first hour has half the country hearing; 38 times.)
     let ordinary_hour = alone.apps[0].baseline_per_day / 24.0;
     assert!(
-        a >= 100.0 * ordinary_hour,
+        a >= 25.0 * ordinary_hour,
         "first hour, nowhere else to go: {a}"
     );
     // Need (1 - reachable_elsewhere) is 0.95 against 0.4, and 40% are already on Telegram.

@@ -26,8 +26,8 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival_at, choice_weights_with, consider_known, looking_hazard,
-    news_led_share,
+    Arrival, Holding, arrival_at, boosted_hazard, choice_weights_with, consider_known,
+    looking_hazard, news_led_share,
 };
 use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
@@ -432,7 +432,16 @@ impl Engine for AgentEngine {
                         let row = network.of(i);
                         let degree = row.len().max(1) as f64;
                         let f = f64::from(switched[i]) / degree;
-                        let hazard = looking_hazard(b, h, looking, news, f) + buzz_hazard;
+                        // When the boost needs contacts, a holder is pulled back to her app
+                        // only if one of her own contacts uses it (docs/MODEL.md §4, §13).
+                        let hazard = match h {
+                            Holding::Dormant(k)
+                                if b.dormant_contacts > 0.0 && on_app[i * apps + k] == 0 =>
+                            {
+                                boosted_hazard(b, 1.0, looking, news, f)
+                            }
+                            _ => looking_hazard(b, h, looking, news, f),
+                        } + buzz_hazard;
                         let p = probability(hazard, dt);
                         if looking_rng.random::<f64>() * p_max < p {
                             for (k, c) in contact_shares.iter_mut().enumerate() {

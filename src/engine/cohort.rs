@@ -20,8 +20,8 @@ use crate::model::stepping::StepRule;
 
 mod leap;
 use crate::model::switching::{
-    Arrival, Holding, arrival, awareness, choice_weights, choose, consider_known, contact_share,
-    looking_hazard, news_led_share, switched_share, switchers,
+    Arrival, Holding, arrival, awareness, boosted_hazard, choice_weights, choose, consider_known,
+    contact_share, holding_boost, looking_hazard, news_led_share, switched_share, switchers,
 };
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -279,15 +279,22 @@ impl CohortEngine {
             let mut choice_rng = streams.lazy(Component::Choice, step, r);
             let region = &state.regions[r];
             let switched_share = switched_share(region.switched, region.users);
+            let via_contacts = self.behaviour.dormant_contacts > 0.0;
+            if via_contacts {
+                // A holder's boost needs contacts on her app: the shares as the step begins
+                // (the same the choice reads).
+                self.contacts_at_start(r, state, scratch);
+            }
             for h in 0..region.unaware.len() {
+                let holding = Holding::from_index(h);
+                let (looking, news) = (drivers.looking[r], drivers.news[r]);
                 // Adding a buzz hazard of 0 leaves the hazard exactly as it was.
-                scratch.hazard[h] = looking_hazard(
-                    &self.behaviour,
-                    Holding::from_index(h),
-                    drivers.looking[r],
-                    drivers.news[r],
-                    switched_share,
-                ) + scratch.buzz_hazard;
+                scratch.hazard[h] = if via_contacts {
+                    let boost = holding_boost(&self.behaviour, holding, &scratch.contacts);
+                    boosted_hazard(&self.behaviour, boost, looking, news, switched_share)
+                } else {
+                    looking_hazard(&self.behaviour, holding, looking, news, switched_share)
+                } + scratch.buzz_hazard;
             }
             scratch.looking = drivers.looking[r];
             if notice_p > 0.0 {
@@ -370,6 +377,24 @@ impl CohortEngine {
         }
     }
 
+    /// Region `r`'s contact shares `C_k` as they stood when the step began (before this step's
+    /// moves), into `scratch.contacts`; once a step and region.
+    fn contacts_at_start(&self, r: usize, state: &CohortState, scratch: &mut Scratch) {
+        if scratch.contacts_ready {
+            return;
+        }
+        let (region, counts) = (&state.regions[r], &state.counts.regions[r]);
+        for (k, c) in scratch.contacts.iter_mut().enumerate() {
+            *c = contact_share(
+                region.active[k],
+                counts.registered[k],
+                counts.reactivated[k],
+                region.users,
+            );
+        }
+        scratch.contacts_ready = true;
+    }
+
     /// `moving` noticed holders of holding `h` in region `r` choose an alternative: dormant
     /// holders returning to their own app arrive at once, everyone else joins the sign-up queue.
     fn settle(
@@ -384,19 +409,8 @@ impl CohortEngine {
         if moving == 0 {
             return;
         }
+        self.contacts_at_start(r, state, scratch);
         let (region, counts) = (&mut state.regions[r], &mut state.counts.regions[r]);
-        if !scratch.contacts_ready {
-            // Contact shares as they stood when the step began (before this step's moves).
-            for (k, c) in scratch.contacts.iter_mut().enumerate() {
-                *c = contact_share(
-                    region.active[k],
-                    counts.registered[k],
-                    counts.reactivated[k],
-                    region.users,
-                );
-            }
-            scratch.contacts_ready = true;
-        }
         choice_weights(
             &self.behaviour,
             Holding::from_index(h),

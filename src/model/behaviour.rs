@@ -20,6 +20,10 @@ pub struct Behaviour {
     pub after_hours: f64,
     /// Multiplier on the looking hazard of users who hold a dormant account at an alternative.
     pub dormant_boost: f64,
+    /// n: regular contacts through whom a dormant holder is pulled back to her app: the boost
+    /// applies as `1 + (dormant_boost - 1)(1 - (1 - C_k)^n)` (docs/MODEL.md §4); 0 = to every
+    /// holder, whoever is on the app.
+    pub dormant_contacts: f64,
     /// T_h: mean time for an affected user to hear of an announced block from the news, hours
     /// (hearing hazard 1/T_h from the announcement); 0 = everyone hears at once (docs/MODEL.md §3).
     pub hearing_hours: f64,
@@ -59,6 +63,7 @@ impl Behaviour {
             urgency_hours: 1.0,
             after_hours: 2.0,
             dormant_boost: 10.0,
+            dormant_contacts: 0.0,
             hearing_hours: 0.0,
             deadline_hours: 0.0,
             buzz_gain: 0.0,

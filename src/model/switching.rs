@@ -66,7 +66,8 @@ pub fn arrival_at(dormant_there: bool) -> Arrival {
 /// back to the app she already has, and a holder hears of her contacts' moves from that app
 /// itself (it tells her who joined), while news recommends an app to holders and others alike
 /// (docs/MODEL.md §4). With L = 1, ν = 0 and m = 1 this is exactly the Bass hazard p + q·F
-/// (Bass 1969).
+/// (Bass 1969). This is the hazard at the full boost, the most a holder's can be when the boost
+/// needs contacts ([`holding_boost`]); [`boosted_hazard`] takes the holder's own `m`.
 pub fn looking_hazard(
     b: &Behaviour,
     holding: Holding,
@@ -74,16 +75,45 @@ pub fn looking_hazard(
     news: f64,
     switched_share: f64,
 ) -> f64 {
-    if looking <= 0.0 {
-        return 0.0;
-    }
     let boost = match holding {
         Holding::None => 1.0,
         Holding::Dormant(_) => b.dormant_boost,
     };
+    boosted_hazard(b, boost, looking, news, switched_share)
+}
+
+/// [`looking_hazard`] with the holding's boost `m` given (`holding_boost`).
+pub fn boosted_hazard(
+    b: &Behaviour,
+    boost: f64,
+    looking: f64,
+    news: f64,
+    switched_share: f64,
+) -> f64 {
+    if looking <= 0.0 {
+        return 0.0;
+    }
     looking
         * (boost * (b.innovation_per_hour + b.word_of_mouth_per_hour * switched_share)
             + b.news_per_hour * news)
+}
+
+/// The boost `m` of a holding's looking hazard (docs/MODEL.md §4): 1 without an account;
+/// `dormant_boost` for a dormant holder of app `k`, or, when the boost needs contacts
+/// (`looking.dormant_contacts` = n > 0), `1 + (dormant_boost - 1)·(1 - (1 - C_k)^n)`: the pull
+/// back to her own app is the boost only if one of her n regular contacts is there (`C_k`, the
+/// share of the region's users on `k`, in `contacts`), as it is those contacts' moves the app
+/// tells her of and those contacts she goes back to reach. With n = 0 it is `dormant_boost` for
+/// every holder, the model before it.
+pub fn holding_boost(b: &Behaviour, holding: Holding, contacts: &[f64]) -> f64 {
+    match holding {
+        Holding::None => 1.0,
+        Holding::Dormant(_) if b.dormant_contacts == 0.0 => b.dormant_boost,
+        Holding::Dormant(k) => {
+            let reached = -(b.dormant_contacts * (-contacts[k]).ln_1p()).exp_m1();
+            1.0 + (b.dormant_boost - 1.0) * reached
+        }
+    }
 }
 
 /// How many of `noticed` users start switching within a step of `dt` hours.
@@ -247,6 +277,7 @@ mod tests {
             buzz_gain: 0.0,
             buzz_hours: 24.0,
             buzz_novelty: 0.0,
+            dormant_contacts: 0.0,
             contact_weight: 2.0,
             account_affinity: 10.0,
             known_contacts: 15.0,

@@ -52,6 +52,12 @@ impl Behaviour {
             urgency_hours: bounded("looking.urgency_hours", l.urgency_hours, true, MAX_HOURS)?,
             after_hours: bounded("looking.after_hours", l.after_hours, false, MAX_HOURS)?,
             dormant_boost: bounded("looking.dormant_boost", l.dormant_boost, false, MAX_WEIGHT)?,
+            dormant_contacts: bounded(
+                "looking.dormant_contacts",
+                l.dormant_contacts,
+                true,
+                MAX_WEIGHT,
+            )?,
             hearing_hours: bounded("looking.hearing_hours", l.hearing_hours, true, MAX_HOURS)?,
             deadline_hours: bounded("looking.deadline_hours", l.deadline_hours, true, MAX_HOURS)?,
             buzz_gain: bounded("looking.buzz_gain", l.buzz_gain, true, MAX_WEIGHT)?,
@@ -90,7 +96,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 16] = [
+pub const PARAMETER_NAMES: [&str; 17] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -98,6 +104,7 @@ pub const PARAMETER_NAMES: [&str; 16] = [
     "looking.urgency_hours",
     "looking.after_hours",
     "looking.dormant_boost",
+    "looking.dormant_contacts",
     "looking.hearing_hours",
     "looking.deadline_hours",
     "looking.buzz_gain",
@@ -119,6 +126,7 @@ impl Behaviour {
             "looking.urgency_hours" => &mut self.urgency_hours,
             "looking.after_hours" => &mut self.after_hours,
             "looking.dormant_boost" => &mut self.dormant_boost,
+            "looking.dormant_contacts" => &mut self.dormant_contacts,
             "looking.hearing_hours" => &mut self.hearing_hours,
             "looking.deadline_hours" => &mut self.deadline_hours,
             "looking.buzz_gain" => &mut self.buzz_gain,

@@ -234,6 +234,10 @@ pub(crate) struct RawLooking {
     pub urgency_hours: f64,
     pub after_hours: f64,
     pub dormant_boost: f64,
+    /// Regular contacts through whom a dormant holder is pulled back to her app (the boost needs
+    /// one of them there); 0 (default) = every holder is boosted.
+    #[serde(default)]
+    pub dormant_contacts: f64,
     /// Mean hours to hear of an announced block from the news; 0 (default) = at once.
     #[serde(default)]
     pub hearing_hours: f64,

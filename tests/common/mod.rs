@@ -15,6 +15,7 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         urgency_hours: 0.0,
         after_hours: 1.0,
         dormant_boost: 1.0,
+        dormant_contacts: 0.0,
         hearing_hours: 0.0,
         deadline_hours: 0.0,
         buzz_gain: 0.0,

@@ -6,7 +6,9 @@ use super::{CohortEngine, CohortState, Scratch};
 use crate::model::draw::probability;
 use crate::model::signup::Lane;
 use crate::model::stepping::within;
-use crate::model::switching::{Holding, looking_hazard, switched_share};
+use crate::model::switching::{
+    Holding, boosted_hazard, contact_share, holding_boost, looking_hazard, switched_share,
+};
 
 impl CohortEngine {
     /// How many steps of the grid the step starting at `start` joins under the adaptive rule
@@ -74,6 +76,18 @@ impl CohortEngine {
             let switched = switched_share(region.switched, region.users);
             let buzz = state.buzz.hazard(b, r);
             let noticing = probability(drivers.notice_rate[r], tau);
+            let via_contacts = b.dormant_contacts > 0.0;
+            if via_contacts {
+                let counts = &state.counts.regions[r];
+                for (k, c) in scratch.contacts.iter_mut().enumerate() {
+                    *c = contact_share(
+                        region.active[k],
+                        counts.registered[k],
+                        counts.reactivated[k],
+                        region.users,
+                    );
+                }
+            }
             let mut moving = 0.0;
             for h in 0..region.unaware.len() {
                 let unaware = region.unaware[h] as f64;
@@ -83,13 +97,14 @@ impl CohortEngine {
                 if noticed == 0.0 {
                     continue;
                 }
-                let hazard = looking_hazard(
-                    b,
-                    Holding::from_index(h),
-                    drivers.looking[r],
-                    drivers.news[r],
-                    switched,
-                ) + buzz;
+                let holding = Holding::from_index(h);
+                let (looking, news) = (drivers.looking[r], drivers.news[r]);
+                let hazard = if via_contacts {
+                    let boost = holding_boost(b, holding, &scratch.contacts);
+                    boosted_hazard(b, boost, looking, news, switched)
+                } else {
+                    looking_hazard(b, holding, looking, news, switched)
+                } + buzz;
                 scratch.leap_hazard[h] = hazard;
                 let leaving = noticed * probability(hazard, tau);
                 fits &= within(newly, unaware, tolerance) && within(leaving, noticed, tolerance);
@@ -108,9 +123,18 @@ impl CohortEngine {
             for h in 0..region.unaware.len() {
                 let hazard = scratch.leap_hazard[h];
                 if hazard > 0.0 {
-                    let boost = if h == 0 { 1.0 } else { b.dormant_boost };
-                    let rise = drivers.looking[r] * boost * b.word_of_mouth_per_hour * share
+                    let holding = Holding::from_index(h);
+                    let boost = holding_boost(b, holding, &scratch.contacts);
+                    let mut rise = drivers.looking[r] * boost * b.word_of_mouth_per_hour * share
                         + buzz_gain * share / b.buzz_hours;
+                    if via_contacts && h > 0 {
+                        // The boost's reach 1 - (1 - C)^n rises by at most n·ΔC, ΔC ≤ ΔF.
+                        rise += drivers.looking[r]
+                            * (b.dormant_boost - 1.0)
+                            * b.dormant_contacts
+                            * share
+                            * (b.innovation_per_hour + b.word_of_mouth_per_hour * switched);
+                    }
                     fits &= rise <= tolerance * hazard;
                 }
             }
