@@ -6,6 +6,8 @@ use super::observations::{Counts, Observation, ObservationSet, WindowRule};
 use crate::engine::{BuildEngine, Observed, Observer, RunStreams};
 use crate::model::Behaviour;
 use crate::scenario::{EngineKind, Scenario, load_scenario};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// The events the observations refer to, loaded once.
 #[derive(Debug, Clone)]
@@ -237,8 +239,13 @@ impl EventSet {
     /// simulated only as far as its fitted figures read (exact: the rows before are the whole
     /// run's, and the figures read nothing later); an event without fitted figures not at all.
     pub fn distance_within(&self, behaviour: &Behaviour, seed: u64, run: u64, epsilon: f64) -> f64 {
-        self.distance_in_order(behaviour, seed, run, epsilon, &self.cheapest_first())
+        self.distance_in_order(behaviour, seed, run, epsilon, &self.cheapest_first(), None)
             .0
+    }
+
+    /// How many events (scenarios) the set holds.
+    pub fn scenarios_len(&self) -> usize {
+        self.scenarios.len()
     }
 
     /// The events with fitted figures, cheapest first (steps simulated x regions x apps).
@@ -269,13 +276,18 @@ impl EventSet {
         run: u64,
         epsilon: f64,
         order: &[usize],
+        clock: Option<&SimulationClock>,
     ) -> (f64, Option<usize>) {
         // Per observation, its distance once its event is simulated (0 for the others, which
         // `fit_distance` leaves out: they are not fitted).
         let mut distances = vec![0.0; self.observations.len()];
         let mut partial = 0.0;
         for (position, &e) in order.iter().enumerate() {
+            let started = clock.map(|_| Instant::now());
             let tally = self.simulate_until(e, behaviour, seed, run, self.fitted_steps[e]);
+            if let (Some(clock), Some(started)) = (clock, started) {
+                clock.add(e, started.elapsed());
+            }
             for (i, o) in self.observations.iter().enumerate() {
                 if o.fitted && self.index[i].0 == e {
                     distances[i] = self.score_one(i, &tally).0;
@@ -518,6 +530,36 @@ fn count(
         // waiting in the queue or given up (docs/MODEL.md §11).
         Counts::Attempts => sum(Kept::Attempts) + organic,
         Counts::Arrivals => sum(Kept::Registered) + organic + sum(Kept::Reactivated),
+    }
+}
+
+/// The time each event's simulations took, summed over the simulations that ran it (from any
+/// thread), for early rejection's order (`abc::Rejections`). What it measures decides only which
+/// events a rejected set simulates, never a result.
+#[derive(Debug)]
+pub struct SimulationClock {
+    nanos: Vec<AtomicU64>,
+    runs: Vec<AtomicU64>,
+}
+
+impl SimulationClock {
+    pub fn new(events: usize) -> Self {
+        SimulationClock {
+            nanos: (0..events).map(|_| AtomicU64::new(0)).collect(),
+            runs: (0..events).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    pub(crate) fn add(&self, e: usize, took: Duration) {
+        let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        self.nanos[e].fetch_add(nanos, Ordering::Relaxed);
+        self.runs[e].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Event `e`'s mean time a simulation in seconds, if it ran.
+    pub fn mean_seconds(&self, e: usize) -> Option<f64> {
+        let runs = self.runs[e].load(Ordering::Relaxed);
+        (runs > 0).then(|| self.nanos[e].load(Ordering::Relaxed) as f64 * 1e-9 / runs as f64)
     }
 }
 
