@@ -1,6 +1,7 @@
 //! Statistical checks of the mechanisms of issue 37 against exact answers (docs/MODEL.md §3-§5):
 //! an announcement heard as the news spreads (an onset that ramps), waiting for a block's
-//! deadline, and choice restricted to the apps a user knows. Each compares the Monte Carlo mean
+//! deadline, choice restricted to the apps a user knows, the buzz (a surge that feeds on itself)
+//! and its novelty, and the dormant boost through contacts. Each compares the Monte Carlo mean
 //! of a seeded cohort run with the exact expectation of the same discrete-time chain, within 4
 //! standard errors, and checks that the mechanism's "off" value gives the old model exactly.
 
@@ -16,6 +17,8 @@ struct Shares {
     users: f64,
     by_step: Vec<f64>,
     by_app: Vec<u64>,
+    /// Reactivations (dormant holders back at their app) as a share, at the end of every step.
+    returned_by_step: Vec<f64>,
 }
 
 impl Observer for Shares {
@@ -24,6 +27,8 @@ impl Observer for Shares {
         self.by_step
             .push(r.registered.iter().sum::<u64>() as f64 / self.users);
         self.by_app = r.registered.clone();
+        self.returned_by_step
+            .push(r.reactivated.iter().sum::<u64>() as f64 / self.users);
     }
 }
 
@@ -35,6 +40,7 @@ fn runs(scenario: &Scenario, n: u64) -> Vec<Shares> {
                 users: scenario.regions[0].users as f64,
                 by_step: Vec::new(),
                 by_app: Vec::new(),
+                returned_by_step: Vec::new(),
             };
             engine.run(&RunStreams::new(37, run), &mut obs);
             obs
@@ -285,13 +291,19 @@ fn buzz_path(s: &Scenario) -> Vec<f64> {
         .collect()
 }
 
-/// Asserts the Monte Carlo mean of `runs` follows the mean-field `path` at 1, 6, 12 and 24 h
-/// (20 steps an hour) within 4 SE plus 0.1%: the buzz makes the hazard depend on the run's own
-/// path, so the mean differs from the mean-field path by O(1/N) as well as by noise.
-fn assert_follows_mean_field(sims: &[Shares], path: &[f64]) {
-    for hour in [1usize, 6, 12, 24] {
+/// Asserts the Monte Carlo mean of `sims`' `series` (one value per step, 20 steps an hour)
+/// follows the mean-field `path` at each of `hours` within 4 SE plus 0.1%: with the buzz the
+/// hazard depends on the run's own path, so the mean differs from the mean-field path by O(1/N)
+/// as well as by noise.
+fn assert_follows_mean_field(
+    sims: &[Shares],
+    series: impl Fn(&Shares) -> &[f64],
+    path: &[f64],
+    hours: &[usize],
+) {
+    for &hour in hours {
         let at = hour * 20 - 1;
-        let xs: Vec<f64> = sims.iter().map(|o| o.by_step[at]).collect();
+        let xs: Vec<f64> = sims.iter().map(|o| series(o)[at]).collect();
         let (mean, se) = mean_and_se(&xs);
         assert!(
             (mean - path[at]).abs() < 4.0 * se + 1e-3 * path[at],
@@ -299,6 +311,11 @@ fn assert_follows_mean_field(sims: &[Shares], path: &[f64]) {
             path[at]
         );
     }
+}
+
+/// Switched shares against the mean-field path at 1, 6, 12 and 24 h.
+fn assert_switching_follows_mean_field(sims: &[Shares], path: &[f64]) {
+    assert_follows_mean_field(sims, |o| &o.by_step, path, &[1, 6, 12, 24]);
 }
 
 /// Each hour's new switchers of a path with 20 steps an hour, and the busiest hour after the
@@ -317,7 +334,7 @@ fn hourly_and_busiest_after(path: &[f64]) -> (Vec<f64>, usize) {
 fn a_surge_that_feeds_on_itself_peaks_after_its_trigger_ends() {
     let s = short_outage_with_buzz(0.05, 1.5, 4.0);
     let path = buzz_path(&s);
-    assert_follows_mean_field(&runs(&s, 40), &path);
+    assert_switching_follows_mean_field(&runs(&s, 40), &path);
     // The shape: after the outage (hour 0) ends, switching grows again to a peak hours later,
     // where without the buzz it would stop.
     let (hourly, busiest) = hourly_and_busiest_after(&path);
@@ -349,7 +366,7 @@ fn a_surge_that_makes_an_app_feeds_on_itself_more_than_one_it_hardly_grows() {
     };
     let new_app = with(0.01, 4.0);
     let path = buzz_path(&new_app);
-    assert_follows_mean_field(&runs(&new_app, 40), &path);
+    assert_switching_follows_mean_field(&runs(&new_app, 40), &path);
     let (hourly, busiest) = hourly_and_busiest_after(&path);
     assert!(
         busiest >= 4 && hourly[busiest] > 1.3 * hourly[1],
@@ -373,21 +390,7 @@ fn a_surge_that_makes_an_app_feeds_on_itself_more_than_one_it_hardly_grows() {
     }
     // And the Monte Carlo without novelty matches its own path (the reduction: η = 0).
     let plain = with(0.01, 0.0);
-    assert_follows_mean_field(&runs(&plain, 40), &buzz_path(&plain));
-}
-
-/// Reactivations as a share of the region's users at the end of every step.
-struct Returns {
-    users: f64,
-    by_step: Vec<f64>,
-}
-
-impl Observer for Returns {
-    fn after_step(&mut self, _step: usize, state: &Observed) {
-        let r = &state.regions[0];
-        self.by_step
-            .push(r.reactivated.iter().sum::<u64>() as f64 / self.users);
-    }
+    assert_switching_follows_mean_field(&runs(&plain, 40), &buzz_path(&plain));
 }
 
 /// One app with `active` of the users on it and 30% holding a dormant account there; everyone
@@ -441,34 +444,12 @@ fn returns_path(s: &Scenario) -> Vec<f64> {
 /// 4 and 12 h, and `dormant_contacts` = 0 boosts every holder (the model before it).
 #[test]
 fn a_dormant_account_pulls_its_holder_back_only_through_contacts_there() {
-    let returns = |s: &Scenario, n: u64| -> Vec<Returns> {
-        let engine = CohortEngine::new(s, &s.behaviour);
-        (0..n)
-            .map(|run| {
-                let mut obs = Returns {
-                    users: s.regions[0].users as f64,
-                    by_step: Vec::new(),
-                };
-                engine.run(&RunStreams::new(41, run), &mut obs);
-                obs
-            })
-            .collect()
-    };
     let mut at_12h = Vec::new();
     for (active, contacts) in [(0.01, 15.0), (0.3, 15.0), (0.01, 0.0)] {
         let s = holders_of_a_quiet_app(active, contacts);
         let path = returns_path(&s);
-        let sims = returns(&s, 30);
-        for hour in [1usize, 4, 12] {
-            let at = hour * 20 - 1;
-            let xs: Vec<f64> = sims.iter().map(|o| o.by_step[at]).collect();
-            let (mean, se) = mean_and_se(&xs);
-            assert!(
-                (mean - path[at]).abs() < 4.0 * se + 1e-3 * path[at],
-                "active {active}, n {contacts}, hour {hour}: Monte Carlo {mean:.6} vs mean field {:.6}, se {se:.2e}",
-                path[at]
-            );
-        }
+        let sims = runs(&s, 30);
+        assert_follows_mean_field(&sims, |o| &o.returned_by_step, &path, &[1, 4, 12]);
         at_12h.push(path[239]);
     }
     // 1% on the app: a holder's contacts are rarely there (1 - 0.99^15 = 14% at the start), so

@@ -118,6 +118,28 @@ fn a_synthetic_event_observed_for_three_hours_is_forecast_tighter_and_inside_the
     );
 }
 
+/// Runs `surge nowcast` on the shipped Brazil scenario with `observed` and `extra` arguments,
+/// which must be refused (exit 2, no panic, no output folder at `out`); gives its message.
+fn refused_nowcast(what: &str, observed: &Path, extra: &[&std::ffi::OsStr], out: &Path) -> String {
+    let assert = Command::cargo_bin("surge")
+        .unwrap()
+        .args([
+            "nowcast",
+            "scenarios/brazil-block-2015-12.toml",
+            "--observed",
+        ])
+        .arg(observed)
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    assert!(!out.exists(), "{what}: an output folder was written");
+    stderr
+}
+
 const HEADER: &str = "app,region,metric,since_utc,time_utc,value,low,high\n";
 const SINCE: &str = "2015-12-16T21:00:00Z";
 
@@ -279,23 +301,7 @@ fn bad_observed_files_are_refused_before_any_work() {
     let refused = |what: &str, text: &str| -> String {
         let file = dir.path().join("observed.csv");
         std::fs::write(&file, text).unwrap();
-        let out = dir.path().join("out");
-        let assert = Command::cargo_bin("surge")
-            .unwrap()
-            .args([
-                "nowcast",
-                "scenarios/brazil-block-2015-12.toml",
-                "--observed",
-            ])
-            .arg(&file)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .code(2);
-        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
-        assert!(!out.exists(), "{what}: an output folder was written");
-        stderr
+        refused_nowcast(what, &file, &[], &dir.path().join("out"))
     };
     for (what, rows, at, message) in cases {
         let stderr = refused(what, &format!("{HEADER}{rows}"));
@@ -326,28 +332,17 @@ fn a_posterior_outside_the_priors_is_refused() {
         "[looking.buzz_gain]\ndistribution = \"log_uniform\"\nlow = 1.0\nhigh = 2.0\n",
     )
     .unwrap();
-    let out = dir.path().join("out");
-    let assert = Command::cargo_bin("surge")
-        .unwrap()
-        .args([
-            "nowcast",
-            "scenarios/brazil-block-2015-12.toml",
-            "--observed",
-            "data/nowcast-brazil-2015-12-3h.csv",
-            "--priors",
-        ])
-        .arg(&priors)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = refused_nowcast(
+        "a posterior outside the priors",
+        Path::new("data/nowcast-brazil-2015-12-3h.csv"),
+        &["--priors".as_ref(), priors.as_os_str()],
+        &dir.path().join("out"),
+    );
     assert!(
         stderr.contains("sample 1 of the fit's posterior has looking.buzz_gain")
             && stderr.contains("outside its prior [1, 2]"),
         "{stderr}"
     );
-    assert!(!out.exists(), "an output folder was written");
 }
 
 /// The shipped example: the same seed gives byte-identical files on 1 and 2 threads, and
