@@ -93,6 +93,12 @@ def simulate(m, runs, rng):
     # their hazard, and those it leads choose apps by its shares.
     gain, buzz_hours = b.get("buzz_gain", 0.0), b.get("buzz_hours", 24.0)
     buzz = np.zeros((R, G, A))
+    # Its novelty: a switcher adds (1 + novelty * psi), psi the share of the app's users in the
+    # region who arrived in the run (arrived / (active at the start + arrived)).
+    novelty = b.get("buzz_novelty", 0.0)
+    arrived = np.zeros((R, G, A))
+    # The dormant boost through contacts (MODEL.md §4): 1 + (boost - 1)(1 - (1 - C_k)^n).
+    via_contacts = b.get("dormant_contacts", 0.0)
     for step in range(m["steps"]):
         attempts = np.zeros((R, G, A), dtype=np.int64)
         switches = np.zeros((R, G, A), dtype=np.int64)
@@ -109,13 +115,19 @@ def simulate(m, runs, rng):
             if look <= 0 and not (buzz_hazard > 0).any():
                 continue
             share = switched[:, r] / users[r]
+            contacts = (active[r][None, :] + registered[:, r, :] + reactivated[:, r, :]) / users[r]
+            if via_contacts > 0:
+                reached = -np.expm1(via_contacts * np.log1p(-contacts))  # (R, A)
+                holder_boost = np.concatenate(
+                    [np.ones((R, 1)), 1.0 + (b["dormant_boost"] - 1.0) * reached], axis=1)
+            else:
+                holder_boost = boost[None, :]
             # Holders' boost acts on the spontaneous term and on word of mouth (MODEL.md §4).
-            hazard = look * (boost[None, :] * (b["p"] + b["q"] * share[:, None])
+            hazard = look * (holder_boost * (b["p"] + b["q"] * share[:, None])
                              + b["nu"] * m["news"][step][r]) + buzz_hazard[:, None]
             moving = rng.binomial(noticed[:, r, :], -np.expm1(-hazard * dt))
             if not moving.any():
                 continue
-            contacts = (active[r][None, :] + registered[:, r, :] + reactivated[:, r, :]) / users[r]
             noticed[:, r, :] -= moving
             switched[:, r] += moving.sum(axis=1)
             for h in range(H):
@@ -139,7 +151,14 @@ def simulate(m, runs, rng):
                     pending[:, r, h - 1] += chosen[:, h - 1]
                     chosen[:, h - 1] = 0
                 attempts[:, r, :] += chosen
-        if gain > 0:
+        if gain > 0 and novelty > 0:
+            arrived += switches
+            base = active[None, :, :].astype(np.float64)
+            psi = np.where(arrived > 0, arrived / np.maximum(base + arrived, 1e-300), 0.0)
+            buzz = (buzz * math.exp(-dt / buzz_hours)
+                    + switches * (1.0 + novelty * psi) / users[None, :, None])
+            buzz = np.where(gain * buzz / buzz_hours < 1e-15, 0.0, buzz)
+        elif gain > 0:
             buzz = buzz * math.exp(-dt / buzz_hours) + switches / users[None, :, None]
             buzz = np.where(gain * buzz / buzz_hours < 1e-15, 0.0, buzz)
         for i, (k, lane, cap) in enumerate(lanes):
