@@ -71,14 +71,13 @@ fn main() -> anyhow::Result<()> {
         "event_step": t.event_step, "retention_due": recorded_steps(t),
         "agents": per_region, "weight": weight,
     });
-    // The Mesa peer implements the model before issue 37's buzz; comparing it with a run that
-    // has one would report a difference that is not a defect.
-    anyhow::ensure!(
-        s.behaviour.buzz_gain == 0.0,
-        "the Mesa peer has no buzz (looking.buzz_gain = {} in {}): give the scenario a parameter file with buzz_gain = 0, e.g. params = \"../params/default.toml\"",
-        s.behaviour.buzz_gain,
-        s.params_file.display()
-    );
+    // The apps' active shares per region, the base of the buzz's novelty (model/buzz.rs).
+    if let serde_json::Value::Object(map) = &mut model {
+        let shares: Vec<Vec<f64>> = (0..s.regions.len())
+            .map(|r| s.apps.iter().map(|a| a.accounts[r].active).collect())
+            .collect();
+        map.insert("active_share".into(), json!(shares));
+    }
     if let serde_json::Value::Object(map) = &mut model {
         map.extend(peer::model_parts(&s, scale)?);
     }

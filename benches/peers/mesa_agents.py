@@ -4,10 +4,12 @@ activated each step with `self.agents.shuffle_do("step")`, each user reading her
 through the grid (once: the network does not change). The deterministic drivers (who can notice when, looking intensity, news) and
 each run's contact network and accounts come from surge itself (examples/export_agents.rs), so
 only the dynamics are written again here; they follow docs/MODEL.md §13 and
-src/engine/agents.rs: noticing, the looking hazard with the user's own contacts' switched share,
-the choice weights with her contacts' shares per app, first-come first-served sign-up queues per
-lane with patience, retention per output interval. Contacts see a step's moves from the next step
-on.
+src/engine/agents.rs: noticing, the looking hazard with the user's own contacts' switched share
+(a dormant holder's boost on the spontaneous term and word of mouth, given only when a contact of
+hers is on her app if `dormant_contacts` > 0), the buzz (the region's recent switchers per app,
+weighted by the novelty) and the users it leads, the choice weights with her contacts' shares
+per app, first-come first-served sign-up queues per lane with patience, retention per output
+interval. Contacts see a step's moves from the next step on.
 
 Usage: python3 mesa_agents.py EXPORT_DIR SURGE_SPAGHETTI.csv (surge run with --spaghetti = --runs)
 Prints the time per user-step of Mesa on one core and checks the mean curves against surge's
@@ -40,7 +42,8 @@ class User(mesa.Agent):
         self.on_apps = active
         self.chose = False  # chose an alternative, as her contacts see it
         self.state = "active" if active else "unaware"
-        self.boost = model.b["dormant_boost"] if dormant else 1.0
+        # Her holding: the first app she holds a dormant account at (surge's holding group).
+        self.holding = (dormant & -dormant).bit_length() - 1 if dormant else None
 
     def step(self):
         m = self.model
@@ -50,14 +53,22 @@ class User(mesa.Agent):
                 self.state = "noticed"
             else:
                 return
-        if self.state != "noticed" or m.looking_now[r] <= 0.0:
+        looking, buzz = m.looking_now[r], m.buzz_hazard[r]
+        if self.state != "noticed" or (looking <= 0.0 and buzz <= 0.0):
             return
         neighbours = self.neighbours
         degree = max(len(neighbours), 1)
         switched = sum(1 for n in neighbours if n.chose) / degree
         b = m.b
-        hazard = m.looking_now[r] * (
-            self.boost * b["p"] + b["q"] * switched + b["nu"] * m.news_now[r])
+        boost = 1.0
+        if self.holding is not None:
+            boost = b["dormant_boost"]
+            if b.get("dormant_contacts", 0.0) > 0.0 and not any(
+                    n.on_apps >> self.holding & 1 for n in neighbours):
+                boost = 1.0
+        hazard = buzz
+        if looking > 0.0:
+            hazard += looking * (boost * (b["p"] + b["q"] * switched) + b["nu"] * m.news_now[r])
         if self.random.random() >= probability(hazard, m.dt):
             return
         weights = []
@@ -65,8 +76,16 @@ class User(mesa.Agent):
             share = sum(1 for n in neighbours if n.on_apps >> k & 1) / degree
             affinity = b["account_affinity"] if self.dormant >> k & 1 else 1.0
             weights.append(app["attractiveness"] * (1.0 + b["contact_weight"] * share) * affinity)
+        if buzz > 0.0:
+            # The buzz leads buzz / hazard of them to its apps (unannounced outage: no news-led
+            # names), the others choose by the weights.
+            led = min(buzz / hazard, 1.0)
+            total, level = sum(weights), m.buzz_level[r]
+            weights = [led * level[k] / sum(level) + (1.0 - led) * w / total
+                       for k, w in enumerate(weights)]
         k = self.random.choices(range(len(m.apps)), weights)[0]
         m.chose_now.append(self)
+        m.buzz_pending[r][k] += 1
         if self.dormant >> k & 1:
             m.reactivated[r][k] += 1
             m.arrivals_since[r][k] += 1
@@ -159,6 +178,14 @@ class Surge(mesa.Model):
         self.retained = [[0] * apps for _ in range(regions)]
         self.lanes = [[Lane(l, c) for l, c in zip(a["lanes"], a["capacity_per_second"])]
                       for a in self.apps]
+        # The buzz (docs/MODEL.md §4), in shares of each region's agents, and its novelty's base:
+        # the agents active on each app at the start.
+        self.region_agents = [max(int(np.sum(region == g)), 1) for g in range(regions)]
+        self.buzz_level = [[0.0] * apps for _ in range(regions)]
+        self.buzz_pending = [[0] * apps for _ in range(regions)]
+        self.buzz_arrived = [[0.0] * apps for _ in range(regions)]
+        self.buzz_base = [[m["active_share"][g][k] * self.region_agents[g] for k in range(apps)]
+                          for g in range(regions)]
         self.t = 0
         self.curves = []  # per output point: (arrivals, registrations) per app, real users
 
@@ -169,7 +196,22 @@ class Surge(mesa.Model):
         self.news_now = m["news"][s]
         self.attempts = [[0] * len(m["agents"]) for _ in self.apps]
         self.chose_now, self.arrived_now = [], []
+        b = self.b
+        gain, hours = b.get("buzz_gain", 0.0), b.get("buzz_hours", 24.0)
+        self.buzz_hazard = [gain * sum(level) / hours for level in self.buzz_level]
         self.agents.shuffle_do("step")
+        if gain > 0.0:
+            decay, novelty = math.exp(-self.dt / hours), b.get("buzz_novelty", 0.0)
+            for g, level in enumerate(self.buzz_level):
+                for k in range(len(level)):
+                    n = self.buzz_pending[g][k]
+                    self.buzz_pending[g][k] = 0
+                    self.buzz_arrived[g][k] += n
+                    arrived = self.buzz_arrived[g][k]
+                    psi = arrived / (self.buzz_base[g][k] + arrived) if arrived > 0 else 0.0
+                    level[k] = level[k] * decay + n * (1.0 + novelty * psi) / self.region_agents[g]
+                    if gain * level[k] / hours < 1e-15:
+                        level[k] = 0.0
         for k, lanes in enumerate(self.lanes):
             for lane in lanes:
                 lane.step(self, k)
