@@ -330,18 +330,24 @@ fn hourly_and_busiest_after(path: &[f64]) -> (Vec<f64>, usize) {
     (hourly, busiest)
 }
 
-#[test]
-fn a_surge_that_feeds_on_itself_peaks_after_its_trigger_ends() {
-    let s = short_outage_with_buzz(0.05, 1.5, 4.0);
-    let path = buzz_path(&s);
-    assert_switching_follows_mean_field(&runs(&s, 40), &path);
-    // The shape: after the outage (hour 0) ends, switching grows again to a peak hours later,
-    // where without the buzz it would stop.
+/// Asserts that 40 runs of `s` follow its mean-field path and that the path feeds on itself:
+/// after the outage (hour 0) ends, switching grows again to a peak at least 4 hours later, over
+/// 1.3 times the first hour after it. Gives the path.
+fn assert_feeds_on_itself(s: &Scenario) -> Vec<f64> {
+    let path = buzz_path(s);
+    assert_switching_follows_mean_field(&runs(s, 40), &path);
     let (hourly, busiest) = hourly_and_busiest_after(&path);
     assert!(
         busiest >= 4 && hourly[busiest] > 1.3 * hourly[1],
         "busiest hour after the outage {busiest}: {hourly:?}"
     );
+    path
+}
+
+#[test]
+fn a_surge_that_feeds_on_itself_peaks_after_its_trigger_ends() {
+    // Where without the buzz switching would stop once the outage ends.
+    assert_feeds_on_itself(&short_outage_with_buzz(0.05, 1.5, 4.0));
     // Without the buzz (gain 0) nobody moves once looking has ended.
     let quiet = runs(&short_outage_with_buzz(0.05, 0.0, 4.0), 10);
     for o in &quiet {
@@ -364,14 +370,7 @@ fn a_surge_that_makes_an_app_feeds_on_itself_more_than_one_it_hardly_grows() {
         s.apps[0].accounts[0].active = active;
         s
     };
-    let new_app = with(0.01, 4.0);
-    let path = buzz_path(&new_app);
-    assert_switching_follows_mean_field(&runs(&new_app, 40), &path);
-    let (hourly, busiest) = hourly_and_busiest_after(&path);
-    assert!(
-        busiest >= 4 && hourly[busiest] > 1.3 * hourly[1],
-        "the new app's busiest hour after the outage {busiest}: {hourly:?}"
-    );
+    let path = assert_feeds_on_itself(&with(0.01, 4.0));
     // With a large base, or without novelty, the echo dies away: the busiest hour after the
     // outage is the first, and a day's switchers are well below the new app's.
     for (what, s) in [

@@ -183,7 +183,8 @@ struct Population {
 /// sequence of independent tests any of which may stop it: Mitten 1960, "An analytic solution
 /// to the least cost testing sequence problem", J. Industrial Engineering 11:17). The
 /// order decides only which events are simulated, never an outcome, so the fit's results do
-/// not depend on it; it is learnt from whole batches, so it is the same on any thread count.
+/// not depend on it. It is learnt from whole batches and from measured times, so it may differ
+/// from one run of the fit to the next; the results do not.
 struct Rejections {
     /// Events with fitted figures, in the order of the next batch.
     order: Vec<usize>,
@@ -201,7 +202,8 @@ impl Rejections {
     /// among the sets that reached it. An event's cost is its measured mean time a simulation
     /// (`clock`) once every event has one, else the estimate `EventSet::cost` (in steps x
     /// regions x apps: the order of the two must not be mixed). Measured times made the fit
-    /// about 7% faster than the estimate, which overstates 2021-10-04 against 2019.
+    /// about 3% and `surge validate` about 4% faster than the estimate, which overstates
+    /// 2021-10-04 against 2019 (benches/README.md, issue 40, session 21).
     fn learn(
         &mut self,
         events: &EventSet,

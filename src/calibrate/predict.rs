@@ -283,9 +283,9 @@ impl EventSet {
         let mut distances = vec![0.0; self.observations.len()];
         let mut partial = 0.0;
         for (position, &e) in order.iter().enumerate() {
-            let started = clock.map(|_| Instant::now());
+            let started = Instant::now();
             let tally = self.simulate_until(e, behaviour, seed, run, self.fitted_steps[e]);
-            if let (Some(clock), Some(started)) = (clock, started) {
+            if let Some(clock) = clock {
                 clock.add(e, started.elapsed());
             }
             for (i, o) in self.observations.iter().enumerate() {

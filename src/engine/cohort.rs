@@ -21,7 +21,7 @@ use crate::model::stepping::StepRule;
 mod leap;
 use crate::model::switching::{
     Arrival, Holding, arrival, awareness, boosted_hazard, choice_weights, choose, consider_known,
-    contact_share, holding_boost, looking_hazard, news_led_share, switched_share, switchers,
+    contact_share, holding_boost, news_led_share, switched_share, switchers,
 };
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -63,6 +63,20 @@ impl CohortState {
             + sum(&counts.registered)
             + sum(&counts.reactivated)
             + sum(&counts.abandoned)
+    }
+}
+
+/// Region `r`'s contact shares `C_k` (`contact_share`: its users on each app, active, registered
+/// or back) into `out`, one per app.
+fn contact_shares(r: usize, state: &CohortState, out: &mut [f64]) {
+    let (region, counts) = (&state.regions[r], &state.counts.regions[r]);
+    for (k, c) in out.iter_mut().enumerate() {
+        *c = contact_share(
+            region.active[k],
+            counts.registered[k],
+            counts.reactivated[k],
+            region.users,
+        );
     }
 }
 
@@ -279,22 +293,19 @@ impl CohortEngine {
             let mut choice_rng = streams.lazy(Component::Choice, step, r);
             let region = &state.regions[r];
             let switched_share = switched_share(region.switched, region.users);
-            let via_contacts = self.behaviour.dormant_contacts > 0.0;
-            if via_contacts {
+            if self.behaviour.dormant_contacts > 0.0 {
                 // A holder's boost needs contacts on her app: the shares as the step begins
-                // (the same the choice reads).
+                // (the same the choice reads; without it `holding_boost` reads none).
                 self.contacts_at_start(r, state, scratch);
             }
+            let (looking, news) = (drivers.looking[r], drivers.news[r]);
             for h in 0..region.unaware.len() {
-                let holding = Holding::from_index(h);
-                let (looking, news) = (drivers.looking[r], drivers.news[r]);
+                let boost =
+                    holding_boost(&self.behaviour, Holding::from_index(h), &scratch.contacts);
                 // Adding a buzz hazard of 0 leaves the hazard exactly as it was.
-                scratch.hazard[h] = if via_contacts {
-                    let boost = holding_boost(&self.behaviour, holding, &scratch.contacts);
+                scratch.hazard[h] =
                     boosted_hazard(&self.behaviour, boost, looking, news, switched_share)
-                } else {
-                    looking_hazard(&self.behaviour, holding, looking, news, switched_share)
-                } + scratch.buzz_hazard;
+                        + scratch.buzz_hazard;
             }
             scratch.looking = drivers.looking[r];
             if notice_p > 0.0 {
@@ -378,21 +389,12 @@ impl CohortEngine {
     }
 
     /// Region `r`'s contact shares `C_k` as they stood when the step began (before this step's
-    /// moves), into `scratch.contacts`; once a step and region.
+    /// moves), into `scratch.contacts`; once a step and region (`scratch.contacts_ready`).
     fn contacts_at_start(&self, r: usize, state: &CohortState, scratch: &mut Scratch) {
-        if scratch.contacts_ready {
-            return;
+        if !scratch.contacts_ready {
+            contact_shares(r, state, &mut scratch.contacts);
+            scratch.contacts_ready = true;
         }
-        let (region, counts) = (&state.regions[r], &state.counts.regions[r]);
-        for (k, c) in scratch.contacts.iter_mut().enumerate() {
-            *c = contact_share(
-                region.active[k],
-                counts.registered[k],
-                counts.reactivated[k],
-                region.users,
-            );
-        }
-        scratch.contacts_ready = true;
     }
 
     /// `moving` noticed holders of holding `h` in region `r` choose an alternative: dormant

@@ -2,13 +2,11 @@
 //! grid's steps over which no propensity is expected to change by more than ε of itself
 //! (tau-leaping's step selection, Cao, Gillespie & Petzold 2006; docs/MODEL.md §1, "Steps").
 
-use super::{CohortEngine, CohortState, Scratch};
+use super::{CohortEngine, CohortState, Scratch, contact_shares};
 use crate::model::draw::probability;
 use crate::model::signup::Lane;
 use crate::model::stepping::within;
-use crate::model::switching::{
-    Holding, boosted_hazard, contact_share, holding_boost, looking_hazard, switched_share,
-};
+use crate::model::switching::{Holding, boosted_hazard, holding_boost, switched_share};
 
 impl CohortEngine {
     /// How many steps of the grid the step starting at `start` joins under the adaptive rule
@@ -78,16 +76,12 @@ impl CohortEngine {
             let noticing = probability(drivers.notice_rate[r], tau);
             let via_contacts = b.dormant_contacts > 0.0;
             if via_contacts {
-                let counts = &state.counts.regions[r];
-                for (k, c) in scratch.contacts.iter_mut().enumerate() {
-                    *c = contact_share(
-                        region.active[k],
-                        counts.registered[k],
-                        counts.reactivated[k],
-                        region.users,
-                    );
-                }
+                // This region's contact shares, for its holders' boost (a region at a time; the
+                // step computes its own).
+                scratch.contacts_ready = false;
+                contact_shares(r, state, &mut scratch.contacts);
             }
+            let (looking, news) = (drivers.looking[r], drivers.news[r]);
             let mut moving = 0.0;
             for h in 0..region.unaware.len() {
                 let unaware = region.unaware[h] as f64;
@@ -97,14 +91,8 @@ impl CohortEngine {
                 if noticed == 0.0 {
                     continue;
                 }
-                let holding = Holding::from_index(h);
-                let (looking, news) = (drivers.looking[r], drivers.news[r]);
-                let hazard = if via_contacts {
-                    let boost = holding_boost(b, holding, &scratch.contacts);
-                    boosted_hazard(b, boost, looking, news, switched)
-                } else {
-                    looking_hazard(b, holding, looking, news, switched)
-                } + buzz;
+                let boost = holding_boost(b, Holding::from_index(h), &scratch.contacts);
+                let hazard = boosted_hazard(b, boost, looking, news, switched) + buzz;
                 scratch.leap_hazard[h] = hazard;
                 let leaving = noticed * probability(hazard, tau);
                 fits &= within(newly, unaware, tolerance) && within(leaving, noticed, tolerance);
@@ -123,13 +111,12 @@ impl CohortEngine {
             for h in 0..region.unaware.len() {
                 let hazard = scratch.leap_hazard[h];
                 if hazard > 0.0 {
-                    let holding = Holding::from_index(h);
-                    let boost = holding_boost(b, holding, &scratch.contacts);
-                    let mut rise = drivers.looking[r] * boost * b.word_of_mouth_per_hour * share
+                    let boost = holding_boost(b, Holding::from_index(h), &scratch.contacts);
+                    let mut rise = looking * boost * b.word_of_mouth_per_hour * share
                         + buzz_gain * share / b.buzz_hours;
                     if via_contacts && h > 0 {
                         // The boost's reach 1 - (1 - C)^n rises by at most n·ΔC, ΔC ≤ ΔF.
-                        rise += drivers.looking[r]
+                        rise += looking
                             * (b.dormant_boost - 1.0)
                             * b.dormant_contacts
                             * share
