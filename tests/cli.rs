@@ -165,6 +165,16 @@ const BAD: &[(&str, &str, &str)] = &[
         "the announcement must come before the outage starts",
     ),
     (
+        "may-start-after-start",
+        "event.may_start_from",
+        "expected a time from the announcement to the start (0 to 1 h before the start), found 0.5 h after it",
+    ),
+    (
+        "may-start-without-announcement",
+        "event.may_start_from",
+        "an uncertain start needs the announcement it follows",
+    ),
+    (
         "announced-before-lead",
         "event.announced_at",
         "it is 3 h before the start, but simulation.lead_hours is 1",

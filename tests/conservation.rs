@@ -43,6 +43,7 @@ proptest! {
         trust_shock in any::<bool>(),
         announced in any::<bool>(),
         warning in 0.0..1.0f64,
+        uncertain in 0.0..1.0f64,
         fallback in 0.0..1.0f64,
         reachable in 0.0..1.0f64,
         codes in prop_oneof![Just(None), (0.01..3000.0f64).prop_map(Some)],
@@ -75,8 +76,16 @@ proptest! {
             }
         } else {
             // An announced block may be in the news up to the whole hour of lead before it.
+            // Its start may have been uncertain over part of that warning (`may_start_from`).
             let warning_hours = if announced { warning } else { 0.0 };
-            EventKind::Outage { duration_hours: 4.0, announced, warning_hours, fallback_share: fallback }
+            let uncertain_start_hours = uncertain * warning_hours;
+            EventKind::Outage {
+                duration_hours: 4.0,
+                announced,
+                warning_hours,
+                uncertain_start_hours,
+                fallback_share: fallback,
+            }
         };
         s.regions = users
             .iter()

@@ -38,6 +38,7 @@ fn longer_outages_bring_more_switching() {
             duration_hours: hours,
             announced: false,
             warning_hours: 0.0,
+            uncertain_start_hours: 0.0,
             fallback_share: 0.0,
         };
         let state = final_state(&s);

@@ -83,6 +83,7 @@ fn announced_block(h: f64, warning: f64, hearing: f64, deadline: f64) -> Scenari
         duration_hours: 6.0,
         announced: true,
         warning_hours: warning,
+        uncertain_start_hours: 0.0,
         fallback_share: 0.0,
     };
     s
@@ -158,6 +159,73 @@ fn people_wait_for_the_deadline_of_a_block_announced_ahead() {
     let eager = runs(&announced_block(h, warning, 0.0, 0.0), 50);
     let xs: Vec<f64> = eager.iter().map(|o| o.by_step[99]).collect();
     assert_within_4_se("no waiting: first hour", &xs, -(-h).exp_m1());
+}
+
+#[test]
+fn a_block_that_may_come_any_moment_is_acted_on_sooner() {
+    // A block announced 24 h ahead whose start was not known: feared any time in the 20 h before
+    // it (`may_start_from` 4 h after the announcement; a known start is W = 0).
+    let (h, warning, deadline, window, dt) = (0.2, 24.0, 6.0, 20.0, 0.01);
+    let mut scenario = announced_block(h, warning, 0.0, deadline);
+    if let EventKind::Outage {
+        uncertain_start_hours,
+        ..
+    } = &mut scenario.event.kind
+    {
+        *uncertain_start_hours = window;
+    }
+    let start = scenario.timeline.event_step;
+    // The known-start factor e^{(tau - S')/T_d} averaged over S' uniform on [-W, 0] (1 once S'
+    // is past), written out here from its definition rather than taken from the library.
+    let factor = |tau: f64| {
+        if tau >= 0.0 {
+            1.0
+        } else if tau <= -window {
+            deadline / window * ((tau + window) / deadline).exp()
+                - deadline / window * (tau / deadline).exp()
+        } else {
+            (tau + window + deadline * (1.0 - (tau / deadline).exp())) / window
+        }
+    };
+    let hazard = |s: usize| h * factor((s as f64 - start as f64 + 0.5) * dt);
+    let exact = chain(scenario.timeline.steps, 1.0, |s| {
+        -(-hazard(s) * dt).exp_m1()
+    });
+    let sims = runs(&scenario, 200);
+    for at in [99, start / 2 - 1, start - 101, start - 1, start + 299] {
+        let xs: Vec<f64> = sims.iter().map(|o| o.by_step[at]).collect();
+        assert_within_4_se(&format!("switched by step {at}"), &xs, exact[at]);
+    }
+    // The shape: before a start feared from 4 h after the news, people act within the day where
+    // a known start 24 h ahead has them wait. By the 4th hour after the window opens ...
+    let known = runs(&announced_block(h, warning, 0.0, deadline), 200);
+    let by = |sims: &[Shares], at: usize| {
+        mean_and_se(&sims.iter().map(|o| o.by_step[at]).collect::<Vec<_>>()).0
+    };
+    let (feared, waited) = (by(&sims, 799), by(&known, 799));
+    assert!(
+        feared > 5.0 * waited,
+        "by hour 8: {feared} against {waited}"
+    );
+    // ... and a window of zero is the known start, step for step.
+    let mut zero = announced_block(h, warning, 0.0, deadline);
+    if let EventKind::Outage {
+        uncertain_start_hours,
+        ..
+    } = &mut zero.event.kind
+    {
+        *uncertain_start_hours = 0.0;
+    }
+    let paths = |s: &Scenario| {
+        runs(s, 5)
+            .into_iter()
+            .map(|o| o.by_step)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        paths(&zero),
+        paths(&announced_block(h, warning, 0.0, deadline))
+    );
 }
 
 #[test]
@@ -258,6 +326,7 @@ fn short_outage_with_buzz(p: f64, gain: f64, buzz_hours: f64) -> Scenario {
         duration_hours: 1.0,
         announced: false,
         warning_hours: 0.0,
+        uncertain_start_hours: 0.0,
         fallback_share: 0.0,
     };
     s

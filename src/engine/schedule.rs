@@ -41,9 +41,11 @@ fn push(event: &Event, b: &Behaviour, step_start: f64, dt: f64) -> Push {
             duration_hours,
             announced,
             warning_hours,
+            uncertain_start_hours,
             ..
         } if tau >= -warning_hours => {
-            let (l, m) = outage_drivers(b, tau, *duration_hours, *announced);
+            let (l, m) =
+                outage_drivers(b, tau, *duration_hours, *announced, *uncertain_start_hours);
             Push {
                 looking: l,
                 news: m,

@@ -211,10 +211,17 @@ impl Schedule {
 /// service is down and being fixed (M = 0; docs/MODEL.md §4 gives the evidence).
 ///
 /// Before an announced block starts (tau < 0), looking is discounted by the deadline factor
-/// exp(tau / T_d) (`deadline_hours`; 1 when T_d = 0): people put off what can wait until the
-/// deadline, or doubt it will come (present bias: O'Donoghue & Rabin 1999, AER 89:103; deadlines:
-/// Ariely & Wertenbroch 2002, Psych. Science 13:219).
-pub fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -> (f64, f64) {
+/// (`deadline_factor`; 1 when T_d = 0): people put off what can wait until the deadline, or doubt
+/// it will come (present bias: O'Donoghue & Rabin 1999, AER 89:103; deadlines: Ariely &
+/// Wertenbroch 2002, Psych. Science 13:219). `uncertain_start` is the window before the start in
+/// which people expected it (0: a known start).
+pub fn outage_drivers(
+    b: &Behaviour,
+    tau: f64,
+    duration: f64,
+    announced: bool,
+    uncertain_start: f64,
+) -> (f64, f64) {
     let news = if announced { 1.0 } else { 0.0 };
     // Urgency grows with the cut the user expects: for an outage of unknown length, the time it
     // has already lasted (a long outage is expected to go on); for an announced one, the time it
@@ -229,7 +236,10 @@ pub fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -
         }
     };
     if tau < 0.0 && announced && b.deadline_hours > 0.0 {
-        (urgency(tau) * (tau / b.deadline_hours).exp(), news)
+        (
+            urgency(tau) * deadline_factor(tau, b.deadline_hours, uncertain_start),
+            news,
+        )
     } else if tau <= duration {
         (urgency(tau), news)
     } else {
@@ -238,6 +248,32 @@ pub fn outage_drivers(b: &Behaviour, tau: f64, duration: f64, announced: bool) -
             urgency(duration) * (-after / b.after_hours).exp(),
             news * (-after / b.news_decay_hours).exp(),
         )
+    }
+}
+
+/// The deadline factor at `tau` hours before an announced block (tau < 0) with waiting time
+/// `T_d` (`deadline_hours` > 0): exp(tau / T_d) for a known start. When people expected it any
+/// time in the `W` hours before its start (`uncertain_start`, the start they fear S' uniform on
+/// [-W, 0]), the factor is the expectation of the known-start factor over S' (1 once S' is past):
+///
+/// - tau <= -W: (T_d / W) (exp((tau + W) / T_d) - exp(tau / T_d));
+/// - -W < tau < 0: ((tau + W) + T_d (1 - exp(tau / T_d))) / W,
+///
+/// which is continuous, reaches 1 at the start and tends to exp(tau / T_d) as W -> 0 (docs/MODEL.md
+/// §4, "An uncertain start"). The block that might come at any moment is acted on sooner: the
+/// deadline people wait for is the earliest they fear, spread over the window.
+pub fn deadline_factor(tau: f64, deadline_hours: f64, uncertain_start: f64) -> f64 {
+    let (t_d, w) = (deadline_hours, uncertain_start);
+    if tau >= 0.0 {
+        1.0
+    } else if w <= 0.0 {
+        (tau / t_d).exp()
+    } else if tau <= -w {
+        // exp((tau + W)/T) - exp(tau/T) = exp(tau/T) (exp(W/T) - 1), written with exp_m1 so that
+        // a window short against T_d loses no digits.
+        (t_d / w) * (tau / t_d).exp() * (w / t_d).exp_m1()
+    } else {
+        ((tau + w) - t_d * (tau / t_d).exp_m1()) / w
     }
 }
 
@@ -311,41 +347,110 @@ mod tests {
     #[test]
     fn looking_fades_after_service_returns_and_news_fades() {
         let b = behaviour();
-        let (l_in, m_in) = outage_drivers(&b, 5.9, 6.0, false);
-        let (l_out, m_out) = outage_drivers(&b, 8.0, 6.0, false);
+        let (l_in, m_in) = outage_drivers(&b, 5.9, 6.0, false, 0.0);
+        let (l_out, m_out) = outage_drivers(&b, 8.0, 6.0, false, 0.0);
         let end = -(-6.0f64).exp_m1();
         assert!(l_in > 0.99);
         assert!((l_out - end * (-1.0f64).exp()).abs() < 1e-12, "{l_out}");
         // An unannounced outage's news does not lead anyone to move, during it or after.
         assert_eq!((m_in, m_out), (0.0, 0.0));
         // An announced block's does, at full while it lasts, fading as exp(-(tau - D) / T_decay).
-        assert_eq!(outage_drivers(&b, 5.9, 6.0, true).1, 1.0);
-        let (_, m_after) = outage_drivers(&b, 8.0, 6.0, true);
+        assert_eq!(outage_drivers(&b, 5.9, 6.0, true, 0.0).1, 1.0);
+        let (_, m_after) = outage_drivers(&b, 8.0, 6.0, true, 0.0);
         assert!((m_after - (-0.5f64).exp()).abs() < 1e-12);
-        let (long_after, _) = outage_drivers(&b, 60.0, 6.0, false);
+        let (long_after, _) = outage_drivers(&b, 60.0, 6.0, false, 0.0);
         assert!(long_after < 1e-10);
     }
 
     #[test]
     fn announced_outages_are_urgent_at_once_and_less_so_near_their_end() {
         let b = behaviour();
-        assert!(outage_drivers(&b, 0.05, 6.0, false).0 < 0.05);
-        let (start, news) = outage_drivers(&b, 0.05, 48.0, true);
+        assert!(outage_drivers(&b, 0.05, 6.0, false, 0.0).0 < 0.05);
+        let (start, news) = outage_drivers(&b, 0.05, 48.0, true, 0.0);
         assert!(start > 0.999 && news == 1.0);
-        let (near_end, _) = outage_drivers(&b, 47.5, 48.0, true);
+        let (near_end, _) = outage_drivers(&b, 47.5, 48.0, true, 0.0);
         assert!((near_end - -(-0.5f64).exp_m1()).abs() < 1e-12);
     }
 
     #[test]
     fn urgency_grows_with_time_since_the_outage_began() {
         let b = behaviour();
-        let (early, _) = outage_drivers(&b, 0.1, 6.0, false);
-        let (late, _) = outage_drivers(&b, 3.0, 6.0, false);
+        let (early, _) = outage_drivers(&b, 0.1, 6.0, false, 0.0);
+        let (late, _) = outage_drivers(&b, 3.0, 6.0, false, 0.0);
         assert!(early < late);
         let instant = Behaviour {
             urgency_hours: 0.0,
             ..b
         };
-        assert_eq!(outage_drivers(&instant, 0.0, 6.0, false).0, 1.0);
+        assert_eq!(outage_drivers(&instant, 0.0, 6.0, false, 0.0).0, 1.0);
+    }
+
+    /// The expectation that defines the uncertain-start factor, by the midpoint rule over the
+    /// feared start S' uniform on [-W, 0] (1 once S' is past, exp((tau - S') / T_d) before).
+    fn expected_factor(tau: f64, t_d: f64, w: f64) -> f64 {
+        let n = 200_000;
+        (0..n)
+            .map(|i| {
+                let s = -w + w * (i as f64 + 0.5) / n as f64;
+                if s <= tau {
+                    1.0
+                } else {
+                    ((tau - s) / t_d).exp()
+                }
+            })
+            .sum::<f64>()
+            / n as f64
+    }
+
+    #[test]
+    fn an_uncertain_start_is_the_known_start_factor_averaged_over_the_window() {
+        for (t_d, w) in [(4.5, 20.0), (1.0, 3.0), (30.0, 5.0)] {
+            for tau in [-50.0, -20.0, -w, -w / 2.0, -0.5, -0.01] {
+                let closed = deadline_factor(tau, t_d, w);
+                let sum = expected_factor(tau, t_d, w);
+                assert!(
+                    (closed - sum).abs() < 1e-6,
+                    "T_d {t_d} W {w} tau {tau}: {closed} vs {sum}"
+                );
+                // Fearing it sooner never makes anyone wait longer.
+                assert!(closed >= (tau / t_d).exp() - 1e-15);
+            }
+            // Continuous at the window's edge and 1 at the start.
+            let (below, above) = (
+                deadline_factor(-w - 1e-9, t_d, w),
+                deadline_factor(-w + 1e-9, t_d, w),
+            );
+            assert!((below - above).abs() < 1e-8, "{below} vs {above}");
+            assert!((deadline_factor(-1e-12, t_d, w) - 1.0).abs() < 1e-9);
+            // Rising toward the start.
+            let grid: Vec<f64> = (0..400)
+                .map(|i| deadline_factor(-40.0 + 0.1 * i as f64, t_d, w))
+                .collect();
+            assert!(grid.windows(2).all(|p| p[1] >= p[0]));
+        }
+    }
+
+    #[test]
+    fn a_known_start_is_the_uncertain_one_with_no_window() {
+        for tau in [-30.0, -4.0, -0.2] {
+            assert_eq!(deadline_factor(tau, 4.5, 0.0), (tau / 4.5).exp());
+            let narrow = deadline_factor(tau, 4.5, 1e-9);
+            assert!((narrow - (tau / 4.5).exp()).abs() < 1e-8, "{tau}: {narrow}");
+        }
+        // Through the drivers: a window of 0 is the factor of the model before it, bit for bit.
+        let b = Behaviour {
+            deadline_hours: 4.5,
+            ..behaviour()
+        };
+        let known = outage_drivers(&b, -6.0, 12.0, true, 0.0).0;
+        // Before the start the whole block (12 h) lies ahead.
+        let before = -(-12.0f64 / b.urgency_hours).exp_m1() * (-6.0f64 / 4.5).exp();
+        assert_eq!(known, before);
+        // Feared any time in the 20 h before it, 6 h ahead: (14 + 4.5 (1 - e^(-6/4.5))) / 20 of
+        // the urgency, 3.3 times the known start's.
+        let feared = outage_drivers(&b, -6.0, 12.0, true, 20.0).0;
+        let factor = (14.0 - 4.5 * (-6.0f64 / 4.5).exp_m1()) / 20.0;
+        assert!((feared - known / (-6.0f64 / 4.5).exp() * factor).abs() < 1e-12);
+        assert!(feared > 3.0 * known);
     }
 }

@@ -150,6 +150,11 @@ pub enum EventKind {
         /// Hours between the announcement of an announced outage and its start (0 when it was
         /// announced as it began): from the announcement everyone knows and may act on it.
         warning_hours: f64,
+        /// Hours before the start from which people expected the block to come, any time
+        /// alike, when its start was not known (`may_start_from`; 0: a known start). Never more
+        /// than `warning_hours`.
+        #[serde(skip_serializing_if = "is_zero")]
+        uncertain_start_hours: f64,
         /// Share of affected users who can reach their contacts on a service of the same family
         /// that stays up (e.g. Messenger while WhatsApp is down); they need no alternative.
         fallback_share: f64,
@@ -342,4 +347,10 @@ impl Default for NetworkSpec {
             independent_accounts: false,
         }
     }
+}
+
+/// Whether an optional input was left at its "off" value, so outputs that serialize the scenario
+/// stay as they were for scenarios without it.
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }

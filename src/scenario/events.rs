@@ -112,6 +112,7 @@ pub(super) fn more_events(
                 ("severity_by_region", !ev.severity_by_region.is_empty()),
                 ("announced", ev.announced.is_some()),
                 ("announced_at", ev.announced_at.is_some()),
+                ("may_start_from", ev.may_start_from.is_some()),
                 ("fallback_share", ev.fallback_share.is_some()),
                 ("named", !ev.named.is_empty()),
             ];

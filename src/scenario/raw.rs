@@ -119,6 +119,11 @@ pub(crate) struct RawEvent {
     /// Announced outage only: when the block was announced (in the news), before `start`.
     #[schemars(with = "Option<String>", extend("format" = "date-time"))]
     pub announced_at: Option<toml::value::Datetime>,
+    /// Announced outage only: the earliest time people expected the block to come, when its start
+    /// was not known ("within 24 hours of receipt"): from the announcement until `start` they
+    /// think it may come any time from here on (docs/MODEL.md §4, "An uncertain start").
+    #[schemars(with = "Option<String>", extend("format" = "date-time"))]
+    pub may_start_from: Option<toml::value::Datetime>,
     /// Outage only: share of users who reach their contacts on a service of the family that stays up.
     #[schemars(range(min = 0.0, max = 1.0))]
     pub fallback_share: Option<f64>,

@@ -546,6 +546,40 @@ fn warning_hours(
     Ok(hours)
 }
 
+/// Hours before an announced outage's start from which people expected it (`may_start_from`):
+/// only with an announcement time, and between it and the start.
+fn uncertain_start_hours(
+    c: &Checker,
+    event_key: &str,
+    from: &toml::value::Datetime,
+    start: DateTime<Utc>,
+    has_announcement: bool,
+    warning_hours: f64,
+) -> Result<f64, ValidationIssue> {
+    let key = format!("{event_key}.may_start_from");
+    let key = key.as_str();
+    if !has_announcement {
+        return Err(c.issue(
+            key,
+            "an uncertain start needs the announcement it follows: set `announced = true` and `announced_at`",
+        ));
+    }
+    let from = parse_time(c, key, from)?;
+    let hours = (start - from).num_milliseconds() as f64 / 3_600_000.0;
+    if hours < 0.0 || hours > warning_hours + 1e-9 {
+        return Err(c.issue(
+            key,
+            format!(
+                "expected a time from the announcement to the start (0 to {} h before the start), found {} h {} it",
+                plain(warning_hours),
+                plain(hours.abs()),
+                if hours < 0.0 { "after" } else { "before" }
+            ),
+        ));
+    }
+    Ok(hours)
+}
+
 pub(super) fn event(
     c: &Checker,
     at: &str,
@@ -609,11 +643,23 @@ pub(super) fn event(
                 None => 0.0,
                 Some(when) => warning_hours(c, at, when, start, announced, timeline)?,
             };
+            let uncertain_start_hours = match &ev.may_start_from {
+                None => 0.0,
+                Some(when) => uncertain_start_hours(
+                    c,
+                    at,
+                    when,
+                    start,
+                    ev.announced_at.is_some(),
+                    warning_hours,
+                )?,
+            };
             (
                 EventKind::Outage {
                     duration_hours: duration,
                     announced,
                     warning_hours,
+                    uncertain_start_hours,
                     fallback_share,
                 },
                 severity_for(default)?,
@@ -625,6 +671,7 @@ pub(super) fn event(
                 || !ev.severity_by_region.is_empty()
                 || ev.announced.is_some()
                 || ev.announced_at.is_some()
+                || ev.may_start_from.is_some()
                 || ev.fallback_share.is_some()
             {
                 return Err(c.issue(

@@ -58,6 +58,7 @@ pub fn bass_scenario(
                 duration_hours: horizon_hours,
                 announced: false,
                 warning_hours: 0.0,
+                uncertain_start_hours: 0.0,
                 fallback_share: 0.0,
             },
             services: vec!["whatsapp".into()],

@@ -58,6 +58,7 @@ fn event_sentence(scenario: &Scenario, e: &crate::scenario::Event) -> String {
             duration_hours,
             announced,
             warning_hours,
+            uncertain_start_hours,
             fallback_share,
         } => {
             let mut s = format!(
@@ -75,6 +76,12 @@ fn event_sentence(scenario: &Scenario, e: &crate::scenario::Event) -> String {
                 s.push_str(&format!(
                     ", announced {} before it began",
                     hours(*warning_hours)
+                ));
+            }
+            if *uncertain_start_hours > 0.0 {
+                s.push_str(&format!(
+                    " (expected any time in the {} before it)",
+                    hours(*uncertain_start_hours)
                 ));
             }
             if *fallback_share > 0.0 {
