@@ -175,6 +175,11 @@ const BAD: &[(&str, &str, &str)] = &[
         "an uncertain start needs the announcement it follows",
     ),
     (
+        "expected-without-announced",
+        "event.expected_hours",
+        "only an announced outage (`announced = true`) has an announced length",
+    ),
+    (
         "announced-before-lead",
         "event.announced_at",
         "it is 3 h before the start, but simulation.lead_hours is 1",

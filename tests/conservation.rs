@@ -84,6 +84,8 @@ proptest! {
                 announced,
                 warning_hours,
                 uncertain_start_hours,
+
+                expected_hours: None,
                 fallback_share: fallback,
             }
         };

@@ -39,6 +39,7 @@ fn longer_outages_bring_more_switching() {
             announced: false,
             warning_hours: 0.0,
             uncertain_start_hours: 0.0,
+            expected_hours: None,
             fallback_share: 0.0,
         };
         let state = final_state(&s);

@@ -84,6 +84,7 @@ fn announced_block(h: f64, warning: f64, hearing: f64, deadline: f64) -> Scenari
         announced: true,
         warning_hours: warning,
         uncertain_start_hours: 0.0,
+        expected_hours: None,
         fallback_share: 0.0,
     };
     s
@@ -327,6 +328,7 @@ fn short_outage_with_buzz(p: f64, gain: f64, buzz_hours: f64) -> Scenario {
         announced: false,
         warning_hours: 0.0,
         uncertain_start_hours: 0.0,
+        expected_hours: None,
         fallback_share: 0.0,
     };
     s

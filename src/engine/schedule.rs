@@ -3,7 +3,7 @@
 
 use crate::model::Behaviour;
 use crate::model::drivers::{
-    Reach, Schedule, exposure, need, notice_rate, outage_drivers, trust_shock_drivers,
+    Announcement, Reach, Schedule, exposure, need, notice_rate, outage_drivers, trust_shock_drivers,
 };
 use crate::model::rhythm::local_hour;
 use crate::scenario::{Event, EventKind, Scenario};
@@ -42,10 +42,14 @@ fn push(event: &Event, b: &Behaviour, step_start: f64, dt: f64) -> Push {
             announced,
             warning_hours,
             uncertain_start_hours,
+            expected_hours,
             ..
         } if tau >= -warning_hours => {
-            let (l, m) =
-                outage_drivers(b, tau, *duration_hours, *announced, *uncertain_start_hours);
+            let announcement = announced.then_some(Announcement {
+                expected_hours: expected_hours.unwrap_or(*duration_hours),
+                uncertain_start_hours: *uncertain_start_hours,
+            });
+            let (l, m) = outage_drivers(b, tau, *duration_hours, announcement);
             Push {
                 looking: l,
                 news: m,

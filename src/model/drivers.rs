@@ -200,10 +200,20 @@ impl Schedule {
     }
 }
 
+/// What users were told of an announced block: how long they expected it to last (its stated
+/// length, which a block cut short or a threat never carried out need not match) and the window
+/// before its start in which they feared it (0: a known start).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Announcement {
+    pub expected_hours: f64,
+    pub uncertain_start_hours: f64,
+}
+
 /// L(t) and M(t) for an outage at `tau` hours after it began (`duration` long). Urgency is
 /// 1 - exp(-E / T_u) with E the cut a user expects: the time it has lasted (tau), or for an
-/// `announced` outage the time it still has to run (D - tau); after service returns, looking
-/// fades from where it was as exp(-(tau - D) / T_after).
+/// `announced` outage the time it still has to run by what was announced (D_e - tau, D_e its
+/// expected length); after service returns, looking fades from where it was as
+/// exp(-(tau - D) / T_after).
 ///
 /// News that leads users to move (M) is a story that tells them to: an announced block's (the
 /// order and its alternatives were the story, at full from the start, fading as
@@ -213,41 +223,42 @@ impl Schedule {
 /// Before an announced block starts (tau < 0), looking is discounted by the deadline factor
 /// (`deadline_factor`; 1 when T_d = 0): people put off what can wait until the deadline, or doubt
 /// it will come (present bias: O'Donoghue & Rabin 1999, AER 89:103; deadlines: Ariely &
-/// Wertenbroch 2002, Psych. Science 13:219). `uncertain_start` is the window before the start in
-/// which people expected it (0: a known start).
+/// Wertenbroch 2002, Psych. Science 13:219).
 pub fn outage_drivers(
     b: &Behaviour,
     tau: f64,
     duration: f64,
-    announced: bool,
-    uncertain_start: f64,
+    announced: Option<Announcement>,
 ) -> (f64, f64) {
-    let news = if announced { 1.0 } else { 0.0 };
+    let news = if announced.is_some() { 1.0 } else { 0.0 };
     // Urgency grows with the cut the user expects: for an outage of unknown length, the time it
     // has already lasted (a long outage is expected to go on); for an announced one, the time it
     // still has to run.
     let urgency = |t: f64| {
         // Before an announced block starts (t < 0, after its announcement) the whole of it lies ahead.
-        let expected = if announced { duration - t.max(0.0) } else { t };
+        let expected = match announced {
+            Some(a) => a.expected_hours - t.max(0.0),
+            None => t,
+        };
         if b.urgency_hours == 0.0 {
             1.0
         } else {
             -(-expected.max(0.0) / b.urgency_hours).exp_m1()
         }
     };
-    if tau < 0.0 && announced && b.deadline_hours > 0.0 {
-        (
-            urgency(tau) * deadline_factor(tau, b.deadline_hours, uncertain_start),
+    match announced {
+        Some(a) if tau < 0.0 && b.deadline_hours > 0.0 => (
+            urgency(tau) * deadline_factor(tau, b.deadline_hours, a.uncertain_start_hours),
             news,
-        )
-    } else if tau <= duration {
-        (urgency(tau), news)
-    } else {
-        let after = tau - duration;
-        (
-            urgency(duration) * (-after / b.after_hours).exp(),
-            news * (-after / b.news_decay_hours).exp(),
-        )
+        ),
+        _ if tau <= duration => (urgency(tau), news),
+        _ => {
+            let after = tau - duration;
+            (
+                urgency(duration) * (-after / b.after_hours).exp(),
+                news * (-after / b.news_decay_hours).exp(),
+            )
+        }
     }
 }
 
@@ -344,45 +355,53 @@ mod tests {
         Behaviour::for_tests()
     }
 
+    /// A block announced as lasting `hours`, feared in the `window` before its start.
+    fn announced(hours: f64, window: f64) -> Option<Announcement> {
+        Some(Announcement {
+            expected_hours: hours,
+            uncertain_start_hours: window,
+        })
+    }
+
     #[test]
     fn looking_fades_after_service_returns_and_news_fades() {
         let b = behaviour();
-        let (l_in, m_in) = outage_drivers(&b, 5.9, 6.0, false, 0.0);
-        let (l_out, m_out) = outage_drivers(&b, 8.0, 6.0, false, 0.0);
+        let (l_in, m_in) = outage_drivers(&b, 5.9, 6.0, None);
+        let (l_out, m_out) = outage_drivers(&b, 8.0, 6.0, None);
         let end = -(-6.0f64).exp_m1();
         assert!(l_in > 0.99);
         assert!((l_out - end * (-1.0f64).exp()).abs() < 1e-12, "{l_out}");
         // An unannounced outage's news does not lead anyone to move, during it or after.
         assert_eq!((m_in, m_out), (0.0, 0.0));
         // An announced block's does, at full while it lasts, fading as exp(-(tau - D) / T_decay).
-        assert_eq!(outage_drivers(&b, 5.9, 6.0, true, 0.0).1, 1.0);
-        let (_, m_after) = outage_drivers(&b, 8.0, 6.0, true, 0.0);
+        assert_eq!(outage_drivers(&b, 5.9, 6.0, announced(6.0, 0.0)).1, 1.0);
+        let (_, m_after) = outage_drivers(&b, 8.0, 6.0, announced(6.0, 0.0));
         assert!((m_after - (-0.5f64).exp()).abs() < 1e-12);
-        let (long_after, _) = outage_drivers(&b, 60.0, 6.0, false, 0.0);
+        let (long_after, _) = outage_drivers(&b, 60.0, 6.0, None);
         assert!(long_after < 1e-10);
     }
 
     #[test]
     fn announced_outages_are_urgent_at_once_and_less_so_near_their_end() {
         let b = behaviour();
-        assert!(outage_drivers(&b, 0.05, 6.0, false, 0.0).0 < 0.05);
-        let (start, news) = outage_drivers(&b, 0.05, 48.0, true, 0.0);
+        assert!(outage_drivers(&b, 0.05, 6.0, None).0 < 0.05);
+        let (start, news) = outage_drivers(&b, 0.05, 48.0, announced(48.0, 0.0));
         assert!(start > 0.999 && news == 1.0);
-        let (near_end, _) = outage_drivers(&b, 47.5, 48.0, true, 0.0);
+        let (near_end, _) = outage_drivers(&b, 47.5, 48.0, announced(48.0, 0.0));
         assert!((near_end - -(-0.5f64).exp_m1()).abs() < 1e-12);
     }
 
     #[test]
     fn urgency_grows_with_time_since_the_outage_began() {
         let b = behaviour();
-        let (early, _) = outage_drivers(&b, 0.1, 6.0, false, 0.0);
-        let (late, _) = outage_drivers(&b, 3.0, 6.0, false, 0.0);
+        let (early, _) = outage_drivers(&b, 0.1, 6.0, None);
+        let (late, _) = outage_drivers(&b, 3.0, 6.0, None);
         assert!(early < late);
         let instant = Behaviour {
             urgency_hours: 0.0,
             ..b
         };
-        assert_eq!(outage_drivers(&instant, 0.0, 6.0, false, 0.0).0, 1.0);
+        assert_eq!(outage_drivers(&instant, 0.0, 6.0, None).0, 1.0);
     }
 
     /// The expectation that defines the uncertain-start factor, by the midpoint rule over the
@@ -442,15 +461,29 @@ mod tests {
             deadline_hours: 4.5,
             ..behaviour()
         };
-        let known = outage_drivers(&b, -6.0, 12.0, true, 0.0).0;
+        let known = outage_drivers(&b, -6.0, 12.0, announced(12.0, 0.0)).0;
         // Before the start the whole block (12 h) lies ahead.
         let before = -(-12.0f64 / b.urgency_hours).exp_m1() * (-6.0f64 / 4.5).exp();
         assert_eq!(known, before);
         // Feared any time in the 20 h before it, 6 h ahead: (14 + 4.5 (1 - e^(-6/4.5))) / 20 of
         // the urgency, 3.3 times the known start's.
-        let feared = outage_drivers(&b, -6.0, 12.0, true, 20.0).0;
+        let feared = outage_drivers(&b, -6.0, 12.0, announced(12.0, 20.0)).0;
         let factor = (14.0 - 4.5 * (-6.0f64 / 4.5).exp_m1()) / 20.0;
         assert!((feared - known / (-6.0f64 / 4.5).exp() * factor).abs() < 1e-12);
         assert!(feared > 3.0 * known);
+    }
+
+    #[test]
+    fn an_announced_block_is_as_urgent_as_the_length_announced_not_the_length_it_had() {
+        let b = behaviour();
+        // A threat announced as a 48-hour block that was lifted after 6 minutes: as urgent before
+        // it as the 48 hours people were told, not the 6 minutes it lasted.
+        let threat = outage_drivers(&b, -3.0, 0.1, announced(48.0, 0.0)).0;
+        assert!((threat - -(-48.0f64).exp_m1()).abs() < 1e-12);
+        let taken_at_its_length = outage_drivers(&b, -3.0, 0.1, announced(0.1, 0.0)).0;
+        assert!((taken_at_its_length - -(-0.1f64).exp_m1()).abs() < 1e-12);
+        // After it ends, looking fades from the urgency it had when it ended (47.9 h still to run).
+        let after = outage_drivers(&b, 1.1, 0.1, announced(48.0, 0.0)).0;
+        assert!((after - -(-47.9f64).exp_m1() * (-1.0f64 / b.after_hours).exp()).abs() < 1e-12);
     }
 }

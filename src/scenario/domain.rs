@@ -155,6 +155,10 @@ pub enum EventKind {
         /// than `warning_hours`.
         #[serde(skip_serializing_if = "is_zero")]
         uncertain_start_hours: f64,
+        /// The length an announced block was announced with (`expected_hours`), when it differs
+        /// from the length it had (cut short, or a threat never carried out); None: its length.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expected_hours: Option<f64>,
         /// Share of affected users who can reach their contacts on a service of the same family
         /// that stays up (e.g. Messenger while WhatsApp is down); they need no alternative.
         fallback_share: f64,

@@ -113,6 +113,7 @@ pub(super) fn more_events(
                 ("announced", ev.announced.is_some()),
                 ("announced_at", ev.announced_at.is_some()),
                 ("may_start_from", ev.may_start_from.is_some()),
+                ("expected_hours", ev.expected_hours.is_some()),
                 ("fallback_share", ev.fallback_share.is_some()),
                 ("named", !ev.named.is_empty()),
             ];

@@ -124,6 +124,9 @@ pub(crate) struct RawEvent {
     /// think it may come any time from here on (docs/MODEL.md §4, "An uncertain start").
     #[schemars(with = "Option<String>", extend("format" = "date-time"))]
     pub may_start_from: Option<toml::value::Datetime>,
+    /// Announced outage only: the length it was announced with, when that differs from the
+    /// length it had (a block cut short, a threat never carried out), hours; default its length.
+    pub expected_hours: Option<f64>,
     /// Outage only: share of users who reach their contacts on a service of the family that stays up.
     #[schemars(range(min = 0.0, max = 1.0))]
     pub fallback_share: Option<f64>,

@@ -643,6 +643,16 @@ pub(super) fn event(
                 None => 0.0,
                 Some(when) => warning_hours(c, at, when, start, announced, timeline)?,
             };
+            let expected_hours = match ev.expected_hours {
+                None => None,
+                Some(_) if !announced => {
+                    return Err(c.issue(
+                        &format!("{at}.expected_hours"),
+                        "only an announced outage (`announced = true`) has an announced length",
+                    ));
+                }
+                Some(h) => Some(c.positive(&format!("{at}.expected_hours"), h)?),
+            };
             let uncertain_start_hours = match &ev.may_start_from {
                 None => 0.0,
                 Some(when) => uncertain_start_hours(
@@ -660,6 +670,7 @@ pub(super) fn event(
                     announced,
                     warning_hours,
                     uncertain_start_hours,
+                    expected_hours,
                     fallback_share,
                 },
                 severity_for(default)?,
@@ -672,6 +683,7 @@ pub(super) fn event(
                 || ev.announced.is_some()
                 || ev.announced_at.is_some()
                 || ev.may_start_from.is_some()
+                || ev.expected_hours.is_some()
                 || ev.fallback_share.is_some()
             {
                 return Err(c.issue(

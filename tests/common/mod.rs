@@ -59,6 +59,7 @@ pub fn bass_scenario(
                 announced: false,
                 warning_hours: 0.0,
                 uncertain_start_hours: 0.0,
+                expected_hours: None,
                 fallback_share: 0.0,
             },
             services: vec!["whatsapp".into()],

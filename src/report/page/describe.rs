@@ -59,6 +59,7 @@ fn event_sentence(scenario: &Scenario, e: &crate::scenario::Event) -> String {
             announced,
             warning_hours,
             uncertain_start_hours,
+            expected_hours,
             fallback_share,
         } => {
             let mut s = format!(
@@ -77,6 +78,9 @@ fn event_sentence(scenario: &Scenario, e: &crate::scenario::Event) -> String {
                     ", announced {} before it began",
                     hours(*warning_hours)
                 ));
+            }
+            if let Some(expected) = expected_hours {
+                s.push_str(&format!(", announced as lasting {}", hours(*expected)));
             }
             if *uncertain_start_hours > 0.0 {
                 s.push_str(&format!(
