@@ -163,6 +163,37 @@ fn people_wait_for_the_deadline_of_a_block_announced_ahead() {
 }
 
 #[test]
+fn hyperbolic_waiting_acts_on_a_far_deadline_sooner_than_exponential() {
+    // `deadline_shape` κ = 1: hazard h / (1 + d/T_d) with d hours to the start.
+    let (h, warning, deadline, dt) = (0.05, 24.0, 6.0, 0.01);
+    let mut scenario = announced_block(h, warning, 0.0, deadline);
+    scenario.behaviour.deadline_shape = 1.0;
+    let start = scenario.timeline.event_step;
+    let hazard = |s: usize| {
+        let d = (start as f64 - s as f64 - 0.5) * dt;
+        if d > 0.0 { h / (1.0 + d / deadline) } else { h }
+    };
+    let exact = chain(scenario.timeline.steps, 1.0, |s| {
+        -(-hazard(s) * dt).exp_m1()
+    });
+    let sims = runs(&scenario, 200);
+    for at in [99, start / 2 - 1, start - 1, start + 299] {
+        let xs: Vec<f64> = sims.iter().map(|o| o.by_step[at]).collect();
+        assert_within_4_se(&format!("κ = 1: switched by step {at}"), &xs, exact[at]);
+    }
+    // The shape: a day ahead, hyperbolic waiting already moves a fifth of what it will in the
+    // block's first hours, where the exponential moves almost nobody (e^-4 of the rate).
+    let exponential = runs(&announced_block(h, warning, 0.0, deadline), 200);
+    let first_hour =
+        |sims: &[Shares]| mean_and_se(&sims.iter().map(|o| o.by_step[99]).collect::<Vec<_>>()).0;
+    let (hyperbolic, exp) = (first_hour(&sims), first_hour(&exponential));
+    assert!(
+        hyperbolic > 5.0 * exp,
+        "first hour: {hyperbolic} against {exp}"
+    );
+}
+
+#[test]
 fn a_block_that_may_come_any_moment_is_acted_on_sooner() {
     // A block announced 24 h ahead whose start was not known: feared any time in the 20 h before
     // it (`may_start_from` 4 h after the announcement; a known start is W = 0).
@@ -308,6 +339,26 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
         .code(2)
         .stderr(predicates::str::contains("p.toml:"))
         .stderr(predicates::str::contains("looking.hearing_hours"));
+    assert!(!out.exists());
+    // The shape of waiting for the deadline: at most 100 (nearly flat beyond it).
+    std::fs::write(
+        &params,
+        text.replace("deadline_shape = 0.0", "deadline_shape = 250.0"),
+    )
+    .unwrap();
+    Command::cargo_bin("surge")
+        .unwrap()
+        .arg("run")
+        .arg(root.join("tests/fixtures/valid-small.toml"))
+        .arg("--params")
+        .arg(&params)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("p.toml:"))
+        .stderr(predicates::str::contains("looking.deadline_shape"))
+        .stderr(predicates::str::contains("<= 100"));
     assert!(!out.exists());
 }
 

@@ -31,6 +31,10 @@ pub struct Behaviour {
     /// start)/T_d): people wait for the deadline or doubt it will come, hours; 0 = no waiting
     /// (docs/MODEL.md §4).
     pub deadline_hours: f64,
+    /// κ: the shape of waiting for the deadline, the generalized hyperbola
+    /// (1 + κ d / T_d)^(-1/κ) of a delay d (Loewenstein & Prelec 1992): 0 = exponential
+    /// (exp(-d/T_d)), 1 = hyperbolic (Mazur 1987), above 1 flatter still (docs/MODEL.md §4).
+    pub deadline_shape: f64,
     /// γ: the buzz's gain, the looking hazard per unit of the region's recent switching rate
     /// (the branching ratio of the self-exciting surge, docs/MODEL.md §4); 0 = no buzz.
     pub buzz_gain: f64,
@@ -66,6 +70,7 @@ impl Behaviour {
             dormant_contacts: 0.0,
             hearing_hours: 0.0,
             deadline_hours: 0.0,
+            deadline_shape: 0.0,
             buzz_gain: 0.0,
             buzz_hours: 24.0,
             buzz_novelty: 0.0,

@@ -248,7 +248,7 @@ pub fn outage_drivers(
     };
     match announced {
         Some(a) if tau < 0.0 && b.deadline_hours > 0.0 => (
-            urgency(tau) * deadline_factor(tau, b.deadline_hours, a.uncertain_start_hours),
+            urgency(tau) * deadline_factor(tau, b, a.uncertain_start_hours),
             news,
         ),
         _ if tau <= duration => (urgency(tau), news),
@@ -262,29 +262,60 @@ pub fn outage_drivers(
     }
 }
 
+/// How much of its urgency a user acts on with `delay` hours still to the deadline: the
+/// generalized hyperbola (1 + κ d / T_d)^(-1/κ) (Loewenstein & Prelec 1992, QJE 107:573), with
+/// κ = `shape`: 0 the exponential exp(-d/T_d), 1 the hyperbola 1/(1 + d/T_d) of present bias
+/// (Mazur 1987; Ainslie 1975), above 1 the flatter hyperboloids people show (Green & Myerson
+/// 2004, Psych. Bulletin 130:769).
+fn waiting(delay: f64, t_d: f64, shape: f64) -> f64 {
+    if shape == 0.0 {
+        (-delay / t_d).exp()
+    } else {
+        (-(shape * delay / t_d).ln_1p() / shape).exp()
+    }
+}
+
+/// The integral of `waiting` over delays 0 to `x`: T_d (1 - e^(-x/T_d)) for κ = 0,
+/// T_d ln(1 + x/T_d) for κ = 1, T_d ((1 + κ x/T_d)^((κ-1)/κ) - 1)/(κ - 1) otherwise (written with
+/// ln_1p and exp_m1, so that it is continuous in κ to rounding).
+fn waited(x: f64, t_d: f64, shape: f64) -> f64 {
+    if shape == 0.0 {
+        -t_d * (-x / t_d).exp_m1()
+    } else if shape == 1.0 {
+        t_d * (x / t_d).ln_1p()
+    } else {
+        let log_u = (shape * x / t_d).ln_1p();
+        t_d * ((shape - 1.0) / shape * log_u).exp_m1() / (shape - 1.0)
+    }
+}
+
 /// The deadline factor at `tau` hours before an announced block (tau < 0) with waiting time
-/// `T_d` (`deadline_hours` > 0): exp(tau / T_d) for a known start. When people expected it any
-/// time in the `W` hours before its start (`uncertain_start`, the start they fear S' uniform on
-/// [-W, 0]), the factor is the expectation of the known-start factor over S' (1 once S' is past):
+/// `T_d` (`deadline_hours` > 0) and shape κ (`deadline_shape`): `waiting(-tau)` for a known start
+/// (exp(tau / T_d) when κ = 0). When people expected it any time in the `W` hours before its
+/// start (`uncertain_start`, the start they fear S' uniform on [-W, 0]), the factor is the
+/// expectation of the known-start factor over S' (1 once S' is past); with `F` the integral of
+/// `waiting` (`waited`):
 ///
-/// - tau <= -W: (T_d / W) (exp((tau + W) / T_d) - exp(tau / T_d));
-/// - -W < tau < 0: ((tau + W) + T_d (1 - exp(tau / T_d))) / W,
+/// - tau <= -W: (F(-tau) - F(-tau - W)) / W;
+/// - -W < tau < 0: ((tau + W) + F(-tau)) / W,
 ///
-/// which is continuous, reaches 1 at the start and tends to exp(tau / T_d) as W -> 0 (docs/MODEL.md
-/// §4, "An uncertain start"). The block that might come at any moment is acted on sooner: the
-/// deadline people wait for is the earliest they fear, spread over the window.
-pub fn deadline_factor(tau: f64, deadline_hours: f64, uncertain_start: f64) -> f64 {
-    let (t_d, w) = (deadline_hours, uncertain_start);
+/// which is continuous, reaches 1 at the start and tends to the known start's as W -> 0
+/// (docs/MODEL.md §4, "An uncertain start"). The block that might come at any moment is acted on
+/// sooner: the deadline people wait for is the earliest they fear, spread over the window.
+pub fn deadline_factor(tau: f64, b: &Behaviour, uncertain_start: f64) -> f64 {
+    let (t_d, shape, w) = (b.deadline_hours, b.deadline_shape, uncertain_start);
     if tau >= 0.0 {
         1.0
     } else if w <= 0.0 {
-        (tau / t_d).exp()
-    } else if tau <= -w {
-        // exp((tau + W)/T) - exp(tau/T) = exp(tau/T) (exp(W/T) - 1), written with exp_m1 so that
-        // a window short against T_d loses no digits.
+        waiting(-tau, t_d, shape)
+    } else if shape == 0.0 && tau <= -w {
+        // exp(tau/T) (exp(W/T) - 1) T / W, written with exp_m1 so that a window short against
+        // T_d loses no digits.
         (t_d / w) * (tau / t_d).exp() * (w / t_d).exp_m1()
+    } else if tau <= -w {
+        (waited(-tau, t_d, shape) - waited(-tau - w, t_d, shape)) / w
     } else {
-        ((tau + w) - t_d * (tau / t_d).exp_m1()) / w
+        ((tau + w) + waited(-tau, t_d, shape)) / w
     }
 }
 
@@ -404,9 +435,28 @@ mod tests {
         assert_eq!(outage_drivers(&instant, 0.0, 6.0, None).0, 1.0);
     }
 
+    /// Waiting of shape κ and time constant T_d, as a behaviour.
+    fn waits(t_d: f64, shape: f64) -> Behaviour {
+        Behaviour {
+            deadline_hours: t_d,
+            deadline_shape: shape,
+            ..behaviour()
+        }
+    }
+
+    /// The generalized hyperbola written out from its definition, (1 + κ d/T_d)^(-1/κ), and its
+    /// limit exp(-d/T_d) at κ = 0.
+    fn hyperbola(delay: f64, t_d: f64, shape: f64) -> f64 {
+        if shape == 0.0 {
+            (-delay / t_d).exp()
+        } else {
+            (1.0 + shape * delay / t_d).powf(-1.0 / shape)
+        }
+    }
+
     /// The expectation that defines the uncertain-start factor, by the midpoint rule over the
-    /// feared start S' uniform on [-W, 0] (1 once S' is past, exp((tau - S') / T_d) before).
-    fn expected_factor(tau: f64, t_d: f64, w: f64) -> f64 {
+    /// feared start S' uniform on [-W, 0] (1 once S' is past, the known-start factor before).
+    fn expected_factor(tau: f64, t_d: f64, shape: f64, w: f64) -> f64 {
         let n = 200_000;
         (0..n)
             .map(|i| {
@@ -414,7 +464,7 @@ mod tests {
                 if s <= tau {
                     1.0
                 } else {
-                    ((tau - s) / t_d).exp()
+                    hyperbola(s - tau, t_d, shape)
                 }
             })
             .sum::<f64>()
@@ -423,37 +473,67 @@ mod tests {
 
     #[test]
     fn an_uncertain_start_is_the_known_start_factor_averaged_over_the_window() {
-        for (t_d, w) in [(4.5, 20.0), (1.0, 3.0), (30.0, 5.0)] {
-            for tau in [-50.0, -20.0, -w, -w / 2.0, -0.5, -0.01] {
-                let closed = deadline_factor(tau, t_d, w);
-                let sum = expected_factor(tau, t_d, w);
-                assert!(
-                    (closed - sum).abs() < 1e-6,
-                    "T_d {t_d} W {w} tau {tau}: {closed} vs {sum}"
+        for shape in [0.0, 0.5, 1.0, 2.5] {
+            for (t_d, w) in [(4.5, 20.0), (1.0, 3.0), (30.0, 5.0)] {
+                let b = waits(t_d, shape);
+                for tau in [-50.0, -20.0, -w, -w / 2.0, -0.5, -0.01] {
+                    let closed = deadline_factor(tau, &b, w);
+                    let sum = expected_factor(tau, t_d, shape, w);
+                    assert!(
+                        (closed - sum).abs() < 1e-6,
+                        "κ {shape} T_d {t_d} W {w} tau {tau}: {closed} vs {sum}"
+                    );
+                    // Fearing it sooner never makes anyone wait longer.
+                    assert!(closed >= hyperbola(-tau, t_d, shape) - 1e-12);
+                }
+                // Continuous at the window's edge and 1 at the start.
+                let (below, above) = (
+                    deadline_factor(-w - 1e-9, &b, w),
+                    deadline_factor(-w + 1e-9, &b, w),
                 );
-                // Fearing it sooner never makes anyone wait longer.
-                assert!(closed >= (tau / t_d).exp() - 1e-15);
+                assert!((below - above).abs() < 1e-8, "{below} vs {above}");
+                assert!((deadline_factor(-1e-12, &b, w) - 1.0).abs() < 1e-9);
+                // Rising toward the start.
+                let grid: Vec<f64> = (0..400)
+                    .map(|i| deadline_factor(-40.0 + 0.1 * i as f64, &b, w))
+                    .collect();
+                assert!(grid.windows(2).all(|p| p[1] >= p[0]));
             }
-            // Continuous at the window's edge and 1 at the start.
-            let (below, above) = (
-                deadline_factor(-w - 1e-9, t_d, w),
-                deadline_factor(-w + 1e-9, t_d, w),
-            );
-            assert!((below - above).abs() < 1e-8, "{below} vs {above}");
-            assert!((deadline_factor(-1e-12, t_d, w) - 1.0).abs() < 1e-9);
-            // Rising toward the start.
-            let grid: Vec<f64> = (0..400)
-                .map(|i| deadline_factor(-40.0 + 0.1 * i as f64, t_d, w))
-                .collect();
-            assert!(grid.windows(2).all(|p| p[1] >= p[0]));
         }
+    }
+
+    #[test]
+    fn waiting_for_a_deadline_follows_the_generalized_hyperbola() {
+        for tau in [-144.0, -30.0, -4.0, -0.2] {
+            for shape in [0.0, 0.3, 1.0, 3.0] {
+                let known = deadline_factor(tau, &waits(4.5, shape), 0.0);
+                let exact = hyperbola(-tau, 4.5, shape);
+                assert!(
+                    (known - exact).abs() < 1e-12 * exact.max(1e-300),
+                    "{known} vs {exact}"
+                );
+            }
+            // Continuous in the shape across its special cases, 0 and 1, with and without a window.
+            for w in [0.0, 10.0] {
+                let at = |shape: f64| deadline_factor(tau, &waits(4.5, shape), w);
+                assert!((at(1e-9) - at(0.0)).abs() < 1e-7, "{tau} {w}");
+                assert!((at(1.0 + 1e-9) - at(1.0)).abs() < 1e-7, "{tau} {w}");
+                assert!((at(1.0 - 1e-9) - at(1.0)).abs() < 1e-7, "{tau} {w}");
+            }
+        }
+        // Six days ahead of a ban, hyperbolic waiting still acts on a sixth of the urgency where
+        // the exponential acts on almost none.
+        let six_days = |shape: f64| deadline_factor(-144.0, &waits(24.0, shape), 0.0);
+        assert!((six_days(1.0) - 1.0 / 7.0).abs() < 1e-12);
+        assert!(six_days(0.0) < 0.003);
     }
 
     #[test]
     fn a_known_start_is_the_uncertain_one_with_no_window() {
         for tau in [-30.0, -4.0, -0.2] {
-            assert_eq!(deadline_factor(tau, 4.5, 0.0), (tau / 4.5).exp());
-            let narrow = deadline_factor(tau, 4.5, 1e-9);
+            let b = waits(4.5, 0.0);
+            assert_eq!(deadline_factor(tau, &b, 0.0), (tau / 4.5).exp());
+            let narrow = deadline_factor(tau, &b, 1e-9);
             assert!((narrow - (tau / 4.5).exp()).abs() < 1e-8, "{tau}: {narrow}");
         }
         // Through the drivers: a window of 0 is the factor of the model before it, bit for bit.

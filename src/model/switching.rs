@@ -274,6 +274,7 @@ mod tests {
             dormant_boost: 20.0,
             hearing_hours: 0.0,
             deadline_hours: 0.0,
+            deadline_shape: 0.0,
             buzz_gain: 0.0,
             buzz_hours: 24.0,
             buzz_novelty: 0.0,

@@ -14,6 +14,9 @@ use std::path::Path;
 pub const MAX_RATE: f64 = 1e6;
 pub const MAX_HOURS: f64 = 1e6;
 pub const MAX_WEIGHT: f64 = 1e6;
+/// Largest shape of waiting for the deadline: (1 + κ d / T_d)^(-1/κ) at κ = 100 is nearly flat
+/// (people hardly wait at all); beyond it the form adds nothing.
+pub const MAX_DEADLINE_SHAPE: f64 = 100.0;
 
 impl Behaviour {
     fn from_raw(raw: RawParams, c: &Checker) -> Result<Self, super::ValidationIssue> {
@@ -60,6 +63,12 @@ impl Behaviour {
             )?,
             hearing_hours: bounded("looking.hearing_hours", l.hearing_hours, true, MAX_HOURS)?,
             deadline_hours: bounded("looking.deadline_hours", l.deadline_hours, true, MAX_HOURS)?,
+            deadline_shape: bounded(
+                "looking.deadline_shape",
+                l.deadline_shape,
+                true,
+                MAX_DEADLINE_SHAPE,
+            )?,
             buzz_gain: bounded("looking.buzz_gain", l.buzz_gain, true, MAX_WEIGHT)?,
             buzz_hours: bounded("looking.buzz_hours", l.buzz_hours, false, MAX_HOURS)?,
             buzz_novelty: bounded("looking.buzz_novelty", l.buzz_novelty, true, MAX_WEIGHT)?,
@@ -96,7 +105,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 17] = [
+pub const PARAMETER_NAMES: [&str; 18] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -107,6 +116,7 @@ pub const PARAMETER_NAMES: [&str; 17] = [
     "looking.dormant_contacts",
     "looking.hearing_hours",
     "looking.deadline_hours",
+    "looking.deadline_shape",
     "looking.buzz_gain",
     "looking.buzz_hours",
     "looking.buzz_novelty",
@@ -129,6 +139,7 @@ impl Behaviour {
             "looking.dormant_contacts" => &mut self.dormant_contacts,
             "looking.hearing_hours" => &mut self.hearing_hours,
             "looking.deadline_hours" => &mut self.deadline_hours,
+            "looking.deadline_shape" => &mut self.deadline_shape,
             "looking.buzz_gain" => &mut self.buzz_gain,
             "looking.buzz_hours" => &mut self.buzz_hours,
             "looking.buzz_novelty" => &mut self.buzz_novelty,

@@ -252,6 +252,9 @@ pub(crate) struct RawLooking {
     /// Time constant of waiting for an announced block's start, hours; 0 (default) = no waiting.
     #[serde(default)]
     pub deadline_hours: f64,
+    /// Shape of waiting for the deadline: 0 (default) = exponential, 1 = hyperbolic.
+    #[serde(default)]
+    pub deadline_shape: f64,
     /// The buzz's gain (branching ratio); 0 (default) = no self-exciting surge.
     #[serde(default)]
     pub buzz_gain: f64,

@@ -18,6 +18,7 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         dormant_contacts: 0.0,
         hearing_hours: 0.0,
         deadline_hours: 0.0,
+        deadline_shape: 0.0,
         buzz_gain: 0.0,
         buzz_hours: 24.0,
         buzz_novelty: 0.0,
