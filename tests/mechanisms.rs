@@ -322,44 +322,40 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
     assert!(!out.exists());
     let params = dir.path().join("p.toml");
     let text = std::fs::read_to_string(root.join("params/default.toml")).unwrap();
-    std::fs::write(
-        &params,
-        text.replace("hearing_hours = 0.0", "hearing_hours = -2.0"),
-    )
-    .unwrap();
-    Command::cargo_bin("surge")
-        .unwrap()
-        .arg("run")
-        .arg(root.join("tests/fixtures/valid-small.toml"))
-        .arg("--params")
-        .arg(&params)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("p.toml:"))
-        .stderr(predicates::str::contains("looking.hearing_hours"));
-    assert!(!out.exists());
-    // The shape of waiting for the deadline: at most 100 (nearly flat beyond it).
-    std::fs::write(
-        &params,
-        text.replace("deadline_shape = 0.0", "deadline_shape = 250.0"),
-    )
-    .unwrap();
-    Command::cargo_bin("surge")
-        .unwrap()
-        .arg("run")
-        .arg(root.join("tests/fixtures/valid-small.toml"))
-        .arg("--params")
-        .arg(&params)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("p.toml:"))
-        .stderr(predicates::str::contains("looking.deadline_shape"))
-        .stderr(predicates::str::contains("<= 100"));
-    assert!(!out.exists());
+    // (the line of params/default.toml, what it becomes, the key named, words of the message)
+    let bad = [
+        (
+            "hearing_hours = 0.0",
+            "hearing_hours = -2.0",
+            "looking.hearing_hours",
+            ">= 0",
+        ),
+        // The shape of waiting for the deadline: at most 100 (nearly flat beyond it).
+        (
+            "deadline_shape = 1.0",
+            "deadline_shape = 250.0",
+            "looking.deadline_shape",
+            "<= 100",
+        ),
+    ];
+    for (line, replaced, key, words) in bad {
+        assert!(text.contains(line), "params/default.toml has no `{line}`");
+        std::fs::write(&params, text.replace(line, replaced)).unwrap();
+        Command::cargo_bin("surge")
+            .unwrap()
+            .arg("run")
+            .arg(root.join("tests/fixtures/valid-small.toml"))
+            .arg("--params")
+            .arg(&params)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("p.toml:"))
+            .stderr(predicates::str::contains(key))
+            .stderr(predicates::str::contains(words));
+        assert!(!out.exists());
+    }
 }
 
 /// Everyone notices a 1-hour outage at once and looks with hazard `p` during it; looking ends
