@@ -235,10 +235,12 @@ pub fn outage_drivers(
     // has already lasted (a long outage is expected to go on); for an announced one, the time it
     // still has to run.
     let urgency = |t: f64| {
-        // Before an announced block starts (t < 0, after its announcement) the whole of it lies ahead.
+        // Before an announced block starts (t < 0, after its announcement) the whole of it lies
+        // ahead. A block that outlasts the length announced is, from then on, an outage of
+        // unknown length: the cut expected is the time it has lasted.
         let expected = match announced {
-            Some(a) => a.expected_hours - t.max(0.0),
-            None => t,
+            Some(a) if t <= a.expected_hours => a.expected_hours - t.max(0.0),
+            _ => t,
         };
         if b.urgency_hours == 0.0 {
             1.0
@@ -565,5 +567,10 @@ mod tests {
         // After it ends, looking fades from the urgency it had when it ended (47.9 h still to run).
         let after = outage_drivers(&b, 1.1, 0.1, announced(48.0, 0.0)).0;
         assert!((after - -(-47.9f64).exp_m1() * (-1.0f64 / b.after_hours).exp()).abs() < 1e-12);
+        // A block announced for 2 hours that is still on after 3: urgency is that of an outage
+        // that has lasted 3 hours, not nil.
+        let overrun = outage_drivers(&b, 3.0, 10.0, announced(2.0, 0.0)).0;
+        assert!((overrun - -(-3.0f64).exp_m1()).abs() < 1e-12);
+        assert_eq!(overrun, outage_drivers(&b, 3.0, 10.0, None).0);
     }
 }
