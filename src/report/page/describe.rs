@@ -168,7 +168,25 @@ pub fn describe_summary(summary: &Summary) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::list;
+    use super::{describe, list};
+    use std::path::Path;
+
+    #[test]
+    fn a_threat_says_the_length_announced_and_the_window_it_was_feared_in() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/brazil-threat-2015-02.toml");
+        let s = crate::scenario::load_scenario(&path, None).unwrap();
+        let text = describe(&s).join(" ");
+        assert!(
+            text.contains("announced 20 hours before it began"),
+            "{text}"
+        );
+        assert!(text.contains("announced as lasting 48 hours"), "{text}");
+        assert!(
+            text.contains("(expected any time in the 20 hours before it)"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn lists_read_as_english() {
