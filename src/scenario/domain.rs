@@ -53,10 +53,15 @@ pub struct Timeline {
     pub output_every: usize,
 }
 
+/// Hours from `from` to `to` (negative when `to` is earlier), to the millisecond.
+pub fn hours_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_milliseconds() as f64 / 3_600_000.0
+}
+
 impl Timeline {
     /// Hours from the start of the simulated time to `at`.
     pub fn hours_from_start(&self, at: DateTime<Utc>) -> f64 {
-        (at - self.start).num_milliseconds() as f64 / 3_600_000.0
+        hours_between(self.start, at)
     }
     /// Hours since the event's start at the end of step `step` (step 0 ends at one step).
     pub fn hours_since_event(&self, step_end: usize) -> f64 {

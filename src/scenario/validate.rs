@@ -4,7 +4,7 @@
 use super::check::{Checker, plain};
 use super::domain::{
     AccountShares, AgentSettings, App, Capacity, Coverage, EngineKind, Event, EventKind,
-    NetworkSpec, Region, Scenario, Timeline,
+    NetworkSpec, Region, Scenario, Timeline, hours_between,
 };
 use super::error::read_input;
 use super::error::{ScenarioError, ValidationIssue};
@@ -516,8 +516,7 @@ fn warning_hours(
             "only an announced outage (`announced = true`) has an announcement time",
         ));
     }
-    let at = parse_time(c, key, at)?;
-    let hours = (start - at).num_milliseconds() as f64 / 3_600_000.0;
+    let hours = hours_between(parse_time(c, key, at)?, start);
     if hours < 0.0 {
         return Err(c.issue(
             key,
@@ -564,8 +563,7 @@ fn uncertain_start_hours(
             "an uncertain start needs the announcement it follows: set `announced = true` and `announced_at`",
         ));
     }
-    let from = parse_time(c, key, from)?;
-    let hours = (start - from).num_milliseconds() as f64 / 3_600_000.0;
+    let hours = hours_between(parse_time(c, key, from)?, start);
     if hours < 0.0 || hours > warning_hours + 1e-9 {
         return Err(c.issue(
             key,
