@@ -215,6 +215,7 @@ impl CohortEngine {
         let steps = self.scenario.timeline.steps;
         let mut start = 0;
         while start < steps {
+            scratch.start = start;
             let len = match self.scenario.stepping {
                 StepRule::Fixed => 1,
                 StepRule::Adaptive { tolerance } => {
@@ -299,9 +300,9 @@ impl CohortEngine {
                 self.contacts_at_start(r, state, scratch);
             }
             let (looking, news) = (drivers.looking[r], drivers.news[r]);
+            let boosts = self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
             for h in 0..region.unaware.len() {
-                let boost =
-                    holding_boost(&self.behaviour, Holding::from_index(h), &scratch.contacts);
+                let boost = boosts[h];
                 // Adding a buzz hazard of 0 leaves the hazard exactly as it was.
                 scratch.hazard[h] =
                     boosted_hazard(&self.behaviour, boost, looking, news, switched_share)
@@ -392,9 +393,34 @@ impl CohortEngine {
     /// moves), into `scratch.contacts`; once a step and region (`scratch.contacts_ready`).
     fn contacts_at_start(&self, r: usize, state: &CohortState, scratch: &mut Scratch) {
         if !scratch.contacts_ready {
-            contact_shares(r, state, &mut scratch.contacts);
+            self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
+            scratch
+                .contacts
+                .copy_from_slice(&scratch.at_start[r].contacts);
             scratch.contacts_ready = true;
         }
+    }
+
+    /// Region `r`'s contact shares and holding boosts (`holding_boost`) for the step starting
+    /// at `start`, computed once into `at_start[r]`: the adaptive rule's candidate steps and the
+    /// step taken all read the state as it began, which no candidate changes (the boost's
+    /// `exp_m1` and `ln_1p` were 6% of a run when each read recomputed them).
+    pub(super) fn region_at_start<'a>(
+        &self,
+        r: usize,
+        state: &CohortState,
+        start: usize,
+        at_start: &'a mut [AtStart],
+    ) -> &'a [f64] {
+        let cache = &mut at_start[r];
+        if cache.step != Some(start) {
+            contact_shares(r, state, &mut cache.contacts);
+            for (h, boost) in cache.boosts.iter_mut().enumerate() {
+                *boost = holding_boost(&self.behaviour, Holding::from_index(h), &cache.contacts);
+            }
+            cache.step = Some(start);
+        }
+        &at_start[r].boosts
     }
 
     /// `moving` noticed holders of holding `h` in region `r` choose an alternative: dormant
@@ -547,6 +573,10 @@ struct Scratch {
     lambda_from: Vec<f64>,
     /// Whether `contacts` holds this region's shares for this step.
     contacts_ready: bool,
+    /// The first step of the step under way (joined or not) and, per region, what is read of
+    /// the state as it began (`CohortEngine::region_at_start`).
+    start: usize,
+    at_start: Vec<AtStart>,
     /// Per region: what is left of the Exp(1) budget of the current stretch without noticing
     /// (None when no stretch is under way).
     quiet: Vec<Option<f64>>,
@@ -573,6 +603,15 @@ struct Scratch {
     peak: Vec<f64>,
 }
 
+/// A region's contact shares (per app) and holding boosts (per holding) as the step starting
+/// at `step` began.
+#[derive(Clone)]
+pub(super) struct AtStart {
+    step: Option<usize>,
+    contacts: Vec<f64>,
+    boosts: Vec<f64>,
+}
+
 impl Scratch {
     fn new(apps: usize, regions: usize) -> Self {
         Scratch {
@@ -587,6 +626,15 @@ impl Scratch {
             lambda_from: vec![0.0; apps + 1],
             quiet: vec![None; regions],
             contacts_ready: false,
+            start: 0,
+            at_start: vec![
+                AtStart {
+                    step: None,
+                    contacts: vec![0.0; apps],
+                    boosts: vec![0.0; apps + 1],
+                };
+                regions
+            ],
             named: Vec::with_capacity(apps),
             news: 0.0,
             looking: 0.0,

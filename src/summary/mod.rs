@@ -137,8 +137,11 @@ impl RunSummaries {
     }
 }
 
-/// Runs folded into the series summaries in blocks rather than one at a time, at most.
-pub const BLOCK_RUNS: usize = 32;
+/// Runs folded into the series summaries in blocks rather than one at a time, at most. 128, not
+/// 32 (until session 23): each cell's sketch is brought into cache once a block, and at
+/// 2021-10-04 (37,000 cells, 28 MB a block) the larger block made 4,000 runs 7% faster for
+/// 60 MB more (benches/README.md, issue 40 session 23).
+pub const BLOCK_RUNS: usize = 128;
 
 /// Bytes a worker's block of pending series may take: at 200 regions x 6 apps a run has two
 /// million series values, and 32 runs pending took 512 MB a worker (1,000 runs on 2 threads:
@@ -154,7 +157,7 @@ pub fn block_runs(series_values: usize) -> usize {
 /// A worker's summaries that take runs one at a time but fold their series [`block_runs`] runs
 /// at a time, cell by cell. Folding a run alone touches every cell's sketch once (tens of thousands
 /// of them, tens of MB when parameters vary from run to run), one cache miss per value; a block
-/// touches each sketch `BLOCK_RUNS` times in a row. The summaries are the same: tallies add
+/// touches each sketch up to `BLOCK_RUNS` times in a row. The summaries are the same: tallies add
 /// integers and bucket counts, so the order of folding changes nothing (`tests/summaries.rs`).
 #[derive(Debug, Clone)]
 pub struct BlockedSummaries {

@@ -2,11 +2,11 @@
 //! grid's steps over which no propensity is expected to change by more than ε of itself
 //! (tau-leaping's step selection, Cao, Gillespie & Petzold 2006; docs/MODEL.md §1, "Steps").
 
-use super::{CohortEngine, CohortState, Scratch, contact_shares};
+use super::{CohortEngine, CohortState, Scratch};
 use crate::model::draw::probability;
 use crate::model::signup::Lane;
 use crate::model::stepping::within;
-use crate::model::switching::{Holding, boosted_hazard, holding_boost, switched_share};
+use crate::model::switching::{boosted_hazard, switched_share};
 
 impl CohortEngine {
     /// How many steps of the grid the step starting at `start` joins under the adaptive rule
@@ -65,23 +65,15 @@ impl CohortEngine {
         }
         let tau = len as f64 * self.scenario.timeline.step_hours;
         let drivers = self.drivers.over(start, len, &mut scratch.joined);
-        let mut fits = true;
+        // Each bound returns at its first failure (the rest cannot make the step fit).
         for (r, region) in state.regions.iter().enumerate() {
-            if !fits {
-                break;
-            }
             let users = region.users as f64;
             let switched = switched_share(region.switched, region.users);
             let buzz = state.buzz.hazard(b, r);
             let noticing = probability(drivers.notice_rate[r], tau);
             let via_contacts = b.dormant_contacts > 0.0;
-            if via_contacts {
-                // This region's contact shares, for its holders' boost (a region at a time; the
-                // step computes its own).
-                scratch.contacts_ready = false;
-                contact_shares(r, state, &mut scratch.contacts);
-            }
             let (looking, news) = (drivers.looking[r], drivers.news[r]);
+            let boosts = self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
             let mut moving = 0.0;
             for h in 0..region.unaware.len() {
                 let unaware = region.unaware[h] as f64;
@@ -91,11 +83,13 @@ impl CohortEngine {
                 if noticed == 0.0 {
                     continue;
                 }
-                let boost = holding_boost(b, Holding::from_index(h), &scratch.contacts);
+                let boost = boosts[h];
                 let hazard = boosted_hazard(b, boost, looking, news, switched) + buzz;
                 scratch.leap_hazard[h] = hazard;
                 let leaving = noticed * probability(hazard, tau);
-                fits &= within(newly, unaware, tolerance) && within(leaving, noticed, tolerance);
+                if !(within(newly, unaware, tolerance) && within(leaving, noticed, tolerance)) {
+                    return false;
+                }
                 moving += leaving;
             }
             scratch.moving[r] = moving;
@@ -111,7 +105,7 @@ impl CohortEngine {
             for h in 0..region.unaware.len() {
                 let hazard = scratch.leap_hazard[h];
                 if hazard > 0.0 {
-                    let boost = holding_boost(b, Holding::from_index(h), &scratch.contacts);
+                    let boost = boosts[h];
                     let mut rise = looking * boost * b.word_of_mouth_per_hour * share
                         + buzz_gain * share / b.buzz_hours;
                     if via_contacts && h > 0 {
@@ -122,14 +116,17 @@ impl CohortEngine {
                             * share
                             * (b.innovation_per_hour + b.word_of_mouth_per_hour * switched);
                     }
-                    fits &= rise <= tolerance * hazard;
+                    if rise > tolerance * hazard {
+                        return false;
+                    }
                 }
             }
             // The contacts' pull 1 + βC and the press-or-contact awareness change by at most
             // β·ΔF and n·ΔF (ΔC ≤ ΔF).
-            fits &= within(moving * b.contact_weight, users, tolerance);
-            if self.press.is_some() {
-                fits &= within(moving * b.known_contacts, users, tolerance);
+            if !within(moving * b.contact_weight, users, tolerance)
+                || (self.press.is_some() && !within(moving * b.known_contacts, users, tolerance))
+            {
+                return false;
             }
         }
         // No step inside may set a new peak: the peak rates are the busiest single step's, and
@@ -138,9 +135,11 @@ impl CohortEngine {
         // 4 Poisson standard deviations and one user; an app nobody has tried yet is not held.
         let expected: f64 = scratch.moving.iter().sum::<f64>() / len as f64;
         let ceiling = expected + 4.0 * expected.sqrt() + 1.0;
-        fits = fits && (expected == 0.0 || scratch.peak.iter().all(|&p| p == 0.0 || ceiling <= p));
+        if expected > 0.0 && scratch.peak.iter().any(|&p| p > 0.0 && ceiling > p) {
+            return false;
+        }
         // No queue may form: every lane can serve what may arrive at it.
-        fits && lanes.iter().flatten().all(|lane| {
+        lanes.iter().flatten().all(|lane| {
             lane.throughput_per_hour().is_none_or(|per_hour| {
                 lane.regions.iter().map(|&r| scratch.moving[r]).sum::<f64>() <= per_hour * tau
             })
