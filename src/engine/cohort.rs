@@ -301,8 +301,8 @@ impl CohortEngine {
             }
             let (looking, news) = (drivers.looking[r], drivers.news[r]);
             let boosts = self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
-            for h in 0..region.unaware.len() {
-                let boost = boosts[h];
+            // One boost per holding (the unaware's: none, then a dormant account at each app).
+            for (h, &boost) in boosts.iter().enumerate() {
                 // Adding a buzz hazard of 0 leaves the hazard exactly as it was.
                 scratch.hazard[h] =
                     boosted_hazard(&self.behaviour, boost, looking, news, switched_share)

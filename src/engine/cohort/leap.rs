@@ -75,7 +75,7 @@ impl CohortEngine {
             let (looking, news) = (drivers.looking[r], drivers.news[r]);
             let boosts = self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
             let mut moving = 0.0;
-            for h in 0..region.unaware.len() {
+            for (h, &boost) in boosts.iter().enumerate() {
                 let unaware = region.unaware[h] as f64;
                 let newly = unaware * noticing;
                 let noticed = region.noticed[h] as f64 + newly;
@@ -83,7 +83,6 @@ impl CohortEngine {
                 if noticed == 0.0 {
                     continue;
                 }
-                let boost = boosts[h];
                 let hazard = boosted_hazard(b, boost, looking, news, switched) + buzz;
                 scratch.leap_hazard[h] = hazard;
                 let leaving = noticed * probability(hazard, tau);
@@ -102,10 +101,9 @@ impl CohortEngine {
             // over the step is taken).
             let share = moving / users;
             let buzz_gain = state.buzz.gain_bound(b, r, moving);
-            for h in 0..region.unaware.len() {
+            for (h, &boost) in boosts.iter().enumerate() {
                 let hazard = scratch.leap_hazard[h];
                 if hazard > 0.0 {
-                    let boost = boosts[h];
                     let mut rise = looking * boost * b.word_of_mouth_per_hour * share
                         + buzz_gain * share / b.buzz_hours;
                     if via_contacts && h > 0 {
