@@ -8,7 +8,7 @@ use crate::model::Behaviour;
 use crate::scenario::Scenario;
 
 /// One region's observable counts, each per app (cumulative unless said otherwise).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct RegionCounts {
     /// New accounts created.
     pub registered: Vec<u64>,
@@ -26,6 +26,31 @@ pub struct RegionCounts {
     pub wait_seconds: Vec<f64>,
 }
 
+/// Written out so that `clone_from` copies into the buffers it has: the adaptive rule copies the
+/// counts before every joined step, and the derived `clone_from` allocated six vectors a region
+/// each time (8% of a run at 200 regions, `perf`).
+impl Clone for RegionCounts {
+    fn clone(&self) -> Self {
+        RegionCounts {
+            registered: self.registered.clone(),
+            reactivated: self.reactivated.clone(),
+            abandoned: self.abandoned.clone(),
+            retained: self.retained.clone(),
+            waiting: self.waiting.clone(),
+            wait_seconds: self.wait_seconds.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.registered.clone_from(&source.registered);
+        self.reactivated.clone_from(&source.reactivated);
+        self.abandoned.clone_from(&source.abandoned);
+        self.retained.clone_from(&source.retained);
+        self.waiting.clone_from(&source.waiting);
+        self.wait_seconds.clone_from(&source.wait_seconds);
+    }
+}
+
 impl RegionCounts {
     /// All zero, for `apps` apps.
     pub fn new(apps: usize) -> Self {
@@ -41,13 +66,30 @@ impl RegionCounts {
 }
 
 /// Everything an observer sees after a step.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Observed {
     pub regions: Vec<RegionCounts>,
     /// Per app: organic registrations so far (from outside the affected population).
     pub baseline: Vec<u64>,
     /// Per app: registrations completed in the last step (all regions).
     pub served_last_step: Vec<u64>,
+}
+
+/// `clone_from` into the buffers it has (see [`RegionCounts`]' `Clone`).
+impl Clone for Observed {
+    fn clone(&self) -> Self {
+        Observed {
+            regions: self.regions.clone(),
+            baseline: self.baseline.clone(),
+            served_last_step: self.served_last_step.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.regions.clone_from(&source.regions);
+        self.baseline.clone_from(&source.baseline);
+        self.served_last_step.clone_from(&source.served_last_step);
+    }
 }
 
 impl Observed {
@@ -156,6 +198,26 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `clone_from` gives an equal copy and keeps the buffers it had (no allocation per joined
+    /// step); `clone` is an equal copy too.
+    #[test]
+    fn counts_are_copied_into_the_buffers_already_there() {
+        let mut source = Observed::new(3, 2);
+        source.regions[2].registered[1] = 7;
+        source.regions[1].wait_seconds[0] = 1.5;
+        source.baseline[1] = 4;
+        source.served_last_step[0] = 9;
+        let mut copy = Observed::new(3, 2);
+        let buffers: Vec<*const u64> = copy.regions.iter().map(|r| r.registered.as_ptr()).collect();
+        let regions = copy.regions.as_ptr();
+        copy.clone_from(&source);
+        assert_eq!(copy, source);
+        assert_eq!(copy.regions.as_ptr(), regions);
+        let after: Vec<*const u64> = copy.regions.iter().map(|r| r.registered.as_ptr()).collect();
+        assert_eq!(after, buffers);
+        assert_eq!(source.clone(), source);
+    }
 
     #[test]
     fn a_joined_step_is_spread_evenly_and_sums_to_its_ends() {
