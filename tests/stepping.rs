@@ -217,3 +217,37 @@ fn a_scenario_without_a_step_rule_is_adaptive_on_the_cohort_engine_and_fixed_on_
         StepRule::Fixed
     );
 }
+
+/// An engine built for runs cut after step n (`CohortEngine::until`, what the fit and the
+/// nowcast build) computes fewer steps' drivers and takes, up to the cut, exactly the steps and
+/// states of the engine for the whole timeline, under either rule; it never steps past the
+/// drivers it has.
+#[test]
+fn an_engine_for_a_cut_run_takes_the_whole_engines_steps_up_to_the_cut() {
+    let s = common::load("scenarios/facebook-2021-10-04.toml");
+    for rule in [StepRule::Fixed, ADAPTIVE] {
+        let mut s = s.clone();
+        s.stepping = rule;
+        let states = |engine: &CohortEngine| {
+            let mut seen = Vec::new();
+            engine.run_inspecting(&RunStreams::new(7, 3), &mut |end, state| {
+                seen.push((end, state.clone()))
+            });
+            seen
+        };
+        let whole = states(&CohortEngine::new(&s, &s.behaviour));
+        for cut in [1, s.timeline.event_step + 37, s.timeline.steps - 100] {
+            let part = states(&CohortEngine::until(&s, &s.behaviour, cut));
+            let last = part.last().unwrap().0;
+            assert!(
+                last + 1 >= cut && last + 1 < s.timeline.steps,
+                "{rule:?} {cut}: {last}"
+            );
+            assert_eq!(
+                part[..],
+                whole[..part.len()],
+                "{rule:?}, cut after {cut} steps"
+            );
+        }
+    }
+}

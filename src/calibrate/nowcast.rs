@@ -561,7 +561,7 @@ pub fn condition(
     // One simulated event of `u`, with the streams of (purpose, stage, unit), up to the cut.
     let simulate = |u: Vec<f64>, stage: u64, unit: u64| -> Particle {
         let behaviour = prior.behaviour(&u);
-        let engine = engines.build(scenario, &behaviour);
+        let engine = engines.build_until(scenario, &behaviour, cut_step);
         let streams = RunStreams::new(
             stream_key(
                 stream_key(seed, outside::NOWCAST, outside::NOWCAST_RUNS),

@@ -221,7 +221,7 @@ impl EventSet {
         steps: usize,
     ) -> Tally {
         let s = &self.scenarios[e];
-        let engine = self.engines[e].build(s, behaviour);
+        let engine = self.engines[e].build_until(s, behaviour, steps);
         let mut tally = Tally::until(s, steps);
         let streams = RunStreams::new(seed, run.wrapping_mul(31).wrapping_add(e as u64));
         engine.run(&streams, &mut tally);

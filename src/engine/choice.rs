@@ -16,6 +16,17 @@ impl BuildEngine for EngineKind {
             }
         }
     }
+    fn build_until(
+        &self,
+        scenario: &Scenario,
+        behaviour: &Behaviour,
+        steps: usize,
+    ) -> Box<dyn Engine> {
+        match self {
+            EngineKind::Cohort => Box::new(CohortEngine::until(scenario, behaviour, steps)),
+            EngineKind::Agents(_) => self.build(scenario, behaviour),
+        }
+    }
     fn describe(&self) -> String {
         match self {
             EngineKind::Cohort => "cohort (chain-binomial)".into(),

@@ -7,7 +7,7 @@
 
 use super::observe::{Engine, Observed, Observer};
 use super::record::recorded_steps;
-use super::schedule::schedule;
+use super::schedule::schedule_until;
 use super::streams::{Component, RunStreams};
 use crate::model::Behaviour;
 use crate::model::baseline::organic_registrations;
@@ -114,10 +114,20 @@ pub struct CohortEngine {
     /// Per step: the most steps a joined step starting there may take (to the next step whose
     /// counts are recorded, which a joined step never crosses).
     reach: Vec<usize>,
+    /// Steps whose drivers were computed: the timeline's, or fewer for a run that stops early
+    /// ([`CohortEngine::until`]); the engine never steps past them.
+    horizon: usize,
 }
 
 impl CohortEngine {
     pub fn new(scenario: &Scenario, behaviour: &Behaviour) -> Self {
+        Self::until(scenario, behaviour, scenario.timeline.steps)
+    }
+
+    /// An engine for runs that stop after step `steps - 1` (their observer wants no more): its
+    /// drivers are computed only as far as a step starting before that may reach (to the next
+    /// recorded step), so such runs are step for step those of [`CohortEngine::new`].
+    pub fn until(scenario: &Scenario, behaviour: &Behaviour, steps: usize) -> Self {
         let retention_due = recorded_steps(&scenario.timeline);
         let mut reach = vec![1; retention_due.len()];
         for s in (0..retention_due.len().saturating_sub(1)).rev() {
@@ -125,12 +135,20 @@ impl CohortEngine {
                 reach[s] = reach[s + 1] + 1;
             }
         }
+        let all = scenario.timeline.steps;
+        // A step starting at s <= steps - 1 ends at the first recorded step from s on, at
+        // most the first recorded step from steps - 1 on.
+        let horizon = match steps.min(all) {
+            0 => 0,
+            n => (n - 1 + reach[n - 1]).min(all),
+        };
         CohortEngine {
-            drivers: schedule(scenario, behaviour),
+            drivers: schedule_until(scenario, behaviour, horizon),
             attractiveness: scenario.apps.iter().map(|a| a.attractiveness).collect(),
             press: press_awareness(scenario),
             retention_due,
             reach,
+            horizon,
             scenario: scenario.clone(),
             behaviour: behaviour.clone(),
         }
@@ -212,7 +230,7 @@ impl CohortEngine {
         let mut state = self.initial_state();
         let mut lanes = self.lanes();
         let mut scratch = Scratch::new(self.scenario.apps.len(), self.scenario.regions.len());
-        let steps = self.scenario.timeline.steps;
+        let steps = self.horizon;
         let mut start = 0;
         while start < steps {
             scratch.start = start;

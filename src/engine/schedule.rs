@@ -90,7 +90,16 @@ fn push(event: &Event, b: &Behaviour, step_start: f64, dt: f64) -> Push {
 /// switchers mix each event's in proportion to its news-led hazard `L_i,r M_i`. With one event
 /// every driver is that event's, unchanged.
 pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
+    schedule_until(scenario, behaviour, scenario.timeline.steps)
+}
+
+/// [`schedule`] of the first `steps` steps only (at most the timeline's): for a run that stops
+/// early (a fit's event simulated to its last figure, a nowcast's particle to its last reading),
+/// whose engine would otherwise compute every step's drivers and read few of them (7% of a fit).
+/// Each step's drivers depend on that step alone, so they are those of the whole schedule.
+pub fn schedule_until(scenario: &Scenario, behaviour: &Behaviour, steps: usize) -> Schedule {
     let t = &scenario.timeline;
+    let steps = steps.min(t.steps);
     let dt = t.step_hours;
     let start_utc_hours = f64::from(t.start.num_seconds_from_midnight()) / 3600.0;
     let events: Vec<&Event> = std::iter::once(&scenario.event)
@@ -118,7 +127,7 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
         .collect();
     let (n_regions, n_apps) = (scenario.regions.len(), scenario.apps.len());
     let names_apps = events.iter().any(|e| !e.named.is_empty());
-    let mut out = Schedule::with_capacity(n_regions, t.steps);
+    let mut out = Schedule::with_capacity(n_regions, steps);
     let mut pushes = vec![Push::default(); events.len()];
     let mut named_of_event = vec![vec![0.0; n_apps]; events.len()];
     let mut named = vec![0.0; n_regions * n_apps];
@@ -128,7 +137,7 @@ pub fn schedule(scenario: &Scenario, behaviour: &Behaviour) -> Schedule {
         vec![0.0; n_regions],
         vec![0.0; n_regions],
     );
-    for s in 0..t.steps {
+    for s in 0..steps {
         let utc_hours = start_utc_hours + (s as f64 + 0.5) * dt;
         for (i, e) in events.iter().enumerate() {
             let step_start = match i {

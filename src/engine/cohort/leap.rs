@@ -24,7 +24,9 @@ impl CohortEngine {
         tolerance: f64,
         scratch: &mut Scratch,
     ) -> usize {
-        let most = self.reach[start];
+        // Never past the steps whose drivers were computed (binding only after the steps a
+        // shortened engine's runs are cut at, `CohortEngine::until`).
+        let most = self.reach[start].min(self.horizon - start);
         if most == 1 || lanes.iter().flatten().any(Lane::waiting) {
             return 1;
         }
