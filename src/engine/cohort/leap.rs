@@ -73,6 +73,12 @@ impl CohortEngine {
             let switched = switched_share(region.switched, region.users);
             let buzz = state.buzz.hazard(b, r);
             let noticing = probability(drivers.notice_rate[r], tau);
+            if noticing == 0.0 && region.noticed.iter().all(|&n| n == 0) {
+                // Nobody can move here (before an event, or a region it spared): every bound
+                // below holds with no moves, and its holdings' boosts need not be computed.
+                scratch.moving[r] = 0.0;
+                continue;
+            }
             let via_contacts = b.dormant_contacts > 0.0;
             let (looking, news) = (drivers.looking[r], drivers.news[r]);
             let boosts = self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
