@@ -88,8 +88,9 @@ const BATCH: u64 = 4096;
 
 /// What a run request will hold in memory at once, in bytes, with `workers` threads: each
 /// worker's summaries (a tally per series value and headline figure: 112 bytes plus its
-/// sketch's buckets, assumed 512 of 4 bytes: 10,000 posterior runs of 2021-10-04 peak at 174 MB
-/// against 45 MB with fixed parameters, benches/README.md), each worker's run in flight (its
+/// sketch's buckets, assumed 512 of 4 bytes: 10,000 posterior runs of 2021-10-04 peak at 199 MB
+/// with 128-run blocks, 138 MB with 32, against 45 MB with fixed parameters, benches/README.md),
+/// each worker's run in flight (its
 /// series and recorder), the engines' per-step drivers (one per worker when each run draws its
 /// own parameters), a batch of headline rows, and the
 /// single runs kept for plots.
