@@ -9,12 +9,7 @@ use crate::scenario::{EngineKind, Scenario};
 
 impl BuildEngine for EngineKind {
     fn build(&self, scenario: &Scenario, behaviour: &Behaviour) -> Box<dyn Engine> {
-        match self {
-            EngineKind::Cohort => Box::new(CohortEngine::new(scenario, behaviour)),
-            EngineKind::Agents(settings) => {
-                Box::new(AgentEngine::new(scenario, behaviour, settings.clone()))
-            }
-        }
+        self.build_until(scenario, behaviour, scenario.timeline.steps)
     }
     fn build_until(
         &self,
@@ -24,7 +19,10 @@ impl BuildEngine for EngineKind {
     ) -> Box<dyn Engine> {
         match self {
             EngineKind::Cohort => Box::new(CohortEngine::until(scenario, behaviour, steps)),
-            EngineKind::Agents(_) => self.build(scenario, behaviour),
+            // The agent engine builds its network whatever the run's length.
+            EngineKind::Agents(settings) => {
+                Box::new(AgentEngine::new(scenario, behaviour, settings.clone()))
+            }
         }
     }
     fn describe(&self) -> String {

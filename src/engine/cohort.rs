@@ -304,7 +304,6 @@ impl CohortEngine {
             if scratch.buzz_hazard > 0.0 {
                 state.buzz.shares(r, &mut scratch.buzz_shares);
             }
-            scratch.contacts_ready = false;
             scratch.named.clear();
             scratch.named.extend_from_slice(drivers.named(r));
             scratch.news = drivers.news[r];
@@ -312,12 +311,9 @@ impl CohortEngine {
             let mut choice_rng = streams.lazy(Component::Choice, step, r);
             let region = &state.regions[r];
             let switched_share = switched_share(region.switched, region.users);
-            if self.behaviour.dormant_contacts > 0.0 {
-                // A holder's boost needs contacts on her app: the shares as the step begins
-                // (the same the choice reads; without it `holding_boost` reads none).
-                self.contacts_at_start(r, state, scratch);
-            }
             let (looking, news) = (drivers.looking[r], drivers.news[r]);
+            // The contact shares as the step began (each holder's boost, and what `settle`'s
+            // choices read) and the boosts they give.
             let boosts = self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
             // One boost per holding (the unaware's: none, then a dormant account at each app).
             for (h, &boost) in boosts.iter().enumerate() {
@@ -407,18 +403,6 @@ impl CohortEngine {
         }
     }
 
-    /// Region `r`'s contact shares `C_k` as they stood when the step began (before this step's
-    /// moves), into `scratch.contacts`; once a step and region (`scratch.contacts_ready`).
-    fn contacts_at_start(&self, r: usize, state: &CohortState, scratch: &mut Scratch) {
-        if !scratch.contacts_ready {
-            self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
-            scratch
-                .contacts
-                .copy_from_slice(&scratch.at_start[r].contacts);
-            scratch.contacts_ready = true;
-        }
-    }
-
     /// Region `r`'s contact shares and holding boosts (`holding_boost`) for the step starting
     /// at `start`, computed once into `at_start[r]`: the adaptive rule's candidate steps and the
     /// step taken all read the state as it began, which no candidate changes (the boost's
@@ -455,13 +439,15 @@ impl CohortEngine {
         if moving == 0 {
             return;
         }
-        self.contacts_at_start(r, state, scratch);
+        // The shares as the step began (`step` computed them before any move of the region).
+        self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
+        let contacts = &scratch.at_start[r].contacts;
         let (region, counts) = (&mut state.regions[r], &mut state.counts.regions[r]);
         choice_weights(
             &self.behaviour,
             Holding::from_index(h),
             &self.attractiveness,
-            &scratch.contacts,
+            contacts,
             &mut scratch.weights,
         );
         if let Some(press) = &self.press {
@@ -470,11 +456,7 @@ impl CohortEngine {
                 *known = if Holding::from_index(h) == Holding::Dormant(k) {
                     1.0
                 } else {
-                    awareness(
-                        press[r][k],
-                        scratch.contacts[k],
-                        self.behaviour.known_contacts,
-                    )
+                    awareness(press[r][k], contacts[k], self.behaviour.known_contacts)
                 };
             }
             consider_known(&mut scratch.weights, &scratch.known);
@@ -575,7 +557,6 @@ impl Engine for CohortEngine {
 
 /// Buffers reused across steps so the hot loop does not allocate.
 struct Scratch {
-    contacts: Vec<f64>,
     /// Per app: the chance that the switchers being settled know it.
     known: Vec<f64>,
     weights: Vec<f64>,
@@ -589,8 +570,6 @@ struct Scratch {
     /// this holding on.
     hazard: Vec<f64>,
     lambda_from: Vec<f64>,
-    /// Whether `contacts` holds this region's shares for this step.
-    contacts_ready: bool,
     /// The first step of the step under way (joined or not) and, per region, what is read of
     /// the state as it began (`CohortEngine::region_at_start`).
     start: usize,
@@ -633,7 +612,6 @@ pub(super) struct AtStart {
 impl Scratch {
     fn new(apps: usize, regions: usize) -> Self {
         Scratch {
-            contacts: vec![0.0; apps],
             known: vec![1.0; apps],
             weights: vec![0.0; apps],
             chosen: vec![0; apps],
@@ -643,7 +621,6 @@ impl Scratch {
             hazard: vec![0.0; apps + 1],
             lambda_from: vec![0.0; apps + 1],
             quiet: vec![None; regions],
-            contacts_ready: false,
             start: 0,
             at_start: vec![
                 AtStart {

@@ -186,9 +186,8 @@ pub trait BuildEngine: Sync {
         &self,
         scenario: &Scenario,
         behaviour: &Behaviour,
-        steps: usize,
+        _steps: usize,
     ) -> Box<dyn Engine> {
-        let _ = steps;
         self.build(scenario, behaviour)
     }
     /// How `summary.json` names the engine.
