@@ -391,7 +391,8 @@ fn sensitivity_ranks_factors_the_same_way_on_any_thread_count_and_in_shards() {
     }
     surge().arg("merge").arg(&parts).assert().success();
     assert_same_folders(&one, &dir.path().join("sharded"));
-    // Morris too runs from the priors by default.
+    // Morris too runs from the priors by default, and a point is the mean of 8 runs
+    // (`workflow::sensitivity::RUNS_PER_POINT`) unless `--runs` says otherwise.
     surge()
         .args([
             "sensitivity",
@@ -399,8 +400,6 @@ fn sensitivity_ranks_factors_the_same_way_on_any_thread_count_and_in_shards() {
             "--method",
             "morris",
             "--samples",
-            "2",
-            "--runs",
             "2",
         ])
         .args([
@@ -419,6 +418,8 @@ fn sensitivity_ranks_factors_the_same_way_on_any_thread_count_and_in_shards() {
     let morris = std::fs::read_to_string(dir.path().join("morris/sensitivity.csv")).unwrap();
     assert!(morris.starts_with("figure,factor,mu_star,mu_star_low,mu_star_high,mu,sigma\n"));
     assert!(morris.contains(",looking.word_of_mouth_per_hour,"));
+    let summary = std::fs::read_to_string(dir.path().join("morris/summary.json")).unwrap();
+    assert!(summary.contains("\"runs_per_point\": 8,"), "{summary}");
 }
 
 #[test]

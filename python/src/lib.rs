@@ -300,7 +300,8 @@ fn sweep(
 /// A sensitivity analysis (`surge sensitivity`) into `out`; `ranges`: "KEY=LOW:HIGH[:log]".
 #[pyfunction]
 #[pyo3(signature = (path, out, method="morris", samples=None, ranges=Vec::new(),
-    priors=PathBuf::from("params/priors.toml"), runs=50, seed=None, levels=4, bootstrap=1000,
+    priors=PathBuf::from("params/priors.toml"), runs=surge::workflow::sensitivity::RUNS_PER_POINT, seed=None,
+    levels=4, bootstrap=1000,
     figures=Vec::new(), threads=0, params=None, engine=None, sampler=None, step_rule=None, force=false,
     width=1600, height=1000))]
 #[allow(clippy::too_many_arguments)]
@@ -476,6 +477,7 @@ fn report(folder: PathBuf) -> PyResult<PathBuf> {
 fn _surge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SurgeError", m.py().get_type::<SurgeError>())?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add("RUNS_PER_POINT", surge::workflow::sensitivity::RUNS_PER_POINT)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(nowcast, m)?)?;

@@ -318,7 +318,7 @@ def sweep(scenario, vary, design: str = "grid", samples: Optional[int] = None,
 
 
 def sensitivity(scenario, method: str = "morris", samples: Optional[int] = None, ranges=(),
-                priors: PathLike = "params/priors.toml", runs: int = 50,
+                priors: PathLike = "params/priors.toml", runs: int = _surge.RUNS_PER_POINT,
                 seed: Optional[int] = None, levels: int = 4, bootstrap: int = 1000,
                 figures=(), threads: int = 0, params: Optional[PathLike] = None,
                 engine: Optional[str] = None, sampler: Optional[str] = None,

@@ -220,6 +220,12 @@ def test_sweep_writes_what_surge_sweep_writes(tmp_path):
         surge.sweep(str(SCENARIO), ["event.duration_hours=2"], runs=2)
 
 
+def test_sensitivity_runs_as_many_runs_a_point_as_the_cli():
+    import inspect
+    default = inspect.signature(surge.sensitivity).parameters["runs"].default
+    assert default == surge._surge.RUNS_PER_POINT == 8
+
+
 def test_sensitivity_compare_and_fit_give_their_tables(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)  # the default priors and observations are the repo's
     morris = surge.sensitivity(str(SCENARIO), samples=2, runs=2, bootstrap=10)

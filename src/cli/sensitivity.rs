@@ -33,8 +33,8 @@ pub struct SensitivityArgs {
     /// of the working folder if it has one, else the one shipped with surge].
     #[arg(long)]
     pub priors: Option<PathBuf>,
-    /// Monte Carlo runs at each point; the model output is their mean [default: 50].
-    #[arg(long, default_value_t = 50)]
+    /// Monte Carlo runs at each point; the model output is their mean.
+    #[arg(long, default_value_t = surge::workflow::sensitivity::RUNS_PER_POINT)]
     pub runs: u64,
     /// Master seed: the design, the bootstrap and run i of every point (stream (seed, i))
     /// [default: the scenario's simulation.seed].

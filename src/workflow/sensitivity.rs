@@ -15,6 +15,7 @@ use super::settle::{Common, Settled, settle};
 use super::{Context, Result, refuse};
 use crate::engine::ParameterSource;
 use crate::engine::streams::outside;
+pub use crate::explore::RUNS_PER_POINT;
 use crate::explore::{Vary, design_rng, morris, sobol};
 use crate::report::ScenarioInfo;
 use crate::report::atomic::write_atomic;
