@@ -67,11 +67,8 @@ fn main() {
         "realised mean degree {:.2}, clustering {:.3}, within region {:.3}",
         stats.mean_degree, stats.clustering, stats.within_region
     );
-    for (k, app) in s.apps.iter().enumerate() {
-        println!(
-            "assortativity of {} accounts {:.3}",
-            app.name,
-            membership_assortativity(&network, &holding, k)
-        );
+    let assortativity = membership_assortativity(&network, &holding, s.apps.len());
+    for (app, r) in s.apps.iter().zip(assortativity) {
+        println!("assortativity of {} accounts {r:.3}", app.name);
     }
 }
