@@ -232,13 +232,13 @@ pub fn membership_assortativity(network: &Network, accounts: &Accounts, apps: us
         .into_par_iter()
         .fold(zero, |(mut both, mut one, total), i| {
             let row = network.of(i);
-            let mut holders = [0u32; 16];
-            for &j in row {
-                let m = held[j as usize];
-                for (k, h) in holders.iter_mut().enumerate().take(apps) {
-                    *h += u32::from((m >> k) & 1);
-                }
-            }
+            // A fixed number of lanes, so the compiler unrolls the count (a loop to `apps` was
+            // 7% of the run); 4 cover every shipped scenario.
+            let holders = if apps <= 4 {
+                row_holders::<4>(row, &held)
+            } else {
+                row_holders::<16>(row, &held)
+            };
             let own = held[i];
             for k in 0..apps {
                 let h = u64::from(holders[k]);
@@ -258,6 +258,18 @@ pub fn membership_assortativity(network: &Network, accounts: &Accounts, apps: us
     (0..apps)
         .map(|k| assortativity(both[k] as f64, one[k] as f64, total as f64))
         .collect()
+}
+
+/// Per app (the first `L`), how many of `row`'s contacts hold an account there.
+fn row_holders<const L: usize>(row: &[u32], held: &[u16]) -> [u32; 16] {
+    let mut holders = [0u32; 16];
+    for &j in row {
+        let m = held[j as usize];
+        for (k, h) in holders.iter_mut().enumerate().take(L) {
+            *h += u32::from((m >> k) & 1);
+        }
+    }
+    holders
 }
 
 /// Newman's coefficient from the counts of holder-holder and mixed contact pairs (each pair
@@ -669,6 +681,11 @@ mod tests {
         // App 1: every user holds it (0, 1, 2 via dormant or active; 3, 4, 5 too): all pairs
         // are holders, a_1 = 1, so no mixing to measure: 0.
         assert_eq!(r, vec![expected0, 0.0, 0.0]);
+        // More than 4 apps take the 16-lane count: the same coefficients.
+        assert_eq!(
+            membership_assortativity(&network, &accounts, 5),
+            vec![expected0, 0.0, 0.0, 0.0, 0.0]
+        );
         // The first triangle against the second: far more alike than random.
         assert!(expected0 > 0.6, "{expected0}");
         // Against the formula: e11 = 6/14, e00 = 6/14, a1 = 7/14.
