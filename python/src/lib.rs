@@ -477,7 +477,10 @@ fn report(folder: PathBuf) -> PyResult<PathBuf> {
 fn _surge(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SurgeError", m.py().get_type::<SurgeError>())?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
-    m.add("RUNS_PER_POINT", surge::workflow::sensitivity::RUNS_PER_POINT)?;
+    m.add(
+        "RUNS_PER_POINT",
+        surge::workflow::sensitivity::RUNS_PER_POINT,
+    )?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(nowcast, m)?)?;
