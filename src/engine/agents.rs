@@ -110,9 +110,14 @@ pub struct Accounts {
 }
 
 impl Accounts {
+    /// The apps user `i` holds an account at, active or dormant (app k is bit k).
+    pub fn held(&self, i: usize) -> u16 {
+        self.active[i] | self.dormant[i]
+    }
+
     /// Whether user `i` holds an account (active or dormant) at app `k`.
     pub fn holds(&self, i: usize, k: usize) -> bool {
-        (self.active[i] | self.dormant[i]) & (1 << k) != 0
+        self.held(i) & (1 << k) != 0
     }
 }
 
@@ -153,7 +158,7 @@ pub fn place_accounts(
                         && if independent {
                             !accounts.holds(i, k)
                         } else {
-                            accounts.active[i] | accounts.dormant[i] == 0
+                            accounts.held(i) == 0
                         };
                     if eligible {
                         let mask = if active {
@@ -218,13 +223,9 @@ pub fn place_accounts(
 /// are pairs of holders or mixed pairs. An app at a time read two masks per contact and app (18%
 /// of a 10-million-agent run, `perf`).
 pub fn membership_assortativity(network: &Network, accounts: &Accounts, apps: usize) -> Vec<f64> {
-    let held: Vec<u16> = accounts
-        .active
-        .iter()
-        .zip(&accounts.dormant)
-        .map(|(a, d)| a | d)
-        .collect();
-    let apps = apps.min(16);
+    let held: Vec<u16> = (0..network.users()).map(|i| accounts.held(i)).collect();
+    // Scenarios hold at most 16 apps (`scenario::validate`), one bit each.
+    debug_assert!(apps <= 16, "{apps} apps");
     // Per app (both ends holders, one end a holder), and the contacts counted; integer counts,
     // so the sums do not depend on the threads.
     let zero = || ([0u64; 16], [0u64; 16], 0u64);

@@ -439,8 +439,9 @@ impl CohortEngine {
         if moving == 0 {
             return;
         }
-        // The shares as the step began (`step` computed them before any move of the region).
-        self.region_at_start(r, state, scratch.start, &mut scratch.at_start);
+        // The shares as the step began: `step` computed them (`region_at_start`) before any
+        // move of the region.
+        debug_assert_eq!(scratch.at_start[r].step, Some(scratch.start));
         let contacts = &scratch.at_start[r].contacts;
         let (region, counts) = (&mut state.regions[r], &mut state.counts.regions[r]);
         choice_weights(

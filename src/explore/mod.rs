@@ -18,7 +18,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 /// Monte Carlo runs whose mean is the model output at a sensitivity point, unless the user
 /// says otherwise (`--runs`). The indices' uncertainty comes from the design's rows, not from
 /// the runs: with common random numbers at every point, 8 runs a point moved no Sobol index of
-/// 2021-10-04 (1,024 points) by more than 0.01 from its value at 50 runs, and none of Korea
+/// 2021-10-04 (1,536 points) by more than 0.01 from its value at 50 runs, and none of Korea
 /// 2014's beyond its bootstrap interval; every figure's top three Morris factors stayed the
 /// same (benches/README.md, "Sensitivity: runs a point", session 24). 50 until then.
 pub const RUNS_PER_POINT: u64 = 8;
