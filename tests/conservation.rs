@@ -1,5 +1,6 @@
 //! Property: over random valid scenarios, every user is in exactly one state at every step
-//! (no user created or lost), retained arrivals never exceed arrivals, and no count underflows
+//! (no user created or lost), and each second app a user tried (docs/MODEL.md §5) is one more
+//! account in exactly one state, retained arrivals never exceed arrivals, and no count underflows
 //! (debug builds check integer overflow).
 
 mod common;
@@ -16,7 +17,12 @@ struct Conservation {
 impl Conservation {
     fn after_step(&mut self, state: &CohortState) {
         for (r, &users) in self.users.iter().enumerate() {
-            assert_eq!(state.accounted(r), users, "users created or lost");
+            let tried = state.regions[r].tried;
+            assert_eq!(state.accounted(r), users + tried, "users created or lost");
+            assert!(
+                tried <= state.regions[r].switched,
+                "more second apps than switchers"
+            );
             let c = &state.counts.regions[r];
             for k in 0..c.registered.len() {
                 assert!(c.retained[k] <= c.registered[k] + c.reactivated[k]);
@@ -52,6 +58,7 @@ proptest! {
         boost in 1.0..200.0f64,
         patience in 1.0..120.0f64,
         mechanisms in (0.0..5.0f64, 0.0..10.0f64, 0.0..3.0f64, 0.5..48.0f64),
+        trial in prop_oneof![Just(0.0), 0.0..1.0f64],
         known in prop_oneof![Just(None), (0.0..1.0f64).prop_map(Some)],
         adaptive in any::<bool>(),
         seed in any::<u64>(),
@@ -63,9 +70,10 @@ proptest! {
         behaviour.urgency_hours = 1.0;
         behaviour.contact_weight = 2.0;
         behaviour.account_affinity = 10.0;
-        // Issue 37's mechanisms: hearing, waiting for the deadline, the buzz, awareness.
+        // Issue 37's mechanisms: hearing, waiting for the deadline, the buzz, awareness, trials.
         (behaviour.hearing_hours, behaviour.deadline_hours, behaviour.buzz_gain, behaviour.buzz_hours) =
             mechanisms;
+        behaviour.trial_share = trial;
         let mut s = common::bass_scenario(1, 12.0, 5.0 / 60.0, behaviour);
         s.timeline.event_step = 12;
         s.timeline.output_every = 6;

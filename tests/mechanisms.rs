@@ -1,7 +1,7 @@
 //! Statistical checks of the mechanisms of issue 37 against exact answers (docs/MODEL.md §3-§5):
 //! an announcement heard as the news spreads (an onset that ramps), waiting for a block's
 //! deadline, choice restricted to the apps a user knows, the buzz (a surge that feeds on itself)
-//! and its novelty, and the dormant boost through contacts. Each compares the Monte Carlo mean
+//! and its novelty, the dormant boost through contacts, and trying a second app. Each compares the Monte Carlo mean
 //! of a seeded cohort run with the exact expectation of the same discrete-time chain, within 4
 //! standard errors, and checks that the mechanism's "off" value gives the old model exactly.
 
@@ -339,6 +339,13 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
             "looking.deadline_shape",
             "<= 100",
         ),
+        // Trying a second app is a probability.
+        (
+            "trial_share = 0.0",
+            "trial_share = 1.5",
+            "choice.trial_share",
+            "<= 1",
+        ),
     ];
     for (line, replaced, key, words) in bad {
         assert!(text.contains(line), "params/default.toml has no `{line}`");
@@ -575,4 +582,64 @@ fn a_dormant_account_pulls_its_holder_back_only_through_contacts_there() {
     // far fewer return than where 30% are, or than with every holder boosted.
     assert!(at_12h[0] < 0.6 * at_12h[1], "{at_12h:?}");
     assert!(at_12h[0] < 0.6 * at_12h[2], "{at_12h:?}");
+}
+
+/// Trying a second app (docs/MODEL.md §5): three apps of attractiveness 1, 2 and 3 (choice
+/// shares p = 1/6, 2/6, 3/6), no users on them yet, no limit. A switcher who chose `k` also
+/// signs up at `j ≠ k` with probability τ·p_j/(1 - p_k), so app `j`'s registrations per switcher
+/// are exactly `p_j + τ Σ_{k≠j} p_k p_j / (1 - p_k)`; the Monte Carlo means agree within 4 SE,
+/// each second app is one more account (tried / switched = τ), and with one app alone τ changes
+/// nothing, draw for draw.
+#[test]
+fn some_switchers_try_a_second_app_chosen_as_the_first_without_it() {
+    let trial = 0.3;
+    let mut s = common::bass_scenario(20_000, 2.0, 0.05, common::bass_behaviour(1.0, 0.0));
+    s.apps[0].attractiveness = 1.0;
+    for (name, a) in [("second", 2.0), ("third", 3.0)] {
+        let mut app = s.apps[0].clone();
+        app.name = name.into();
+        app.attractiveness = a;
+        s.apps.push(app);
+    }
+    let without = s.clone();
+    s.behaviour.trial_share = trial;
+    let p = [1.0 / 6.0, 2.0 / 6.0, 3.0 / 6.0];
+    let engine = CohortEngine::new(&s, &s.behaviour);
+    let (mut per_app, mut tried) = (vec![Vec::new(); 3], Vec::new());
+    for run in 0..100 {
+        let mut last = None;
+        engine.run_inspecting(&RunStreams::new(37, run), &mut |_, state| {
+            last = Some(state.clone())
+        });
+        let state = last.unwrap();
+        let (region, counts) = (&state.regions[0], &state.counts.regions[0]);
+        let switched = region.switched as f64;
+        tried.push(region.tried as f64 / switched);
+        for (j, shares) in per_app.iter_mut().enumerate() {
+            let accounts = counts.registered[j] + counts.waiting[j] + counts.abandoned[j];
+            shares.push(accounts as f64 / switched);
+        }
+    }
+    assert_within_4_se("second apps per switcher", &tried, trial);
+    for (j, shares) in per_app.iter().enumerate() {
+        let second: f64 = (0..3)
+            .filter(|&k| k != j)
+            .map(|k| p[k] * p[j] / (1.0 - p[k]))
+            .sum();
+        assert_within_4_se(
+            &format!("app {j}'s sign-ups"),
+            shares,
+            p[j] + trial * second,
+        );
+    }
+    // Without trials the three apps share the switchers by p alone.
+    let registered = |s: &Scenario| runs(s, 3).into_iter().map(|o| o.by_app).collect::<Vec<_>>();
+    let firsts: u64 = registered(&without).iter().flatten().sum();
+    let with: u64 = registered(&s).iter().flatten().sum();
+    assert!(with as f64 > 1.2 * firsts as f64, "{with} against {firsts}");
+    // One app alone: nobody has a second to try, and nothing is drawn for it (the same counts).
+    let mut alone = common::bass_scenario(20_000, 2.0, 0.05, common::bass_behaviour(1.0, 0.0));
+    let before = registered(&alone);
+    alone.behaviour.trial_share = 1.0;
+    assert_eq!(registered(&alone), before);
 }

@@ -27,7 +27,7 @@ use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{
     Arrival, Holding, arrival_at, boosted_hazard, choice_weights_with, consider_known,
-    looking_hazard, news_led_share,
+    looking_hazard, news_led_share, try_another_one,
 };
 use crate::scenario::AgentSettings;
 use crate::scenario::Scenario;
@@ -411,7 +411,7 @@ impl Engine for AgentEngine {
         let b = &self.behaviour;
         let dt = s.timeline.step_hours;
         let patience = b.patience_minutes / 60.0;
-        let mut weights = vec![0.0; apps];
+        let (mut weights, mut others) = (vec![0.0; apps], vec![0.0; apps]);
         let mut contact_shares = vec![0.0; apps];
         let press = crate::engine::cohort::press_awareness(&self.scenario);
         let mut known = vec![1.0; apps];
@@ -527,15 +527,25 @@ impl Engine for AgentEngine {
                             if b.buzz_gain > 0.0 {
                                 buzz.record(r, k, 1);
                             }
-                            match arrival_at(dormant & (1 << k) != 0) {
-                                Arrival::Reactivation => {
-                                    reactivated[r][k] += 1;
-                                    arrivals_since[r][k] += 1;
-                                    arrived.push((i as u32, k));
-                                }
-                                Arrival::SignUp => {
-                                    queues[r][k].push_back(i as u32);
-                                    attempts[k][r] += 1;
+                            // She may try a second app as well (docs/MODEL.md §5).
+                            let second = try_another_one(
+                                &mut choice_rng,
+                                b.trial_share,
+                                &weights,
+                                k,
+                                &mut others,
+                            );
+                            for k in std::iter::once(k).chain(second) {
+                                match arrival_at(dormant & (1 << k) != 0) {
+                                    Arrival::Reactivation => {
+                                        reactivated[r][k] += 1;
+                                        arrivals_since[r][k] += 1;
+                                        arrived.push((i as u32, k));
+                                    }
+                                    Arrival::SignUp => {
+                                        queues[r][k].push_back(i as u32);
+                                        attempts[k][r] += 1;
+                                    }
                                 }
                             }
                             // swap_remove moved the last candidate here: it is looked at next.

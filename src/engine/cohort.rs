@@ -21,7 +21,7 @@ use crate::model::stepping::StepRule;
 mod leap;
 use crate::model::switching::{
     Arrival, Holding, arrival, awareness, boosted_hazard, choice_weights, choose, consider_known,
-    contact_share, holding_boost, news_led_share, switched_share, switchers,
+    contact_share, holding_boost, news_led_share, switched_share, switchers, try_another,
 };
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -40,6 +40,9 @@ pub struct RegionState {
     pub noticed: Vec<u64>,
     /// Everyone who has chosen an alternative so far (F = switched / users).
     pub switched: u64,
+    /// Second apps tried so far (`try_another`): each is one more account, at an app other
+    /// than the trier's first choice, in the queue, registered, back or given up.
+    pub tried: u64,
 }
 
 /// The whole population at one moment: the hidden states and the observable counts.
@@ -52,7 +55,8 @@ pub struct CohortState {
 }
 
 impl CohortState {
-    /// Users of region `r` accounted for in exactly one state; equals its users at every step.
+    /// Accounts of region `r`'s users, each in exactly one state: its users (one each), plus
+    /// the second apps they tried (`RegionState::tried`) at every step.
     pub fn accounted(&self, r: usize) -> u64 {
         let sum = |v: &[u64]| v.iter().sum::<u64>();
         let (region, counts) = (&self.regions[r], &self.counts.regions[r]);
@@ -177,6 +181,7 @@ impl CohortEngine {
                     noticed: vec![0; apps.len() + 1],
                     unaware,
                     switched: 0,
+                    tried: 0,
                 }
             })
             .collect();
@@ -481,12 +486,39 @@ impl CohortEngine {
             if self.behaviour.buzz_gain > 0.0 {
                 state.buzz.record(r, k, n);
             }
-            match arrival(Holding::from_index(h), k) {
-                Arrival::Reactivation => {
-                    counts.reactivated[k] += n;
-                    scratch.arrivals[k][r] += n;
-                }
-                Arrival::SignUp => scratch.attempts[k][r] += n,
+            let arrivals = &mut scratch.arrivals[k][r];
+            route(
+                Holding::from_index(h),
+                k,
+                n,
+                counts,
+                arrivals,
+                &mut scratch.attempts[k][r],
+            );
+        }
+        if self.behaviour.trial_share > 0.0 {
+            // Some also try a second app (docs/MODEL.md §5): a second account of the same user.
+            scratch.tried.fill(0);
+            try_another(
+                choice_rng,
+                self.behaviour.trial_share,
+                &scratch.weights,
+                &scratch.chosen,
+                &mut scratch.others,
+                &mut scratch.split,
+                &mut scratch.tried,
+            );
+            for (k, &n) in scratch.tried.iter().enumerate() {
+                region.tried += n;
+                let arrivals = &mut scratch.arrivals[k][r];
+                route(
+                    Holding::from_index(h),
+                    k,
+                    n,
+                    counts,
+                    arrivals,
+                    &mut scratch.attempts[k][r],
+                );
             }
         }
     }
@@ -556,12 +588,37 @@ impl Engine for CohortEngine {
     }
 }
 
+/// Sends `n` switchers of `holding` who chose app `k` on: a dormant holder back to her own app
+/// arrives at once (`reactivated`, `arrivals`), everyone else joins its sign-up queue
+/// (`attempts`).
+fn route(
+    holding: Holding,
+    k: usize,
+    n: u64,
+    counts: &mut super::observe::RegionCounts,
+    arrivals: &mut u64,
+    attempts: &mut u64,
+) {
+    match arrival(holding, k) {
+        Arrival::Reactivation => {
+            counts.reactivated[k] += n;
+            *arrivals += n;
+        }
+        Arrival::SignUp => *attempts += n,
+    }
+}
+
 /// Buffers reused across steps so the hot loop does not allocate.
 struct Scratch {
     /// Per app: the chance that the switchers being settled know it.
     known: Vec<f64>,
     weights: Vec<f64>,
     chosen: Vec<u64>,
+    /// Per app: the switchers being settled who try it as their second app, and `try_another`'s
+    /// scratch.
+    tried: Vec<u64>,
+    others: Vec<f64>,
+    split: Vec<u64>,
     /// Per app, per region: sign-up attempts this step.
     attempts: Vec<Vec<u64>>,
     /// Per app, per region: arrivals this step (reactivations, then registrations as served).
@@ -616,6 +673,9 @@ impl Scratch {
             known: vec![1.0; apps],
             weights: vec![0.0; apps],
             chosen: vec![0; apps],
+            tried: vec![0; apps],
+            others: vec![0.0; apps],
+            split: vec![0; apps],
             attempts: vec![vec![0; regions]; apps],
             arrivals: vec![vec![0; regions]; apps],
             queue_step: QueueStep::default(),

@@ -51,6 +51,9 @@ pub struct Behaviour {
     /// `1 - (1 - b_k)(1 - C_k)^n`, docs/MODEL.md §5). Used only where a scenario gives an app's
     /// `known_share`.
     pub known_contacts: f64,
+    /// τ: the chance that a switcher also signs up at a second app, chosen as her first was with
+    /// her first struck out (docs/MODEL.md §5, "Trying a second app"); 0 = one app each.
+    pub trial_share: f64,
     /// Mean time a sign-up attempt waits in a queue before giving up, minutes.
     pub patience_minutes: f64,
 }
@@ -77,6 +80,7 @@ impl Behaviour {
             contact_weight: 1.0,
             account_affinity: 5.0,
             known_contacts: 15.0,
+            trial_share: 0.0,
             patience_minutes: 30.0,
         }
     }

@@ -1,7 +1,8 @@
 //! Looking for an alternative (a Bass-type hazard, Bass 1969) and choosing among alternatives.
 
 use super::Behaviour;
-use super::draw::{Draws, binomial, multinomial, probability};
+use super::draw::{Draws, binomial, multinomial, probability, weighted_index};
+use rand::RngExt;
 
 /// Which accounts a group of affected users already holds at the alternatives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,6 +260,66 @@ pub fn choose(rng: &mut impl Draws, n: u64, weights: &[f64], out: &mut [u64]) {
     multinomial(rng, n, weights, out);
 }
 
+/// Trying another app as well (docs/MODEL.md §5, "Trying a second app"): each of the `chosen[k]`
+/// switchers who chose app `k` also signs up at one more app with probability `τ` (`trial`), app
+/// `j ≠ k` with probability `p_j / (1 - p_k)`, the same choice `p` (`weights`, normalised here)
+/// with her first pick struck out: the second rank of the rank-ordered ("exploded") logit
+/// (Beggs, Cardell & Hausman 1981, J. Econometrics 17:1; Luce 1959's independence of irrelevant
+/// alternatives). Adds the triers per app to `out`; `others` and `split` are scratch of the apps'
+/// length. With `τ` = 0 it draws nothing and adds nothing (the model without trials); a
+/// switcher whose every other app has weight 0 tries none.
+pub fn try_another(
+    rng: &mut impl Draws,
+    trial: f64,
+    weights: &[f64],
+    chosen: &[u64],
+    others: &mut [f64],
+    split: &mut [u64],
+    out: &mut [u64],
+) {
+    if trial <= 0.0 {
+        return;
+    }
+    for (k, &n) in chosen.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        others.copy_from_slice(weights);
+        others[k] = 0.0;
+        if others.iter().sum::<f64>() <= 0.0 {
+            continue;
+        }
+        let triers = binomial(rng, n, trial);
+        if triers == 0 {
+            continue;
+        }
+        multinomial(rng, triers, others, split);
+        for (o, &t) in out.iter_mut().zip(split.iter()) {
+            *o += t;
+        }
+    }
+}
+
+/// [`try_another`] for one switcher who chose app `k` (the agent engine): the app she tries as
+/// well, if she tries one. `others` is scratch of the apps' length.
+pub fn try_another_one(
+    rng: &mut impl Draws,
+    trial: f64,
+    weights: &[f64],
+    k: usize,
+    others: &mut [f64],
+) -> Option<usize> {
+    if trial <= 0.0 {
+        return None;
+    }
+    others.copy_from_slice(weights);
+    others[k] = 0.0;
+    if others.iter().sum::<f64>() <= 0.0 || rng.random::<f64>() >= trial {
+        return None;
+    }
+    Some(weighted_index(others, rng.random::<f64>()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +343,7 @@ mod tests {
             contact_weight: 2.0,
             account_affinity: 10.0,
             known_contacts: 15.0,
+            trial_share: 0.0,
             patience_minutes: 10.0,
         }
     }

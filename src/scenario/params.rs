@@ -80,6 +80,8 @@ impl Behaviour {
                 MAX_WEIGHT,
             )?,
             known_contacts: bounded("choice.known_contacts", ch.known_contacts, true, MAX_WEIGHT)?,
+            // A probability: a switcher tries a second app or not.
+            trial_share: bounded("choice.trial_share", ch.trial_share, true, 1.0)?,
             patience_minutes: bounded(
                 "signup.patience_minutes",
                 s.patience_minutes,
@@ -105,7 +107,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 18] = [
+pub const PARAMETER_NAMES: [&str; 19] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -123,6 +125,7 @@ pub const PARAMETER_NAMES: [&str; 18] = [
     "choice.contact_weight",
     "choice.account_affinity",
     "choice.known_contacts",
+    "choice.trial_share",
     "signup.patience_minutes",
 ];
 
@@ -144,6 +147,7 @@ impl Behaviour {
             "looking.buzz_hours" => &mut self.buzz_hours,
             "looking.buzz_novelty" => &mut self.buzz_novelty,
             "choice.known_contacts" => &mut self.known_contacts,
+            "choice.trial_share" => &mut self.trial_share,
             "choice.contact_weight" => &mut self.contact_weight,
             "choice.account_affinity" => &mut self.account_affinity,
             "signup.patience_minutes" => &mut self.patience_minutes,

@@ -281,6 +281,10 @@ pub(crate) struct RawChoice {
     /// Regular contacts per user, each of whom makes the app she uses known [default 15].
     #[serde(default = "default_known_contacts")]
     pub known_contacts: f64,
+    /// The chance that a switcher also signs up at a second app (0 to 1); 0 (default) = one app
+    /// each.
+    #[serde(default)]
+    pub trial_share: f64,
 }
 
 /// Dunbar's "sympathy group", the ~15 people one is in regular contact with (Dunbar 1998;

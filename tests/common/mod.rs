@@ -25,6 +25,7 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         contact_weight: 0.0,
         account_affinity: 1.0,
         known_contacts: 15.0,
+        trial_share: 0.0,
         patience_minutes: 60.0,
     }
 }
