@@ -3,8 +3,9 @@
 //! Method: ABC population Monte Carlo of Beaumont, Cornuet, Marin & Robert (2009), "Adaptive
 //! approximate Bayesian computation", Biometrika 96:983-990 (the ABC-SMC of Toni et al. 2009,
 //! J. R. Soc. Interface 6:187-202, with importance weights): generation 0 samples the prior;
-//! generation t resamples the previous particles by weight, perturbs them with a Gaussian kernel
-//! of twice their weighted variance (per parameter, in prior space), keeps a proposal when its
+//! generation t resamples the previous particles by weight, perturbs them with a multivariate
+//! normal kernel of twice their weighted covariance (in prior space; Filippi et al. 2013,
+//! `kernel.rs`), keeps a proposal when its
 //! distance is at most ε_t, and weights it by prior / Σ_j w_j K(θ | θ_j). The tolerance ε_t is
 //! the `quantile` of the previous generation's distances (Del Moral, Doucet & Jasra 2012).
 //!
@@ -12,6 +13,7 @@
 //! simulated from its own stream; batches are simulated in parallel and accepted in index order,
 //! so the posterior is the same on any thread count.
 
+use super::kernel::Kernel;
 use super::predict::{EventSet, SimulationClock};
 use super::priors::Priors;
 use crate::engine::streams::{outside, stream_key};
@@ -320,18 +322,7 @@ pub fn fit(
         if epsilon > epsilon_prev * 0.98 {
             break StopReason::ToleranceConverged;
         }
-        let sigma: Vec<f64> = (0..dims)
-            .map(|k| {
-                let mean: f64 = pop.u.iter().zip(&pop.weights).map(|(u, w)| u[k] * w).sum();
-                let var: f64 = pop
-                    .u
-                    .iter()
-                    .zip(&pop.weights)
-                    .map(|(u, w)| w * (u[k] - mean).powi(2))
-                    .sum();
-                (2.0 * var).sqrt().max(1e-9)
-            })
-            .collect();
+        let kernel = Kernel::from_population(&pop.u, &pop.weights, dims);
         progress.generation_started(t, epsilon, n);
         let mut accepted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n);
         let mut tried = 0;
@@ -350,7 +341,7 @@ pub fn fit(
                 .into_par_iter()
                 .map(|i| {
                     let mut r = rng(settings.seed, t, i, outside::ABC_PERTURB);
-                    let u = perturb(&pop, &sigma, priors, &mut r);
+                    let u = perturb(&pop, &kernel, priors, &mut r);
                     let (d, rejected_at) = simulate(t, i, &u, epsilon, order);
                     progress.simulated(usize::from(d <= epsilon));
                     (u, d, rejected_at)
@@ -368,7 +359,7 @@ pub fn fit(
         if let Some(reason) = outcome {
             break reason;
         }
-        let weights = importance_weights(&pop, &accepted, &sigma);
+        let weights = importance_weights(&pop, &accepted, &kernel);
         pop = Population {
             u: accepted.iter().map(|a| a.0.clone()).collect(),
             distances: accepted.iter().map(|a| a.1).collect(),
@@ -406,20 +397,20 @@ pub fn fit(
     }
 }
 
-/// A previous particle picked by weight, moved by N(0, σ²) per parameter, redrawn until inside the prior.
+/// A previous particle picked by weight, moved by the kernel (N(0, Σ)), redrawn until inside the prior.
 fn perturb(
     pop: &Population,
-    sigma: &[f64],
+    kernel: &Kernel,
     priors: &Priors,
     r: &mut Xoshiro256PlusPlus,
 ) -> Vec<f64> {
+    let mut z = vec![0.0; kernel_dims(pop)];
     for _ in 0..1000 {
         let j = pick(&pop.weights, r.random::<f64>());
-        let u: Vec<f64> = pop.u[j]
-            .iter()
-            .zip(sigma)
-            .map(|(x, s)| x + s * r.sample::<f64, _>(StandardNormal))
-            .collect();
+        for x in &mut z {
+            *x = r.sample::<f64, _>(StandardNormal);
+        }
+        let u = kernel.step(&pop.u[j], &z);
         if priors.contains(&u) {
             return u;
         }
@@ -427,8 +418,13 @@ fn perturb(
     pop.u[pick(&pop.weights, r.random::<f64>())].clone()
 }
 
-/// w_i ∝ π(θ_i) / Σ_j w_j K(θ_i | θ_j); π is uniform in prior space, K a product of normals.
-fn importance_weights(pop: &Population, accepted: &[(Vec<f64>, f64)], sigma: &[f64]) -> Vec<f64> {
+fn kernel_dims(pop: &Population) -> usize {
+    pop.u.first().map_or(0, Vec::len)
+}
+
+/// w_i ∝ π(θ_i) / Σ_j w_j K(θ_i | θ_j); π is uniform in prior space, K the kernel's normal
+/// (its constant, the same for every j, cancels).
+fn importance_weights(pop: &Population, accepted: &[(Vec<f64>, f64)], kernel: &Kernel) -> Vec<f64> {
     let raw: Vec<f64> = accepted
         .par_iter()
         .map(|(u, _)| {
@@ -436,15 +432,7 @@ fn importance_weights(pop: &Population, accepted: &[(Vec<f64>, f64)], sigma: &[f
                 .u
                 .iter()
                 .zip(&pop.weights)
-                .map(|(v, w)| {
-                    let z2: f64 = u
-                        .iter()
-                        .zip(v)
-                        .zip(sigma)
-                        .map(|((a, b), s)| ((a - b) / s).powi(2))
-                        .sum();
-                    w * (-0.5 * z2).exp()
-                })
+                .map(|(v, w)| w * (-0.5 * kernel.distance2(u, v)).exp())
                 .sum();
             if denom > 0.0 { 1.0 / denom } else { 0.0 }
         })

@@ -4,6 +4,7 @@
 //! May import: report (its plotting and atomic writes), engine, model, scenario, summary.
 
 pub mod abc;
+mod kernel;
 pub mod mechanism;
 pub mod nowcast;
 pub mod nowcast_check;

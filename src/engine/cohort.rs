@@ -482,20 +482,14 @@ impl CohortEngine {
         region.noticed[h] -= moving;
         region.switched += moving;
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
-        for (k, &n) in scratch.chosen.iter().enumerate() {
-            if self.behaviour.buzz_gain > 0.0 {
+        if self.behaviour.buzz_gain > 0.0 {
+            for (k, &n) in scratch.chosen.iter().enumerate() {
                 state.buzz.record(r, k, n);
             }
-            let arrivals = &mut scratch.arrivals[k][r];
-            route(
-                Holding::from_index(h),
-                k,
-                n,
-                counts,
-                arrivals,
-                &mut scratch.attempts[k][r],
-            );
         }
+        let holding = Holding::from_index(h);
+        let (arrivals, attempts) = (&mut scratch.arrivals, &mut scratch.attempts);
+        route(holding, r, &scratch.chosen, counts, arrivals, attempts);
         if self.behaviour.trial_share > 0.0 {
             // Some also try a second app (docs/MODEL.md §5): a second account of the same user.
             scratch.tried.fill(0);
@@ -508,18 +502,9 @@ impl CohortEngine {
                 &mut scratch.split,
                 &mut scratch.tried,
             );
-            for (k, &n) in scratch.tried.iter().enumerate() {
-                region.tried += n;
-                let arrivals = &mut scratch.arrivals[k][r];
-                route(
-                    Holding::from_index(h),
-                    k,
-                    n,
-                    counts,
-                    arrivals,
-                    &mut scratch.attempts[k][r],
-                );
-            }
+            region.tried += scratch.tried.iter().sum::<u64>();
+            let (arrivals, attempts) = (&mut scratch.arrivals, &mut scratch.attempts);
+            route(holding, r, &scratch.tried, counts, arrivals, attempts);
         }
     }
 
@@ -588,23 +573,25 @@ impl Engine for CohortEngine {
     }
 }
 
-/// Sends `n` switchers of `holding` who chose app `k` on: a dormant holder back to her own app
-/// arrives at once (`reactivated`, `arrivals`), everyone else joins its sign-up queue
-/// (`attempts`).
+/// Sends region `r`'s switchers of `holding` on, `to[k]` of them to app `k`: a dormant holder
+/// back at her own app arrives at once (`reactivated`, `arrivals`), everyone else joins that
+/// app's sign-up queue (`attempts`; both per app, per region).
 fn route(
     holding: Holding,
-    k: usize,
-    n: u64,
+    r: usize,
+    to: &[u64],
     counts: &mut super::observe::RegionCounts,
-    arrivals: &mut u64,
-    attempts: &mut u64,
+    arrivals: &mut [Vec<u64>],
+    attempts: &mut [Vec<u64>],
 ) {
-    match arrival(holding, k) {
-        Arrival::Reactivation => {
-            counts.reactivated[k] += n;
-            *arrivals += n;
+    for (k, &n) in to.iter().enumerate() {
+        match arrival(holding, k) {
+            Arrival::Reactivation => {
+                counts.reactivated[k] += n;
+                arrivals[k][r] += n;
+            }
+            Arrival::SignUp => attempts[k][r] += n,
         }
-        Arrival::SignUp => *attempts += n,
     }
 }
 
