@@ -144,7 +144,10 @@ impl CohortEngine {
         if expected > 0.0 && scratch.peak.iter().any(|&p| p > 0.0 && ceiling > p) {
             return false;
         }
-        // No queue may form: every lane can serve what may arrive at it.
+        // No queue may form: every lane can serve what may arrive at it. (A switcher who also
+        // tries a second app, `choice.trial_share`, still adds at most one sign-up to any one
+        // app, so a region's expected switchers bound each app's arrivals from it, as without
+        // trials; so do they bound the contact shares' rise above.)
         lanes.iter().flatten().all(|lane| {
             lane.throughput_per_hour().is_none_or(|per_hour| {
                 lane.regions.iter().map(|&r| scratch.moving[r]).sum::<f64>() <= per_hour * tau
