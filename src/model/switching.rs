@@ -262,10 +262,9 @@ pub fn choose(rng: &mut impl Draws, n: u64, weights: &[f64], out: &mut [u64]) {
 
 /// Trying another app as well (docs/MODEL.md §5, "Trying a second app"): each of the `chosen[k]`
 /// switchers who chose app `k` also signs up at one more app with probability `τ` (`trial`), app
-/// `j ≠ k` with probability `p_j / (1 - p_k)`, the same choice `p` (`weights`, normalised here)
-/// with her first pick struck out: the second rank of the rank-ordered ("exploded") logit
-/// (Beggs, Cardell & Hausman 1981, J. Econometrics 17:1; Luce 1959's independence of irrelevant
-/// alternatives). Adds the triers per app to `out`; `others` and `split` are scratch of the apps'
+/// `j ≠ k` with probability `p_j / (1 - p_k)`, the same choice `p` /// with her first pick struck out (`weights` in any scale: `p_k = w_k / Σ w`): the second rank
+/// of the rank-ordered ("exploded") logit (Beggs, Cardell & Hausman 1981, J. Econometrics 17:1;
+/// Luce 1959's independence of irrelevant alternatives). Adds the triers per app to `out`; `others` and `split` are scratch of the apps'
 /// length. With `τ` = 0 it draws nothing and adds nothing (the model without trials); a
 /// switcher whose every other app has weight 0 tries none.
 pub fn try_another(
@@ -346,6 +345,55 @@ mod tests {
             trial_share: 0.0,
             patience_minutes: 10.0,
         }
+    }
+
+    /// Everyone tries (τ = 1) and each has one other app: every chooser of one app signs up at
+    /// the other as well, and a third app of weight 0 gets none; τ = 0 draws nothing.
+    #[test]
+    fn a_switcher_tries_only_the_apps_she_did_not_choose() {
+        use rand::SeedableRng;
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let (mut others, mut split, mut out) = ([0.0; 3], [0; 3], [0; 3]);
+        try_another(
+            &mut rng,
+            1.0,
+            &[1.0, 3.0, 0.0],
+            &[40, 7, 0],
+            &mut others,
+            &mut split,
+            &mut out,
+        );
+        assert_eq!(out, [7, 40, 0]);
+        assert_eq!(
+            try_another_one(&mut rng, 1.0, &[1.0, 3.0, 0.0], 1, &mut others),
+            Some(0)
+        );
+        // One app alone: nothing to try.
+        assert_eq!(
+            try_another_one(&mut rng, 1.0, &[2.0, 0.0, 0.0], 0, &mut others),
+            None
+        );
+        let mut untouched = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let mut fresh = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        try_another(
+            &mut untouched,
+            0.0,
+            &[1.0, 3.0, 0.0],
+            &[40, 7, 0],
+            &mut others,
+            &mut split,
+            &mut out,
+        );
+        assert_eq!(out, [7, 40, 0]);
+        assert_eq!(
+            try_another_one(&mut untouched, 0.0, &[1.0, 3.0, 0.0], 1, &mut others),
+            None
+        );
+        assert_eq!(
+            untouched.random::<u64>(),
+            fresh.random::<u64>(),
+            "τ = 0 drew"
+        );
     }
 
     #[test]
