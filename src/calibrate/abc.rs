@@ -404,7 +404,7 @@ fn perturb(
     priors: &Priors,
     r: &mut Xoshiro256PlusPlus,
 ) -> Vec<f64> {
-    let mut z = vec![0.0; kernel_dims(pop)];
+    let mut z = vec![0.0; kernel.dims()];
     for _ in 0..1000 {
         let j = pick(&pop.weights, r.random::<f64>());
         for x in &mut z {
@@ -416,10 +416,6 @@ fn perturb(
         }
     }
     pop.u[pick(&pop.weights, r.random::<f64>())].clone()
-}
-
-fn kernel_dims(pop: &Population) -> usize {
-    pop.u.first().map_or(0, Vec::len)
 }
 
 /// w_i ∝ π(θ_i) / Σ_j w_j K(θ_i | θ_j); π is uniform in prior space, K the kernel's normal

@@ -26,6 +26,7 @@ impl Kernel {
         let mean: Vec<f64> = (0..dims)
             .map(|k| points.iter().zip(weights).map(|(u, w)| u[k] * w).sum())
             .collect();
+        // Only the lower triangle: nalgebra's Cholesky reads no more of a symmetric matrix.
         let mut cov = DMatrix::<f64>::zeros(dims, dims);
         for (u, &w) in points.iter().zip(weights) {
             for a in 0..dims {
@@ -34,20 +35,19 @@ impl Kernel {
                 }
             }
         }
-        for a in 0..dims {
-            for b in 0..a {
-                cov[(b, a)] = cov[(a, b)];
-            }
-        }
-        match cov.clone().cholesky() {
-            Some(c) if c.l().diagonal().iter().all(|&d| d > 1e-9) => Kernel { lower: c.l() },
+        let sigma = DVector::from_iterator(dims, (0..dims).map(|k| cov[(k, k)].max(1e-18).sqrt()));
+        let lower = cov.cholesky().map(|c| c.l());
+        match lower {
+            Some(l) if l.diagonal().iter().all(|&d| d > 1e-9) => Kernel { lower: l },
             _ => Kernel {
-                lower: DMatrix::from_diagonal(&DVector::from_iterator(
-                    dims,
-                    (0..dims).map(|k| cov[(k, k)].max(1e-18).sqrt()),
-                )),
+                lower: DMatrix::from_diagonal(&sigma),
             },
         }
+    }
+
+    /// How many parameters the kernel moves.
+    pub(crate) fn dims(&self) -> usize {
+        self.lower.nrows()
     }
 
     /// `v + L z` for standard normal `z` (one coordinate each, in order).

@@ -352,48 +352,35 @@ mod tests {
     #[test]
     fn a_switcher_tries_only_the_apps_she_did_not_choose() {
         use rand::SeedableRng;
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-        let (mut others, mut split, mut out) = ([0.0; 3], [0; 3], [0; 3]);
-        try_another(
-            &mut rng,
-            1.0,
-            &[1.0, 3.0, 0.0],
-            &[40, 7, 0],
-            &mut others,
-            &mut split,
-            &mut out,
-        );
-        assert_eq!(out, [7, 40, 0]);
-        assert_eq!(
-            try_another_one(&mut rng, 1.0, &[1.0, 3.0, 0.0], 1, &mut others),
-            Some(0)
-        );
-        // One app alone: nothing to try.
-        assert_eq!(
-            try_another_one(&mut rng, 1.0, &[2.0, 0.0, 0.0], 0, &mut others),
-            None
-        );
-        let mut untouched = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-        let mut fresh = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-        try_another(
-            &mut untouched,
-            0.0,
-            &[1.0, 3.0, 0.0],
-            &[40, 7, 0],
-            &mut others,
-            &mut split,
-            &mut out,
-        );
-        assert_eq!(out, [7, 40, 0]);
-        assert_eq!(
-            try_another_one(&mut untouched, 0.0, &[1.0, 3.0, 0.0], 1, &mut others),
-            None
-        );
+        use rand_xoshiro::Xoshiro256PlusPlus as Rng;
+        let weights = [1.0, 3.0, 0.0];
+        let (mut others, mut split) = ([0.0; 3], [0; 3]);
+        // 40 chose app 0 and 7 app 1; what each app gets as a second app.
+        let mut tries = |rng: &mut Rng, trial: f64| {
+            let mut out = [0; 3];
+            try_another(
+                rng,
+                trial,
+                &weights,
+                &[40, 7, 0],
+                &mut others,
+                &mut split,
+                &mut out,
+            );
+            (out, try_another_one(rng, trial, &weights, 1, &mut others))
+        };
+        let mut rng = Rng::seed_from_u64(7);
+        assert_eq!(tries(&mut rng, 1.0), ([7, 40, 0], Some(0)));
+        let (mut untouched, mut fresh) = (Rng::seed_from_u64(7), Rng::seed_from_u64(7));
+        assert_eq!(tries(&mut untouched, 0.0), ([0, 0, 0], None));
         assert_eq!(
             untouched.random::<u64>(),
             fresh.random::<u64>(),
             "τ = 0 drew"
         );
+        // One app alone: nothing to try.
+        let alone = try_another_one(&mut rng, 1.0, &[2.0, 0.0, 0.0], 0, &mut others);
+        assert_eq!(alone, None);
     }
 
     #[test]
