@@ -26,7 +26,7 @@ use crate::model::drivers::Schedule;
 use crate::model::retention::retained;
 use crate::model::signup::{Capacity, Lane, QueueStep, lanes};
 use crate::model::switching::{
-    Arrival, Holding, arrival_at, boosted_hazard, choice_weights_with, consider_known,
+    Arrival, Holding, Moves, arrival_at, boosted_hazard, choice_weights_with, consider_known,
     looking_hazard, news_led_share, try_another_one,
 };
 use crate::scenario::AgentSettings;
@@ -37,13 +37,14 @@ use std::collections::VecDeque;
 
 /// Bytes an agent run holds at its peak (the network while it is built, plus each user's state),
 /// for the memory check before any allocation: per user 2 (region) + 4 (account masks) + 2
-/// (contacts who switched) + 2 per app (contacts on each app) + 4 (group lists) + 16 (row
+/// (contacts who switched) + 2 per app (contacts on each app) + 2 per app (contacts who chose
+/// each app) + 4 (group lists) + 16 (row
 /// offsets, twice while built); per contact 4, twice while the rows are merged, plus 4 for its
 /// half of an edge-list entry.
 pub fn agent_bytes(settings: &AgentSettings, apps: usize) -> u64 {
     let n = settings.agents as u64;
     let contacts = (settings.network.mean_degree * settings.agents as f64 * 1.05) as u64;
-    n * (2 + 4 + 2 + 2 * apps as u64 + 4 + 16) + contacts * (4 * 2 + 4)
+    n * (2 + 4 + 2 + 4 * apps as u64 + 4 + 16) + contacts * (4 * 2 + 4)
 }
 
 pub struct AgentEngine {
@@ -360,8 +361,10 @@ impl Engine for AgentEngine {
         // alternative do not look (as in the cohort engine).
         let mut unaware: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
         let mut noticed: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
-        // Per user: contacts who chose an alternative, and contacts on each app.
+        // Per user: contacts who chose an alternative, of them those who chose each app, and
+        // contacts on each app.
         let mut switched = vec![0u16; n];
+        let mut chose_app = vec![0u16; n * apps];
         let mut on_app = vec![0u16; n * apps];
         for i in 0..n {
             let r = network.region[i] as usize;
@@ -426,7 +429,7 @@ impl Engine for AgentEngine {
         let mut queue_step = QueueStep::default();
         // This step's moves, applied to the contact counts when it ends: who chose an app, and
         // who arrived at which app.
-        let mut chose: Vec<u32> = Vec::new();
+        let mut chose: Vec<(u32, usize)> = Vec::new();
         let mut arrived: Vec<(u32, usize)> = Vec::new();
         for step in 0..s.timeline.steps {
             let drivers = self.drivers.at(step);
@@ -454,7 +457,8 @@ impl Engine for AgentEngine {
                         noticed[r][g].push(i);
                     }
                     let h = Holding::from_index(g);
-                    let bound = looking_hazard(b, h, looking, news, 1.0) + buzz_hazard;
+                    let bound = looking_hazard(b, h, looking, news, Moves::of_all(1.0).all_own())
+                        + buzz_hazard;
                     let p_max = probability(bound, dt);
                     if p_max <= 0.0 || noticed[r][g].is_empty() {
                         continue;
@@ -474,15 +478,22 @@ impl Engine for AgentEngine {
                         let row = network.of(i);
                         let degree = row.len().max(1) as f64;
                         let f = f64::from(switched[i]) / degree;
+                        let moves = match h {
+                            Holding::None => Moves::of_all(f),
+                            Holding::Dormant(k) => Moves {
+                                all: f,
+                                to_own: f64::from(chose_app[i * apps + k]) / degree,
+                            },
+                        };
                         // When the boost needs contacts, a holder is pulled back to her app
                         // only if one of her own contacts uses it (docs/MODEL.md §4, §13).
                         let hazard = match h {
                             Holding::Dormant(k)
                                 if b.dormant_contacts > 0.0 && on_app[i * apps + k] == 0 =>
                             {
-                                boosted_hazard(b, 1.0, looking, news, f)
+                                boosted_hazard(b, 1.0, looking, news, moves)
                             }
-                            _ => looking_hazard(b, h, looking, news, f),
+                            _ => looking_hazard(b, h, looking, news, moves),
                         } + buzz_hazard;
                         let p = probability(hazard, dt);
                         if looking_rng.random::<f64>() * p_max < p {
@@ -523,7 +534,7 @@ impl Engine for AgentEngine {
                             }
                             noticed[r][g].swap_remove(at);
                             let k = weighted_index(&weights, choice_rng.random::<f64>());
-                            chose.push(i as u32);
+                            chose.push((i as u32, k));
                             if b.buzz_gain > 0.0 {
                                 buzz.record(r, k, 1);
                             }
@@ -610,8 +621,9 @@ impl Engine for AgentEngine {
                 }
             }
             // Contacts see this step's moves from the next step on.
-            for &i in &chose {
+            for &(i, k) in &chose {
                 tell_contacts(&network, i as usize, &mut switched, 1, 0);
+                tell_contacts(&network, i as usize, &mut chose_app, apps, k);
             }
             for &(i, k) in &arrived {
                 tell_contacts(&network, i as usize, &mut on_app, apps, k);

@@ -20,8 +20,9 @@ use crate::model::stepping::StepRule;
 
 mod leap;
 use crate::model::switching::{
-    Arrival, Holding, arrival, awareness, boosted_hazard, choice_weights, choose, consider_known,
-    contact_share, holding_boost, news_led_share, switched_share, switchers, try_another,
+    Arrival, Holding, Moves, arrival, awareness, boosted_hazard, choice_weights, choose,
+    consider_known, contact_share, holding_boost, news_led_share, switched_share, switchers,
+    try_another,
 };
 use crate::scenario::Scenario;
 use rand::RngExt;
@@ -40,9 +41,26 @@ pub struct RegionState {
     pub noticed: Vec<u64>,
     /// Everyone who has chosen an alternative so far (F = switched / users).
     pub switched: u64,
+    /// Of them, those who chose each app (first choices; `F_k` = chose[k] / users).
+    pub chose: Vec<u64>,
     /// Second apps tried so far (`try_another`): each is one more account, at an app other
     /// than the trier's first choice, in the queue, registered, back or given up.
     pub tried: u64,
+}
+
+impl RegionState {
+    /// The moves of others that a user of holding `h` (0 none, 1 + k dormant at k) hears of as
+    /// word of mouth: everyone who switched, and those who chose her own app (docs/MODEL.md §4).
+    pub fn moves(&self, h: usize) -> Moves {
+        let all = switched_share(self.switched, self.users);
+        match Holding::from_index(h) {
+            Holding::None => Moves::of_all(all),
+            Holding::Dormant(k) => Moves {
+                all,
+                to_own: switched_share(self.chose[k], self.users),
+            },
+        }
+    }
 }
 
 /// The whole population at one moment: the hidden states and the observable counts.
@@ -181,6 +199,7 @@ impl CohortEngine {
                     noticed: vec![0; apps.len() + 1],
                     unaware,
                     switched: 0,
+                    chose: vec![0; apps.len()],
                     tried: 0,
                 }
             })
@@ -314,8 +333,6 @@ impl CohortEngine {
             scratch.news = drivers.news[r];
             let mut looking_rng = streams.lazy(Component::Looking, step, r);
             let mut choice_rng = streams.lazy(Component::Choice, step, r);
-            let region = &state.regions[r];
-            let switched_share = switched_share(region.switched, region.users);
             let (looking, news) = (drivers.looking[r], drivers.news[r]);
             // The contact shares as the step began (each holder's boost, and what `settle`'s
             // choices read) and the boosts they give.
@@ -323,9 +340,9 @@ impl CohortEngine {
             // One boost per holding (the unaware's: none, then a dormant account at each app).
             for (h, &boost) in boosts.iter().enumerate() {
                 // Adding a buzz hazard of 0 leaves the hazard exactly as it was.
-                scratch.hazard[h] =
-                    boosted_hazard(&self.behaviour, boost, looking, news, switched_share)
-                        + scratch.buzz_hazard;
+                let moves = state.regions[r].moves(h);
+                scratch.hazard[h] = boosted_hazard(&self.behaviour, boost, looking, news, moves)
+                    + scratch.buzz_hazard;
             }
             scratch.looking = drivers.looking[r];
             if notice_p > 0.0 {
@@ -482,6 +499,9 @@ impl CohortEngine {
         region.noticed[h] -= moving;
         region.switched += moving;
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
+        for (chose, &n) in region.chose.iter_mut().zip(&scratch.chosen) {
+            *chose += n;
+        }
         if self.behaviour.buzz_gain > 0.0 {
             for (k, &n) in scratch.chosen.iter().enumerate() {
                 state.buzz.record(r, k, n);

@@ -24,6 +24,10 @@ pub struct Behaviour {
     /// applies as `1 + (dormant_boost - 1)(1 - (1 - C_k)^n)` (docs/MODEL.md §4); 0 = to every
     /// holder, whoever is on the app.
     pub dormant_contacts: f64,
+    /// θ: how far a dormant holder's boosted word of mouth is limited to moves to her own app
+    /// (the app tells her who joined it; moves elsewhere reach her as anyone's word of mouth):
+    /// 0 = every move boosted (the model before), 1 = only moves to her app (docs/MODEL.md §4).
+    pub own_app_moves: f64,
     /// T_h: mean time for an affected user to hear of an announced block from the news, hours
     /// (hearing hazard 1/T_h from the announcement); 0 = everyone hears at once (docs/MODEL.md §3).
     pub hearing_hours: f64,
@@ -71,6 +75,7 @@ impl Behaviour {
             after_hours: 2.0,
             dormant_boost: 10.0,
             dormant_contacts: 0.0,
+            own_app_moves: 0.0,
             hearing_hours: 0.0,
             deadline_hours: 0.0,
             deadline_shape: 0.0,

@@ -60,42 +60,74 @@ pub fn arrival_at(dormant_there: bool) -> Arrival {
     }
 }
 
+/// The moves of others a user hears of (word of mouth, docs/MODEL.md §4): `F`, the share of her
+/// region's users who switched so far, and `F_k`, the share who chose her own dormant app `k` (0
+/// without one; at most `F`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moves {
+    pub all: f64,
+    pub to_own: f64,
+}
+
+impl Moves {
+    /// Moves heard by a user with no dormant account: `F` alone.
+    pub fn of_all(all: f64) -> Moves {
+        Moves { all, to_own: 0.0 }
+    }
+
+    /// The same moves, all of them to the holder's own app: the most word of mouth a holder
+    /// can hear from them (a bound).
+    pub fn all_own(self) -> Moves {
+        Moves {
+            all: self.all,
+            to_own: self.all,
+        }
+    }
+}
+
 /// Looking hazard per hour of a user who noticed the event:
-/// `h = L(t) · (m·(p + q·F) + ν·M(t))`, with `m` = `dormant_boost` for dormant-account holders
-/// and 1 otherwise, `F` the share of the region's users who already switched, `M` news coverage.
+/// `h = L(t) · (m·(p + q·F_m) + q·(F - F_m) + ν·M(t))`, with `m` = `dormant_boost` for
+/// dormant-account holders and 1 otherwise, `F` the share of the region's users who already
+/// switched, `M` news coverage, and `F_m = F_k + (1 - θ)(F - F_k)` the moves the boost applies to
+/// (θ = `own_app_moves`, `F_k` the moves to the holder's own app).
 /// The boost acts on the spontaneous term and on word of mouth: a user cut off right now goes
-/// back to the app she already has, and a holder hears of her contacts' moves from that app
-/// itself (it tells her who joined), while news recommends an app to holders and others alike
-/// (docs/MODEL.md §4). With L = 1, ν = 0 and m = 1 this is exactly the Bass hazard p + q·F
-/// (Bass 1969). This is the hazard at the full boost, the most a holder's can be when the boost
-/// needs contacts ([`holding_boost`]); [`boosted_hazard`] takes the holder's own `m`.
+/// back to the app she already has, and a holder hears of her contacts' moves *to that app* from
+/// the app itself (it tells her who joined), while moves to other apps reach her as they reach
+/// anyone (θ = 1; θ = 0 boosts every move, the model before), and news recommends an app to
+/// holders and others alike (docs/MODEL.md §4). With L = 1, ν = 0 and m = 1 this is exactly the
+/// Bass hazard p + q·F (Bass 1969). This is the hazard at the full boost, the most a holder's can
+/// be when the boost needs contacts ([`holding_boost`]); [`boosted_hazard`] takes the holder's
+/// own `m`.
 pub fn looking_hazard(
     b: &Behaviour,
     holding: Holding,
     looking: f64,
     news: f64,
-    switched_share: f64,
+    moves: Moves,
 ) -> f64 {
     let boost = match holding {
         Holding::None => 1.0,
         Holding::Dormant(_) => b.dormant_boost,
     };
-    boosted_hazard(b, boost, looking, news, switched_share)
+    boosted_hazard(b, boost, looking, news, moves)
 }
 
 /// [`looking_hazard`] with the holding's boost `m` given (`holding_boost`).
-pub fn boosted_hazard(
-    b: &Behaviour,
-    boost: f64,
-    looking: f64,
-    news: f64,
-    switched_share: f64,
-) -> f64 {
+pub fn boosted_hazard(b: &Behaviour, boost: f64, looking: f64, news: f64, moves: Moves) -> f64 {
     if looking <= 0.0 {
         return 0.0;
     }
+    // θ = 0 takes `F` whole, so that the model before is reproduced bit for bit.
+    let (boosted, unboosted) = if b.own_app_moves == 0.0 {
+        (moves.all, 0.0)
+    } else {
+        let elsewhere = (moves.all - moves.to_own).max(0.0);
+        let theta = b.own_app_moves;
+        (moves.to_own + (1.0 - theta) * elsewhere, theta * elsewhere)
+    };
     looking
-        * (boost * (b.innovation_per_hour + b.word_of_mouth_per_hour * switched_share)
+        * (boost * (b.innovation_per_hour + b.word_of_mouth_per_hour * boosted)
+            + b.word_of_mouth_per_hour * unboosted
             + b.news_per_hour * news)
 }
 
@@ -339,6 +371,7 @@ mod tests {
             buzz_hours: 24.0,
             buzz_novelty: 0.0,
             dormant_contacts: 0.0,
+            own_app_moves: 0.0,
             contact_weight: 2.0,
             account_affinity: 10.0,
             known_contacts: 15.0,
@@ -396,14 +429,59 @@ mod tests {
 
     #[test]
     fn reduces_to_bass_hazard() {
-        let h = looking_hazard(&b(), Holding::None, 1.0, 0.0, 0.25);
+        let all = Moves::of_all;
+        let h = looking_hazard(&b(), Holding::None, 1.0, 0.0, all(0.25));
         assert!((h - (0.03 + 0.38 * 0.25)).abs() < 1e-15);
-        assert_eq!(looking_hazard(&b(), Holding::None, 0.0, 1.0, 0.9), 0.0);
-        assert!((looking_hazard(&b(), Holding::Dormant(0), 1.0, 0.0, 0.0) - 0.6).abs() < 1e-12);
+        assert_eq!(looking_hazard(&b(), Holding::None, 0.0, 1.0, all(0.9)), 0.0);
+        let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 0.0, all(0.0));
+        assert!((h - 0.6).abs() < 1e-12);
         // Word of mouth is boosted with the spontaneous term, news is not:
         // 20 * (0.03 + 0.38 * 0.5) + 0.5 * 1.
-        let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, 0.5);
+        let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, all(0.5));
         assert!((h - (20.0 * (0.03 + 0.19) + 0.5)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_holder_hears_the_moves_to_her_own_app_boosted_and_the_rest_as_anyone() {
+        // Half the region switched, a fifth to the holder's own app.
+        let moves = Moves {
+            all: 0.5,
+            to_own: 0.2,
+        };
+        let with = |theta: f64| Behaviour {
+            own_app_moves: theta,
+            ..b()
+        };
+        // θ = 1: 20 * (0.03 + 0.38 * 0.2) + 0.38 * 0.3 + 0.5 * 1.
+        let h = looking_hazard(&with(1.0), Holding::Dormant(0), 1.0, 1.0, moves);
+        assert!((h - (20.0 * (0.03 + 0.38 * 0.2) + 0.38 * 0.3 + 0.5)).abs() < 1e-12);
+        // θ = 0: every move boosted, bit for bit the hazard of the moves as one share.
+        let old = looking_hazard(&with(0.0), Holding::Dormant(0), 1.0, 1.0, all_of(0.5));
+        let h = looking_hazard(&with(0.0), Holding::Dormant(0), 1.0, 1.0, moves);
+        assert_eq!(h.to_bits(), old.to_bits());
+        // Halfway: the boost takes 0.2 + 0.5 * 0.3 of the moves.
+        let h = looking_hazard(&with(0.5), Holding::Dormant(0), 1.0, 0.0, moves);
+        assert!((h - (20.0 * (0.03 + 0.38 * 0.35) + 0.38 * 0.15)).abs() < 1e-12);
+        // Without an account every move is heard the same way, whatever θ (bit for bit at 0
+        // and 1).
+        for theta in [0.0, 0.3, 1.0] {
+            let h = looking_hazard(&with(theta), Holding::None, 1.0, 0.0, all_of(0.5));
+            let bass = 0.03f64 + 0.38 * 0.5;
+            assert!((h - bass).abs() < 1e-15);
+            assert!(theta == 0.3 || h.to_bits() == bass.to_bits(), "{theta}");
+        }
+        // The bound a holder's hazard never passes: every move to her app.
+        let bound = looking_hazard(&with(1.0), Holding::Dormant(0), 1.0, 1.0, moves.all_own());
+        let holder = looking_hazard(&with(1.0), Holding::Dormant(0), 1.0, 1.0, moves);
+        let every_move = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, all_of(0.5));
+        assert!(
+            bound > holder && bound == every_move,
+            "{bound} {holder} {every_move}"
+        );
+    }
+
+    fn all_of(share: f64) -> Moves {
+        Moves::of_all(share)
     }
 
     #[test]
@@ -439,7 +517,7 @@ mod tests {
         );
         assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-15);
         // The news-led share is the news term's part of the hazard.
-        let h = looking_hazard(&b(), Holding::None, 0.5, 1.0, 0.0);
+        let h = looking_hazard(&b(), Holding::None, 0.5, 1.0, Moves::of_all(0.0));
         let phi = news_led_share(&b(), 0.5, 1.0, h);
         assert!((phi - 0.5 / (0.03 + 0.5)).abs() < 1e-12, "{phi}");
         assert_eq!(news_led_share(&b(), 0.5, 0.0, h), 0.0);

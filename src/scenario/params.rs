@@ -61,6 +61,8 @@ impl Behaviour {
                 true,
                 MAX_WEIGHT,
             )?,
+            // A share: of the moves elsewhere, how much the boost leaves out.
+            own_app_moves: bounded("looking.own_app_moves", l.own_app_moves, true, 1.0)?,
             hearing_hours: bounded("looking.hearing_hours", l.hearing_hours, true, MAX_HOURS)?,
             deadline_hours: bounded("looking.deadline_hours", l.deadline_hours, true, MAX_HOURS)?,
             deadline_shape: bounded(
@@ -107,7 +109,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 19] = [
+pub const PARAMETER_NAMES: [&str; 20] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -116,6 +118,7 @@ pub const PARAMETER_NAMES: [&str; 19] = [
     "looking.after_hours",
     "looking.dormant_boost",
     "looking.dormant_contacts",
+    "looking.own_app_moves",
     "looking.hearing_hours",
     "looking.deadline_hours",
     "looking.deadline_shape",
@@ -140,6 +143,7 @@ impl Behaviour {
             "looking.after_hours" => &mut self.after_hours,
             "looking.dormant_boost" => &mut self.dormant_boost,
             "looking.dormant_contacts" => &mut self.dormant_contacts,
+            "looking.own_app_moves" => &mut self.own_app_moves,
             "looking.hearing_hours" => &mut self.hearing_hours,
             "looking.deadline_hours" => &mut self.deadline_hours,
             "looking.deadline_shape" => &mut self.deadline_shape,

@@ -246,6 +246,10 @@ pub(crate) struct RawLooking {
     /// one of them there); 0 (default) = every holder is boosted.
     #[serde(default)]
     pub dormant_contacts: f64,
+    /// How far a holder's boosted word of mouth is limited to moves to her own app (0 to 1); 0
+    /// (default) = every move boosted, the model before.
+    #[serde(default)]
+    pub own_app_moves: f64,
     /// Mean hours to hear of an announced block from the news; 0 (default) = at once.
     #[serde(default)]
     pub hearing_hours: f64,

@@ -91,7 +91,7 @@ impl CohortEngine {
                 if noticed == 0.0 {
                     continue;
                 }
-                let hazard = boosted_hazard(b, boost, looking, news, switched) + buzz;
+                let hazard = boosted_hazard(b, boost, looking, news, region.moves(h)) + buzz;
                 scratch.leap_hazard[h] = hazard;
                 let leaving = noticed * probability(hazard, tau);
                 if !(within(newly, unaware, tolerance) && within(leaving, noticed, tolerance)) {
