@@ -340,6 +340,13 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
             "looking.deadline_shape",
             "<= 100",
         ),
+        // How far the boost is limited to moves to her own app: a share.
+        (
+            "own_app_moves = 1.0",
+            "own_app_moves = -0.5",
+            "looking.own_app_moves",
+            ">= 0",
+        ),
         // Trying a second app is a probability.
         (
             "trial_share = 0.0",
