@@ -38,9 +38,8 @@ use std::collections::VecDeque;
 /// Bytes an agent run holds at its peak (the network while it is built, plus each user's state),
 /// for the memory check before any allocation: per user 2 (region) + 4 (account masks) + 2
 /// (contacts who switched) + 2 per app (contacts on each app) + 2 per app (contacts who chose
-/// each app) + 4 (group lists) + 16 (row
-/// offsets, twice while built); per contact 4, twice while the rows are merged, plus 4 for its
-/// half of an edge-list entry.
+/// each app) + 4 (group lists) + 16 (row offsets, twice while built); per contact 4, twice while
+/// the rows are merged, plus 4 for its half of an edge-list entry.
 pub fn agent_bytes(settings: &AgentSettings, apps: usize) -> u64 {
     let n = settings.agents as u64;
     let contacts = (settings.network.mean_degree * settings.agents as f64 * 1.05) as u64;
