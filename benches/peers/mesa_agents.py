@@ -41,6 +41,7 @@ class User(mesa.Agent):
         # Apps she is on as her contacts see them (active, or arrived in an earlier step).
         self.on_apps = active
         self.chose = False  # chose an alternative, as her contacts see it
+        self.chose_app = None  # which, as her contacts see it
         self.state = "active" if active else "unaware"
         # Her holding: the first app she holds a dormant account at (surge's holding group).
         self.holding = (dormant & -dormant).bit_length() - 1 if dormant else None
@@ -66,9 +67,16 @@ class User(mesa.Agent):
             if b.get("dormant_contacts", 0.0) > 0.0 and not any(
                     n.on_apps >> self.holding & 1 for n in neighbours):
                 boost = 1.0
+        # Moves to her own app (MODEL.md §4): the boost takes those and (1 - theta) of the rest.
+        theta = b.get("own_app_moves", 0.0)
+        own = 0.0
+        if self.holding is not None:
+            own = sum(1 for n in neighbours if n.chose_app == self.holding) / degree
+        elsewhere = switched - own
         hazard = buzz
         if looking > 0.0:
-            hazard += looking * (boost * (b["p"] + b["q"] * switched) + b["nu"] * m.news_now[r])
+            hazard += looking * (boost * (b["p"] + b["q"] * (own + (1.0 - theta) * elsewhere))
+                                 + b["q"] * theta * elsewhere + b["nu"] * m.news_now[r])
         if self.random.random() >= probability(hazard, m.dt):
             return
         weights = []
@@ -85,6 +93,7 @@ class User(mesa.Agent):
                        for k, w in enumerate(weights)]
         k = self.random.choices(range(len(m.apps)), weights)[0]
         m.chose_now.append(self)
+        self.picked = k
         m.buzz_pending[r][k] += 1
         if self.dormant >> k & 1:
             m.reactivated[r][k] += 1
@@ -222,6 +231,7 @@ class Surge(mesa.Model):
                     self.retained[r][k] += self.rng.binomial(due, self.apps[k]["retention_30d"])
         for user in self.chose_now:
             user.chose = True
+            user.chose_app = user.picked
         for user, k in self.arrived_now:
             user.on_apps |= 1 << k
         self.t += 1

@@ -70,6 +70,7 @@ def simulate(m, runs, rng):
     unaware = np.repeat(np.array(m["unaware"], dtype=np.int64)[None], R, 0)  # (R, G, H)
     noticed = np.zeros_like(unaware)
     switched = np.zeros((R, G), dtype=np.int64)
+    chose = np.zeros((R, G, A), dtype=np.int64)  # of them, by the app chosen (first choices)
     registered = np.zeros((R, G, A), dtype=np.int64)
     reactivated = np.zeros((R, G, A), dtype=np.int64)
     retained = np.zeros((R, G, A), dtype=np.int64)
@@ -122,8 +123,13 @@ def simulate(m, runs, rng):
                     [np.ones((R, 1)), 1.0 + (b["dormant_boost"] - 1.0) * reached], axis=1)
             else:
                 holder_boost = boost[None, :]
-            # Holders' boost acts on the spontaneous term and on word of mouth (MODEL.md §4).
-            hazard = look * (holder_boost * (b["p"] + b["q"] * share[:, None])
+            # Holders' boost acts on the spontaneous term and on word of mouth (MODEL.md §4): on
+            # the moves to her own app and (1 - theta) of the rest; theta of them unboosted.
+            theta = b.get("own_app_moves", 0.0)
+            own = np.concatenate([np.zeros((R, 1)), chose[:, r, :] / users[r]], axis=1)  # (R, H)
+            elsewhere = share[:, None] - own
+            hazard = look * (holder_boost * (b["p"] + b["q"] * (own + (1.0 - theta) * elsewhere))
+                             + b["q"] * theta * elsewhere
                              + b["nu"] * m["news"][step][r]) + buzz_hazard[:, None]
             moving = rng.binomial(noticed[:, r, :], -np.expm1(-hazard * dt))
             if not moving.any():
@@ -146,6 +152,7 @@ def simulate(m, runs, rng):
                     probs = phi * shares + (1.0 - phi) * probs
                 chosen = rng.multinomial(moving[:, h], probs / probs.sum(axis=1, keepdims=True))
                 switches[:, r, :] += chosen
+                chose[:, r, :] += chosen
                 if h > 0:
                     reactivated[:, r, h - 1] += chosen[:, h - 1]
                     pending[:, r, h - 1] += chosen[:, h - 1]

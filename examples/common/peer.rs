@@ -47,7 +47,7 @@ pub fn model_parts(
             "dormant_boost": b.dormant_boost, "contact_weight": b.contact_weight,
             "account_affinity": b.account_affinity, "patience_minutes": b.patience_minutes,
             "buzz_gain": b.buzz_gain, "buzz_hours": b.buzz_hours, "buzz_novelty": b.buzz_novelty,
-            "dormant_contacts": b.dormant_contacts,
+            "dormant_contacts": b.dormant_contacts, "own_app_moves": b.own_app_moves,
         },
         "apps": apps,
         "notice_rate": drivers.iter().map(|d| d.notice_rate.to_vec()).collect::<Vec<_>>(),
