@@ -20,7 +20,7 @@ impl Conservation {
             let tried = state.regions[r].tried;
             assert_eq!(state.accounted(r), users + tried, "users created or lost");
             assert!(
-                tried <= state.regions[r].switched,
+                tried <= state.regions[r].switched(),
                 "more second apps than switchers"
             );
             let c = &state.counts.regions[r];

@@ -43,7 +43,7 @@ fn longer_outages_bring_more_switching() {
             fallback_share: 0.0,
         };
         let state = final_state(&s);
-        let switched: u64 = state.regions.iter().map(|r| r.switched).sum();
+        let switched: u64 = state.regions.iter().map(|r| r.switched()).sum();
         assert!(
             switched > previous,
             "{hours} h: {switched} switched, not more than {previous}"

@@ -621,7 +621,7 @@ fn some_switchers_try_a_second_app_chosen_as_the_first_without_it() {
         });
         let state = last.unwrap();
         let (region, counts) = (&state.regions[0], &state.counts.regions[0]);
-        let switched = region.switched as f64;
+        let switched = region.switched() as f64;
         tried.push(region.tried as f64 / switched);
         for (j, shares) in per_app.iter_mut().enumerate() {
             let accounts = counts.registered[j] + counts.waiting[j] + counts.abandoned[j];

@@ -40,8 +40,7 @@ class User(mesa.Agent):
         self.dormant = dormant
         # Apps she is on as her contacts see them (active, or arrived in an earlier step).
         self.on_apps = active
-        self.chose = False  # chose an alternative, as her contacts see it
-        self.chose_app = None  # which, as her contacts see it
+        self.chose_app = None  # the alternative she chose, as her contacts see it
         self.state = "active" if active else "unaware"
         # Her holding: the first app she holds a dormant account at (surge's holding group).
         self.holding = (dormant & -dormant).bit_length() - 1 if dormant else None
@@ -59,7 +58,7 @@ class User(mesa.Agent):
             return
         neighbours = self.neighbours
         degree = max(len(neighbours), 1)
-        switched = sum(1 for n in neighbours if n.chose) / degree
+        switched = sum(1 for n in neighbours if n.chose_app is not None) / degree
         b = m.b
         boost = 1.0
         if self.holding is not None:
@@ -230,7 +229,6 @@ class Surge(mesa.Model):
                     self.arrivals_since[r][k] = 0
                     self.retained[r][k] += self.rng.binomial(due, self.apps[k]["retention_30d"])
         for user in self.chose_now:
-            user.chose = True
             user.chose_app = user.picked
         for user, k in self.arrived_now:
             user.on_apps |= 1 << k

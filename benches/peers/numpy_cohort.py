@@ -69,8 +69,7 @@ def simulate(m, runs, rng):
     active = np.array(m["active"], dtype=np.int64)  # (G, A)
     unaware = np.repeat(np.array(m["unaware"], dtype=np.int64)[None], R, 0)  # (R, G, H)
     noticed = np.zeros_like(unaware)
-    switched = np.zeros((R, G), dtype=np.int64)
-    chose = np.zeros((R, G, A), dtype=np.int64)  # of them, by the app chosen (first choices)
+    chose = np.zeros((R, G, A), dtype=np.int64)  # switchers by the app chosen (first choices)
     registered = np.zeros((R, G, A), dtype=np.int64)
     reactivated = np.zeros((R, G, A), dtype=np.int64)
     retained = np.zeros((R, G, A), dtype=np.int64)
@@ -115,7 +114,7 @@ def simulate(m, runs, rng):
                 noticed[:, r, :] += newly
             if look <= 0 and not (buzz_hazard > 0).any():
                 continue
-            share = switched[:, r] / users[r]
+            share = chose[:, r, :].sum(axis=1) / users[r]
             contacts = (active[r][None, :] + registered[:, r, :] + reactivated[:, r, :]) / users[r]
             if via_contacts > 0:
                 reached = -np.expm1(via_contacts * np.log1p(-contacts))  # (R, A)
@@ -135,7 +134,6 @@ def simulate(m, runs, rng):
             if not moving.any():
                 continue
             noticed[:, r, :] -= moving
-            switched[:, r] += moving.sum(axis=1)
             for h in range(H):
                 if not moving[:, h].any():
                     continue

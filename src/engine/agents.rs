@@ -36,14 +36,14 @@ use rayon::prelude::*;
 use std::collections::VecDeque;
 
 /// Bytes an agent run holds at its peak (the network while it is built, plus each user's state),
-/// for the memory check before any allocation: per user 2 (region) + 4 (account masks) + 2
-/// (contacts who switched) + 2 per app (contacts on each app) + 2 per app (contacts who chose
-/// each app) + 4 (group lists) + 16 (row offsets, twice while built); per contact 4, twice while
-/// the rows are merged, plus 4 for its half of an edge-list entry.
+/// for the memory check before any allocation: per user 2 (region) + 4 (account masks) + 2 per
+/// app (contacts on each app) + 2 per app (contacts who chose each app) + 4 (group lists) + 16
+/// (row offsets, twice while built); per contact 4, twice while the rows are merged, plus 4 for
+/// its half of an edge-list entry.
 pub fn agent_bytes(settings: &AgentSettings, apps: usize) -> u64 {
     let n = settings.agents as u64;
     let contacts = (settings.network.mean_degree * settings.agents as f64 * 1.05) as u64;
-    n * (2 + 4 + 2 + 4 * apps as u64 + 4 + 16) + contacts * (4 * 2 + 4)
+    n * (2 + 4 + 4 * apps as u64 + 4 + 16) + contacts * (4 * 2 + 4)
 }
 
 pub struct AgentEngine {
@@ -360,9 +360,8 @@ impl Engine for AgentEngine {
         // alternative do not look (as in the cohort engine).
         let mut unaware: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
         let mut noticed: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); apps + 1]; regions];
-        // Per user: contacts who chose an alternative, of them those who chose each app, and
-        // contacts on each app.
-        let mut switched = vec![0u16; n];
+        // Per user: contacts who chose each app (their sum: contacts who switched), and contacts
+        // on each app.
         let mut chose_app = vec![0u16; n * apps];
         let mut on_app = vec![0u16; n * apps];
         for i in 0..n {
@@ -456,8 +455,12 @@ impl Engine for AgentEngine {
                         noticed[r][g].push(i);
                     }
                     let h = Holding::from_index(g);
-                    let bound = looking_hazard(b, h, looking, news, Moves::of_all(1.0).all_own())
-                        + buzz_hazard;
+                    // Every contact moved, to her own app: the most word of mouth can be.
+                    let most = Moves {
+                        all: 1.0,
+                        to_own: 1.0,
+                    };
+                    let bound = looking_hazard(b, h, looking, news, most) + buzz_hazard;
                     let p_max = probability(bound, dt);
                     if p_max <= 0.0 || noticed[r][g].is_empty() {
                         continue;
@@ -476,12 +479,14 @@ impl Engine for AgentEngine {
                         let i = noticed[r][g][at] as usize;
                         let row = network.of(i);
                         let degree = row.len().max(1) as f64;
-                        let f = f64::from(switched[i]) / degree;
+                        let row_chose = &chose_app[i * apps..(i + 1) * apps];
+                        let switched: u32 = row_chose.iter().map(|&c| u32::from(c)).sum();
+                        let f = f64::from(switched) / degree;
                         let moves = match h {
                             Holding::None => Moves::of_all(f),
                             Holding::Dormant(k) => Moves {
                                 all: f,
-                                to_own: f64::from(chose_app[i * apps + k]) / degree,
+                                to_own: f64::from(row_chose[k]) / degree,
                             },
                         };
                         // When the boost needs contacts, a holder is pulled back to her app
@@ -621,7 +626,6 @@ impl Engine for AgentEngine {
             }
             // Contacts see this step's moves from the next step on.
             for &(i, k) in &chose {
-                tell_contacts(&network, i as usize, &mut switched, 1, 0);
                 tell_contacts(&network, i as usize, &mut chose_app, apps, k);
             }
             for &(i, k) in &arrived {

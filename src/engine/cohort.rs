@@ -39,9 +39,7 @@ pub struct RegionState {
     pub unaware: Vec<u64>,
     /// Noticed the event and may look for an alternative, per holding.
     pub noticed: Vec<u64>,
-    /// Everyone who has chosen an alternative so far (F = switched / users).
-    pub switched: u64,
-    /// Of them, those who chose each app (first choices; `F_k` = chose[k] / users).
+    /// Those who have chosen each app so far (first choices; `F_k` = chose[k] / users).
     pub chose: Vec<u64>,
     /// Second apps tried so far (`try_another`): each is one more account, at an app other
     /// than the trier's first choice, in the queue, registered, back or given up.
@@ -49,10 +47,15 @@ pub struct RegionState {
 }
 
 impl RegionState {
+    /// Everyone who has chosen an alternative so far (F = switched / users).
+    pub fn switched(&self) -> u64 {
+        self.chose.iter().sum()
+    }
+
     /// The moves of others that a user of holding `h` (0 none, 1 + k dormant at k) hears of as
     /// word of mouth: everyone who switched, and those who chose her own app (docs/MODEL.md §4).
     pub fn moves(&self, h: usize) -> Moves {
-        let all = switched_share(self.switched, self.users);
+        let all = switched_share(self.switched(), self.users);
         match Holding::from_index(h) {
             Holding::None => Moves::of_all(all),
             Holding::Dormant(k) => Moves {
@@ -198,7 +201,6 @@ impl CohortEngine {
                     active,
                     noticed: vec![0; apps.len() + 1],
                     unaware,
-                    switched: 0,
                     chose: vec![0; apps.len()],
                     tried: 0,
                 }
@@ -497,7 +499,6 @@ impl CohortEngine {
             );
         }
         region.noticed[h] -= moving;
-        region.switched += moving;
         choose(choice_rng, moving, &scratch.weights, &mut scratch.chosen);
         for (chose, &n) in region.chose.iter_mut().zip(&scratch.chosen) {
             *chose += n;

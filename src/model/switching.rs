@@ -74,15 +74,6 @@ impl Moves {
     pub fn of_all(all: f64) -> Moves {
         Moves { all, to_own: 0.0 }
     }
-
-    /// The same moves, all of them to the holder's own app: the most word of mouth a holder
-    /// can hear from them (a bound).
-    pub fn all_own(self) -> Moves {
-        Moves {
-            all: self.all,
-            to_own: self.all,
-        }
-    }
 }
 
 /// Looking hazard per hour of a user who noticed the event:
@@ -429,15 +420,17 @@ mod tests {
 
     #[test]
     fn reduces_to_bass_hazard() {
-        let all = Moves::of_all;
-        let h = looking_hazard(&b(), Holding::None, 1.0, 0.0, all(0.25));
+        let h = looking_hazard(&b(), Holding::None, 1.0, 0.0, Moves::of_all(0.25));
         assert!((h - (0.03 + 0.38 * 0.25)).abs() < 1e-15);
-        assert_eq!(looking_hazard(&b(), Holding::None, 0.0, 1.0, all(0.9)), 0.0);
-        let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 0.0, all(0.0));
+        assert_eq!(
+            looking_hazard(&b(), Holding::None, 0.0, 1.0, Moves::of_all(0.9)),
+            0.0
+        );
+        let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 0.0, Moves::of_all(0.0));
         assert!((h - 0.6).abs() < 1e-12);
         // Word of mouth is boosted with the spontaneous term, news is not:
         // 20 * (0.03 + 0.38 * 0.5) + 0.5 * 1.
-        let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, all(0.5));
+        let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, Moves::of_all(0.5));
         assert!((h - (20.0 * (0.03 + 0.19) + 0.5)).abs() < 1e-12);
     }
 
@@ -456,7 +449,13 @@ mod tests {
         let h = looking_hazard(&with(1.0), Holding::Dormant(0), 1.0, 1.0, moves);
         assert!((h - (20.0 * (0.03 + 0.38 * 0.2) + 0.38 * 0.3 + 0.5)).abs() < 1e-12);
         // θ = 0: every move boosted, bit for bit the hazard of the moves as one share.
-        let old = looking_hazard(&with(0.0), Holding::Dormant(0), 1.0, 1.0, all_of(0.5));
+        let old = looking_hazard(
+            &with(0.0),
+            Holding::Dormant(0),
+            1.0,
+            1.0,
+            Moves::of_all(0.5),
+        );
         let h = looking_hazard(&with(0.0), Holding::Dormant(0), 1.0, 1.0, moves);
         assert_eq!(h.to_bits(), old.to_bits());
         // Halfway: the boost takes 0.2 + 0.5 * 0.3 of the moves.
@@ -465,23 +464,28 @@ mod tests {
         // Without an account every move is heard the same way, whatever θ (bit for bit at 0
         // and 1).
         for theta in [0.0, 0.3, 1.0] {
-            let h = looking_hazard(&with(theta), Holding::None, 1.0, 0.0, all_of(0.5));
+            let h = looking_hazard(&with(theta), Holding::None, 1.0, 0.0, Moves::of_all(0.5));
             let bass = 0.03f64 + 0.38 * 0.5;
             assert!((h - bass).abs() < 1e-15);
             assert!(theta == 0.3 || h.to_bits() == bass.to_bits(), "{theta}");
         }
         // The bound a holder's hazard never passes: every move to her app.
-        let bound = looking_hazard(&with(1.0), Holding::Dormant(0), 1.0, 1.0, moves.all_own());
+        let bound = looking_hazard(
+            &with(1.0),
+            Holding::Dormant(0),
+            1.0,
+            1.0,
+            Moves {
+                all: 0.5,
+                to_own: 0.5,
+            },
+        );
         let holder = looking_hazard(&with(1.0), Holding::Dormant(0), 1.0, 1.0, moves);
-        let every_move = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, all_of(0.5));
+        let every_move = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, Moves::of_all(0.5));
         assert!(
             bound > holder && bound == every_move,
             "{bound} {holder} {every_move}"
         );
-    }
-
-    fn all_of(share: f64) -> Moves {
-        Moves::of_all(share)
     }
 
     #[test]

@@ -70,7 +70,7 @@ impl CohortEngine {
         // Each bound returns at its first failure (the rest cannot make the step fit).
         for (r, region) in state.regions.iter().enumerate() {
             let users = region.users as f64;
-            let switched = switched_share(region.switched, region.users);
+            let switched = switched_share(region.switched(), region.users);
             let buzz = state.buzz.hazard(b, r);
             let noticing = probability(drivers.notice_rate[r], tau);
             if noticing == 0.0 && region.noticed.iter().all(|&n| n == 0) {
