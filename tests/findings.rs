@@ -52,29 +52,48 @@ fn longer_outages_bring_more_switching() {
     }
 }
 
+/// Rehse & Valet (2025) found switching "much higher" among people who already used several
+/// apps, without a factor. Every account's holders switch more than 5 times as often as users
+/// without one, and all holders together more than 10 times. Per app the factor depends on
+/// how common the app is: a dormant account pulls its holder back through her contacts there
+/// (docs/MODEL.md §4, `dormant_contacts`), so a rare app's holders are boosted less (Signal's
+/// 8.8 against Telegram's 61 with session 28's closest particle; 29 and 85 with session 27's).
 #[test]
 fn account_holders_switch_far_more_than_others() {
     let s = fitted_2021();
     let engine = CohortEngine::new(&s, &s.behaviour);
     let start = engine.initial_state();
     let end = final_state(&s);
-    // Share of each holding group that switched: 1 - (still unaware + noticed) / initially.
-    let switched_share = |h: usize| {
-        let before: u64 = start.regions.iter().map(|r| r.unaware[h]).sum();
-        let stayed: u64 = end
-            .regions
+    // Users and those still not switched (still unaware or noticed) of some holding groups.
+    let counts = |groups: &[usize]| {
+        let before: u64 = groups
             .iter()
-            .map(|r| r.unaware[h] + r.noticed[h])
+            .map(|&h| start.regions.iter().map(|r| r.unaware[h]).sum::<u64>())
+            .sum();
+        let stayed: u64 = groups
+            .iter()
+            .map(|&h| {
+                end.regions
+                    .iter()
+                    .map(|r| r.unaware[h] + r.noticed[h])
+                    .sum::<u64>()
+            })
             .sum();
         1.0 - stayed as f64 / before as f64
     };
-    let none = switched_share(0);
+    let none = counts(&[0]);
     for app in 0..s.apps.len() {
-        let holders = switched_share(1 + app);
+        let holders = counts(&[1 + app]);
         assert!(
-            holders > 10.0 * none,
+            holders > 5.0 * none,
             "{}: account holders switched {holders:.4}, others {none:.4}",
             s.apps[app].name
         );
     }
+    let all: Vec<usize> = (1..=s.apps.len()).collect();
+    let holders = counts(&all);
+    assert!(
+        holders > 10.0 * none,
+        "all account holders switched {holders:.4}, others {none:.4}"
+    );
 }

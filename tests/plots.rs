@@ -196,8 +196,10 @@ fn rate_plot_names_saturated_regions_and_the_worst_wait() {
             || svg.contains("first to break: telegram's servers in latin_america (35/s), in "),
         "the limit that breaks first is not stated"
     );
+    // The two apps with the highest peaks are stated (Telegram need not be one: with session
+    // 28's closest particle Signal, at its 300/s limit, and Twitter peak above it).
     assert!(
-        svg.contains("telegram: peak sign-ups ") && svg.contains("90% of runs between"),
+        svg.contains(": peak sign-ups ") && svg.contains("90% of runs between"),
         "the peak rate and its interval are not stated"
     );
     assert!(
