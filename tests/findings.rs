@@ -64,26 +64,22 @@ fn account_holders_switch_far_more_than_others() {
     let engine = CohortEngine::new(&s, &s.behaviour);
     let start = engine.initial_state();
     let end = final_state(&s);
-    // Users and those still not switched (still unaware or noticed) of some holding groups.
-    let counts = |groups: &[usize]| {
-        let before: u64 = groups
-            .iter()
-            .map(|&h| start.regions.iter().map(|r| r.unaware[h]).sum::<u64>())
-            .sum();
-        let stayed: u64 = groups
-            .iter()
-            .map(|&h| {
-                end.regions
-                    .iter()
-                    .map(|r| r.unaware[h] + r.noticed[h])
-                    .sum::<u64>()
-            })
-            .sum();
+    // Share of some holding groups that switched: 1 - (still unaware + noticed) / initially.
+    let switched_share = |groups: &[usize]| {
+        let (mut before, mut stayed) = (0u64, 0u64);
+        for &h in groups {
+            before += start.regions.iter().map(|r| r.unaware[h]).sum::<u64>();
+            stayed += end
+                .regions
+                .iter()
+                .map(|r| r.unaware[h] + r.noticed[h])
+                .sum::<u64>();
+        }
         1.0 - stayed as f64 / before as f64
     };
-    let none = counts(&[0]);
+    let none = switched_share(&[0]);
     for app in 0..s.apps.len() {
-        let holders = counts(&[1 + app]);
+        let holders = switched_share(&[1 + app]);
         assert!(
             holders > 5.0 * none,
             "{}: account holders switched {holders:.4}, others {none:.4}",
@@ -91,7 +87,7 @@ fn account_holders_switch_far_more_than_others() {
         );
     }
     let all: Vec<usize> = (1..=s.apps.len()).collect();
-    let holders = counts(&all);
+    let holders = switched_share(&all);
     assert!(
         holders > 10.0 * none,
         "all account holders switched {holders:.4}, others {none:.4}"
