@@ -108,7 +108,7 @@ fn the_buzz_is_the_same_in_both_engines() {
 }
 
 /// The dormant boost through contacts (`looking.dormant_contacts`, issue 37): the agent engine
-/// boosts a holder only if one of her own contacts is on her app; on a random network where
+/// boosts a holder only if one (or `dormant_threshold`) of her own contacts is on her app; on a random network where
 /// everyone has exactly `n` contacts that happens with probability `1 - (1 - C)^n`, the cohort
 /// engine's rule with `dormant_contacts = n`. With the fixture's apps made rare (0.1% active, so
 /// 1 - 0.999^300 = 26% of holders have a contact there at the start) on the dense network
@@ -127,19 +127,24 @@ fn the_dormant_boost_through_contacts_is_the_same_in_both_engines() {
         }
     }
     let settings = dense();
-    let through = |contacts: f64| {
+    let through = |contacts: f64, threshold: f64| {
         ParameterSource::Fixed(Behaviour {
             dormant_contacts: contacts,
+            dormant_threshold: threshold,
             ..s.behaviour.clone()
         })
     };
     let go = |engine: EngineKind, parameters: &ParameterSource, runs: u64, seed: u64| {
         run_monte_carlo_with(&engine, &s, parameters, runs, seed, 0, &mut (), &|| {}).unwrap()
     };
-    let contacts = through(settings.network.mean_degree);
-    let agents = go(EngineKind::Agents(settings), &contacts, 48, 1);
-    let cohort = go(EngineKind::Cohort, &contacts, 400, 2);
-    assert_headlines_agree_within(&agents, &cohort, 0.015);
+    // One contact needed, and two (`looking.dormant_threshold`: 1 - 0.999^300 - 300·0.001·
+    // 0.999^299 = 3.6% of holders at the start): the agents count their own contacts on the app.
+    for threshold in [1.0, 2.0] {
+        let contacts = through(settings.network.mean_degree, threshold);
+        let agents = go(EngineKind::Agents(settings.clone()), &contacts, 48, 1);
+        let cohort = go(EngineKind::Cohort, &contacts, 400, 2);
+        assert_headlines_agree_within(&agents, &cohort, 0.015);
+    }
     // (Its effect, fewer holders pulled back where few contacts are on their app, is measured
     // against the exact chain in tests/mechanisms.rs; here the fixture's holders have nearly
     // all returned within the 24 h the headline figures count.)

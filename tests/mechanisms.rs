@@ -347,6 +347,26 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
             "looking.own_app_moves",
             ">= 0",
         ),
+        // A threshold of contacts is a whole number from 1 to 10 ...
+        (
+            "dormant_threshold = 1.0",
+            "dormant_threshold = 2.5",
+            "looking.dormant_threshold",
+            "whole number",
+        ),
+        (
+            "dormant_threshold = 1.0",
+            "dormant_threshold = 0.0",
+            "looking.dormant_threshold",
+            ">= 1",
+        ),
+        // ... and no more than the contacts she has.
+        (
+            "dormant_contacts = 0.0\ndormant_threshold = 1.0",
+            "dormant_contacts = 3.0\ndormant_threshold = 4.0",
+            "looking.dormant_threshold",
+            "at most looking.dormant_contacts (3)",
+        ),
         // Trying a second app is a probability.
         (
             "trial_share = 0.0",
@@ -529,11 +549,13 @@ fn a_surge_that_makes_an_app_feeds_on_itself_more_than_one_it_hardly_grows() {
 
 /// One app with `active` of the users on it and 30% holding a dormant account there; everyone
 /// notices at once and looks with `p` = 0.002/h (no word of mouth, no news), boost 20, the boost
-/// needing one of `contacts` regular contacts on the app (0 = every holder boosted).
-fn holders_of_a_quiet_app(active: f64, contacts: f64) -> Scenario {
+/// needing `threshold` of `contacts` regular contacts on the app (0 contacts = every holder
+/// boosted).
+fn holders_of_a_quiet_app(active: f64, contacts: f64, threshold: f64) -> Scenario {
     let behaviour = Behaviour {
         dormant_boost: 20.0,
         dormant_contacts: contacts,
+        dormant_threshold: threshold,
         account_affinity: 1e6,
         ..common::bass_behaviour(0.002, 0.0)
     };
@@ -544,9 +566,18 @@ fn holders_of_a_quiet_app(active: f64, contacts: f64) -> Scenario {
     s
 }
 
+/// `P(Binomial(n, c) ≥ k)` for a whole `n`, summed term by term with exact binomial
+/// coefficients (written apart from the model's `at_least_contacts`, which this checks).
+fn binomial_at_least(n: u32, c: f64, k: u32) -> f64 {
+    let choose = |j: u32| (0..j).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1));
+    1.0 - (0..k)
+        .map(|j| choose(j) * c.powi(j as i32) * (1.0 - c).powi((n - j) as i32))
+        .sum::<f64>()
+}
+
 /// The mean-field path of the holders' returns: per step a noticed holder switches with
-/// probability 1 - exp(-m p dt), m = 1 + (B - 1)(1 - (1 - C)^n) (B for n = 0), C = (active +
-/// everyone who moved to the app) / N; non-holders move with p and join the app too.
+/// probability 1 - exp(-m p dt), m = 1 + (B - 1) P(Binomial(n, C) ≥ k) (B for n = 0), C =
+/// (active + everyone who moved to the app) / N; non-holders move with p and join the app too.
 fn returns_path(s: &Scenario) -> Vec<f64> {
     let b = &s.behaviour;
     let dt = s.timeline.step_hours;
@@ -559,7 +590,9 @@ fn returns_path(s: &Scenario) -> Vec<f64> {
             let boost = if b.dormant_contacts == 0.0 {
                 b.dormant_boost
             } else {
-                1.0 + (b.dormant_boost - 1.0) * (1.0 - (1.0 - c).powf(b.dormant_contacts))
+                let reach =
+                    binomial_at_least(b.dormant_contacts as u32, c, b.dormant_threshold as u32);
+                1.0 + (b.dormant_boost - 1.0) * reach
             };
             let back = holders * -(-boost * b.innovation_per_hour * dt).exp_m1();
             let new = others * -(-b.innovation_per_hour * dt).exp_m1();
@@ -580,7 +613,7 @@ fn returns_path(s: &Scenario) -> Vec<f64> {
 fn a_dormant_account_pulls_its_holder_back_only_through_contacts_there() {
     let mut at_12h = Vec::new();
     for (active, contacts) in [(0.01, 15.0), (0.3, 15.0), (0.01, 0.0)] {
-        let s = holders_of_a_quiet_app(active, contacts);
+        let s = holders_of_a_quiet_app(active, contacts, 1.0);
         let path = returns_path(&s);
         let sims = runs(&s, 30);
         assert_follows_mean_field(&sims, |o| &o.returned_by_step, &path, &[1, 4, 12]);
@@ -590,6 +623,29 @@ fn a_dormant_account_pulls_its_holder_back_only_through_contacts_there() {
     // far fewer return than where 30% are, or than with every holder boosted.
     assert!(at_12h[0] < 0.6 * at_12h[1], "{at_12h:?}");
     assert!(at_12h[0] < 0.6 * at_12h[2], "{at_12h:?}");
+}
+
+/// A threshold of contacts (`looking.dormant_threshold`, a complex contagion: Centola & Macy
+/// 2007, docs/MODEL.md §4): with two of 15 contacts needed, the pull back to an app 3% of the
+/// region uses reaches `P(Binomial(15, 0.03) ≥ 2)` = 7.3% of holders at the start against 37%
+/// with one. The Monte Carlo means follow the exact mean-field path within 4 SE + 0.1% at 1, 4
+/// and 12 h; at 3% on the app fewer than half as many return by 12 h as with one contact
+/// needed, while where 30% use it (`P(≥ 2)` = 0.96 against 0.995) nearly as many do.
+#[test]
+fn a_holder_goes_back_to_a_quiet_app_only_when_enough_contacts_are_there() {
+    let at_12h = |active: f64, threshold: f64| {
+        let s = holders_of_a_quiet_app(active, 15.0, threshold);
+        let path = returns_path(&s);
+        if threshold > 1.0 {
+            let sims = runs(&s, 30);
+            assert_follows_mean_field(&sims, |o| &o.returned_by_step, &path, &[1, 4, 12]);
+        }
+        path[239]
+    };
+    let (quiet_two, quiet_one) = (at_12h(0.03, 2.0), at_12h(0.03, 1.0));
+    assert!(quiet_two < 0.5 * quiet_one, "{quiet_two} vs {quiet_one}");
+    let (busy_two, busy_one) = (at_12h(0.3, 2.0), at_12h(0.3, 1.0));
+    assert!(busy_two > 0.9 * busy_one, "{busy_two} vs {busy_one}");
 }
 
 /// Trying a second app (docs/MODEL.md §5): three apps of attractiveness 1, 2 and 3 (choice
@@ -722,7 +778,7 @@ fn a_holder_is_pulled_back_by_moves_to_her_own_app_not_to_others() {
         at_12h.push(path[239]);
     }
     assert!(at_12h[0] < 0.8 * at_12h[1], "{at_12h:?}");
-    let mut alone = holders_of_a_quiet_app(0.01, 0.0);
+    let mut alone = holders_of_a_quiet_app(0.01, 0.0, 1.0);
     alone.behaviour.word_of_mouth_per_hour = 0.05;
     let before: Vec<Vec<f64>> = runs(&alone, 3)
         .into_iter()

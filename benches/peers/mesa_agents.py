@@ -63,8 +63,10 @@ class User(mesa.Agent):
         boost = 1.0
         if self.holding is not None:
             boost = b["dormant_boost"]
-            if b.get("dormant_contacts", 0.0) > 0.0 and not any(
-                    n.on_apps >> self.holding & 1 for n in neighbours):
+            # Pulled back only if at least dormant_threshold of her contacts use her app.
+            if b.get("dormant_contacts", 0.0) > 0.0 and sum(
+                    n.on_apps >> self.holding & 1 for n in neighbours) < b.get(
+                        "dormant_threshold", 1.0):
                 boost = 1.0
         # Moves to her own app (MODEL.md §4): the boost takes those and (1 - theta) of the rest.
         theta = b.get("own_app_moves", 0.0)

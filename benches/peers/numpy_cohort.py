@@ -20,6 +20,19 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 
+
+def at_least(n, c, k):
+    """P(Binomial(n, c) >= k) for a real n (generalized binomial coefficients), elementwise."""
+    c = np.minimum(c, 1.0)
+    with np.errstate(divide="ignore"):
+        term = np.exp(n * np.log1p(-c))  # (1 - c)^n, 0 where c = 1
+        odds = np.where(c < 1.0, c / np.maximum(1.0 - c, 1e-300), 0.0)
+    below = term.copy()
+    for j in range(k - 1):
+        term = term * (n - j) / (j + 1) * odds
+        below = below + term
+    return np.clip(np.where(c >= 1.0, 1.0, 1.0 - below), 0.0, 1.0)
+
 def whole_slots(per_second, dt_hours, carry):
     """Whole completions a rate allows in a step, carrying the fraction (per run)."""
     slots = per_second * dt_hours * 3600.0 + carry
@@ -99,6 +112,8 @@ def simulate(m, runs, rng):
     arrived = np.zeros((R, G, A))
     # The dormant boost through contacts (MODEL.md §4): 1 + (boost - 1)(1 - (1 - C_k)^n).
     via_contacts = b.get("dormant_contacts", 0.0)
+    # ... needing at least k of the n contacts there (dormant_threshold): P(Binomial(n, C) >= k).
+    threshold = int(b.get("dormant_threshold", 1.0))
     for step in range(m["steps"]):
         attempts = np.zeros((R, G, A), dtype=np.int64)
         switches = np.zeros((R, G, A), dtype=np.int64)
@@ -118,6 +133,8 @@ def simulate(m, runs, rng):
             contacts = (active[r][None, :] + registered[:, r, :] + reactivated[:, r, :]) / users[r]
             if via_contacts > 0:
                 reached = -np.expm1(via_contacts * np.log1p(-contacts))  # (R, A)
+                if threshold > 1:
+                    reached = at_least(via_contacts, contacts, threshold)
                 holder_boost = np.concatenate(
                     [np.ones((R, 1)), 1.0 + (b["dormant_boost"] - 1.0) * reached], axis=1)
             else:

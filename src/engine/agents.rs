@@ -490,10 +490,12 @@ impl Engine for AgentEngine {
                             },
                         };
                         // When the boost needs contacts, a holder is pulled back to her app
-                        // only if one of her own contacts uses it (docs/MODEL.md §4, §13).
+                        // only if at least `dormant_threshold` of her own contacts use it
+                        // (docs/MODEL.md §4, §13).
                         let hazard = match h {
                             Holding::Dormant(k)
-                                if b.dormant_contacts > 0.0 && on_app[i * apps + k] == 0 =>
+                                if b.dormant_contacts > 0.0
+                                    && f64::from(on_app[i * apps + k]) < b.dormant_threshold =>
                             {
                                 boosted_hazard(b, 1.0, looking, news, moves)
                             }

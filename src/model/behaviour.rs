@@ -24,6 +24,11 @@ pub struct Behaviour {
     /// applies as `1 + (dormant_boost - 1)(1 - (1 - C_k)^n)` (docs/MODEL.md §4); 0 = to every
     /// holder, whoever is on the app.
     pub dormant_contacts: f64,
+    /// k: how many of those `n` contacts must be on her app before it pulls her back (a
+    /// complex contagion's threshold: Centola & Macy 2007): the boost's reach is
+    /// `P(Binomial(n, C_k) ≥ k)` (docs/MODEL.md §4); 1 = one contact suffices (the model before).
+    /// A whole number from 1 to 10, at most `n`; used only when `n` > 0.
+    pub dormant_threshold: f64,
     /// θ: how far a dormant holder's boosted word of mouth is limited to moves to her own app
     /// (the app tells her who joined it; moves elsewhere reach her as anyone's word of mouth):
     /// 0 = every move boosted (the model before), 1 = only moves to her app (docs/MODEL.md §4).
@@ -75,6 +80,7 @@ impl Behaviour {
             after_hours: 2.0,
             dormant_boost: 10.0,
             dormant_contacts: 0.0,
+            dormant_threshold: 1.0,
             own_app_moves: 0.0,
             hearing_hours: 0.0,
             deadline_hours: 0.0,

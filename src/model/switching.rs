@@ -128,16 +128,46 @@ pub fn boosted_hazard(b: &Behaviour, boost: f64, looking: f64, news: f64, moves:
 /// back to her own app is the boost only if one of her n regular contacts is there (`C_k`, the
 /// share of the region's users on `k`, in `contacts`), as it is those contacts' moves the app
 /// tells her of and those contacts she goes back to reach. With n = 0 it is `dormant_boost` for
-/// every holder, the model before it.
+/// every holder, the model before it. With a threshold of k contacts
+/// (`looking.dormant_threshold`, a complex contagion: Centola & Macy 2007) the reach is
+/// `P(Binomial(n, C_k) ≥ k)` ([`at_least_contacts`]); k = 1 is the form above, bit for bit.
 pub fn holding_boost(b: &Behaviour, holding: Holding, contacts: &[f64]) -> f64 {
     match holding {
         Holding::None => 1.0,
         Holding::Dormant(_) if b.dormant_contacts == 0.0 => b.dormant_boost,
         Holding::Dormant(k) => {
-            let reached = -(b.dormant_contacts * (-contacts[k]).ln_1p()).exp_m1();
+            let reached = at_least_contacts(b.dormant_contacts, contacts[k], b.dormant_threshold);
             1.0 + (b.dormant_boost - 1.0) * reached
         }
     }
+}
+
+/// The chance that at least `k` of `n` regular contacts are on an app that a share `c` of the
+/// region uses: `P(Binomial(n, c) ≥ k) = 1 - Σ_{j<k} C(n, j) c^j (1 - c)^(n-j)`, with the
+/// generalized binomial coefficient `C(n, j) = n(n-1)…(n-j+1)/j!` for a fitted, non-whole `n`
+/// (the regularized incomplete beta `I_c(k, n - k + 1)`, Abramowitz & Stegun 26.5.24, to which
+/// the unit test compares it). k = 1 is `1 - (1 - c)^n`, computed as before. Written out rather
+/// than through `statrs::function::beta::beta_reg`: k terms and one power, where the continued
+/// fraction costs more per holding and step.
+pub fn at_least_contacts(n: f64, c: f64, k: f64) -> f64 {
+    let none = -(n * (-c).ln_1p()).exp_m1(); // 1 - (1 - c)^n
+    if k <= 1.0 {
+        return none;
+    }
+    if c >= 1.0 {
+        return 1.0;
+    }
+    // Terms j = 0..k-1 of the binomial, each from the one before: t_{j+1} = t_j (n-j)/(j+1) · c/(1-c).
+    let odds = c / (1.0 - c);
+    let mut term = 1.0 - none; // (1 - c)^n
+    let mut below = term;
+    let mut j = 0.0;
+    while j + 1.0 < k {
+        term *= (n - j) / (j + 1.0) * odds;
+        below += term;
+        j += 1.0;
+    }
+    (1.0 - below).clamp(0.0, 1.0)
 }
 
 /// How many of `noticed` users start switching within a step of `dt` hours.
@@ -362,6 +392,7 @@ mod tests {
             buzz_hours: 24.0,
             buzz_novelty: 0.0,
             dormant_contacts: 0.0,
+            dormant_threshold: 1.0,
             own_app_moves: 0.0,
             contact_weight: 2.0,
             account_affinity: 10.0,
@@ -432,6 +463,33 @@ mod tests {
         // 20 * (0.03 + 0.38 * 0.5) + 0.5 * 1.
         let h = looking_hazard(&b(), Holding::Dormant(0), 1.0, 1.0, Moves::of_all(0.5));
         assert!((h - (20.0 * (0.03 + 0.19) + 0.5)).abs() < 1e-12);
+    }
+
+    /// `P(Binomial(n, c) ≥ k)`: k = 1 is the old reach bit for bit; whole `n` against the sum of
+    /// exact binomial terms; real `n` against the regularized incomplete beta `I_c(k, n-k+1)`
+    /// (Abramowitz & Stegun 26.5.24) from statrs.
+    #[test]
+    fn the_chance_of_enough_contacts_on_an_app_is_the_binomial_tail() {
+        use statrs::function::beta::beta_reg;
+        for (n, c) in [(15.0, 0.0105), (5.0, 0.3), (41.8, 0.03), (12.3, 1e-6)] {
+            let old = -(n * f64::ln_1p(-c)).exp_m1();
+            assert_eq!(at_least_contacts(n, c, 1.0).to_bits(), old.to_bits());
+            for k in [1.0, 2.0, 3.0, 5.0] {
+                let beta = beta_reg(k, n - k + 1.0, c);
+                let got = at_least_contacts(n, c, k);
+                assert!(
+                    (got - beta).abs() <= 1e-12 + 1e-9 * beta,
+                    "n {n} c {c} k {k}: {got} vs {beta}"
+                );
+            }
+        }
+        // Whole n by hand: 15 contacts, 3% on the app, two needed: 1 - 0.97^15 - 15·0.03·0.97^14.
+        let by_hand = 1.0 - 0.97f64.powi(15) - 15.0 * 0.03 * 0.97f64.powi(14);
+        assert!((at_least_contacts(15.0, 0.03, 2.0) - by_hand).abs() < 1e-15);
+        assert!((by_hand - 0.0729).abs() < 5e-4);
+        // Nobody there: nobody reached; everybody there: everybody, whatever the threshold.
+        assert_eq!(at_least_contacts(15.0, 0.0, 3.0), 0.0);
+        assert_eq!(at_least_contacts(15.0, 1.0, 3.0), 1.0);
     }
 
     #[test]

@@ -17,6 +17,42 @@ pub const MAX_WEIGHT: f64 = 1e6;
 /// Largest shape of waiting for the deadline: (1 + κ d / T_d)^(-1/κ) at κ = 100 is nearly flat
 /// (people hardly wait at all); beyond it the form adds nothing.
 pub const MAX_DEADLINE_SHAPE: f64 = 100.0;
+/// Largest threshold of contacts on a holder's app (`looking.dormant_threshold`): beyond a
+/// handful the pull would need much of her circle there, which no source describes.
+pub const MAX_DORMANT_THRESHOLD: f64 = 10.0;
+
+/// `looking.dormant_threshold`: a whole number of contacts from 1 to
+/// [`MAX_DORMANT_THRESHOLD`], and, where the boost goes through contacts (`dormant_contacts` >
+/// 0), no more than she has (`P(Binomial(n, C) ≥ k)` needs `k ≤ n`).
+fn dormant_threshold(
+    c: &Checker,
+    threshold: f64,
+    contacts: f64,
+) -> Result<f64, super::ValidationIssue> {
+    let key = "looking.dormant_threshold";
+    let k = c.at_least(key, threshold, 1.0)?;
+    let k = c.at_most(key, k, MAX_DORMANT_THRESHOLD)?;
+    if k.fract() != 0.0 {
+        return Err(c.issue(
+            key,
+            format!(
+                "expected a whole number of contacts (1 to 10), found {}",
+                super::check::plain(k)
+            ),
+        ));
+    }
+    if contacts > 0.0 && k > contacts {
+        return Err(c.issue(
+            key,
+            format!(
+                "expected at most looking.dormant_contacts ({}), found {}",
+                super::check::plain(contacts),
+                super::check::plain(k)
+            ),
+        ));
+    }
+    Ok(k)
+}
 
 impl Behaviour {
     fn from_raw(raw: RawParams, c: &Checker) -> Result<Self, super::ValidationIssue> {
@@ -61,6 +97,7 @@ impl Behaviour {
                 true,
                 MAX_WEIGHT,
             )?,
+            dormant_threshold: dormant_threshold(c, l.dormant_threshold, l.dormant_contacts)?,
             // A share: of the moves elsewhere, how much the boost leaves out.
             own_app_moves: bounded("looking.own_app_moves", l.own_app_moves, true, 1.0)?,
             hearing_hours: bounded("looking.hearing_hours", l.hearing_hours, true, MAX_HOURS)?,
@@ -109,7 +146,7 @@ pub fn load_params(path: &Path) -> Result<Behaviour, ScenarioError> {
 }
 
 /// Names of the behavioural parameters, as in the parameter file's keys (`table.key`).
-pub const PARAMETER_NAMES: [&str; 20] = [
+pub const PARAMETER_NAMES: [&str; 21] = [
     "looking.innovation_per_hour",
     "looking.word_of_mouth_per_hour",
     "looking.news_per_hour",
@@ -118,6 +155,7 @@ pub const PARAMETER_NAMES: [&str; 20] = [
     "looking.after_hours",
     "looking.dormant_boost",
     "looking.dormant_contacts",
+    "looking.dormant_threshold",
     "looking.own_app_moves",
     "looking.hearing_hours",
     "looking.deadline_hours",
@@ -143,6 +181,7 @@ impl Behaviour {
             "looking.after_hours" => &mut self.after_hours,
             "looking.dormant_boost" => &mut self.dormant_boost,
             "looking.dormant_contacts" => &mut self.dormant_contacts,
+            "looking.dormant_threshold" => &mut self.dormant_threshold,
             "looking.own_app_moves" => &mut self.own_app_moves,
             "looking.hearing_hours" => &mut self.hearing_hours,
             "looking.deadline_hours" => &mut self.deadline_hours,

@@ -246,6 +246,10 @@ pub(crate) struct RawLooking {
     /// one of them there); 0 (default) = every holder is boosted.
     #[serde(default)]
     pub dormant_contacts: f64,
+    /// How many of those contacts must be on her app before it pulls her back (a whole number,
+    /// 1 to 10, at most `dormant_contacts`); 1 (default) = one suffices, the model before.
+    #[serde(default = "one")]
+    pub dormant_threshold: f64,
     /// How far a holder's boosted word of mouth is limited to moves to her own app (0 to 1); 0
     /// (default) = every move boosted, the model before.
     #[serde(default)]
@@ -269,6 +273,12 @@ pub(crate) struct RawLooking {
     /// one it hardly grows; 0 (default) = the same for every app.
     #[serde(default)]
     pub buzz_novelty: f64,
+}
+
+/// One contact on her app is enough to pull a dormant holder back (the model before the
+/// threshold).
+fn one() -> f64 {
+    1.0
 }
 
 /// A day: a story's attention decays over about a day (Leskovec, Backstrom & Kleinberg 2009,

@@ -16,6 +16,7 @@ pub fn bass_behaviour(p: f64, q: f64) -> Behaviour {
         after_hours: 1.0,
         dormant_boost: 1.0,
         dormant_contacts: 0.0,
+        dormant_threshold: 1.0,
         own_app_moves: 0.0,
         hearing_hours: 0.0,
         deadline_hours: 0.0,
