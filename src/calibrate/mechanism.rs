@@ -127,7 +127,7 @@ mod tests {
             Shape::AtLimit
         );
         assert_eq!(
-            class("signal-2021-10-04-registrations-day", wide),
+            class("signal-2021-10-04-arrivals-day", wide),
             Shape::LesserKnownApp
         );
         assert_eq!(
