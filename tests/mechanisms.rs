@@ -566,13 +566,11 @@ fn holders_of_a_quiet_app(active: f64, contacts: f64, threshold: f64) -> Scenari
     s
 }
 
-/// `P(Binomial(n, c) ≥ k)` for a whole `n`, summed term by term with exact binomial
-/// coefficients (written apart from the model's `at_least_contacts`, which this checks).
+/// `P(Binomial(n, c) ≥ k)` for a whole `n`, from statrs' binomial distribution (apart from the
+/// model's `at_least_contacts`, which this checks): `sf(k - 1)` is `P(X > k - 1)`.
 fn binomial_at_least(n: u32, c: f64, k: u32) -> f64 {
-    let choose = |j: u32| (0..j).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1));
-    1.0 - (0..k)
-        .map(|j| choose(j) * c.powi(j as i32) * (1.0 - c).powi((n - j) as i32))
-        .sum::<f64>()
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    Binomial::new(c, u64::from(n)).unwrap().sf(u64::from(k - 1))
 }
 
 /// The mean-field path of the holders' returns: per step a noticed holder switches with

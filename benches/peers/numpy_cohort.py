@@ -20,7 +20,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 
-
 def at_least(n, c, k):
     """P(Binomial(n, c) >= k) for a real n (generalized binomial coefficients), elementwise."""
     c = np.minimum(c, 1.0)
@@ -32,6 +31,7 @@ def at_least(n, c, k):
         term = term * (n - j) / (j + 1) * odds
         below = below + term
     return np.clip(np.where(c >= 1.0, 1.0, 1.0 - below), 0.0, 1.0)
+
 
 def whole_slots(per_second, dt_hours, carry):
     """Whole completions a rate allows in a step, carrying the fraction (per run)."""
@@ -132,9 +132,10 @@ def simulate(m, runs, rng):
             share = chose[:, r, :].sum(axis=1) / users[r]
             contacts = (active[r][None, :] + registered[:, r, :] + reactivated[:, r, :]) / users[r]
             if via_contacts > 0:
-                reached = -np.expm1(via_contacts * np.log1p(-contacts))  # (R, A)
                 if threshold > 1:
-                    reached = at_least(via_contacts, contacts, threshold)
+                    reached = at_least(via_contacts, contacts, threshold)  # (R, A)
+                else:
+                    reached = -np.expm1(via_contacts * np.log1p(-contacts))
                 holder_boost = np.concatenate(
                     [np.ones((R, 1)), 1.0 + (b["dormant_boost"] - 1.0) * reached], axis=1)
             else:

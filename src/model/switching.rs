@@ -150,16 +150,15 @@ pub fn holding_boost(b: &Behaviour, holding: Holding, contacts: &[f64]) -> f64 {
 /// than through `statrs::function::beta::beta_reg`: k terms and one power, where the continued
 /// fraction costs more per holding and step.
 pub fn at_least_contacts(n: f64, c: f64, k: f64) -> f64 {
-    let none = -(n * (-c).ln_1p()).exp_m1(); // 1 - (1 - c)^n
     if k <= 1.0 {
-        return none;
+        return -(n * (-c).ln_1p()).exp_m1(); // 1 - (1 - c)^n
     }
     if c >= 1.0 {
         return 1.0;
     }
     // Terms j = 0..k-1 of the binomial, each from the one before: t_{j+1} = t_j (n-j)/(j+1) · c/(1-c).
     let odds = c / (1.0 - c);
-    let mut term = 1.0 - none; // (1 - c)^n
+    let mut term = (n * (-c).ln_1p()).exp(); // (1 - c)^n
     let mut below = term;
     let mut j = 0.0;
     while j + 1.0 < k {

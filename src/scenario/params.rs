@@ -32,23 +32,19 @@ fn dormant_threshold(
     let key = "looking.dormant_threshold";
     let k = c.at_least(key, threshold, 1.0)?;
     let k = c.at_most(key, k, MAX_DORMANT_THRESHOLD)?;
+    let plain = super::check::plain;
+    let refuse =
+        |expected: String| Err(c.issue(key, format!("expected {expected}, found {}", plain(k))));
     if k.fract() != 0.0 {
-        return Err(c.issue(
-            key,
-            format!(
-                "expected a whole number of contacts (1 to 10), found {}",
-                super::check::plain(k)
-            ),
+        return refuse(format!(
+            "a whole number of contacts (1 to {})",
+            plain(MAX_DORMANT_THRESHOLD)
         ));
     }
     if contacts > 0.0 && k > contacts {
-        return Err(c.issue(
-            key,
-            format!(
-                "expected at most looking.dormant_contacts ({}), found {}",
-                super::check::plain(contacts),
-                super::check::plain(k)
-            ),
+        return refuse(format!(
+            "at most looking.dormant_contacts ({})",
+            plain(contacts)
         ));
     }
     Ok(k)
