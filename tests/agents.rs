@@ -212,6 +212,46 @@ fn trying_a_second_app_is_the_same_in_both_engines() {
     );
 }
 
+/// A naming with a reach (an advertisement, docs/MODEL.md §5) leads the switchers the news did
+/// not: in this unannounced outage nobody is news-led, so without a reach the name is inert, and
+/// with one both engines send the same share to the named app.
+#[test]
+fn a_naming_with_reach_is_the_same_in_both_engines() {
+    let mut s = load_scenario(Path::new("tests/fixtures/agents-crosscheck.toml"), None).unwrap();
+    let last = s.apps.len() - 1;
+    s.event.named = vec![surge::scenario::NamedApp {
+        app: last,
+        share: surge::scenario::Coverage {
+            first_hours: 0.0,
+            every_hours: 1.0,
+            index: vec![0.5],
+        },
+        reach: 0.6,
+        source: "test".into(),
+    }];
+    let parameters = ParameterSource::Fixed(s.behaviour.clone());
+    let go = |engine: EngineKind, runs: u64, seed: u64| {
+        run_monte_carlo_with(&engine, &s, &parameters, runs, seed, 0, &mut (), &|| {}).unwrap()
+    };
+    let agents = go(EngineKind::Agents(dense()), 48, 1);
+    let cohort = go(EngineKind::Cohort, 400, 2);
+    assert_headlines_agree(&agents, &cohort);
+    let quiet = run(EngineKind::Cohort, 400, 2);
+    let app = &s.apps[last].name;
+    let attempts = |m: &MonteCarlo| -> f64 {
+        (0..m.specs.len())
+            .filter(|&i| m.specs[i].column() == format!("{app}.attempts_24h"))
+            .map(|i| m.summaries.headline(i).mean)
+            .sum()
+    };
+    assert!(
+        attempts(&cohort) > 1.5 * attempts(&quiet),
+        "advertised {} against none {}",
+        attempts(&cohort),
+        attempts(&quiet)
+    );
+}
+
 #[test]
 fn agents_on_a_dense_random_network_match_the_cohort_engine() {
     let agents = run(EngineKind::Agents(dense()), 48, 1);

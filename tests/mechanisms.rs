@@ -294,6 +294,46 @@ fn switchers_choose_among_the_apps_they_know() {
 }
 
 #[test]
+fn an_advertisement_reaches_switchers_the_news_did_not_lead() {
+    // An unannounced outage leads nobody by news (M = 0). Two equally attractive apps with no
+    // users yet; the second is named with share 0.4. Without a reach the name is inert (half
+    // each); reaching half the region, it sends 0.5 * 0.4 = 0.2 of every switcher to the second
+    // app and the other 0.8 choose by the weights: P(second) = 0.2 + 0.8 * 0.5 = 0.6
+    // (docs/MODEL.md §5, "Reach").
+    let mut s = common::bass_scenario(20_000, 2.0, 0.05, common::bass_behaviour(1.0, 0.0));
+    let mut second = s.apps[0].clone();
+    second.name = "second".into();
+    s.apps.push(second);
+    let name = |reach: f64| surge::scenario::NamedApp {
+        app: 1,
+        share: surge::scenario::Coverage {
+            first_hours: 0.0,
+            every_hours: 1.0,
+            index: vec![0.4],
+        },
+        reach,
+        source: "test".into(),
+    };
+    let share_of_second = |s: &Scenario| -> Vec<f64> {
+        runs(s, 100)
+            .iter()
+            .map(|o| o.by_app[1] as f64 / o.by_app.iter().sum::<u64>() as f64)
+            .collect()
+    };
+    s.event.named = vec![name(0.5)];
+    assert_within_4_se("reached by the name", &share_of_second(&s), 0.6);
+    s.event.named = vec![name(1.0)];
+    assert_within_4_se("all reached", &share_of_second(&s), 0.4 + 0.6 * 0.5);
+    // Reach 0: the model before it. No switcher is news-led, so the name changes nothing: the
+    // counts are those of the scenario that names no app, run for run.
+    s.event.named = vec![name(0.0)];
+    let named: Vec<Vec<u64>> = runs(&s, 20).into_iter().map(|o| o.by_app).collect();
+    s.event.named.clear();
+    let unnamed: Vec<Vec<u64>> = runs(&s, 20).into_iter().map(|o| o.by_app).collect();
+    assert_eq!(named, unnamed);
+}
+
+#[test]
 fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
     use assert_cmd::Command;
     let dir = tempfile::tempdir().unwrap();
@@ -321,6 +361,27 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
         .code(2)
         .stderr(predicates::str::contains("aware.toml:38"))
         .stderr(predicates::str::contains("apps[0].known_share.default"))
+        .stderr(predicates::str::contains("[0, 1]"));
+    assert!(!out.exists());
+    // A naming's reach is a share of the region's users.
+    let advertised = dir.path().join("advert.toml");
+    std::fs::write(
+        &advertised,
+        format!(
+            "{base}\n[[event.named]]\napp = \"telegram\"\nshare = 0.3\nreach = 1.5\nsource = \"test\"\n"
+        ),
+    )
+    .unwrap();
+    Command::cargo_bin("surge")
+        .unwrap()
+        .arg("run")
+        .arg(&advertised)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("advert.toml:42"))
+        .stderr(predicates::str::contains("event.named[0].reach"))
         .stderr(predicates::str::contains("[0, 1]"));
     assert!(!out.exists());
     let params = dir.path().join("p.toml");

@@ -528,13 +528,15 @@ impl Engine for AgentEngine {
                                 consider_known(&mut weights, &known);
                             }
                             let named = drivers.named(r);
-                            if buzz_hazard > 0.0 || !named.is_empty() {
+                            let advertised = drivers.advertised(r);
+                            if buzz_hazard > 0.0 || !named.is_empty() || !advertised.is_empty() {
                                 follow_news_and_buzz(
                                     &mut weights,
                                     named,
                                     news_led_share(b, looking, news, hazard),
                                     &buzz_shares,
                                     buzz_hazard / hazard,
+                                    advertised,
                                     &mut led_shares,
                                 );
                             }

@@ -332,6 +332,8 @@ impl CohortEngine {
             }
             scratch.named.clear();
             scratch.named.extend_from_slice(drivers.named(r));
+            scratch.advertised.clear();
+            scratch.advertised.extend_from_slice(drivers.advertised(r));
             scratch.news = drivers.news[r];
             let mut looking_rng = streams.lazy(Component::Looking, step, r);
             let mut choice_rng = streams.lazy(Component::Choice, step, r);
@@ -486,7 +488,8 @@ impl CohortEngine {
             }
             consider_known(&mut scratch.weights, &scratch.known);
         }
-        if scratch.buzz_hazard > 0.0 || !scratch.named.is_empty() {
+        if scratch.buzz_hazard > 0.0 || !scratch.named.is_empty() || !scratch.advertised.is_empty()
+        {
             // The news and the buzz lead their shares of the hazard to the apps they name.
             let hazard = scratch.hazard[h];
             follow_news_and_buzz(
@@ -495,6 +498,7 @@ impl CohortEngine {
                 news_led_share(&self.behaviour, scratch.looking, scratch.news, hazard),
                 &scratch.buzz_shares,
                 scratch.buzz_hazard / hazard,
+                &scratch.advertised,
                 &mut scratch.led_shares,
             );
         }
@@ -647,6 +651,9 @@ struct Scratch {
     /// and the current region's looking intensity: what the news-led share of a holding's
     /// switchers is computed from when some of them move (docs/MODEL.md §5).
     named: Vec<f64>,
+    /// This step's advertised shares per app (`Σ ρ·s_k`; empty when no app is named with a
+    /// reach).
+    advertised: Vec<f64>,
     news: f64,
     looking: f64,
     /// The current region's buzz hazard and each app's share of its buzz, and the combined
@@ -700,6 +707,7 @@ impl Scratch {
                 regions
             ],
             named: Vec::with_capacity(apps),
+            advertised: Vec::with_capacity(apps),
             news: 0.0,
             looking: 0.0,
             buzz_hazard: 0.0,

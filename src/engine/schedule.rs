@@ -127,6 +127,12 @@ pub fn schedule_until(scenario: &Scenario, behaviour: &Behaviour, steps: usize) 
         .collect();
     let (n_regions, n_apps) = (scenario.regions.len(), scenario.apps.len());
     let names_apps = events.iter().any(|e| !e.named.is_empty());
+    // A naming with a reach (an advertisement) reaches every switcher of a region the event
+    // touches, whatever led her to look, so its shares are summed over the events unweighted by
+    // their news (docs/MODEL.md §5).
+    let advertises = events.iter().any(|e| e.advertises());
+    let mut advertised_of_event = vec![vec![0.0; n_apps]; events.len()];
+    let mut advertised = vec![0.0; n_regions * n_apps];
     let mut out = Schedule::with_capacity(n_regions, steps);
     let mut pushes = vec![Push::default(); events.len()];
     let mut named_of_event = vec![vec![0.0; n_apps]; events.len()];
@@ -148,6 +154,9 @@ pub fn schedule_until(scenario: &Scenario, behaviour: &Behaviour, steps: usize) 
             if names_apps {
                 e.named_shares(step_start + dt / 2.0, &mut named_of_event[i]);
             }
+            if advertises {
+                e.advertised_shares(step_start + dt / 2.0, &mut advertised_of_event[i]);
+            }
         }
         for (r, region) in scenario.regions.iter().enumerate() {
             let share = region.activity[local_hour(utc_hours, region.utc_offset_hours)];
@@ -159,6 +168,22 @@ pub fn schedule_until(scenario: &Scenario, behaviour: &Behaviour, steps: usize) 
                 let l_i = p.looking * severity * needs[i][r];
                 l += l_i;
                 lm += l_i * p.news;
+            }
+            if advertises {
+                let shares = &mut advertised[r * n_apps..(r + 1) * n_apps];
+                shares.fill(0.0);
+                for (e, a) in events.iter().zip(&advertised_of_event) {
+                    if e.severity[r] > 0.0 {
+                        for (out, x) in shares.iter_mut().zip(a) {
+                            *out += x;
+                        }
+                    }
+                }
+                // Several advertising events: at most every switcher follows one.
+                let total: f64 = shares.iter().sum();
+                if total > 1.0 {
+                    shares.iter_mut().for_each(|x| *x /= total);
+                }
             }
             notice[r] = nu;
             looking[r] = l;
@@ -192,6 +217,9 @@ pub fn schedule_until(scenario: &Scenario, behaviour: &Behaviour, steps: usize) 
         );
         if names_apps {
             out.push_named(&named);
+        }
+        if advertises {
+            out.push_advertised(&advertised);
         }
         if !scenario.app_outages.is_empty() {
             up.fill(1.0);
@@ -306,6 +334,7 @@ mod tests {
         s.event.named.clear();
         assert!(schedule(&s, &s.behaviour).at(0).named(0).is_empty());
         s.event.named = vec![crate::scenario::NamedApp {
+            reach: 0.0,
             app: 1,
             share: crate::scenario::Coverage {
                 first_hours: 72.0,

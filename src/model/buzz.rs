@@ -146,17 +146,36 @@ impl Buzz {
 /// Turns a holding's choice weights into the probabilities of the choice once the news and the
 /// buzz lead some of its switchers (docs/MODEL.md §4-§5): the event's news leads `event_led` of
 /// them to the named shares `named` (empty when the news names no app), the buzz `buzz_led` to
-/// its shares `buzz`. Without buzz this is `follow_named` exactly (the model before the buzz);
-/// `combined` is scratch for the mixed shares.
+/// its shares `buzz`, and a naming with a reach (`advertised`, `a_k = Σ ρ·s_k`; empty when none)
+/// sends `a_k` of the rest to app `k` whatever led them to look:
+/// `P_k = φ_e n_k + φ_b b_k + (1 - φ_e - φ_b) a_k + (1 - φ_e N - φ_b - (1 - φ_e - φ_b) A) w_k / W`
+/// (a promotion's choice effect on every buyer, beside its effect on who buys: Gupta 1988,
+/// J. Marketing Research 25:342). Without buzz and reach this is `follow_named` exactly (the
+/// model before them); `combined` is scratch for the mixed shares.
 pub fn follow_news_and_buzz(
     weights: &mut [f64],
     named: &[f64],
     event_led: f64,
     buzz: &[f64],
     buzz_led: f64,
+    advertised: &[f64],
     combined: &mut [f64],
 ) {
-    if buzz_led > 0.0 {
+    if !advertised.is_empty() && event_led + buzz_led < 1.0 {
+        let reached = 1.0 - event_led - buzz_led;
+        for (k, c) in combined.iter_mut().enumerate() {
+            let by_buzz = if buzz_led > 0.0 {
+                buzz_led * buzz[k]
+            } else {
+                0.0
+            };
+            let by_news = event_led * named.get(k).copied().unwrap_or(0.0);
+            *c = by_news + by_buzz + reached * advertised[k];
+        }
+        // Every switcher's probability of being led to each app is in `combined`: the rest
+        // choose by the weights.
+        follow_named(weights, combined, 1.0);
+    } else if buzz_led > 0.0 {
         let led = led_by_news_and_buzz(named, event_led, buzz, buzz_led, combined);
         follow_named(weights, combined, led);
     } else if !named.is_empty() {
@@ -253,5 +272,24 @@ mod tests {
         let led = led_by_news_and_buzz(&[1.0, 0.0], 0.2, &s, 0.3, &mut out);
         assert!((led - 0.5).abs() < 1e-15);
         assert!((out[0] - (0.2 + 0.3 * 0.25) / 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_naming_with_reach_leads_the_switchers_news_and_buzz_did_not() {
+        // Weights 1 and 3; the news leads 0.2 (half of them to app 0), the buzz 0.1 (all to
+        // app 1), and an advertisement sends 0.3 of the other 0.7 to app 0:
+        // P_0 = 0.1 + 0.21 + 0.59 * 0.25, P_1 = 0.1 + 0.59 * 0.75 (docs/MODEL.md §5).
+        let (named, buzz, advertised) = ([0.5, 0.0], [0.0, 1.0], [0.3, 0.0]);
+        let mut w = [1.0, 3.0];
+        let mut scratch = [0.0; 2];
+        follow_news_and_buzz(&mut w, &named, 0.2, &buzz, 0.1, &advertised, &mut scratch);
+        assert!((w[0] - (0.1 + 0.21 + 0.59 * 0.25)).abs() < 1e-15, "{w:?}");
+        assert!((w[1] - (0.1 + 0.59 * 0.75)).abs() < 1e-15, "{w:?}");
+        // Without reach (no advertised shares) it is the news and the buzz alone, bit for bit.
+        let (mut with, mut without) = ([1.0, 3.0], [1.0, 3.0]);
+        follow_news_and_buzz(&mut with, &named, 0.2, &buzz, 0.1, &[], &mut scratch);
+        let led = led_by_news_and_buzz(&named, 0.2, &buzz, 0.1, &mut scratch);
+        follow_named(&mut without, &scratch, led);
+        assert_eq!(with, without);
     }
 }

@@ -19,6 +19,10 @@ pub struct StepDrivers<'a> {
     /// Per region, then per app: the share of news-led switchers the news sends to each app
     /// (docs/MODEL.md §5); empty when the news names no app.
     named: &'a [f64],
+    /// Per region, then per app: the share of every switcher (whatever led her to look) that a
+    /// naming with reach sends to each app, `Σ ρ·s_k` (docs/MODEL.md §5); empty when no app is
+    /// named with a reach.
+    advertised: &'a [f64],
     /// Per app: the share of its service that works (1 - severity while it is down); empty
     /// when no app goes down.
     pub up: &'a [f64],
@@ -29,6 +33,13 @@ impl<'a> StepDrivers<'a> {
     pub fn named(&self, r: usize) -> &'a [f64] {
         let apps = self.named.len() / self.looking.len().max(1);
         &self.named[r * apps..(r + 1) * apps]
+    }
+
+    /// Region `r`'s advertised share per app (`Σ ρ·s_k`); empty when no app is named with a
+    /// reach.
+    pub fn advertised(&self, r: usize) -> &'a [f64] {
+        let apps = self.advertised.len() / self.looking.len().max(1);
+        &self.advertised[r * apps..(r + 1) * apps]
     }
 
     /// The share of app `k`'s service that works in this step.
@@ -49,6 +60,9 @@ pub struct Schedule {
     /// Region-and-app entries per step in `named` (0 when the news names none).
     named_width: usize,
     named: Vec<f64>,
+    /// Region-and-app entries per step in `advertised` (0 when no app is named with a reach).
+    advertised_width: usize,
+    advertised: Vec<f64>,
     /// Apps per step in `up` (0 when no app goes down).
     apps_up: usize,
     up: Vec<f64>,
@@ -73,6 +87,8 @@ impl Schedule {
             news: Vec::with_capacity(regions * steps),
             named_width: 0,
             named: Vec::new(),
+            advertised_width: 0,
+            advertised: Vec::new(),
             apps_up: 0,
             up: Vec::new(),
         }
@@ -84,6 +100,14 @@ impl Schedule {
         self.named_width = shares.len();
         self.named.extend_from_slice(shares);
         debug_assert_eq!(self.named.len(), self.steps * self.named_width);
+    }
+
+    /// Appends the next step's advertised shares (per region, then per app); either every step
+    /// has them or none.
+    pub fn push_advertised(&mut self, shares: &[f64]) {
+        self.advertised_width = shares.len();
+        self.advertised.extend_from_slice(shares);
+        debug_assert_eq!(self.advertised.len(), self.steps * self.advertised_width);
     }
 
     /// Appends the next step's share of each app's service that works; either every step has
@@ -173,18 +197,21 @@ impl Schedule {
             looking: &joined.looking,
             news: &joined.news,
             named: first.named,
+            advertised: first.advertised,
             up: first.up,
         }
     }
 
-    /// Whether the named shares and the services' state are the same in every step of
+    /// Whether the named and advertised shares and the services' state are the same in every step of
     /// `start..start + len` (steps are joined only where they are).
     pub fn steady(&self, start: usize, len: usize) -> bool {
         let same = |v: &[f64], width: usize| {
             let first = &v[start * width..(start + 1) * width];
             (start + 1..start + len).all(|s| &v[s * width..(s + 1) * width] == first)
         };
-        same(&self.named, self.named_width) && same(&self.up, self.apps_up)
+        same(&self.named, self.named_width)
+            && same(&self.advertised, self.advertised_width)
+            && same(&self.up, self.apps_up)
     }
 
     /// The drivers of `step`.
@@ -195,6 +222,8 @@ impl Schedule {
             looking: &self.looking[regions.clone()],
             news: &self.news[regions],
             named: &self.named[step * self.named_width..(step + 1) * self.named_width],
+            advertised: &self.advertised
+                [step * self.advertised_width..(step + 1) * self.advertised_width],
             up: &self.up[step * self.apps_up..(step + 1) * self.apps_up],
         }
     }

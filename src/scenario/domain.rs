@@ -100,6 +100,11 @@ pub struct NamedApp {
     pub app: usize,
     /// The share over hours after the event's start (0 before its first point).
     pub share: Coverage,
+    /// ρ: the share of the region's users the naming reaches whatever led them to look (an
+    /// advertisement seen by everyone who searched: Gupta 1988's choice effect of a promotion);
+    /// of the switchers it reaches and the news did not lead, the share `share` take this app
+    /// too. 0: the news-led alone (the model before session 30).
+    pub reach: f64,
     /// Who named the app, where and when.
     pub source: String,
 }
@@ -111,6 +116,20 @@ impl Event {
         out.fill(0.0);
         for n in &self.named {
             out[n.app] += n.share.at(tau);
+        }
+    }
+
+    /// Whether any app is named with a reach beyond the news-led (`reach` > 0).
+    pub fn advertises(&self) -> bool {
+        self.named.iter().any(|n| n.reach > 0.0)
+    }
+
+    /// Writes `ρ·s_k(tau)`, the share of switchers the naming reaches and sends to app `k`
+    /// whatever led them to look, into `out` (one per app; 0 for apps named without reach).
+    pub fn advertised_shares(&self, tau: f64, out: &mut [f64]) {
+        out.fill(0.0);
+        for n in &self.named {
+            out[n.app] += n.reach * n.share.at(tau);
         }
     }
 }

@@ -109,9 +109,14 @@ pub(super) fn named_apps(
                 ));
             }
         };
+        let reach = match n.reach {
+            Some(r) => c.share(&key("reach"), r)?,
+            None => 0.0,
+        };
         out.push(NamedApp {
             app,
             share,
+            reach,
             source: n.source.clone(),
         });
     }

@@ -153,6 +153,9 @@ pub(crate) struct RawNamed {
     pub from: Option<toml::value::Datetime>,
     pub every_hours: Option<f64>,
     pub shares: Option<Vec<f64>>,
+    /// Share of the region's users the naming reaches whatever led them to look (an
+    /// advertisement, a store's front page); 0 (the default): the news-led alone.
+    pub reach: Option<f64>,
     /// Who named the app, where and when (or "assumed" and why).
     pub source: String,
 }
