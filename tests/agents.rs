@@ -11,6 +11,7 @@ use surge::model::Behaviour;
 use surge::scenario::AgentSettings;
 use surge::scenario::EngineKind;
 use surge::scenario::NetworkSpec;
+use surge::scenario::Scenario;
 use surge::scenario::load_scenario;
 
 fn run(engine: EngineKind, runs: u64, seed: u64) -> MonteCarlo {
@@ -80,10 +81,32 @@ fn assert_headlines_agree_within(agents: &MonteCarlo, cohort: &MonteCarlo, relat
 
 /// Mean sign-up attempts in the first 24 h, every app and region.
 fn attempts_24h(m: &MonteCarlo) -> f64 {
+    attempts_24h_at(m, None)
+}
+
+/// Mean sign-up attempts in the first 24 h at `app` (every app when None), every region.
+fn attempts_24h_at(m: &MonteCarlo, app: Option<&str>) -> f64 {
     (0..m.specs.len())
-        .filter(|&i| m.specs[i].column().ends_with(".attempts_24h"))
+        .filter(|&i| {
+            let column = m.specs[i].column();
+            column.ends_with(".attempts_24h")
+                && app.is_none_or(|a| column == format!("{a}.attempts_24h"))
+        })
         .map(|i| m.summaries.headline(i).mean)
         .sum()
+}
+
+/// `s` run with the fixed `behaviour` by the agent engine on the dense network (48 runs, seed 1)
+/// and by the cohort engine (400 runs, seed 2), the pair every cross-check compares.
+fn both_engines(s: &Scenario, behaviour: Behaviour) -> (MonteCarlo, MonteCarlo) {
+    let parameters = ParameterSource::Fixed(behaviour);
+    let go = |engine: EngineKind, runs: u64, seed: u64| {
+        run_monte_carlo_with(&engine, s, &parameters, runs, seed, 0, &mut (), &|| {}).unwrap()
+    };
+    (
+        go(EngineKind::Agents(dense()), 48, 1),
+        go(EngineKind::Cohort, 400, 2),
+    )
 }
 
 /// The buzz (issue 37) as each engine implements it, in users (cohort) and in shares of a
@@ -193,15 +216,11 @@ fn moves_to_her_own_app_are_the_same_in_both_engines() {
 #[test]
 fn trying_a_second_app_is_the_same_in_both_engines() {
     let s = load_scenario(Path::new("tests/fixtures/agents-crosscheck.toml"), None).unwrap();
-    let trying = ParameterSource::Fixed(Behaviour {
+    let trying = Behaviour {
         trial_share: 0.4,
         ..s.behaviour.clone()
-    });
-    let go = |engine: EngineKind, runs: u64, seed: u64| {
-        run_monte_carlo_with(&engine, &s, &trying, runs, seed, 0, &mut (), &|| {}).unwrap()
     };
-    let agents = go(EngineKind::Agents(dense()), 48, 1);
-    let cohort = go(EngineKind::Cohort, 400, 2);
+    let (agents, cohort) = both_engines(&s, trying);
     assert_headlines_agree(&agents, &cohort);
     let quiet = run(EngineKind::Cohort, 400, 2);
     assert!(
@@ -229,21 +248,11 @@ fn a_naming_with_reach_is_the_same_in_both_engines() {
         reach: 0.6,
         source: "test".into(),
     }];
-    let parameters = ParameterSource::Fixed(s.behaviour.clone());
-    let go = |engine: EngineKind, runs: u64, seed: u64| {
-        run_monte_carlo_with(&engine, &s, &parameters, runs, seed, 0, &mut (), &|| {}).unwrap()
-    };
-    let agents = go(EngineKind::Agents(dense()), 48, 1);
-    let cohort = go(EngineKind::Cohort, 400, 2);
+    let (agents, cohort) = both_engines(&s, s.behaviour.clone());
     assert_headlines_agree(&agents, &cohort);
     let quiet = run(EngineKind::Cohort, 400, 2);
-    let app = &s.apps[last].name;
-    let attempts = |m: &MonteCarlo| -> f64 {
-        (0..m.specs.len())
-            .filter(|&i| m.specs[i].column() == format!("{app}.attempts_24h"))
-            .map(|i| m.summaries.headline(i).mean)
-            .sum()
-    };
+    let app = Some(s.apps[last].name.as_str());
+    let attempts = |m: &MonteCarlo| attempts_24h_at(m, app);
     assert!(
         attempts(&cohort) > 1.5 * attempts(&quiet),
         "advertised {} against none {}",

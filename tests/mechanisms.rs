@@ -344,46 +344,43 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
             "params = \"../../params/default.toml\"",
             &format!("params = {:?}", root.join("params/default.toml")),
         );
-    let scenario = dir.path().join("aware.toml");
-    std::fs::write(
-        &scenario,
-        format!("{base}known_share = {{ default = 1.5 }}\n"),
-    )
-    .unwrap();
     let out = dir.path().join("out");
-    Command::cargo_bin("surge")
-        .unwrap()
-        .arg("run")
-        .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("aware.toml:38"))
-        .stderr(predicates::str::contains("apps[0].known_share.default"))
-        .stderr(predicates::str::contains("[0, 1]"));
-    assert!(!out.exists());
-    // A naming's reach is a share of the region's users.
-    let advertised = dir.path().join("advert.toml");
-    std::fs::write(
-        &advertised,
-        format!(
-            "{base}\n[[event.named]]\napp = \"telegram\"\nshare = 0.3\nreach = 1.5\nsource = \"test\"\n"
+    // `surge run ARGS --out OUT` exits 2 naming every one of `needles`, and writes nothing.
+    let refused = |args: &[&std::ffi::OsStr], needles: &[&str]| {
+        let mut assert = Command::cargo_bin("surge")
+            .unwrap()
+            .arg("run")
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2);
+        for needle in needles {
+            assert = assert.stderr(predicates::str::contains(*needle));
+        }
+        assert!(!out.exists());
+    };
+    // (the scenario's file name, what is appended to valid-small.toml, file:line, key, words):
+    // an app's awareness, and a naming's reach, are shares of the region's users.
+    let bad_scenarios = [
+        (
+            "aware.toml",
+            "known_share = { default = 1.5 }\n",
+            "aware.toml:38",
+            "apps[0].known_share.default",
         ),
-    )
-    .unwrap();
-    Command::cargo_bin("surge")
-        .unwrap()
-        .arg("run")
-        .arg(&advertised)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("advert.toml:42"))
-        .stderr(predicates::str::contains("event.named[0].reach"))
-        .stderr(predicates::str::contains("[0, 1]"));
-    assert!(!out.exists());
+        (
+            "advert.toml",
+            "\n[[event.named]]\napp = \"telegram\"\nshare = 0.3\nreach = 1.5\nsource = \"test\"\n",
+            "advert.toml:42",
+            "event.named[0].reach",
+        ),
+    ];
+    for (name, appended, at, key) in bad_scenarios {
+        let scenario = dir.path().join(name);
+        std::fs::write(&scenario, format!("{base}{appended}")).unwrap();
+        refused(&[scenario.as_os_str()], &[at, key, "[0, 1]"]);
+    }
     let params = dir.path().join("p.toml");
     let text = std::fs::read_to_string(root.join("params/default.toml")).unwrap();
     // (the line of params/default.toml, what it becomes, the key named, words of the message)
@@ -439,20 +436,11 @@ fn a_mechanism_value_out_of_range_names_file_key_and_line_before_any_work() {
     for (line, replaced, key, words) in bad {
         assert!(text.contains(line), "params/default.toml has no `{line}`");
         std::fs::write(&params, text.replace(line, replaced)).unwrap();
-        Command::cargo_bin("surge")
-            .unwrap()
-            .arg("run")
-            .arg(root.join("tests/fixtures/valid-small.toml"))
-            .arg("--params")
-            .arg(&params)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .code(2)
-            .stderr(predicates::str::contains("p.toml:"))
-            .stderr(predicates::str::contains(key))
-            .stderr(predicates::str::contains(words));
-        assert!(!out.exists());
+        let fixture = root.join("tests/fixtures/valid-small.toml");
+        refused(
+            &[fixture.as_os_str(), "--params".as_ref(), params.as_os_str()],
+            &["p.toml:", key, words],
+        );
     }
 }
 

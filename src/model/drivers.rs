@@ -202,8 +202,8 @@ impl Schedule {
         }
     }
 
-    /// Whether the named and advertised shares and the services' state are the same in every step of
-    /// `start..start + len` (steps are joined only where they are).
+    /// Whether the named and advertised shares and the services' state are the same in every
+    /// step of `start..start + len` (steps are joined only where they are).
     pub fn steady(&self, start: usize, len: usize) -> bool {
         let same = |v: &[f64], width: usize| {
             let first = &v[start * width..(start + 1) * width];

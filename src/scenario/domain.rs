@@ -136,8 +136,8 @@ impl Event {
 
 /// An alternative app's own outage (Signal's of 2021-01-15 under the load of new users): while it
 /// lasts the app completes only the share `1 - severity` of its sign-ups (its queue waits and
-/// gives up at the patience hazard), and the users who look for an app find it so: its choice
-/// weight and named share are scaled by `1 - severity` (docs/MODEL.md §6, "An app that goes down").
+/// gives up at the patience hazard); people who look while it is down still choose it by the
+/// usual rule and install it (docs/MODEL.md §6, "An app that goes down").
 #[derive(Debug, Clone, Serialize)]
 pub struct AppOutage {
     /// Index into `Scenario::apps`.
